@@ -1,0 +1,59 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/aftersales/aftersales/internal/db"
+)
+
+// dbFlags are the flags every verb that touches the database shares.
+type dbFlags struct {
+	DB   string
+	Lake string
+}
+
+func (f *dbFlags) add(c *cobra.Command) {
+	def := os.Getenv("AFTERSALES_DB")
+	if def == "" {
+		def = filepath.Join("data", "aftersales.duckdb")
+	}
+	c.Flags().StringVar(&f.DB, "db", def, "database file (default $AFTERSALES_DB or ./data/aftersales.duckdb)")
+	c.Flags().StringVar(&f.Lake, "lake", "", "Parquet lake folder (default: lake/ beside the database)")
+}
+
+// lakeDir is --lake or <directory of --db>/lake.
+func (f *dbFlags) lakeDir() string {
+	if f.Lake != "" {
+		return f.Lake
+	}
+	return filepath.Join(filepath.Dir(f.DB), "lake")
+}
+
+func openDB(f *dbFlags, readOnly bool) (*sql.DB, error) {
+	d, err := db.Open(f.DB, readOnly)
+	if err != nil {
+		return nil, failed("%v", err)
+	}
+	return d, nil
+}
+
+func logger() *slog.Logger {
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+}
+
+// isTerminal reports whether stdout is a terminal (progress bars only then).
+func isTerminal() bool { return term.IsTerminal(int(os.Stdout.Fd())) }
+
+func ctxOf(c *cobra.Command) context.Context {
+	if c.Context() != nil {
+		return c.Context()
+	}
+	return context.Background()
+}

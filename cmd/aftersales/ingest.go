@@ -1,0 +1,181 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+
+	"github.com/aftersales/aftersales/ingest"
+)
+
+type ingestOpts struct {
+	dbFlags
+	Store, Kind, Sheet string
+	Strict             bool
+	Quiet              bool
+	Paths              []string
+	Out                io.Writer
+	Progress           bool
+}
+
+func newIngestCmd() *cobra.Command {
+	o := &ingestOpts{}
+	c := &cobra.Command{
+		Use:   "ingest --db FILE [--store ID] [--kind KIND] [--strict] PATH...",
+		Short: "Load DMS exports (CSV UTF-8/GBK, XLSX, Parquet) into the lake and the database",
+		Long: `Load files or folders. Each file is detected (format, encoding, header row, kind) and
+loaded in its own transaction; one line per file says rows read / loaded / rejected / skipped.
+Rejected rows are kept in ingest_rejects with file, row, column, value and reason.
+The same file again loads nothing; a corrected re-export replaces the rows of the same keys.
+
+Kinds: stores, technicians, attendance, work_orders, order_jobs, parts, parts_movements, callbacks.
+Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was rejected), 2 wrong usage.`,
+		Example: `  aftersales ingest --db data/aftersales.duckdb data/sample
+  aftersales ingest --store S001 --kind work_orders 工单导出.xlsx
+  aftersales ingest --strict exports/2026-03/*.csv`,
+		RunE: func(c *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return usage("ingest needs at least one file or folder\nRun `aftersales ingest --help` for usage.")
+			}
+			o.Paths, o.Out, o.Progress = args, c.OutOrStdout(), isTerminal()
+			return runIngest(ctxOf(c), o)
+		},
+	}
+	o.dbFlags.add(c)
+	c.Flags().StringVar(&o.Store, "store", "", "store id of every row (fills a missing store_id column; a different store_id in the file rejects it)")
+	c.Flags().StringVar(&o.Kind, "kind", "", "input kind, instead of detecting it from the headers")
+	c.Flags().StringVar(&o.Sheet, "sheet", "", "XLSX sheet to read (default: the first)")
+	c.Flags().BoolVar(&o.Strict, "strict", false, "reject a file whole when any of its rows is rejected; exit 1")
+	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print only the totals and problems")
+	return c
+}
+
+// expandPaths lists files under folders (sorted, hidden files and lake/database files skipped).
+func expandPaths(paths []string) ([]string, error) {
+	var out []string
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			return nil, usage("cannot read %s: %v", p, err)
+		}
+		if !st.IsDir() {
+			out = append(out, p)
+			continue
+		}
+		var found []string
+		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+			if err != nil {
+				return err
+			}
+			name := d.Name()
+			if d.IsDir() {
+				if path != p && (strings.HasPrefix(name, ".") || name == "lake") {
+					return filepath.SkipDir
+				}
+				return nil
+			}
+			ext := strings.ToLower(filepath.Ext(name))
+			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") || ext == ".duckdb" || ext == ".wal" || ext == ".md" {
+				return nil
+			}
+			found = append(found, path)
+			return nil
+		})
+		if err != nil {
+			return nil, failed("listing %s: %v", p, err)
+		}
+		sort.Strings(found)
+		out = append(out, found...)
+	}
+	return out, nil
+}
+
+func runIngest(ctx context.Context, o *ingestOpts) error {
+	files, err := expandPaths(o.Paths)
+	if err != nil {
+		return err
+	}
+	d, err := openDB(&o.dbFlags, false)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := ingest.EnsureSchema(ctx, d); err != nil {
+		return failed("%v", err)
+	}
+	in := &ingest.Ingester{DB: d, Log: logger(), Opts: ingest.Options{
+		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Lake: o.lakeDir(),
+	}}
+	var bar *progressbar.ProgressBar
+	if o.Progress && len(files) > 1 {
+		bar = progressbar.NewOptions(len(files), progressbar.OptionSetDescription("ingest"),
+			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+	}
+	var tot ingest.Result
+	rejectedFiles, rejectedRows := 0, 0
+	for _, f := range files {
+		res, err := in.File(ctx, f)
+		if bar != nil {
+			bar.Add(1)
+		}
+		if err != nil {
+			return failed("ingesting %s: %v", f, err)
+		}
+		tot.Read += res.Read
+		tot.Loaded += res.Loaded
+		tot.Rejected += res.Rejected
+		tot.Skipped += res.Skipped
+		rejectedRows += len(res.Rejects)
+		if res.Status == ingest.StatusRejected {
+			rejectedFiles++
+		}
+		if !o.Quiet || res.Status == ingest.StatusRejected || res.Rejected > 0 {
+			if bar != nil {
+				bar.Clear()
+			}
+			fmt.Fprintln(o.Out, summaryLine(f, res))
+		}
+	}
+	fmt.Fprintf(o.Out, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected\n",
+		len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles)
+	if rejectedRows > 0 {
+		fmt.Fprintf(o.Out, "rejected rows are listed in ingest_rejects: aftersales query --db %s \"SELECT * FROM ingest_rejects ORDER BY file_id, row_number\"\n", o.DB)
+	}
+	if rejectedFiles > 0 {
+		return failed("%d file(s) rejected whole; nothing of them was loaded", rejectedFiles)
+	}
+	if o.Strict && tot.Rejected > 0 {
+		return failed("%d row(s) rejected (--strict)", tot.Rejected)
+	}
+	return nil
+}
+
+func summaryLine(path string, r *ingest.Result) string {
+	switch r.Status {
+	case ingest.StatusDuplicate:
+		return fmt.Sprintf("%s: duplicate — %s", path, r.Message)
+	case ingest.StatusRejected:
+		return fmt.Sprintf("%s: REJECTED — %s (read %d, loaded 0, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
+	}
+	s := fmt.Sprintf("%s: %s, read %d, loaded %d, rejected %d, skipped %d", path, r.Kind, r.Read, r.Loaded, r.Rejected, r.Skipped)
+	for i, rj := range r.Rejects {
+		if i == 3 {
+			s += fmt.Sprintf("\n    … and %d more rejected row(s)", len(r.Rejects)-3)
+			break
+		}
+		where := fmt.Sprintf("row %d", rj.Row)
+		if rj.Sheet != "" {
+			where = fmt.Sprintf("sheet %q row %d", rj.Sheet, rj.Row)
+		}
+		s += fmt.Sprintf("\n    %s column %s value %q: %s", where, rj.Column, rj.Raw, rj.Reason)
+	}
+	return s
+}

@@ -1,0 +1,107 @@
+// Command aftersales is the after-sales KPI pipeline: ingest DMS exports, transform them
+// into KPI marts, and write dashboards, payroll sheets and reports. This file is wiring
+// only; each verb lives in its own file with an options struct and a run function.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// version is set by the Makefile (-ldflags "-X main.version=...").
+var version = "dev"
+
+// exitError carries an exit status: 1 failed, 2 wrong usage (CONTRACT §4).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+func failed(format string, a ...any) error {
+	return &exitError{code: 1, err: fmt.Errorf(format, a...)}
+}
+
+func usage(format string, a ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+}
+
+func newRoot() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "aftersales",
+		Short: "After-sales KPI pipeline for 4S-store service departments (售后经营分析)",
+		Long: `aftersales turns dealer-management-system exports (work orders, labour lines, parts
+movements, follow-up calls, technicians, attendance) into monthly KPIs, technician payroll
+by the 5.0 coefficient method, dashboards and Excel reports.
+
+Start with:  aftersales demo
+Definitions: shared CONTRACT.md (every KPI has exactly one definition there).`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       version,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usage("%v\nRun `%s --help` for usage.", err, c.CommandPath())
+	})
+	root.AddCommand(newIngestCmd(), newRebuildCmd(), newGenCmd(), newVersionCmd())
+	for _, add := range extraCommands {
+		root.AddCommand(add())
+	}
+	return root
+}
+
+// extraCommands lets verb files register themselves without touching this file.
+var extraCommands []func() *cobra.Command
+
+func main() {
+	root := newRoot()
+	err := root.Execute()
+	if err == nil {
+		return
+	}
+	code := 1
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	} else if isUsageError(err) {
+		code = 2
+	}
+	fmt.Fprintln(os.Stderr, "aftersales:", err)
+	os.Exit(code)
+}
+
+// isUsageError recognises cobra's own argument errors (unknown command, wrong arg count).
+func isUsageError(err error) bool {
+	msg := err.Error()
+	for _, p := range []string{"unknown command", "unknown flag", "accepts ", "requires at least", "required flag", "invalid argument"} {
+		if len(msg) >= len(p) && contains(msg, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(s, sub string) bool { return len(sub) == 0 || indexOf(s, sub) >= 0 }
+
+func indexOf(s, sub string) int {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return i
+		}
+	}
+	return -1
+}
+
+func newVersionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version",
+		Args:  cobra.NoArgs,
+		Run:   func(c *cobra.Command, _ []string) { fmt.Fprintln(c.OutOrStdout(), "aftersales", version) },
+	}
+}

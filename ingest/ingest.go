@@ -1,0 +1,383 @@
+// Package ingest loads DMS exports (CONTRACT §1) into the Parquet lake and DuckDB.
+//
+// One file at a time: sniff the format and encoding, find the header row, map the headers
+// to a kind's canonical columns, parse and check every row, write the valid rows as Arrow
+// batches to Parquet in the lake (temporary name, then rename), write the manifest entry,
+// and in one DuckDB transaction make the rows current in raw_<kind> by natural key together
+// with the ingest_files row and the ingest_rejects rows.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/parse"
+)
+
+// Options are the choices of one ingest call.
+type Options struct {
+	Store  string // --store: the store of every row (fills or checks store_id)
+	Kind   string // --kind: skip detection
+	Sheet  string // --sheet: XLSX sheet (default: the first)
+	Strict bool   // --strict: a file with any rejected row is rejected whole
+	Lake   string // lake folder
+	// Now gives ingested_at (tests fix it).
+	Now func() time.Time
+	// Progress, when set, is told the number of data rows read so far in the current file.
+	Progress func(rows int)
+}
+
+// Status values of ingest_files.status.
+const (
+	StatusLoaded    = "loaded"
+	StatusRejected  = "rejected"
+	StatusDuplicate = "duplicate"
+)
+
+// Reject is one rejected row (CONTRACT §1: file, sheet, row number, column, raw value, reason).
+type Reject struct {
+	Sheet  string `json:"sheet,omitempty"`
+	Row    int    `json:"row_number"`
+	Column string `json:"column_name,omitempty"`
+	Raw    string `json:"raw_value"`
+	Reason string `json:"reason"`
+}
+
+// Result is the outcome of one file: the ingest_files row and its rejects.
+type Result struct {
+	FileID     int64     `json:"file_id"`
+	Path       string    `json:"path"`
+	SHA256     string    `json:"sha256"`
+	Kind       string    `json:"kind,omitempty"`
+	Store      string    `json:"store_id,omitempty"`
+	Status     string    `json:"status"`
+	Read       int       `json:"rows_read"`
+	Loaded     int       `json:"rows_loaded"`
+	Rejected   int       `json:"rows_rejected"`
+	Skipped    int       `json:"rows_skipped"`
+	Message    string    `json:"message,omitempty"`
+	IngestedAt time.Time `json:"ingested_at"`
+	Format     string    `json:"format,omitempty"`
+	Encoding   string    `json:"encoding,omitempty"`
+	Sheet      string    `json:"sheet,omitempty"`
+	LakeFiles  []string  `json:"lake_files,omitempty"` // relative to the lake folder
+	Rejects    []Reject  `json:"rejects,omitempty"`
+}
+
+// Ingester loads files into one database and its lake.
+type Ingester struct {
+	DB   *sql.DB
+	Log  *slog.Logger
+	Opts Options
+}
+
+// File ingests one file. A file-level problem is not an error: it is a Result with status
+// rejected. An error means the database or lake could not be written.
+func (in *Ingester) File(ctx context.Context, path string) (*Result, error) {
+	now := time.Now
+	if in.Opts.Now != nil {
+		now = in.Opts.Now
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		abs = path
+	}
+	res := &Result{Path: abs, IngestedAt: wallClock(now())}
+	sum, err := fileSHA256(path)
+	if err != nil {
+		res.Status, res.Message = StatusRejected, fmt.Sprintf("cannot read the file: %v", err)
+		return res, in.record(ctx, res)
+	}
+	res.SHA256 = sum
+
+	var prior sql.NullInt64
+	err = in.DB.QueryRowContext(ctx, `SELECT min(file_id) FROM ingest_files WHERE sha256 = ? AND status = 'loaded'`, sum).Scan(&prior)
+	if err != nil {
+		return nil, fmt.Errorf("reading ingest_files: %w", err)
+	}
+	if prior.Valid {
+		res.Status = StatusDuplicate
+		res.Message = fmt.Sprintf("same content as file %d, loaded before: nothing to do", prior.Int64)
+		return res, in.record(ctx, res)
+	}
+
+	lw, err := in.parseFile(ctx, path, res)
+	var fe *FileError
+	switch {
+	case errors.As(err, &fe):
+		res.Status, res.Message = StatusRejected, fe.Msg
+	case err != nil:
+		return nil, err
+	case in.Opts.Strict && res.Rejected > 0:
+		res.Status = StatusRejected
+		res.Message = fmt.Sprintf("%d row(s) rejected and --strict is set: nothing loaded", res.Rejected)
+	default:
+		res.Status = StatusLoaded
+	}
+	if res.Status == StatusRejected {
+		if lw != nil {
+			lw.abort()
+		}
+		// Nothing of a file rejected whole is loaded: its data rows count as rejected, so
+		// that rows_read = rows_loaded + rows_rejected + rows_skipped still holds.
+		res.Loaded = 0
+		res.Rejected = res.Read - res.Skipped
+		return res, in.record(ctx, res)
+	}
+	files, err := lw.finish()
+	if err != nil {
+		return nil, fmt.Errorf("writing the lake: %w", err)
+	}
+	for _, f := range files {
+		rel, err := filepath.Rel(in.Opts.Lake, f)
+		if err != nil {
+			rel = f
+		}
+		res.LakeFiles = append(res.LakeFiles, filepath.ToSlash(rel))
+	}
+	return res, in.record(ctx, res)
+}
+
+// wallClock keeps the local wall-clock reading and drops the zone (CONTRACT: local time, no zone).
+func wallClock(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond()/1000*1000, time.UTC)
+}
+
+func fileSHA256(path string) (string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// headerScanRows is how far down a sheet the header row is looked for.
+const headerScanRows = 30
+
+// parseFile reads, checks and writes one file to temporary lake parts. It fills the
+// counts, kind, store and rejects of res. A *FileError rejects the whole file.
+func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*lakeWriter, error) {
+	src, err := openSource(path, in.Opts.Sheet)
+	if err != nil {
+		return nil, err
+	}
+	defer src.close()
+	inf := src.info()
+	res.Format, res.Encoding, res.Sheet = inf.format, inf.encoding, inf.sheet
+
+	// Buffer the first rows and find the header among them.
+	var head [][]string
+	var headRows []int
+	for len(head) < headerScanRows {
+		cells, row, err := src.next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+		head = append(head, append([]string(nil), cells...))
+		headRows = append(headRows, row)
+	}
+	var hint *Kind
+	if in.Opts.Kind != "" {
+		if hint, err = KindByName(in.Opts.Kind); err != nil {
+			return nil, fileErr("%v", err)
+		}
+	}
+	hi, kind, mapping, err := detectHeader(head, hint, in.Opts.Store != "")
+	if err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) && len(headRows) > 0 {
+			fe.Msg = strings.ReplaceAll(fe.Msg, "{row}", fmt.Sprint(headRows[min(hi, len(headRows)-1)]))
+		}
+		return nil, err
+	}
+	res.Kind = kind.Name
+	if mapping[0] < 0 && in.Opts.Store == "" {
+		return nil, fileErr("%s: the store_id (门店编号) column is missing and no --store was given: add the column or run with --store STORE_ID", kind.Name)
+	}
+
+	lw := newLakeWriter(in.Opts.Lake, kind, res.SHA256)
+	fail := func(err error) (*lakeWriter, error) {
+		lw.abort()
+		return nil, err
+	}
+	cctx := inf.cellCtx
+	stores := map[string]bool{}
+	row := &Row{Kind: kind, Values: make([]Value, len(kind.Columns))}
+	pending := head[hi+1:]
+	pendingRows := headRows[hi+1:]
+	for {
+		var cells []string
+		var rowNum int
+		if len(pending) > 0 {
+			cells, rowNum = pending[0], pendingRows[0]
+			pending, pendingRows = pending[1:], pendingRows[1:]
+		} else {
+			cells, rowNum, err = src.next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				return fail(err)
+			}
+		}
+		res.Read++
+		if res.Read%65536 == 0 {
+			if err := ctx.Err(); err != nil {
+				return fail(err)
+			}
+			if in.Opts.Progress != nil {
+				in.Opts.Progress(res.Read)
+			}
+		}
+		first := firstNonEmpty(cells)
+		if first < 0 || parse.IsSummaryCell(cells[first]) {
+			res.Skipped++
+			continue
+		}
+		row.Number = rowNum
+		var errs []CellError
+		for i := range kind.Columns {
+			c := &kind.Columns[i]
+			raw := ""
+			src := mapping[i]
+			if src >= 0 && src < len(cells) {
+				raw = cells[src]
+			}
+			if i == 0 && in.Opts.Store != "" && parse.Trim(raw) == "" {
+				raw = in.Opts.Store
+			}
+			v, cerr := parseCell(c, raw, &cctx, rowNum, src)
+			if cerr != nil {
+				errs = append(errs, *cerr)
+				row.Values[i] = Value{Null: true}
+				continue
+			}
+			row.Values[i] = v
+		}
+		store := row.Values[0].S
+		if in.Opts.Store != "" && !row.Values[0].Null && store != in.Opts.Store {
+			return fail(fileErr("row %d: store_id %q conflicts with --store %s: ingest this file without --store, or with --store %s", rowNum, store, in.Opts.Store, store))
+		}
+		if len(errs) == 0 && kind.Check != nil {
+			if col, reason := kind.Check(row); reason != "" {
+				raw := ""
+				if j := mapping[kind.Col(col)]; j >= 0 && j < len(cells) {
+					raw = cells[j]
+				}
+				errs = append(errs, CellError{Column: col, Raw: raw, Reason: reason})
+			}
+		}
+		if len(errs) > 0 {
+			res.Rejected++
+			reason := errs[0].Reason
+			if len(errs) > 1 {
+				var more []string
+				for _, e := range errs[1:] {
+					more = append(more, e.Column+": "+e.Reason)
+				}
+				reason += fmt.Sprintf(" (and %d more: %s)", len(errs)-1, strings.Join(more, "; "))
+			}
+			res.Rejects = append(res.Rejects, Reject{Sheet: inf.sheet, Row: rowNum, Column: errs[0].Column, Raw: errs[0].Raw, Reason: reason})
+			continue
+		}
+		if err := lw.add(row); err != nil {
+			return fail(fmt.Errorf("writing the lake: %w", err))
+		}
+		stores[store] = true
+		res.Loaded++
+	}
+	switch {
+	case in.Opts.Store != "":
+		res.Store = in.Opts.Store
+	case len(stores) == 1:
+		for s := range stores {
+			res.Store = s
+		}
+	}
+	return lw, nil
+}
+
+func firstNonEmpty(cells []string) int {
+	for i, c := range cells {
+		if parse.Trim(c) != "" {
+			return i
+		}
+	}
+	return -1
+}
+
+// detectHeader finds the header row among the first records and the kind it belongs to.
+// mapping[i] is the source column of the kind's column i, or -1.
+func detectHeader(head [][]string, hint *Kind, storeGiven bool) (int, *Kind, []int, error) {
+	cands := kinds
+	if hint != nil {
+		cands = []*Kind{hint}
+	}
+	type match struct {
+		row     int
+		kind    *Kind
+		mapping []int
+		matched int
+		missing []string
+	}
+	var best *match
+	for r, cells := range head {
+		for _, k := range cands {
+			m := &match{row: r, kind: k, mapping: make([]int, len(k.Columns))}
+			for i := range m.mapping {
+				m.mapping[i] = -1
+			}
+			ai := aliasIndex[k.Name]
+			for j, cell := range cells {
+				if col, ok := ai[parse.HeaderKey(cell)]; ok && m.mapping[col] < 0 {
+					m.mapping[col] = j
+					m.matched++
+				}
+			}
+			if m.matched < 2 {
+				continue
+			}
+			for i, c := range k.Columns {
+				if c.Required && m.mapping[i] < 0 && !(i == 0 && storeGiven) {
+					m.missing = append(m.missing, c.label())
+				}
+			}
+			better := best == nil ||
+				(len(m.missing) == 0) && len(best.missing) > 0 ||
+				(len(m.missing) == 0) == (len(best.missing) == 0) && m.matched > best.matched ||
+				(len(m.missing) == 0) == (len(best.missing) == 0) && m.matched == best.matched && m.row == best.row && len(k.Columns) < len(best.kind.Columns)
+			if better {
+				best = m
+			}
+		}
+	}
+	if best == nil {
+		what := "any input kind"
+		if hint != nil {
+			what = hint.Name
+		}
+		return 0, nil, nil, fileErr("no header row of %s found in the first %d rows: the headers must be the canonical names or their Chinese aliases (see CONTRACT §1); give --kind if detection fails", what, headerScanRows)
+	}
+	if len(best.missing) > 0 {
+		return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing", best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "))
+	}
+	return best.row, best.kind, best.mapping, nil
+}

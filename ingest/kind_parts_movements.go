@@ -1,0 +1,26 @@
+package ingest
+
+// parts_movements (配件出入库), CONTRACT §1.7. Natural key (store_id, movement_id).
+var PartsMovements = register(&Kind{
+	Name: "parts_movements", Label: "配件出入库",
+	Columns: []Column{
+		storeCol(),
+		{Name: "movement_id", Type: ID, Required: true, Aliases: []string{"单据号", "流水号"}},
+		{Name: "part_no", Type: ID, Required: true, Aliases: []string{"配件编号", "零件号", "配件代码"}},
+		{Name: "moved_at", Type: Timestamp, Required: true, Aliases: []string{"日期", "出入库时间"}},
+		{Name: "movement_type", Type: Enum, Required: true, Aliases: []string{"类型", "出入库类型"},
+			Enum: enum("receipt: 采购入库", "issue: 领料 出库", "return: 退料", "supplier_return: 退货",
+				"adjust: 盘点调整", "transfer_in: 调入", "transfer_out: 调出")},
+		{Name: "qty", Type: Decimal, Required: true, Aliases: []string{"数量"}},
+		{Name: "unit_price", Type: Decimal, NonNeg: true, Aliases: []string{"销售单价"}},
+		{Name: "order_no", Type: ID, Aliases: []string{"工单号"}},
+		{Name: "backorder", Type: Bool, Default: "false", Aliases: []string{"是否缺件", "待料"}},
+	},
+	Key: []string{"store_id", "movement_id"},
+	Check: func(r *Row) (string, string) {
+		if r.Str("movement_type") != "adjust" && r.Values[r.Kind.Col("qty")].I <= 0 {
+			return "qty", "qty must be positive for a " + r.Str("movement_type") + " movement (only adjust is signed)"
+		}
+		return "", ""
+	},
+})

@@ -1,0 +1,13 @@
+package ingest
+
+// stores (门店), CONTRACT §1.1. Natural key (store_id).
+var Stores = register(&Kind{
+	Name: "stores", Label: "门店",
+	Columns: []Column{
+		storeCol(),
+		{Name: "store_name", Type: Text, Required: true, Aliases: []string{"门店名称", "服务站名称"}},
+		{Name: "region", Type: Text, Aliases: []string{"区域", "大区"}},
+		{Name: "brand", Type: Text, Aliases: []string{"品牌"}},
+	},
+	Key: []string{"store_id"},
+})

@@ -1,0 +1,195 @@
+package ingest
+
+import (
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/decimal128"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet"
+	"github.com/apache/arrow/go/v15/parquet/compress"
+	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+)
+
+// batchRows is the Arrow record batch size written to Parquet.
+const batchRows = 64 * 1024
+
+// Schema is the Arrow schema of a kind in the lake: its canonical columns and row_number
+// (the source row). file_id is added when the rows are loaded, so that a lake file's content
+// depends on the source file alone.
+func (k *Kind) Schema() *arrow.Schema {
+	fields := make([]arrow.Field, 0, len(k.Columns)+1)
+	for _, c := range k.Columns {
+		fields = append(fields, arrow.Field{Name: c.Name, Type: arrowType(&c), Nullable: true})
+	}
+	fields = append(fields, arrow.Field{Name: "row_number", Type: arrow.PrimitiveTypes.Int64})
+	return arrow.NewSchema(fields, nil)
+}
+
+func arrowType(c *Column) arrow.DataType {
+	switch c.Type {
+	case Int:
+		return arrow.PrimitiveTypes.Int64
+	case Decimal:
+		return &arrow.Decimal128Type{Precision: 18, Scale: int32(c.Scale)}
+	case Timestamp:
+		return &arrow.TimestampType{Unit: arrow.Microsecond}
+	case Bool:
+		return arrow.FixedWidthTypes.Boolean
+	}
+	return arrow.BinaryTypes.String
+}
+
+// partWriter writes one store's rows of one source file to <lake>/<kind>/store=<id>/<sha>.parquet,
+// first under a temporary name; commit renames it.
+type partWriter struct {
+	final, tmp string
+	f          *os.File
+	w          *pqarrow.FileWriter
+	b          *array.RecordBuilder
+	n          int
+	rows       int
+}
+
+type lakeWriter struct {
+	kind  *Kind
+	dir   string
+	sha   string
+	parts map[string]*partWriter
+}
+
+func newLakeWriter(lake string, k *Kind, sha string) *lakeWriter {
+	return &lakeWriter{kind: k, dir: filepath.Join(lake, k.Name), sha: sha, parts: map[string]*partWriter{}}
+}
+
+// LakePath is the lake file of one store's rows of one source file.
+func LakePath(lake, kind, store, sha string) string {
+	return filepath.Join(lake, kind, "store="+url.PathEscape(store), sha+".parquet")
+}
+
+func (lw *lakeWriter) part(store string) (*partWriter, error) {
+	if p, ok := lw.parts[store]; ok {
+		return p, nil
+	}
+	final := LakePath(filepath.Dir(lw.dir), lw.kind.Name, store, lw.sha)
+	if err := os.MkdirAll(filepath.Dir(final), 0o755); err != nil {
+		return nil, err
+	}
+	f, err := os.CreateTemp(filepath.Dir(final), "."+lw.sha+".*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	schema := lw.kind.Schema()
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Snappy),
+		parquet.WithDictionaryDefault(false),
+		parquet.WithMaxRowGroupLength(1<<20),
+	)
+	w, err := pqarrow.NewFileWriter(schema, syncCloser{f}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	p := &partWriter{final: final, tmp: f.Name(), f: f, w: w, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}
+	lw.parts[store] = p
+	return p, nil
+}
+
+// add appends a valid row to its store's part.
+func (lw *lakeWriter) add(r *Row) error {
+	store := r.Values[0].S // store_id is always column 0
+	p, err := lw.part(store)
+	if err != nil {
+		return err
+	}
+	for i, c := range lw.kind.Columns {
+		v := r.Values[i]
+		fb := p.b.Field(i)
+		if v.Null {
+			fb.AppendNull()
+			continue
+		}
+		switch c.Type {
+		case Int:
+			fb.(*array.Int64Builder).Append(v.I)
+		case Decimal:
+			fb.(*array.Decimal128Builder).Append(decimal128.FromI64(v.I))
+		case Timestamp:
+			fb.(*array.TimestampBuilder).Append(arrow.Timestamp(v.I))
+		case Bool:
+			fb.(*array.BooleanBuilder).Append(v.I != 0)
+		default:
+			fb.(*array.StringBuilder).Append(v.S)
+		}
+	}
+	p.b.Field(len(lw.kind.Columns)).(*array.Int64Builder).Append(int64(r.Number))
+	p.n++
+	p.rows++
+	if p.n >= batchRows {
+		return p.flush()
+	}
+	return nil
+}
+
+func (p *partWriter) flush() error {
+	if p.n == 0 {
+		return nil
+	}
+	rec := p.b.NewRecord()
+	defer rec.Release()
+	p.n = 0
+	return p.w.WriteBuffered(rec)
+}
+
+// finish closes every part and renames it into place; it returns the final paths, sorted.
+func (lw *lakeWriter) finish() ([]string, error) {
+	var out []string
+	for _, p := range lw.parts {
+		if err := p.flush(); err != nil {
+			lw.abort()
+			return nil, err
+		}
+		if err := p.w.Close(); err != nil {
+			lw.abort()
+			return nil, err
+		}
+		p.b.Release()
+	}
+	for _, p := range lw.parts {
+		if err := os.Rename(p.tmp, p.final); err != nil {
+			lw.abort()
+			return nil, fmt.Errorf("moving %s into the lake: %w", p.final, err)
+		}
+		out = append(out, p.final)
+	}
+	sort.Strings(out)
+	return out, nil
+}
+
+// abort removes temporary files; nothing of this source reaches the lake.
+func (lw *lakeWriter) abort() {
+	for _, p := range lw.parts {
+		p.w.Close()
+		p.f.Close()
+		os.Remove(p.tmp)
+	}
+	lw.parts = map[string]*partWriter{}
+}
+
+// syncCloser flushes the file to disk when the Parquet writer closes it, so that a rename
+// after a crash never exposes a half-written file.
+type syncCloser struct{ *os.File }
+
+func (s syncCloser) Close() error {
+	if err := s.File.Sync(); err != nil {
+		s.File.Close()
+		return err
+	}
+	return s.File.Close()
+}

@@ -1,0 +1,191 @@
+package ingest
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/aftersales/aftersales/internal/parse"
+)
+
+// Value is one parsed cell. I carries integers, scaled decimals, booleans (0/1) and
+// timestamps (microseconds since 1970-01-01 00:00 of the zone-less wall clock); S carries text.
+type Value struct {
+	Null bool
+	S    string
+	I    int64
+}
+
+// Row is one parsed data row of a kind.
+type Row struct {
+	Kind   *Kind
+	Values []Value
+	Number int // row number as the user finds it
+}
+
+// Str returns a text column's value ("" when NULL).
+func (r *Row) Str(col string) string { return r.Values[r.Kind.Col(col)].S }
+
+// CellError is a row error: the column, the raw text and the reason.
+type CellError struct {
+	Column string
+	Raw    string
+	Reason string
+}
+
+// cellContext tells the cell parser where a cell came from.
+type cellContext struct {
+	xlsx     bool // numbers in date columns are Excel serials
+	date1904 bool
+	// numericCell reports, for XLSX, whether the cell at (row, source column) holds a number;
+	// asked only for ID columns whose text looks like a non-integral number.
+	numericCell func(row, col int) bool
+}
+
+// parseCell parses one cell by its column's type. raw is the cell text ("" when absent).
+func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value, *CellError) {
+	fail := func(format string, a ...any) (Value, *CellError) {
+		return Value{}, &CellError{Column: c.Name, Raw: raw, Reason: fmt.Sprintf(format, a...)}
+	}
+	text := parse.Trim(raw)
+	if text == "" {
+		if c.Default != "" {
+			text = c.Default
+		} else if c.Required {
+			return fail("%s is required but empty", c.label())
+		} else {
+			return Value{Null: true}, nil
+		}
+	}
+	switch c.Type {
+	case Text:
+		return Value{S: text}, nil
+	case ID:
+		if ctx.xlsx && ctx.numericCell != nil && looksDecimal(text) && ctx.numericCell(row, srcCol) {
+			f, err := parse.Decimal(text, 6)
+			if err != nil || f%1000000 != 0 || len(strings.TrimLeft(fmt.Sprint(f/1000000), "-")) > 15 {
+				return fail("%s is a number cell %s, not an identifier; format the column as text in Excel", c.label(), text)
+			}
+			return Value{S: fmt.Sprint(f / 1000000)}, nil
+		}
+		s, err := parse.ID(text)
+		if err != nil {
+			return fail("%v", err)
+		}
+		return Value{S: s}, nil
+	case VIN:
+		s, err := parse.VIN(text)
+		if err != nil {
+			return fail("%v", err)
+		}
+		return Value{S: s}, nil
+	case Enum:
+		v, ok := c.Enum[enumKey(text)]
+		if !ok {
+			return fail("%q is not a known %s value (%s)", text, c.Name, enumList(c))
+		}
+		return Value{S: v}, nil
+	case Int:
+		v, err := parse.Int(text)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if c.NonNeg && v < 0 {
+			return fail("%s must not be negative", c.Name)
+		}
+		if c.Max > c.Min && (v < c.Min || v > c.Max) {
+			return fail("%s %d is outside %d–%d", c.Name, v, c.Min, c.Max)
+		}
+		return Value{I: v}, nil
+	case Decimal:
+		v, err := parse.Decimal(text, c.Scale)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if c.NonNeg && v < 0 {
+			return fail("%s must not be negative", c.Name)
+		}
+		return Value{I: v}, nil
+	case Timestamp:
+		if ctx.xlsx {
+			if f, ok := excelNumber(text); ok {
+				t, err := parse.ExcelSerial(f, ctx.date1904)
+				if err != nil {
+					return fail("%v", err)
+				}
+				return Value{I: t.UnixMicro()}, nil
+			}
+		}
+		t, err := parse.Timestamp(text)
+		if err != nil {
+			return fail("%v", err)
+		}
+		return Value{I: t.UnixMicro()}, nil
+	case Month:
+		if ctx.xlsx {
+			if f, ok := excelNumber(text); ok {
+				t, err := parse.ExcelSerial(f, ctx.date1904)
+				if err != nil {
+					return fail("%v", err)
+				}
+				return Value{S: t.Format("2006-01")}, nil
+			}
+		}
+		m, err := parse.Month(text)
+		if err != nil {
+			return fail("%v", err)
+		}
+		return Value{S: m}, nil
+	case Bool:
+		b, ok, err := parse.Bool(text)
+		if err != nil {
+			return fail("%v", err)
+		}
+		if !ok {
+			return Value{Null: true}, nil
+		}
+		if b {
+			return Value{I: 1}, nil
+		}
+		return Value{I: 0}, nil
+	}
+	panic("ingest: unknown column type")
+}
+
+// excelNumber reports whether an XLSX raw value is a plain number (a serial date).
+func excelNumber(s string) (float64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= '0' && c <= '9' || c == '.' || c == 'E' || c == 'e' || c == '+' || c == '-') {
+			return 0, false
+		}
+	}
+	if strings.Count(s, "-") > 0 && !strings.Contains(s, "E-") && !strings.Contains(s, "e-") {
+		return 0, false // 2026-03-05 is text, not a number
+	}
+	var f float64
+	if _, err := fmt.Sscan(s, &f); err != nil {
+		return 0, false
+	}
+	return f, true
+}
+
+// looksDecimal: digits with a fractional part, or an exponent (what Excel writes for number cells).
+func looksDecimal(s string) bool {
+	return strings.ContainsAny(s, ".Ee") && strings.Trim(s, "0123456789.Ee+-") == ""
+}
+
+func enumList(c *Column) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, v := range c.Enum {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	sortStrings(out)
+	return "one of " + strings.Join(out, ", ") + " or their Chinese names"
+}

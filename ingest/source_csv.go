@@ -1,0 +1,129 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"io"
+	"os"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
+)
+
+// csvSource reads CSV in UTF-8 (with or without BOM) or GB18030 (a superset of GBK),
+// detected from the bytes. After GB18030 decoding a U+FFFD means an undecodable byte: the
+// file is rejected naming the line, since a silently garbled name or ID is worse than none.
+type csvSource struct {
+	f      *os.File
+	r      *csv.Reader
+	rec    int
+	inf    sourceInfo
+	gb     bool
+	record []string
+}
+
+const sniffBytes = 1 << 20
+
+func openCSV(path string) (source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fileErr("cannot open: %v", err)
+	}
+	br := bufio.NewReaderSize(f, sniffBytes)
+	head, _ := br.Peek(sniffBytes)
+	s := &csvSource{f: f, inf: sourceInfo{format: "csv"}}
+	var rd io.Reader = br
+	switch {
+	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
+		br.Discard(3)
+		s.inf.encoding = "utf-8-bom"
+	case bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")):
+		f.Close()
+		return nil, fileErr("the file is UTF-16 text: save it as CSV UTF-8 (or GBK)")
+	case validUTF8Prefix(head):
+		s.inf.encoding = "utf-8"
+	default:
+		s.inf.encoding = "gb18030"
+		s.gb = true
+		rd = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		f.Close()
+		return nil, fileErr("the file holds binary data (a NUL byte), not CSV text")
+	}
+	r := csv.NewReader(rd)
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	r.ReuseRecord = true
+	r.Comma = sniffDelimiter(head)
+	s.r = r
+	return s, nil
+}
+
+// validUTF8Prefix reports whether the sample is UTF-8, ignoring a character cut at its end.
+func validUTF8Prefix(b []byte) bool {
+	if utf8.Valid(b) {
+		return true
+	}
+	if len(b) < sniffBytes {
+		return false // the whole file was sampled
+	}
+	for cut := 1; cut <= 3 && cut < len(b); cut++ {
+		if utf8.Valid(b[:len(b)-cut]) {
+			return true
+		}
+	}
+	return false
+}
+
+// sniffDelimiter picks tab when the first lines hold tabs and no commas (DMS "Excel" text exports).
+func sniffDelimiter(head []byte) rune {
+	lines := bytes.SplitN(head, []byte("\n"), 6)
+	tabs, commas := 0, 0
+	for _, l := range lines {
+		tabs += bytes.Count(l, []byte("\t"))
+		commas += bytes.Count(l, []byte(","))
+	}
+	if tabs > 0 && commas == 0 {
+		return '\t'
+	}
+	return ','
+}
+
+func (s *csvSource) next() ([]string, int, error) {
+	rec, err := s.r.Read()
+	if err != nil {
+		if err == io.EOF {
+			return nil, 0, io.EOF
+		}
+		var pe *csv.ParseError
+		if errors.As(err, &pe) {
+			return nil, 0, fileErr("CSV record %d (line %d) cannot be read: %v", s.rec+1, pe.StartLine, pe.Err)
+		}
+		return nil, 0, fileErr("reading: %v", err)
+	}
+	s.rec++
+	if s.gb {
+		for _, c := range rec {
+			if strings.ContainsRune(c, utf8.RuneError) {
+				line, _ := s.r.FieldPos(0)
+				return nil, 0, fileErr("line %d (record %d) holds bytes that are neither UTF-8 nor GBK/GB18030: the file is damaged or in another encoding; export it again as CSV UTF-8", line, s.rec)
+			}
+		}
+	} else {
+		for _, c := range rec {
+			if !utf8.ValidString(c) {
+				line, _ := s.r.FieldPos(0)
+				return nil, 0, fileErr("line %d (record %d) is not valid UTF-8 although the start of the file is: the file mixes encodings; export it again as CSV UTF-8", line, s.rec)
+			}
+		}
+	}
+	return rec, s.rec, nil
+}
+
+func (s *csvSource) info() sourceInfo { return s.inf }
+func (s *csvSource) close() error     { return s.f.Close() }

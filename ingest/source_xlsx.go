@@ -1,0 +1,115 @@
+package ingest
+
+import (
+	"io"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// xlsxSource reads one sheet of a workbook with raw cell values (not the formatted text,
+// which rounds numbers and writes dates in the locale's form). Merged cells take the value
+// of their anchor cell, so a merged header (or a merged order number over its lines) is
+// seen in every cell it covers.
+type xlsxSource struct {
+	f      *excelize.File
+	rows   *excelize.Rows
+	row    int
+	inf    sourceInfo
+	merged map[int][]mergedCell // row → cells covered by a merge (1-based)
+	buf    []string
+}
+
+func openXLSX(path, sheet string) (source, error) {
+	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, fileErr("cannot read the workbook: %v (is it a real .xlsx? save it again from Excel)", err)
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		f.Close()
+		return nil, fileErr("the workbook has no sheets")
+	}
+	if sheet == "" {
+		sheet = sheets[0]
+	} else if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
+		f.Close()
+		return nil, fileErr("the workbook has no sheet %q (it has: %v)", sheet, sheets)
+	}
+	d1904 := false
+	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
+		d1904 = *p.Date1904
+	}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		f.Close()
+		return nil, fileErr("cannot read sheet %q: %v", sheet, err)
+	}
+	s := &xlsxSource{f: f, rows: rows, inf: sourceInfo{format: "xlsx", sheet: sheet}}
+	s.inf.cellCtx = cellContext{xlsx: true, date1904: d1904, numericCell: s.numericCell}
+	if mcs, err := f.GetMergeCells(sheet); err == nil && len(mcs) > 0 {
+		s.merged = map[int][]mergedCell{}
+		total := 0
+		for _, mc := range mcs {
+			c1, r1, err1 := excelize.CellNameToCoordinates(mc.GetStartAxis())
+			c2, r2, err2 := excelize.CellNameToCoordinates(mc.GetEndAxis())
+			if err1 != nil || err2 != nil {
+				continue
+			}
+			total += (c2 - c1 + 1) * (r2 - r1 + 1)
+			if total > 1_000_000 {
+				break
+			}
+			v := mc.GetCellValue()
+			for r := r1; r <= r2; r++ {
+				for c := c1; c <= c2; c++ {
+					s.merged[r] = append(s.merged[r], mergedCell{c, v})
+				}
+			}
+		}
+	}
+	return s, nil
+}
+
+func (s *xlsxSource) next() ([]string, int, error) {
+	if !s.rows.Next() {
+		if err := s.rows.Error(); err != nil {
+			return nil, 0, fileErr("reading sheet %q: %v", s.inf.sheet, err)
+		}
+		return nil, 0, io.EOF
+	}
+	s.row++
+	cols, err := s.rows.Columns(excelize.Options{RawCellValue: true})
+	if err != nil {
+		return nil, 0, fileErr("reading sheet %q row %d: %v", s.inf.sheet, s.row, err)
+	}
+	if s.merged != nil {
+		for _, m := range s.merged[s.row] {
+			for len(cols) < m.col {
+				cols = append(cols, "")
+			}
+			cols[m.col-1] = m.value
+		}
+	}
+	return cols, s.row, nil
+}
+
+// numericCell asks the cell's stored type; used only for the rare ID cell that looks like a number.
+func (s *xlsxSource) numericCell(row, col int) bool {
+	name, err := excelize.CoordinatesToCellName(col+1, row)
+	if err != nil {
+		return false
+	}
+	t, err := s.f.GetCellType(s.inf.sheet, name)
+	return err == nil && (t == excelize.CellTypeNumber || t == excelize.CellTypeUnset)
+}
+
+func (s *xlsxSource) info() sourceInfo { return s.inf }
+func (s *xlsxSource) close() error {
+	s.rows.Close()
+	return s.f.Close()
+}
+
+type mergedCell struct {
+	col   int
+	value string
+}

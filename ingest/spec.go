@@ -1,0 +1,145 @@
+package ingest
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/aftersales/aftersales/internal/parse"
+)
+
+// ColType is the canonical type of a column (CONTRACT §1).
+type ColType int
+
+const (
+	Text      ColType = iota // free text: trimmed, otherwise as written
+	ID                       // identifier: text, full-width folded, Excel scientific notation rejected
+	Enum                     // one of Column.Enum's canonical English words
+	Int                      // whole number
+	Decimal                  // decimal with Column.Scale places, rounded half-up
+	Timestamp                // zone-less local time
+	Month                    // YYYY-MM text
+	Bool                     // boolean
+	VIN                      // 17-character vehicle identification number
+)
+
+// Column declares one canonical column of a kind.
+type Column struct {
+	Name     string
+	Type     ColType
+	Required bool
+	// Default is used when the cell is empty and the column is optional:
+	// "0" for amounts and counts, "false" for flags. Empty means NULL.
+	Default string
+	Aliases []string
+	// Enum maps every accepted spelling (folded with enumKey) to the canonical word.
+	Enum     map[string]string
+	Scale    int   // decimals for Decimal columns (2 unless stated)
+	Min, Max int64 // inclusive bounds for Int columns when Max > Min
+	NonNeg   bool  // a negative value is a row error
+}
+
+// Kind declares an input kind: its canonical columns, natural key and row checks.
+type Kind struct {
+	Name    string
+	Label   string // Chinese name, for messages
+	Columns []Column
+	Key     []string
+	// Check runs after every cell parsed; it returns the column and reason of a
+	// cross-field error, or "" when the row is valid.
+	Check func(r *Row) (column, reason string)
+
+	index map[string]int
+}
+
+// Col returns the position of a canonical column.
+func (k *Kind) Col(name string) int {
+	i, ok := k.index[name]
+	if !ok {
+		panic("ingest: kind " + k.Name + " has no column " + name)
+	}
+	return i
+}
+
+var kinds []*Kind
+var kindByName = map[string]*Kind{}
+var aliasIndex = map[string]map[string]int{} // kind → header key → column
+
+func register(k *Kind) *Kind {
+	k.index = map[string]int{}
+	ai := map[string]int{}
+	for i := range k.Columns {
+		c := &k.Columns[i]
+		if c.Type == Decimal && c.Scale == 0 {
+			c.Scale = 2
+		}
+		k.index[c.Name] = i
+		ai[parse.HeaderKey(c.Name)] = i
+		for _, a := range c.Aliases {
+			ai[parse.HeaderKey(a)] = i
+		}
+		if c.Type == Enum {
+			folded := map[string]string{}
+			for from, to := range c.Enum {
+				folded[enumKey(from)] = to
+				folded[enumKey(to)] = to
+			}
+			c.Enum = folded
+		}
+	}
+	for _, key := range k.Key {
+		k.Col(key)
+	}
+	kinds = append(kinds, k)
+	kindByName[k.Name] = k
+	aliasIndex[k.Name] = ai
+	return k
+}
+
+func enumKey(s string) string { return strings.ToLower(parse.HeaderKey(s)) }
+
+// Kinds lists the input kinds in a stable order.
+func Kinds() []*Kind {
+	out := append([]*Kind(nil), kinds...)
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// KindByName finds a kind by its canonical name.
+func KindByName(name string) (*Kind, error) {
+	if k, ok := kindByName[strings.TrimSpace(name)]; ok {
+		return k, nil
+	}
+	var names []string
+	for _, k := range Kinds() {
+		names = append(names, k.Name)
+	}
+	return nil, fmt.Errorf("unknown kind %q (one of: %s)", name, strings.Join(names, ", "))
+}
+
+// enum builds an enum map from "canonical: alias alias ..." pairs.
+func enum(pairs ...string) map[string]string {
+	m := map[string]string{}
+	for _, p := range pairs {
+		canon, rest, _ := strings.Cut(p, ":")
+		canon = strings.TrimSpace(canon)
+		m[canon] = canon
+		for _, a := range strings.Fields(rest) {
+			m[a] = canon
+		}
+	}
+	return m
+}
+
+// label returns "name (first alias)" for messages.
+func (c *Column) label() string {
+	if len(c.Aliases) > 0 {
+		return c.Name + " (" + c.Aliases[0] + ")"
+	}
+	return c.Name
+}
+
+// storeCol is the store_id column every kind has; it may come from --store instead (CONTRACT §1 "*").
+func storeCol(aliases ...string) Column {
+	return Column{Name: "store_id", Type: ID, Required: true, Aliases: append([]string{"门店编号", "门店代码", "服务站代码"}, aliases...)}
+}

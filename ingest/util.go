@@ -1,0 +1,5 @@
+package ingest
+
+import "sort"
+
+func sortStrings(s []string) { sort.Strings(s) }

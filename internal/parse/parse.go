@@ -1,0 +1,521 @@
+// Package parse holds the value rules of CONTRACT §1 that hold for every input kind:
+// dates and times, Excel serials, numbers, booleans, identifiers, months and header names.
+// Every function takes the raw cell text and returns a typed value or an error whose text
+// is shown to the user as the reject reason, so each error says what was expected.
+package parse
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Clean trims white space (including the ideographic space U+3000 and NBSP) and folds
+// full-width forms to their half-width equivalents (NFKC) when the text is not plain ASCII.
+func Clean(s string) string {
+	s = strings.TrimFunc(s, isSpace)
+	if s == "" || isASCII(s) {
+		return s
+	}
+	return strings.TrimFunc(norm.NFKC.String(s), isSpace)
+}
+
+// Trim trims white space only; used for free text such as names, where NFKC would alter the text.
+func Trim(s string) string { return strings.TrimFunc(s, isSpace) }
+
+func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' || r == '\ufeff' }
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
+
+// HeaderKey folds a header cell for matching: NFKC (full-width → half-width), lower case,
+// no spaces, underscores or hyphens, and no trailing unit in brackets such as "(元)" or "[小时]".
+func HeaderKey(s string) string {
+	s = strings.ToLower(Clean(s))
+	for {
+		t := strings.TrimFunc(s, isSpace)
+		if n := len(t); n > 0 && (t[n-1] == ')' || t[n-1] == ']') {
+			open := byte('(')
+			if t[n-1] == ']' {
+				open = '['
+			}
+			if i := strings.LastIndexByte(t, open); i > 0 {
+				s = t[:i]
+				continue
+			}
+		}
+		s = t
+		break
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if isSpace(r) || r == '_' || r == '-' {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// IsSummaryCell reports whether a row's first non-empty cell marks a summary row (合计, 总计, 小计).
+func IsSummaryCell(s string) bool {
+	s = strings.TrimRight(Clean(s), ":")
+	s = strings.Map(func(r rune) rune {
+		if isSpace(r) {
+			return -1
+		}
+		return r
+	}, s)
+	return s == "合计" || s == "总计" || s == "小计"
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates and times
+
+// ErrDate is wrapped by every date error.
+var ErrDate = errors.New("not a date")
+
+// Timestamp parses the text forms of CONTRACT §1: 2026-03-05 14:30[:00], 2026/3/5 14:30,
+// 2026.3.5, 2026年3月5日 14:30 and date-only (00:00). A 'T' between date and time is also
+// accepted (ISO 8601 as written by other tools). The result is a zone-less wall-clock time,
+// carried in a time.Time whose location is UTC.
+func Timestamp(s string) (time.Time, error) {
+	s = Clean(s)
+	t, ok := scanTimestamp(s)
+	if !ok {
+		return time.Time{}, fmt.Errorf("%w: %q is not a date/time (use 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
+	}
+	return t, nil
+}
+
+func scanTimestamp(s string) (time.Time, bool) {
+	p := 0
+	num := func(min, max int) (int, bool) {
+		start, v := p, 0
+		for p < len(s) && s[p] >= '0' && s[p] <= '9' && p-start < max {
+			v = v*10 + int(s[p]-'0')
+			p++
+		}
+		if p-start < min {
+			return 0, false
+		}
+		return v, true
+	}
+	lit := func(l string) bool {
+		if strings.HasPrefix(s[p:], l) {
+			p += len(l)
+			return true
+		}
+		return false
+	}
+	year, ok := num(4, 4)
+	if !ok {
+		return time.Time{}, false
+	}
+	var sep1, sep2 string
+	chinese := false
+	switch {
+	case lit("-"):
+		sep1, sep2 = "-", "-"
+	case lit("/"):
+		sep1, sep2 = "/", "/"
+	case lit("."):
+		sep1, sep2 = ".", "."
+	case lit("年"):
+		sep1, sep2, chinese = "年", "月", true
+	default:
+		return time.Time{}, false
+	}
+	_ = sep1
+	month, ok := num(1, 2)
+	if !ok || !lit(sep2) {
+		return time.Time{}, false
+	}
+	day, ok := num(1, 2)
+	if !ok {
+		return time.Time{}, false
+	}
+	if chinese {
+		lit("日")
+	}
+	hour, min, sec, nsec := 0, 0, 0, 0
+	if p < len(s) {
+		sepStart := p
+		for p < len(s) && (s[p] == ' ' || s[p] == 'T') {
+			p++
+		}
+		if p == sepStart && !chinese {
+			return time.Time{}, false
+		}
+		if hour, ok = num(1, 2); !ok || !lit(":") {
+			return time.Time{}, false
+		}
+		if min, ok = num(2, 2); !ok {
+			return time.Time{}, false
+		}
+		if lit(":") {
+			if sec, ok = num(2, 2); !ok {
+				return time.Time{}, false
+			}
+			if lit(".") {
+				start := p
+				f, ok := num(1, 9)
+				if !ok {
+					return time.Time{}, false
+				}
+				for i := p - start; i < 9; i++ {
+					f *= 10
+				}
+				nsec = f
+			}
+		}
+		if p != len(s) {
+			return time.Time{}, false
+		}
+	}
+	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 59 {
+		return time.Time{}, false
+	}
+	t := time.Date(year, time.Month(month), day, hour, min, sec, nsec, time.UTC)
+	if t.Day() != day { // 2026-02-30 normalises to March: reject
+		return time.Time{}, false
+	}
+	return t.Truncate(time.Microsecond), true
+}
+
+// ExcelSerial converts an Excel serial date-time to a wall-clock time, rounded to the nearest
+// second. date1904 selects the 1904 date system. In the 1900 system serial 60 is Excel's
+// fictitious 29 February 1900 and is rejected.
+func ExcelSerial(v float64, date1904 bool) (time.Time, error) {
+	if math.IsNaN(v) || v < 0 || v > 2958466 { // 9999-12-31
+		return time.Time{}, fmt.Errorf("%w: serial %v is out of range", ErrDate, v)
+	}
+	secs := int64(math.Round(v * 86400))
+	var base time.Time
+	switch {
+	case date1904:
+		base = time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)
+	case secs >= 61*86400:
+		base = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+	case secs >= 60*86400:
+		return time.Time{}, fmt.Errorf("%w: serial 60 is Excel's non-existent 1900-02-29", ErrDate)
+	default:
+		base = time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC)
+	}
+	return base.Add(time.Duration(secs) * time.Second), nil
+}
+
+// Month parses 2026-03, 2026/3, 2026年3月, or a date (its month), and returns "YYYY-MM".
+func Month(s string) (string, error) {
+	c := Clean(s)
+	if t, ok := scanTimestamp(c); ok {
+		return t.Format("2006-01"), nil
+	}
+	p := 0
+	y := 0
+	for p < len(c) && p < 4 && c[p] >= '0' && c[p] <= '9' {
+		y = y*10 + int(c[p]-'0')
+		p++
+	}
+	if p == 4 {
+		rest := c[p:]
+		var sep string
+		for _, x := range []string{"-", "/", ".", "年"} {
+			if strings.HasPrefix(rest, x) {
+				sep = x
+				break
+			}
+		}
+		if sep != "" {
+			rest = rest[len(sep):]
+			if sep == "年" {
+				rest = strings.TrimSuffix(rest, "月")
+			}
+			m := 0
+			ok := len(rest) >= 1 && len(rest) <= 2
+			for i := 0; ok && i < len(rest); i++ {
+				if rest[i] < '0' || rest[i] > '9' {
+					ok = false
+				} else {
+					m = m*10 + int(rest[i]-'0')
+				}
+			}
+			if ok && m >= 1 && m <= 12 {
+				return fmt.Sprintf("%04d-%02d", y, m), nil
+			}
+		}
+	}
+	return "", fmt.Errorf("%q is not a month (use 2026-03, 2026/3 or 2026年3月)", c)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+// ErrNumber is wrapped by every number error.
+var ErrNumber = errors.New("not a number")
+
+// cleanNumber strips currency signs, 元, thousands separators and spaces after NFKC.
+func cleanNumber(s string) (string, error) {
+	c := Clean(s)
+	if strings.HasPrefix(c, "(") && strings.HasSuffix(c, ")") {
+		return "", fmt.Errorf("%w: %q — brackets are not a minus sign here; write -%s if it is negative", ErrNumber, c, strings.Trim(c, "()"))
+	}
+	if strings.ContainsAny(c, "¥元, ") {
+		c = strings.Map(func(r rune) rune {
+			switch r {
+			case '¥', '元', ',', ' ':
+				return -1
+			}
+			return r
+		}, c)
+	}
+	return c, nil
+}
+
+// Decimal parses a number into an integer scaled by 10^scale, rounding half away from zero
+// (四舍五入) when the text has more decimals. "¥1,234.50" with scale 2 gives 123450.
+func Decimal(s string, scale int) (int64, error) {
+	c, err := cleanNumber(s)
+	if err != nil {
+		return 0, err
+	}
+	if v, ok := fastDecimal(c, scale); ok {
+		return v, nil
+	}
+	// Exponent forms (Excel writes 1E-3 for small raw values) go through big.Rat.
+	if !looksNumeric(c) {
+		return 0, fmt.Errorf("%w: %q", ErrNumber, Clean(s))
+	}
+	r, ok := new(big.Rat).SetString(c)
+	if !ok {
+		return 0, fmt.Errorf("%w: %q", ErrNumber, Clean(s))
+	}
+	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)))
+	num, den := r.Num(), r.Denom()
+	q, m := new(big.Int).QuoRem(num, den, new(big.Int))
+	// half away from zero
+	m2 := new(big.Int).Mul(new(big.Int).Abs(m), big.NewInt(2))
+	if m2.Cmp(den) >= 0 {
+		if num.Sign() < 0 {
+			q.Sub(q, big.NewInt(1))
+		} else {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	if !q.IsInt64() || q.Int64() > maxScaled || q.Int64() < -maxScaled {
+		return 0, fmt.Errorf("%w: %q is too large", ErrNumber, Clean(s))
+	}
+	return q.Int64(), nil
+}
+
+const maxScaled = 999999999999999999 // DECIMAL(18,s)
+
+func looksNumeric(c string) bool {
+	if c == "" {
+		return false
+	}
+	for _, r := range c {
+		if !(r >= '0' && r <= '9' || r == '.' || r == '-' || r == '+' || r == 'e' || r == 'E') {
+			return false
+		}
+	}
+	return true
+}
+
+// fastDecimal handles [+-]digits[.digits] without allocation.
+func fastDecimal(c string, scale int) (int64, bool) {
+	if c == "" {
+		return 0, false
+	}
+	p, neg := 0, false
+	if c[0] == '-' || c[0] == '+' {
+		neg = c[0] == '-'
+		p++
+	}
+	var v int64
+	digits, fracDigits := 0, 0
+	seenDot := false
+	roundUp := false
+	for ; p < len(c); p++ {
+		ch := c[p]
+		switch {
+		case ch >= '0' && ch <= '9':
+			if seenDot {
+				fracDigits++
+				if fracDigits > scale {
+					if fracDigits == scale+1 && ch >= '5' {
+						roundUp = true
+					}
+					digits++
+					continue
+				}
+			}
+			if v > (maxScaled-9)/10 {
+				return 0, false
+			}
+			v = v*10 + int64(ch-'0')
+			digits++
+		case ch == '.' && !seenDot:
+			seenDot = true
+		default:
+			return 0, false
+		}
+	}
+	if digits == 0 {
+		return 0, false
+	}
+	for i := fracDigits; i < scale; i++ {
+		if v > maxScaled/10 {
+			return 0, false
+		}
+		v *= 10
+	}
+	if roundUp {
+		v++
+	}
+	if neg {
+		v = -v
+	}
+	return v, true
+}
+
+// Int parses an integer; a value with a non-zero fraction is an error ("12.0" is 12).
+func Int(s string) (int64, error) {
+	v, err := Decimal(s, 6)
+	if err != nil {
+		return 0, err
+	}
+	if v%1000000 != 0 {
+		return 0, fmt.Errorf("%w: %q is not a whole number", ErrNumber, Clean(s))
+	}
+	return v / 1000000, nil
+}
+
+// FormatScaled renders a scaled integer as decimal text ("123450", 2 → "1234.50").
+func FormatScaled(v int64, scale int) string {
+	if scale == 0 {
+		return fmt.Sprint(v)
+	}
+	neg := v < 0
+	if neg {
+		v = -v
+	}
+	p := int64(math.Pow10(scale))
+	s := fmt.Sprintf("%d.%0*d", v/p, scale, v%p)
+	if neg {
+		s = "-" + s
+	}
+	return s
+}
+
+// ---------------------------------------------------------------------------------------------
+// Booleans and identifiers
+
+// Bool parses 是/否, Y/N, 1/0, true/false, √/× (also yes/no, TRUE/FALSE as Excel writes them).
+// Empty text is null: ok is false with no error.
+func Bool(s string) (v bool, ok bool, err error) {
+	c := strings.ToLower(Clean(s))
+	switch c {
+	case "":
+		return false, false, nil
+	case "是", "y", "yes", "1", "true", "√", "✓", "✔":
+		return true, true, nil
+	case "否", "n", "no", "0", "false", "×", "✗", "✘", "x":
+		return false, true, nil
+	}
+	return false, false, fmt.Errorf("%q is not a yes/no value (use 是/否, Y/N, 1/0, true/false or √/×)", Clean(s))
+}
+
+// IsScientific reports Excel's scientific notation of a number, ^[0-9]\.[0-9]+[Ee]\+[0-9]+$.
+func IsScientific(s string) bool {
+	if len(s) < 5 || s[0] < '0' || s[0] > '9' || s[1] != '.' {
+		return false
+	}
+	p := 2
+	start := p
+	for p < len(s) && s[p] >= '0' && s[p] <= '9' {
+		p++
+	}
+	if p == start || p+2 > len(s) || (s[p] != 'E' && s[p] != 'e') || s[p+1] != '+' {
+		return false
+	}
+	p += 2
+	start = p
+	for p < len(s) && s[p] >= '0' && s[p] <= '9' {
+		p++
+	}
+	return p > start && p == len(s)
+}
+
+// ErrScientific is returned for an identifier that Excel turned into a number.
+var ErrScientific = errors.New("identifier in scientific notation")
+
+// ID cleans an identifier: trimmed, full-width folded, kept as text (leading zeros stay).
+// Excel's scientific notation (1.38E+10) is an error: the digits are already lost.
+func ID(s string) (string, error) {
+	c := Clean(s)
+	if IsScientific(c) {
+		return "", fmt.Errorf("%w: %q — Excel turned this identifier into a number and its digits are lost; format the column as text in the export and export again", ErrScientific, c)
+	}
+	return c, nil
+}
+
+// VIN validates a vehicle identification number: 17 characters of [A-HJ-NPR-Z0-9] after
+// trimming and upper-casing.
+func VIN(s string) (string, error) {
+	c := strings.ToUpper(Clean(s))
+	if len(c) != 17 {
+		return "", fmt.Errorf("VIN %q has %d characters, a VIN has 17", c, utf8.RuneCountInString(c))
+	}
+	for i := 0; i < len(c); i++ {
+		ch := c[i]
+		if !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'Z') || ch == 'I' || ch == 'O' || ch == 'Q' {
+			return "", fmt.Errorf("VIN %q has %q at position %d; a VIN uses 0-9 and A-Z without I, O and Q", c, string(ch), i+1)
+		}
+	}
+	return c, nil
+}
+
+// VINCheckDigit reports whether position 9 holds the ISO 3779 / GB 16735 check digit.
+// A mismatch is only a data-quality warning (many imported VINs do not use it).
+func VINCheckDigit(v string) bool {
+	if len(v) != 17 {
+		return false
+	}
+	weights := [17]int{8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2}
+	sum := 0
+	for i := 0; i < 17; i++ {
+		sum += vinValue(v[i]) * weights[i]
+	}
+	r := sum % 11
+	want := byte('0' + r)
+	if r == 10 {
+		want = 'X'
+	}
+	return v[8] == want
+}
+
+func vinValue(c byte) int {
+	if c >= '0' && c <= '9' {
+		return int(c - '0')
+	}
+	const letters = "ABCDEFGHJKLMNPRSTUVWXYZ"
+	vals := []int{1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9}
+	if i := strings.IndexByte(letters, c); i >= 0 {
+		return vals[i]
+	}
+	return 0
+}

@@ -1,0 +1,206 @@
+package parse
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+func TestTimestampForms(t *testing.T) {
+	want := time.Date(2026, 3, 5, 14, 30, 0, 0, time.UTC)
+	for _, s := range []string{
+		"2026-03-05 14:30", "2026-03-05 14:30:00", "2026/3/5 14:30", "2026.3.5 14:30",
+		"2026年3月5日 14:30", "2026年3月5日14:30", " 2026-03-05 14:30 ", "２０２６－０３－０５　１４：３０",
+		"2026-03-05T14:30:00",
+	} {
+		got, err := Timestamp(s)
+		if err != nil || !got.Equal(want) {
+			t.Errorf("Timestamp(%q) = %v, %v; want %v", s, got, err, want)
+		}
+	}
+	for s, w := range map[string]time.Time{
+		"2026-03-05":           time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
+		"2026.3.5":             time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
+		"2026年3月5日":           time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
+		"2026/12/31 9:05:07":   time.Date(2026, 12, 31, 9, 5, 7, 0, time.UTC),
+		"2024-02-29 23:59:59":  time.Date(2024, 2, 29, 23, 59, 59, 0, time.UTC),
+		"2026-03-05 14:30:00.5": time.Date(2026, 3, 5, 14, 30, 0, 500000000, time.UTC),
+	} {
+		got, err := Timestamp(s)
+		if err != nil || !got.Equal(w) {
+			t.Errorf("Timestamp(%q) = %v, %v; want %v", s, got, err, w)
+		}
+	}
+	for _, s := range []string{
+		"", "2026-3/5", "05/03/2026", "2026-02-30", "2026-13-01", "2026-03-05 24:00", "2026-03-05 14:3",
+		"20260305", "2026-03-05 14:30 PM", "yesterday", "45000", "2026-03-05 14", "2026年3月",
+	} {
+		if _, err := Timestamp(s); !errors.Is(err, ErrDate) {
+			t.Errorf("Timestamp(%q) err = %v; want ErrDate", s, err)
+		}
+	}
+}
+
+func TestExcelSerial(t *testing.T) {
+	cases := []struct {
+		v    float64
+		d04  bool
+		want time.Time
+	}{
+		{45000, false, time.Date(2023, 3, 15, 0, 0, 0, 0, time.UTC)},
+		{45000.5, false, time.Date(2023, 3, 15, 12, 0, 0, 0, time.UTC)},
+		{46086.604166666664, false, time.Date(2026, 3, 5, 14, 30, 0, 0, time.UTC)},
+		{46086.60416666, false, time.Date(2026, 3, 5, 14, 30, 0, 0, time.UTC)}, // rounds to the second
+		{44624.604166666664, true, time.Date(2026, 3, 5, 14, 30, 0, 0, time.UTC)}, // 1904 system: 1462 days less
+		{1, false, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)},
+		{61, false, time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)},
+		{0, true, time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)},
+	}
+	for _, c := range cases {
+		got, err := ExcelSerial(c.v, c.d04)
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("ExcelSerial(%v,%v) = %v, %v; want %v", c.v, c.d04, got, err, c.want)
+		}
+	}
+	if _, err := ExcelSerial(60, false); err == nil {
+		t.Error("serial 60 (1900-02-29) accepted")
+	}
+	if _, err := ExcelSerial(-1, false); err == nil {
+		t.Error("negative serial accepted")
+	}
+}
+
+func TestMonth(t *testing.T) {
+	for s, w := range map[string]string{
+		"2026-03": "2026-03", "2026/3": "2026-03", "2026年3月": "2026-03", "2026-03-17": "2026-03",
+		"2026/12/1 08:00": "2026-12", "２０２６－０３": "2026-03", "2026.11": "2026-11",
+	} {
+		got, err := Month(s)
+		if err != nil || got != w {
+			t.Errorf("Month(%q) = %q, %v; want %q", s, got, err, w)
+		}
+	}
+	for _, s := range []string{"2026-13", "2026", "03/2026", "2026-3-", "March", ""} {
+		if _, err := Month(s); err == nil {
+			t.Errorf("Month(%q) accepted", s)
+		}
+	}
+}
+
+func TestDecimal(t *testing.T) {
+	for s, w := range map[string]int64{
+		"¥1,234.50": 123450, "￥1,234.5": 123450, "1234.5元": 123450, "１，２３４．５０": 123450,
+		"0": 0, "12": 1200, "-3.5": -350, "+7": 700, "2.345": 235, "2.344": 234, "-2.345": -235,
+		"0.005": 1, "0.0049": 0, ".5": 50, "1E-3": 0, "1.5E+3": 150000, " 88 ": 8800, "5.": 500,
+		"1 000": 100000,
+	} {
+		got, err := Decimal(s, 2)
+		if err != nil || got != w {
+			t.Errorf("Decimal(%q) = %d, %v; want %d", s, got, err, w)
+		}
+	}
+	for _, s := range []string{"(12.5)", "（12.5）", "abc", "", "1.2.3", "12-", "¥", "--1", "1e", "12%"} {
+		if _, err := Decimal(s, 2); !errors.Is(err, ErrNumber) {
+			t.Errorf("Decimal(%q) err = %v; want ErrNumber", s, err)
+		}
+	}
+	if v, err := Decimal("4.1", 1); err != nil || v != 41 {
+		t.Errorf("Decimal(4.1, 1) = %d, %v", v, err)
+	}
+	if _, err := Decimal("99999999999999999999", 2); err == nil {
+		t.Error("overflow accepted")
+	}
+}
+
+func TestInt(t *testing.T) {
+	for s, w := range map[string]int64{"12,345": 12345, "12.0": 12, "０": 0, "-4": -4} {
+		got, err := Int(s)
+		if err != nil || got != w {
+			t.Errorf("Int(%q) = %d, %v; want %d", s, got, err, w)
+		}
+	}
+	for _, s := range []string{"12.5", "x", ""} {
+		if _, err := Int(s); err == nil {
+			t.Errorf("Int(%q) accepted", s)
+		}
+	}
+}
+
+func TestBool(t *testing.T) {
+	for _, s := range []string{"是", "Y", "y", "1", "true", "TRUE", "√", "Yes"} {
+		if v, ok, err := Bool(s); !v || !ok || err != nil {
+			t.Errorf("Bool(%q) = %v %v %v", s, v, ok, err)
+		}
+	}
+	for _, s := range []string{"否", "N", "0", "false", "FALSE", "×"} {
+		if v, ok, err := Bool(s); v || !ok || err != nil {
+			t.Errorf("Bool(%q) = %v %v %v", s, v, ok, err)
+		}
+	}
+	if _, ok, err := Bool("  "); ok || err != nil {
+		t.Errorf("empty bool: ok=%v err=%v", ok, err)
+	}
+	if _, _, err := Bool("maybe"); err == nil {
+		t.Error("Bool(maybe) accepted")
+	}
+}
+
+func TestID(t *testing.T) {
+	for s, w := range map[string]string{"00123": "00123", " 8E0698151 ": "8E0698151", "ＷＯ００１": "WO001", "13800138000": "13800138000"} {
+		got, err := ID(s)
+		if err != nil || got != w {
+			t.Errorf("ID(%q) = %q, %v; want %q", s, got, err, w)
+		}
+	}
+	for _, s := range []string{"1.38E+10", "1.38e+10", "9.9E+15"} {
+		if _, err := ID(s); !errors.Is(err, ErrScientific) {
+			t.Errorf("ID(%q) err = %v; want ErrScientific", s, err)
+		}
+	}
+	for _, s := range []string{"1.38E10", "E+10", "1.E+10", "12E+3", "8E0698151"} {
+		if IsScientific(s) {
+			t.Errorf("IsScientific(%q) = true", s)
+		}
+	}
+}
+
+func TestVIN(t *testing.T) {
+	if v, err := VIN(" lsvaa4180e2123456 "); err != nil || v != "LSVAA4180E2123456" {
+		t.Errorf("VIN = %q, %v", v, err)
+	}
+	for _, s := range []string{"LSVAA4180E212345", "LSVAA4180E21234567", "LSVAI4180E2123456", "LSVAO4180E2123456", "LSVAQ4180E2123456", "LSVAA4180E212345-"} {
+		if _, err := VIN(s); err == nil {
+			t.Errorf("VIN(%q) accepted", s)
+		}
+	}
+	if !VINCheckDigit("1M8GDM9AXKP042788") { // the textbook example
+		t.Error("check digit of 1M8GDM9AXKP042788 not accepted")
+	}
+	if VINCheckDigit("1M8GDM9A1KP042788") {
+		t.Error("wrong check digit accepted")
+	}
+}
+
+func TestHeaderKey(t *testing.T) {
+	for s, w := range map[string]string{
+		"工时费(元)": "工时费", "工时费（元）": "工时费", " Store ID ": "storeid", "store_id": "storeid",
+		"ＶＩＮ": "vin", "标准工时[小时]": "标准工时", "Labor-Hours": "laborhours", "进厂 时间": "进厂时间",
+	} {
+		if got := HeaderKey(s); got != w {
+			t.Errorf("HeaderKey(%q) = %q; want %q", s, got, w)
+		}
+	}
+}
+
+func TestSummary(t *testing.T) {
+	for _, s := range []string{"合计", " 总计 ", "小计:", "合 计", "合计："} {
+		if !IsSummaryCell(s) {
+			t.Errorf("IsSummaryCell(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"合计金额", "WO001", ""} {
+		if IsSummaryCell(s) {
+			t.Errorf("IsSummaryCell(%q) = true", s)
+		}
+	}
+}
