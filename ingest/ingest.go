@@ -181,15 +181,19 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	res.Format, res.Encoding, res.Sheet = inf.format, inf.encoding, inf.sheet
 
 	// Buffer the first rows and find the header among them.
+	// A read error among these rows (an undecodable byte, say) is held back until the rows
+	// before it have been counted, so rows_read says how far the file was read.
 	var head [][]string
 	var headRows []int
+	var headErr error
 	for len(head) < headerScanRows {
 		cells, row, err := src.next()
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			return nil, err
+			headErr = err
+			break
 		}
 		head = append(head, append([]string(nil), cells...))
 		headRows = append(headRows, row)
@@ -200,7 +204,10 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			return nil, fileErr("%v", err)
 		}
 	}
-	hi, kind, mapping, err := detectHeader(head, hint, in.Opts.Store != "")
+	hi, kind, mapping, err := detectHeader(head, hint)
+	if err != nil && headErr != nil {
+		return nil, headErr
+	}
 	if err != nil {
 		var fe *FileError
 		if errors.As(err, &fe) && len(headRows) > 0 {
@@ -229,6 +236,8 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		if len(pending) > 0 {
 			cells, rowNum = pending[0], pendingRows[0]
 			pending, pendingRows = pending[1:], pendingRows[1:]
+		} else if headErr != nil {
+			return fail(headErr)
 		} else {
 			cells, rowNum, err = src.next()
 			if err == io.EOF {
@@ -326,7 +335,7 @@ func firstNonEmpty(cells []string) int {
 
 // detectHeader finds the header row among the first records and the kind it belongs to.
 // mapping[i] is the source column of the kind's column i, or -1.
-func detectHeader(head [][]string, hint *Kind, storeGiven bool) (int, *Kind, []int, error) {
+func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 	cands := kinds
 	if hint != nil {
 		cands = []*Kind{hint}
@@ -356,7 +365,7 @@ func detectHeader(head [][]string, hint *Kind, storeGiven bool) (int, *Kind, []i
 				continue
 			}
 			for i, c := range k.Columns {
-				if c.Required && m.mapping[i] < 0 && !(i == 0 && storeGiven) {
+				if c.Required && m.mapping[i] < 0 && i != 0 { // store_id may come from --store: checked by the caller
 					m.missing = append(m.missing, c.label())
 				}
 			}

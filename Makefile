@@ -1,0 +1,33 @@
+# aftersales — the two commands a newcomer needs: `make demo` and `make test`.
+GO      ?= go
+BIN     := bin/aftersales
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+SCALE   ?= S
+
+.PHONY: build demo test test-short lint bench fuzz clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/aftersales
+
+# From a fresh clone: build, make sample data (data/sample, if absent), ingest, transform,
+# write dashboards and reports, and print what to open.
+demo: build
+	./$(BIN) demo --out out/demo
+
+# Unit, golden and end-to-end tests, under UTC and under China's time zone.
+test: lint
+	TZ=UTC $(GO) test -count=1 ./...
+	TZ=Asia/Shanghai $(GO) test -count=1 ./...
+
+lint:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet ./...
+
+# Benchmarks (not part of make test): writes BENCHMARKS.md. SCALE=S (50 stores x 24 months) or L.
+bench: build
+	./$(BIN) bench --scale $(SCALE) --out bench --report BENCHMARKS.md
+
+clean:
+	rm -rf bin out bench

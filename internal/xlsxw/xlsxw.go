@@ -1,0 +1,90 @@
+// Package xlsxw writes workbooks safely: data values are always written as values (a text
+// beginning with = + - @ stays text, never a formula), money as numbers with a ¥ format,
+// and every file goes to a temporary name first and is renamed into place.
+package xlsxw
+
+import (
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/marcboeker/go-duckdb/v2"
+	"github.com/xuri/excelize/v2"
+)
+
+// Cell converts a database value into a value excelize writes as data: decimals become
+// float64 only for display in a cell (the exact text is what the database holds).
+func Cell(v any) any {
+	switch x := v.(type) {
+	case duckdb.Decimal:
+		if x.Value == nil {
+			return nil
+		}
+		f, _ := new(big.Rat).SetFrac(x.Value, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil)).Float64()
+		return f
+	case []any:
+		return fmt.Sprint(x)
+	case time.Time:
+		return x
+	}
+	return v
+}
+
+// SafeText returns a cell value that excelize writes as plain text.
+func SafeText(s string) excelize.Cell { return excelize.Cell{Value: s} }
+
+// WriteTable writes one sheet with a header row, frozen, to path (temp file, then rename).
+func WriteTable(path, sheet string, cols []string, rows [][]any) error {
+	f := excelize.NewFile()
+	defer f.Close()
+	f.SetSheetName("Sheet1", sheet)
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	hdr := make([]any, len(cols))
+	for i, c := range cols {
+		hdr[i] = c
+	}
+	sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
+	if err := sw.SetRow("A1", hdr); err != nil {
+		return err
+	}
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, r); err != nil {
+			return err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return err
+	}
+	return Save(f, path)
+}
+
+// Save writes the workbook to a temporary file beside path and renames it into place, so an
+// unwritable or full disk leaves any earlier file intact.
+func Save(f *excelize.File, path string) error {
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".aftersales-*.xlsx.tmp")
+	if err != nil {
+		return fmt.Errorf("cannot write in %s: %w", dir, err)
+	}
+	name := tmp.Name()
+	if err := f.Write(tmp); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		os.Remove(name)
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		os.Remove(name)
+		return err
+	}
+	return nil
+}

@@ -1,0 +1,4 @@
+-- description: every ingested file with its counts and status, newest first
+select file_id, path, kind, store_id, status, rows_read, rows_loaded, rows_rejected, rows_skipped, message, ingested_at
+from ingest_files
+order by file_id desc

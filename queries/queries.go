@@ -1,0 +1,138 @@
+// Package queries holds the named queries: one .sql file per question, each starting with
+// a header that gives its description and parameters:
+//
+//	-- name: monthly_review
+//	-- description: every KPI of one store-month
+//	-- param: store  (required)
+//	-- param: month  default 2026-09
+//
+// Parameters are written $name in the SQL and bound as values, never spliced into the text.
+package queries
+
+import (
+	"embed"
+	"fmt"
+	"path"
+	"regexp"
+	"sort"
+	"strings"
+)
+
+//go:embed *.sql
+var files embed.FS
+
+// Param is a declared parameter of a named query.
+type Param struct {
+	Name     string
+	Default  string
+	Required bool
+}
+
+// Query is one named query.
+type Query struct {
+	Name        string
+	Description string
+	Params      []Param
+	SQL         string
+}
+
+var all = load()
+
+func load() map[string]*Query {
+	out := map[string]*Query{}
+	entries, _ := files.ReadDir(".")
+	for _, e := range entries {
+		b, _ := files.ReadFile(e.Name())
+		q := parse(strings.TrimSuffix(path.Base(e.Name()), ".sql"), string(b))
+		out[q.Name] = q
+	}
+	return out
+}
+
+func parse(name, text string) *Query {
+	q := &Query{Name: name, SQL: text}
+	for _, line := range strings.Split(text, "\n") {
+		l := strings.TrimSpace(line)
+		if !strings.HasPrefix(l, "--") {
+			break
+		}
+		l = strings.TrimSpace(strings.TrimPrefix(l, "--"))
+		switch {
+		case strings.HasPrefix(l, "description:"):
+			q.Description = strings.TrimSpace(strings.TrimPrefix(l, "description:"))
+		case strings.HasPrefix(l, "param:"):
+			f := strings.Fields(strings.TrimPrefix(l, "param:"))
+			if len(f) == 0 {
+				continue
+			}
+			p := Param{Name: f[0], Required: true}
+			for i := 1; i+1 < len(f); i++ {
+				if f[i] == "default" {
+					p.Default, p.Required = f[i+1], false
+				}
+			}
+			q.Params = append(q.Params, p)
+		}
+	}
+	return q
+}
+
+// All lists the named queries by name.
+func All() []*Query {
+	out := make([]*Query, 0, len(all))
+	for _, q := range all {
+		out = append(out, q)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Get finds a named query.
+func Get(name string) (*Query, bool) {
+	q, ok := all[name]
+	return q, ok
+}
+
+var paramRe = regexp.MustCompile(`\$([a-z_][a-z0-9_]*)`)
+var nameRe = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
+
+// Resolve turns a name (with parameters) or a SQL text into the statement and its arguments.
+// Named parameters become positional placeholders bound as values.
+func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) {
+	q, ok := all[nameOrSQL]
+	if !ok {
+		if nameRe.MatchString(strings.TrimSpace(nameOrSQL)) {
+			return "", nil, fmt.Errorf("no named query %q: run `aftersales query --list`", nameOrSQL)
+		}
+		if len(params) > 0 {
+			return "", nil, fmt.Errorf("--param applies to named queries only")
+		}
+		return nameOrSQL, nil, nil
+	}
+	vals := map[string]string{}
+	for _, p := range q.Params {
+		v, ok := params[p.Name]
+		if !ok {
+			if p.Required {
+				return "", nil, fmt.Errorf("query %s needs --param %s=…", q.Name, p.Name)
+			}
+			v = p.Default
+		}
+		vals[p.Name] = v
+	}
+	for k := range params {
+		if _, ok := vals[k]; !ok {
+			return "", nil, fmt.Errorf("query %s has no parameter %q", q.Name, k)
+		}
+	}
+	var args []any
+	text := paramRe.ReplaceAllStringFunc(q.SQL, func(m string) string {
+		name := m[1:]
+		if v, ok := vals[name]; ok {
+			args = append(args, v)
+			return "?"
+		}
+		return m
+	})
+	return text, args, nil
+}
