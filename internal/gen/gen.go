@@ -15,7 +15,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
 )
 
 // Options of a generation run.
@@ -40,15 +39,15 @@ type Stats struct {
 }
 
 var (
-	regions   = []string{"华东区", "华南区", "华北区", "西南区", "华中区"}
-	cities    = []string{"上海浦东", "杭州西湖", "南京江宁", "苏州工业园", "广州天河", "深圳南山", "北京朝阳", "天津河西", "成都高新", "重庆渝北", "武汉光谷", "长沙岳麓"}
-	brands    = []string{"大众", "丰田", "本田", "别克", "宝马", "奥迪"}
-	surnames  = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
-	givens    = []rune("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞辉建国志宏斌波浩宇俊文博")
-	models    = []string{"朗逸", "帕萨特", "途观L", "凯美瑞", "卡罗拉", "雅阁", "CR-V", "君威", "昂科威", "3系", "X3", "A4L", "Q5L"}
-	plateHead = []string{"沪A", "沪B", "浙A", "苏A", "苏E", "粤A", "粤B", "京N", "津A", "川A", "渝A", "鄂A", "湘A"}
-	causes    = []string{"配件不良", "工作方法不正确", "操作者大意", "交修不清楚", "制造不良", "管理不良", "其他"}
-	causeEN   = []string{"parts_defect", "wrong_method", "carelessness", "unclear_request", "manufacturing_defect", "management", "other"}
+	regions        = []string{"华东区", "华南区", "华北区", "西南区", "华中区"}
+	cities         = []string{"上海浦东", "杭州西湖", "南京江宁", "苏州工业园", "广州天河", "深圳南山", "北京朝阳", "天津河西", "成都高新", "重庆渝北", "武汉光谷", "长沙岳麓"}
+	brands         = []string{"大众", "丰田", "本田", "别克", "宝马", "奥迪"}
+	surnames       = []rune("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+	givens         = []rune("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红鹏飞辉建国志宏斌波浩宇俊文博")
+	models         = []string{"朗逸", "帕萨特", "途观L", "凯美瑞", "卡罗拉", "雅阁", "CR-V", "君威", "昂科威", "3系", "X3", "A4L", "Q5L"}
+	plateHead      = []string{"沪A", "沪B", "浙A", "苏A", "苏E", "粤A", "粤B", "京N", "津A", "川A", "渝A", "鄂A", "湘A"}
+	causes         = []string{"配件不良", "工作方法不正确", "操作者大意", "交修不清楚", "制造不良", "管理不良", "其他"}
+	causeEN        = []string{"parts_defect", "wrong_method", "carelessness", "unclear_request", "manufacturing_defect", "management", "other"}
 	complaintTypes = []string{"服务态度", "维修质量", "交车延误", "收费争议", "配件缺货"}
 )
 
@@ -284,21 +283,21 @@ func pick[T any](r *rand.Rand, xs []T, w func(T) float64) T {
 // ---------------------------------------------------------------------------------------------
 
 type order struct {
-	no, typ, status, advisor         string
-	v                                *vehicle
+	no, typ, status, advisor          string
+	v                                 *vehicle
 	opened, promised, done, delivered time.Time
-	hasPromised, appointment         bool
-	comeback                         bool
-	cause                            int
-	labor, parts, other, discount    int64
-	jobs                             []job
+	hasPromised, appointment          bool
+	comeback                          bool
+	cause                             int
+	labor, parts, other, discount     int64
+	jobs                              []job
 }
 
 type job struct {
-	line                 int
-	code, name, system   string
-	hours, amount        int64 // hours in hundredths, amount in fen
-	tech                 string
+	line               int
+	code, name, system string
+	hours, amount      int64 // hours in hundredths, amount in fen
+	tech               string
 }
 
 type pendingComeback struct {

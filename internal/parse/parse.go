@@ -30,7 +30,9 @@ func Clean(s string) string {
 // Trim trims white space only; used for free text such as names, where NFKC would alter the text.
 func Trim(s string) string { return strings.TrimFunc(s, isSpace) }
 
-func isSpace(r rune) bool { return unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' || r == '\ufeff' }
+func isSpace(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' || r == '\ufeff'
+}
 
 func isASCII(s string) bool {
 	for i := 0; i < len(s); i++ {

@@ -19,11 +19,11 @@ func TestTimestampForms(t *testing.T) {
 		}
 	}
 	for s, w := range map[string]time.Time{
-		"2026-03-05":           time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
-		"2026.3.5":             time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
-		"2026年3月5日":           time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
-		"2026/12/31 9:05:07":   time.Date(2026, 12, 31, 9, 5, 7, 0, time.UTC),
-		"2024-02-29 23:59:59":  time.Date(2024, 2, 29, 23, 59, 59, 0, time.UTC),
+		"2026-03-05":            time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
+		"2026.3.5":              time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
+		"2026年3月5日":             time.Date(2026, 3, 5, 0, 0, 0, 0, time.UTC),
+		"2026/12/31 9:05:07":    time.Date(2026, 12, 31, 9, 5, 7, 0, time.UTC),
+		"2024-02-29 23:59:59":   time.Date(2024, 2, 29, 23, 59, 59, 0, time.UTC),
 		"2026-03-05 14:30:00.5": time.Date(2026, 3, 5, 14, 30, 0, 500000000, time.UTC),
 	} {
 		got, err := Timestamp(s)
@@ -50,7 +50,7 @@ func TestExcelSerial(t *testing.T) {
 		{45000, false, time.Date(2023, 3, 15, 0, 0, 0, 0, time.UTC)},
 		{45000.5, false, time.Date(2023, 3, 15, 12, 0, 0, 0, time.UTC)},
 		{46086.604166666664, false, time.Date(2026, 3, 5, 14, 30, 0, 0, time.UTC)},
-		{46086.60416666, false, time.Date(2026, 3, 5, 14, 30, 0, 0, time.UTC)}, // rounds to the second
+		{46086.60416666, false, time.Date(2026, 3, 5, 14, 30, 0, 0, time.UTC)},    // rounds to the second
 		{44624.604166666664, true, time.Date(2026, 3, 5, 14, 30, 0, 0, time.UTC)}, // 1904 system: 1462 days less
 		{1, false, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{61, false, time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)},
