@@ -223,7 +223,7 @@ func newStore(o Options, i int, start time.Time) *store {
 	for a := 0; a < 4+r.IntN(5); a++ {
 		s.advisors = append(s.advisors, fmt.Sprintf("SA%s%02d", s.id[1:], a+1))
 	}
-	nv := (o.MinOrders + o.MaxOrders) / 2 * max(o.Months, 6) / 3
+	nv := (o.MinOrders + o.MaxOrders) / 2 * 6
 	s.vins = make([]vehicle, nv)
 	for v := range s.vins {
 		s.vins[v] = vehicle{vin: makeVIN(r), plate: plateHead[r.IntN(len(plateHead))] + fmt.Sprintf("%05d", r.IntN(100000)),
@@ -346,7 +346,7 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 	for i, p := range catalog {
 		total += p.pop
 		cum[i] = total
-		stock[i] = math.Ceil(p.pop * 4000)
+		stock[i] = math.Ceil(p.pop*4000) + float64(r.IntN(3)) // opening stock, booked as a receipt in the first month
 	}
 	var pending []pendingComeback
 	moveSeq := 0
@@ -377,7 +377,7 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 			v := &s.vins[r.IntN(len(s.vins))]
 			ord := s.newOrder(ms, techs, v, ot, at)
 			orders = append(orders, ord)
-			if (ot == "repair" || ot == "warranty") && r.Float64() < 0.06 && ord.status == "delivered" {
+			if (ot == "repair" || ot == "warranty") && r.Float64() < 0.05 && ord.status == "delivered" {
 				pending = append(pending, pendingComeback{at: ord.delivered.Add(time.Duration(1+r.IntN(28*24)) * time.Hour), v: v,
 					system: ord.jobs[0].system, flagged: r.Float64() < 0.6})
 			}
@@ -385,7 +385,7 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 		sort.Slice(orders, func(i, j int) bool { return orders[i].opened.Before(orders[j].opened) })
 		for i, ord := range orders {
 			ord.no = fmt.Sprintf("WO%s%s%05d", s.id[1:], ms.Format("0601"), i+1)
-			if ord.status == "delivered" && ord.delivered.After(s.start.AddDate(0, o.Months, 0)) {
+			if ord.status == "delivered" && !ord.delivered.Before(s.start.AddDate(0, o.Months, 0)) {
 				ord.status, ord.delivered = "completed", time.Time{}
 			}
 		}
@@ -425,6 +425,14 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 					stock[pi] += 1
 					moves = append(moves, movement{id: fmt.Sprintf("MV%s%07d", s.id[1:], moveSeq), part: pi, at: ord.opened.Add(2 * time.Hour),
 						typ: "return", qty: 1, order: ord.no})
+				}
+			}
+		}
+		if m == 0 {
+			for pi := range catalog {
+				if stock[pi] > 0 {
+					moveSeq++
+					moves = append(moves, movement{id: fmt.Sprintf("MV%s%07d", s.id[1:], moveSeq), part: pi, at: ms.Add(time.Hour), typ: "receipt", qty: stock[pi]})
 				}
 			}
 		}
@@ -493,10 +501,10 @@ func (s *store) newOrder(ms time.Time, techs []tech, v *vehicle, typ string, at 
 	default:
 		hours = 2.5 + r.ExpFloat64()*6
 	}
-	o.promised = o.opened.Add(time.Duration(hours*1.15*60) * time.Minute).Truncate(5 * time.Minute)
+	o.promised = o.opened.Add(time.Duration(hours*60+90) * time.Minute).Truncate(5 * time.Minute)
 	o.hasPromised = r.Float64() < 0.9
-	late := 1.0
-	if r.Float64() < 0.1 {
+	late := 0.8 + r.Float64()*0.2
+	if r.Float64() < 0.08 {
 		late = 1.3 + r.Float64()
 	}
 	o.done = o.opened.Add(time.Duration(hours*late*60) * time.Minute)
@@ -504,11 +512,11 @@ func (s *store) newOrder(ms time.Time, techs []tech, v *vehicle, typ string, at 
 	if r.Float64() < 0.01 {
 		o.status, o.delivered = "cancelled", time.Time{}
 	}
-	nj := 1 + r.IntN(3)
-	if typ == "maintenance" {
-		nj = 1 + r.IntN(2)
+	nj := 1 + r.IntN(2)
+	if typ == "maintenance" && r.Float64() < 0.7 {
+		nj = 1
 	}
-	rate := int64(12000 + 1000*r.IntN(8)) // fen per hour
+	rate := int64(8000 + 1000*r.IntN(8)) // fen per hour
 	for j := 0; j < nj; j++ {
 		var system string
 		switch typ {
@@ -524,9 +532,12 @@ func (s *store) newOrder(ms time.Time, techs []tech, v *vehicle, typ string, at 
 		default:
 			system = pick(r, repairSystems, func(x sys) float64 { return x.weight }).en
 		}
-		h := int64(50 + r.IntN(250)) // 0.50–3.00 h, ≈ 2.5 h per repair order over its lines
-		if typ == "maintenance" {
-			h = int64(50 + r.IntN(100))
+		h := int64(60 + r.IntN(200)) // 0.6–2.6 h a line: ≈ 2.5 h per repair order over its lines
+		switch typ {
+		case "maintenance":
+			h = int64(30 + r.IntN(50))
+		case "internal", "accessory":
+			h = int64(30 + r.IntN(120))
 		}
 		t := techs[r.IntN(len(techs))]
 		jb := job{line: j + 1, code: fmt.Sprintf("%s%03d", strings.ToUpper(system[:2]), r.IntN(200)), name: sysZH[system] + "维修", system: system,

@@ -321,7 +321,7 @@ func (w *writer) callbacks(dir string, s *store, month string, orders []*order) 
 				switch {
 				case o.comeback && x < 0.5:
 					score = 2 + r.IntN(2)
-				case x < 0.03:
+				case x < 0.02:
 					score = 1 + r.IntN(2)
 				case x < 0.09:
 					score = 3
@@ -330,7 +330,7 @@ func (w *writer) callbacks(dir string, s *store, month string, orders []*order) 
 				}
 				row[5] = strconv.Itoa(score)
 				row[6] = yn(score >= 3, s.gbk)
-				if score <= 2 && r.Float64() < 0.4 || r.Float64() < 0.004 {
+				if score <= 2 && r.Float64() < 0.25 || r.Float64() < 0.002 {
 					row[7] = yn(true, s.gbk)
 					row[8] = complaintTypes[r.IntN(len(complaintTypes))]
 					if r.Float64() < 0.85 {

@@ -1,0 +1,424 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/big"
+	"sort"
+	"strings"
+)
+
+// Payroll by the 5.0 coefficient method (CONTRACT §2.1, §5), computed in exact rational
+// arithmetic: shares are split by largest remainder on exact points so that they add up to the
+// pool to the fen. For store S, month M, team T (the tech's team in force for M):
+//
+//	pool(T)   = pool_rate × Σ labor_amount of job lines on orders closed in M done by techs of T
+//	            (or Σ labor_hours × hour_rate), rounded half-up to 0.01
+//	members   = techs whose row in force has team T and who have attendance, a job line or a
+//	            charged comeback in M
+//	ratio(i)  = min(1, days_worked / days_scheduled), 0 without attendance (and when scheduled is 0)
+//	points(i) = coefficient × ratio
+//	share(i)  = pool × points(i) / Σ points, largest remainder to 0.01, ties to the smaller tech_id
+//	topup(i)  = max(0, base_wage × ratio − share), half-up to 0.01
+//	deduction = comebacks charged in M × comeback_deduction
+//	pay       = max(0, share + topup − deduction)
+//
+// A store whose payroll_scheme is hour_rate pays flagged hours × the grade's hour rate as its
+// share, plus base_wage × ratio as its top-up; deductions are the same.
+func init() {
+	RegisterStep(Step{Order: "045_mart_payroll", Name: "mart_payroll", Run: runPayroll, Tests: []string{
+		"unique(store_id, month, tech_id)",
+		"not_null(store_id, month, tech_id, team_id, share, topup, deduction, pay)",
+		"expression(pay >= 0 and share >= 0 and topup >= 0)",
+	}})
+}
+
+// PayrollRow is one technician-month of mart_payroll.
+type PayrollRow struct {
+	Store, Month, Team, Tech, TechName, Grade, Scheme string
+	Coefficient, BaseWage                             *big.Rat
+	DaysWorked, DaysScheduled                         *big.Rat // nil without attendance
+	Ratio, Points                                     *big.Rat
+	LaborAmount, LaborHours                           *big.Rat
+	Comebacks                                         int64
+	Pool, Share, Topup, Deduction, Pay                int64 // fen
+	Closed                                            bool
+}
+
+type payInput struct {
+	store, month, tech, name, team, grade string
+	hasRow                                bool
+	coef, base                            *big.Rat
+	worked, sched                         *big.Rat
+	labor, hours                          *big.Rat
+	comebacks                             int64
+	poolRate, hourRate, deduction         *big.Rat
+	basis, scheme                         string
+	gradeRate                             *big.Rat
+}
+
+func rat(s sql.NullString) *big.Rat {
+	if !s.Valid {
+		return nil
+	}
+	r, ok := new(big.Rat).SetString(s.String)
+	if !ok {
+		return nil
+	}
+	return r
+}
+
+func ratOr0(s sql.NullString) *big.Rat {
+	if r := rat(s); r != nil {
+		return r
+	}
+	return new(big.Rat)
+}
+
+const payrollInputs = `
+with members as (
+    select store_id, month, tech_id from raw_attendance
+    union select store_id, month_closed, tech_id from stg_jobs where is_closed
+    union select store_id, month, tech_id from int_comeback_charges
+),
+jobs as (
+    select store_id, month_closed as month, tech_id, sum(labor_amount) as labor_amount, sum(labor_hours) as labor_hours
+    from stg_jobs where is_closed group by all
+),
+charges as (
+    select store_id, month, tech_id, count(*) as n from int_comeback_charges group by all
+)
+select m.store_id, m.month, m.tech_id, t.tech_name, t.team_id, t.grade,
+       t.coefficient::varchar, t.base_wage::varchar,
+       a.days_worked::varchar, a.days_scheduled::varchar,
+       coalesce(j.labor_amount, 0)::varchar, coalesce(j.labor_hours, 0)::varchar, coalesce(c.n, 0),
+       cfg.pool_rate::varchar, cfg.pool_basis, cfg.hour_rate::varchar, cfg.comeback_deduction::varchar, cfg.payroll_scheme,
+       g.hour_rate::varchar
+from members m
+join cfg_store cfg on cfg.store_id = m.store_id
+left join stg_tech_months t on t.store_id = m.store_id and t.month = m.month and t.tech_id = m.tech_id
+left join raw_attendance a on a.store_id = m.store_id and a.month = m.month and a.tech_id = m.tech_id
+left join jobs j on j.store_id = m.store_id and j.month = m.month and j.tech_id = m.tech_id
+left join charges c on c.store_id = m.store_id and c.month = m.month and c.tech_id = m.tech_id
+left join cfg_grade_rates g on g.store_id = m.store_id and g.grade = t.grade
+order by m.store_id, m.month, m.tech_id`
+
+// exception is a payroll finding for mart_data_quality.
+type exception struct {
+	store, check, severity, example string
+	count                           int64
+}
+
+func runPayroll(ctx context.Context, tx *sql.Tx, _ *Config) error {
+	rows, err := tx.QueryContext(ctx, payrollInputs)
+	if err != nil {
+		return fmt.Errorf("reading payroll inputs: %w", err)
+	}
+	var ins []*payInput
+	for rows.Next() {
+		var p payInput
+		var name, team, grade, coef, base, worked, sched, labor, hours, poolRate, hourRate, ded, gradeRate sql.NullString
+		if err := rows.Scan(&p.store, &p.month, &p.tech, &name, &team, &grade, &coef, &base, &worked, &sched, &labor, &hours,
+			&p.comebacks, &poolRate, &p.basis, &hourRate, &ded, &p.scheme, &gradeRate); err != nil {
+			rows.Close()
+			return err
+		}
+		p.name, p.team, p.grade, p.hasRow = name.String, team.String, grade.String, team.Valid
+		p.coef, p.base = ratOr0(coef), ratOr0(base)
+		p.worked, p.sched = rat(worked), rat(sched)
+		p.labor, p.hours = ratOr0(labor), ratOr0(hours)
+		p.poolRate, p.hourRate, p.deduction, p.gradeRate = ratOr0(poolRate), ratOr0(hourRate), ratOr0(ded), ratOr0(gradeRate)
+		ins = append(ins, &p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	out, exc := ComputePayroll(ins)
+	closed, err := closedPayroll(ctx, tx)
+	if err != nil {
+		return err
+	}
+	return writePayroll(ctx, tx, out, closed, exc)
+}
+
+// ComputePayroll computes every store-month-team's rows from the inputs.
+func ComputePayroll(ins []*payInput) ([]*PayrollRow, []exception) {
+	type key struct{ store, month, team string }
+	teams := map[key][]*payInput{}
+	var keys []key
+	unassigned := map[[2]string]*big.Rat{}
+	unassignedTechs := map[[2]string][]string{}
+	noAtt := map[[2]string][]string{}
+	for _, p := range ins {
+		sm := [2]string{p.store, p.month}
+		if !p.hasRow {
+			if p.labor.Sign() > 0 || p.hours.Sign() > 0 {
+				if unassigned[sm] == nil {
+					unassigned[sm] = new(big.Rat)
+				}
+				unassigned[sm].Add(unassigned[sm], p.labor)
+				unassignedTechs[sm] = append(unassignedTechs[sm], p.tech)
+			}
+			continue
+		}
+		if p.worked == nil && (p.labor.Sign() > 0 || p.hours.Sign() > 0) {
+			noAtt[sm] = append(noAtt[sm], p.tech)
+		}
+		k := key{p.store, p.month, p.team}
+		if _, ok := teams[k]; !ok {
+			keys = append(keys, k)
+		}
+		teams[k] = append(teams[k], p)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.store != b.store {
+			return a.store < b.store
+		}
+		if a.month != b.month {
+			return a.month < b.month
+		}
+		return a.team < b.team
+	})
+	var out []*PayrollRow
+	var exc []exception
+	hundred := big.NewRat(100, 1)
+	for _, k := range keys {
+		members := teams[k]
+		sort.Slice(members, func(i, j int) bool { return members[i].tech < members[j].tech })
+		scheme := members[0].scheme
+		rowsT := make([]*PayrollRow, len(members))
+		sumPoints := new(big.Rat)
+		poolExact := new(big.Rat)
+		for i, p := range members {
+			ratio := new(big.Rat)
+			if p.worked != nil && p.sched != nil && p.sched.Sign() > 0 {
+				ratio.Quo(p.worked, p.sched)
+				if ratio.Cmp(big.NewRat(1, 1)) > 0 {
+					ratio.SetInt64(1)
+				}
+			}
+			points := new(big.Rat).Mul(p.coef, ratio)
+			sumPoints.Add(sumPoints, points)
+			if p.basis == "labor_hours" {
+				poolExact.Add(poolExact, new(big.Rat).Mul(p.hours, p.hourRate))
+			} else {
+				poolExact.Add(poolExact, p.labor)
+			}
+			rowsT[i] = &PayrollRow{Store: p.store, Month: p.month, Team: p.team, Tech: p.tech, TechName: p.name, Grade: p.grade,
+				Scheme: scheme, Coefficient: p.coef, BaseWage: p.base, DaysWorked: p.worked, DaysScheduled: p.sched,
+				Ratio: ratio, Points: points, LaborAmount: p.labor, LaborHours: p.hours, Comebacks: p.comebacks}
+		}
+		if members[0].basis != "labor_hours" {
+			poolExact.Mul(poolExact, members[0].poolRate)
+		}
+		var pool int64
+		if scheme == "hour_rate" {
+			for i, p := range members {
+				rowsT[i].Share = roundFen(new(big.Rat).Mul(p.hours, p.gradeRate))
+				pool += rowsT[i].Share
+			}
+		} else {
+			pool = roundFen(poolExact)
+			shares := largestRemainder(pool, rowsT, sumPoints)
+			for i := range rowsT {
+				rowsT[i].Share = shares[i]
+			}
+			if sumPoints.Sign() == 0 && pool != 0 {
+				exc = append(exc, exception{k.store, "undistributed_pool", "warn",
+					fmt.Sprintf("%s %s team %s: pool ¥%s has no points to share (no attendance)", k.month, k.store, k.team, fen(pool)), pool})
+			}
+		}
+		for i, p := range members {
+			r := rowsT[i]
+			r.Pool = pool
+			due := new(big.Rat).Mul(p.base, r.Ratio)
+			due.Mul(due, hundred)
+			topup := roundHalfUp(due) - r.Share
+			if scheme == "hour_rate" {
+				topup = roundHalfUp(due)
+			}
+			if topup < 0 {
+				topup = 0
+			}
+			r.Topup = topup
+			r.Deduction = roundFen(new(big.Rat).Mul(big.NewRat(p.comebacks, 1), p.deduction))
+			r.Pay = max(0, r.Share+r.Topup-r.Deduction)
+			out = append(out, r)
+		}
+	}
+	for sm, amt := range unassigned {
+		techs := unassignedTechs[sm]
+		sort.Strings(techs)
+		exc = append(exc, exception{sm[0], "unassigned_labour", "warn",
+			fmt.Sprintf("%s: labour ¥%s of %s has no technicians row in force, so it is in no team's pool", sm[1], fen(roundFen(amt)), strings.Join(techs, ", ")),
+			roundFen(amt)})
+	}
+	for sm, techs := range noAtt {
+		sort.Strings(techs)
+		exc = append(exc, exception{sm[0], "no_attendance", "warn",
+			fmt.Sprintf("%s: %s had job lines but no attendance row, so ratio 0 and no share", sm[1], strings.Join(techs, ", ")), int64(len(techs))})
+	}
+	return out, exc
+}
+
+// largestRemainder splits pool (fen) by exact points; the shares add up to the pool exactly.
+// Remainders are compared exactly; ties go to the smaller tech_id (rows are in tech_id order).
+func largestRemainder(pool int64, rows []*PayrollRow, sum *big.Rat) []int64 {
+	shares := make([]int64, len(rows))
+	if sum.Sign() == 0 {
+		return shares
+	}
+	type rem struct {
+		i int
+		r *big.Rat
+	}
+	rems := make([]rem, len(rows))
+	var given int64
+	for i, r := range rows {
+		exact := new(big.Rat).Mul(big.NewRat(pool, 1), r.Points)
+		exact.Quo(exact, sum)
+		q := new(big.Int).Quo(exact.Num(), exact.Denom()) // floor for non-negative
+		shares[i] = q.Int64()
+		given += shares[i]
+		rems[i] = rem{i, new(big.Rat).Sub(exact, new(big.Rat).SetInt(q))}
+	}
+	sort.SliceStable(rems, func(a, b int) bool { return rems[a].r.Cmp(rems[b].r) > 0 })
+	for k := 0; given < pool && k < len(rems); k++ {
+		shares[rems[k].i]++
+		given++
+	}
+	return shares
+}
+
+// roundFen rounds yuan to fen, half away from zero.
+func roundFen(y *big.Rat) int64 { return roundHalfUp(new(big.Rat).Mul(y, big.NewRat(100, 1))) }
+
+func roundHalfUp(x *big.Rat) int64 {
+	num, den := new(big.Int).Set(x.Num()), x.Denom()
+	neg := num.Sign() < 0
+	num.Abs(num)
+	num.Mul(num, big.NewInt(2))
+	num.Add(num, den)
+	q := new(big.Int).Quo(num, new(big.Int).Mul(den, big.NewInt(2)))
+	if neg {
+		q.Neg(q)
+	}
+	return q.Int64()
+}
+
+func fen(v int64) string {
+	sign := ""
+	if v < 0 {
+		sign, v = "-", -v
+	}
+	return fmt.Sprintf("%s%d.%02d", sign, v/100, v%100)
+}
+
+func ratText(r *big.Rat, prec int) any {
+	if r == nil {
+		return nil
+	}
+	return r.FloatString(prec)
+}
+
+const payrollDDL = `CREATE OR REPLACE TABLE mart_payroll (
+    store_id VARCHAR, month VARCHAR, team_id VARCHAR, tech_id VARCHAR, tech_name VARCHAR, grade VARCHAR,
+    coefficient DECIMAL(3,1), base_wage DECIMAL(18,2), days_worked DECIMAL(18,2), days_scheduled DECIMAL(18,2),
+    ratio DECIMAL(18,10), points DECIMAL(18,10), pool DECIMAL(18,2), share DECIMAL(18,2), topup DECIMAL(18,2),
+    comebacks BIGINT, deduction DECIMAL(18,2), pay DECIMAL(18,2), closed BOOLEAN, scheme VARCHAR,
+    labor_amount DECIMAL(18,2), flagged_hours DECIMAL(18,2))`
+
+func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map[[2]string]bool, exc []exception) error {
+	if _, err := tx.ExecContext(ctx, payrollDDL); err != nil {
+		return err
+	}
+	const batch = 300
+	var sb strings.Builder
+	var args []any
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, sb.String(), args...)
+		sb.Reset()
+		args = args[:0]
+		return err
+	}
+	n := 0
+	for _, r := range out {
+		if closed[[2]string{r.Store, r.Month}] {
+			continue // frozen rows are copied below, unchanged
+		}
+		if n%batch == 0 {
+			if err := flush(); err != nil {
+				return err
+			}
+			sb.WriteString("INSERT INTO mart_payroll VALUES ")
+		} else {
+			sb.WriteString(",")
+		}
+		n++
+		sb.WriteString("(?,?,?,?,?,?,?::DECIMAL(3,1),?::DECIMAL(18,2),?::DECIMAL(18,2),?::DECIMAL(18,2),?::DECIMAL(18,10),?::DECIMAL(18,10),?::DECIMAL(18,2),?::DECIMAL(18,2),?::DECIMAL(18,2),?,?::DECIMAL(18,2),?::DECIMAL(18,2),false,?,?::DECIMAL(18,2),?::DECIMAL(18,2))")
+		args = append(args, r.Store, r.Month, r.Team, r.Tech, r.TechName, r.Grade, ratText(r.Coefficient, 1), ratText(r.BaseWage, 2),
+			ratText(r.DaysWorked, 2), ratText(r.DaysScheduled, 2), ratText(r.Ratio, 10), ratText(r.Points, 10),
+			fen(r.Pool), fen(r.Share), fen(r.Topup), r.Comebacks, fen(r.Deduction), fen(r.Pay), r.Scheme,
+			ratText(r.LaborAmount, 2), ratText(r.LaborHours, 2))
+	}
+	if err := flush(); err != nil {
+		return err
+	}
+	if len(closed) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mart_payroll BY NAME SELECT * EXCLUDE (closed_at, reason), true AS closed FROM payroll_closed_rows`); err != nil {
+			return fmt.Errorf("copying closed payroll months: %w", err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TABLE int_payroll_exceptions (store_id VARCHAR, "check" VARCHAR, severity VARCHAR, count BIGINT, example VARCHAR)`); err != nil {
+		return err
+	}
+	sort.Slice(exc, func(i, j int) bool {
+		if exc[i].store != exc[j].store {
+			return exc[i].store < exc[j].store
+		}
+		if exc[i].check != exc[j].check {
+			return exc[i].check < exc[j].check
+		}
+		return exc[i].example < exc[j].example
+	})
+	for _, e := range exc {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO int_payroll_exceptions VALUES (?, ?, ?, ?, ?)`, e.store, e.check, e.severity, e.count, e.example); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// closedPayroll lists the closed store-months (their rows never change: CONTRACT §2.1).
+func closedPayroll(ctx context.Context, tx *sql.Tx) (map[[2]string]bool, error) {
+	if _, err := tx.ExecContext(ctx, closedDDL); err != nil {
+		return nil, err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT store_id, month FROM payroll_closed_rows`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[[2]string]bool{}
+	for rows.Next() {
+		var s, m string
+		rows.Scan(&s, &m)
+		out[[2]string{s, m}] = true
+	}
+	return out, rows.Err()
+}
+
+// closedDDL: the frozen rows of closed payroll months, in mart_payroll's column order, plus
+// when and why. No transform or ingest writes this table; only `payroll --close` and `--reopen`.
+const closedDDL = `CREATE TABLE IF NOT EXISTS payroll_closed_rows (
+    store_id VARCHAR, month VARCHAR, team_id VARCHAR, tech_id VARCHAR, tech_name VARCHAR, grade VARCHAR,
+    coefficient DECIMAL(3,1), base_wage DECIMAL(18,2), days_worked DECIMAL(18,2), days_scheduled DECIMAL(18,2),
+    ratio DECIMAL(18,10), points DECIMAL(18,10), pool DECIMAL(18,2), share DECIMAL(18,2), topup DECIMAL(18,2),
+    comebacks BIGINT, deduction DECIMAL(18,2), pay DECIMAL(18,2), scheme VARCHAR,
+    labor_amount DECIMAL(18,2), flagged_hours DECIMAL(18,2), closed_at TIMESTAMP, reason VARCHAR)`

@@ -1,0 +1,149 @@
+package transform
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"sort"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Settings are the business choices of CONTRACT §2 (all settings, none constants in code).
+// Money and rates are kept as decimal text so that no float enters a money figure.
+type Settings struct {
+	ComebackWindowDays  int               `yaml:"comeback_window_days" json:"comeback_window_days"`
+	OnTimeGraceMinutes  int               `yaml:"on_time_grace_minutes" json:"on_time_grace_minutes"`
+	HoursPerDay         string            `yaml:"hours_per_day" json:"hours_per_day"`
+	PoolRate            string            `yaml:"pool_rate" json:"pool_rate"`
+	PoolBasis           string            `yaml:"pool_basis" json:"pool_basis"` // labor_amount | labor_hours
+	HourRate            string            `yaml:"hour_rate" json:"hour_rate"`   // 元 per flagged hour when pool_basis = labor_hours
+	ComebackDeduction   string            `yaml:"comeback_deduction" json:"comeback_deduction"`
+	SSDivisor           int               `yaml:"ss_divisor" json:"ss_divisor"`
+	DeadStockDays       int               `yaml:"dead_stock_days" json:"dead_stock_days"`
+	PayrollScheme       string            `yaml:"payroll_scheme" json:"payroll_scheme"` // coefficient | hour_rate
+	GradeHourRates      map[string]string `yaml:"grade_hour_rates" json:"grade_hour_rates"`
+	LostCustomerMonths  int               `yaml:"lost_customer_months" json:"lost_customer_months"`
+	ServiceIntervalDays int               `yaml:"service_interval_days" json:"service_interval_days"`
+	ServiceIntervalKm   int               `yaml:"service_interval_km" json:"service_interval_km"`
+}
+
+// Config is the settings file: defaults, KPI targets and per-store overrides.
+type Config struct {
+	Defaults Settings                  `yaml:"defaults" json:"defaults"`
+	Targets  map[string]string         `yaml:"targets" json:"targets"`
+	Stores   map[string]yaml.Node `yaml:"stores" json:"-"`
+}
+
+// DefaultConfig holds the contract's defaults.
+func DefaultConfig() *Config {
+	return &Config{
+		Defaults: Settings{
+			ComebackWindowDays: 30, OnTimeGraceMinutes: 0, HoursPerDay: "8", PoolRate: "0.35", PoolBasis: "labor_amount",
+			HourRate: "0", ComebackDeduction: "100.00", SSDivisor: 30, DeadStockDays: 180, PayrollScheme: "coefficient",
+			GradeHourRates:     map[string]string{"lead": "25", "deputy": "18", "assistant": "12", "trainee": "8", "apprentice": "4"},
+			LostCustomerMonths: 12, ServiceIntervalDays: 180, ServiceIntervalKm: 10000,
+		},
+		Targets: map[string]string{"ftfr": "0.95", "csi": "0.90", "complaint_rate": "0.01", "on_time_rate": "0.95"},
+		Stores:  map[string]yaml.Node{},
+	}
+}
+
+// LoadConfig reads a settings file over the defaults. An empty path gives the defaults.
+func LoadConfig(path string) (*Config, error) {
+	c := DefaultConfig()
+	if path == "" {
+		return c, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading settings %s: %w", path, err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(c); err != nil {
+		return nil, fmt.Errorf("settings %s: %w", path, err)
+	}
+	if err := c.validate(); err != nil {
+		return nil, fmt.Errorf("settings %s: %w", path, err)
+	}
+	return c, nil
+}
+
+func (c *Config) validate() error {
+	check := func(where string, s Settings) error {
+		if s.ComebackWindowDays < 0 || s.DeadStockDays < 0 || s.SSDivisor <= 0 {
+			return fmt.Errorf("%s: comeback_window_days and dead_stock_days must be ≥ 0 and ss_divisor > 0", where)
+		}
+		if s.PoolBasis != "labor_amount" && s.PoolBasis != "labor_hours" {
+			return fmt.Errorf("%s: pool_basis must be labor_amount or labor_hours, not %q", where, s.PoolBasis)
+		}
+		if s.PayrollScheme != "coefficient" && s.PayrollScheme != "hour_rate" {
+			return fmt.Errorf("%s: payroll_scheme must be coefficient or hour_rate, not %q", where, s.PayrollScheme)
+		}
+		return nil
+	}
+	if err := check("defaults", c.Defaults); err != nil {
+		return err
+	}
+	for id := range c.Stores {
+		s, err := c.ForStore(id)
+		if err != nil {
+			return err
+		}
+		if err := check("stores."+id, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ForStore returns the settings in force for one store: the defaults with its overrides
+// decoded on top (only the keys the override names change).
+func (c *Config) ForStore(id string) (Settings, error) {
+	s := c.Defaults
+	s.GradeHourRates = map[string]string{}
+	for k, v := range c.Defaults.GradeHourRates {
+		s.GradeHourRates[k] = v
+	}
+	node, ok := c.Stores[id]
+	if !ok {
+		return s, nil
+	}
+	b, err := yaml.Marshal(&node)
+	if err != nil {
+		return s, err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil {
+		return s, fmt.Errorf("stores.%s: %w", id, err)
+	}
+	return s, nil
+}
+
+// StoreIDs lists the stores with overrides, sorted.
+func (c *Config) StoreIDs() []string {
+	var ids []string
+	for id := range c.Stores {
+		ids = append(ids, id)
+	}
+	sort.Strings(ids)
+	return ids
+}
+
+// JSON is the settings in force, recorded with each transform run: defaults, targets and
+// every overridden store's full settings.
+func (c *Config) JSON() string {
+	stores := map[string]Settings{}
+	for _, id := range c.StoreIDs() {
+		stores[id], _ = c.ForStore(id)
+	}
+	b, _ := json.Marshal(struct {
+		Defaults Settings            `json:"defaults"`
+		Targets  map[string]string   `json:"targets"`
+		Stores   map[string]Settings `json:"stores"`
+	}{c.Defaults, c.Targets, stores})
+	return string(b)
+}

@@ -1,0 +1,42 @@
+package transform
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+)
+
+func TestShippedSettingsEqualDefaults(t *testing.T) {
+	c, err := LoadConfig(filepath.Join("..", "data", "settings.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := DefaultConfig(); !reflect.DeepEqual(c.Defaults, d.Defaults) || !reflect.DeepEqual(c.Targets, d.Targets) {
+		t.Errorf("data/settings.yaml differs from the built-in defaults:\n%+v\n%+v", c.Defaults, d.Defaults)
+	}
+}
+
+func TestStoreOverride(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.yaml")
+	os.WriteFile(p, []byte("defaults:\n  pool_rate: 0.4\nstores:\n  S2:\n    comeback_window_days: 45\n    pool_rate: 0.30\n    grade_hour_rates: {lead: 30}\n"), 0o644)
+	c, err := LoadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, _ := c.ForStore("S1")
+	s2, err := c.ForStore("S2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s1.PoolRate != "0.4" || s1.ComebackWindowDays != 30 || s2.PoolRate != "0.30" || s2.ComebackWindowDays != 45 || s2.DeadStockDays != 180 {
+		t.Errorf("s1 %+v\ns2 %+v", s1, s2)
+	}
+	if s2.GradeHourRates["lead"] != "30" || s2.GradeHourRates["deputy"] != "18" || c.Defaults.GradeHourRates["lead"] != "25" {
+		t.Errorf("grade rates %v / %v", s2.GradeHourRates, c.Defaults.GradeHourRates)
+	}
+	os.WriteFile(p, []byte("stores:\n  S2:\n    comback_window_days: 45\n"), 0o644)
+	if _, err := LoadConfig(p); err == nil {
+		t.Error("a misspelt setting was accepted")
+	}
+}

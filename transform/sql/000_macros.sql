@@ -1,0 +1,13 @@
+-- raw
+-- Helper macros used by the models (DuckDB macros; on another engine, a UDF of the same name).
+-- money_div(num, den): num / den rounded half away from zero to 0.01, exactly (DECIMAL in, DECIMAL out):
+-- DuckDB's "/" on DECIMAL returns DOUBLE, which can round 333.335 to 333.33.
+CREATE OR REPLACE MACRO money_div(num, den) AS
+    CASE WHEN den IS NULL OR den = 0 OR num IS NULL THEN NULL
+    ELSE CAST(CAST((CAST(num * 100 AS HUGEINT) * 2 + sign(num) * den) // (2 * den) AS DECIMAL(38, 0))
+              * CAST(0.01 AS DECIMAL(3, 2)) AS DECIMAL(18, 2))
+    END;
+-- rate(n, d): a fraction in [0, 1]; NULL when the denominator is empty (CONTRACT §3).
+CREATE OR REPLACE MACRO rate(n, d) AS CASE WHEN d IS NULL OR d = 0 THEN NULL ELSE CAST(n AS DOUBLE) / d END;
+-- hours between two timestamps, exactly from microseconds.
+CREATE OR REPLACE MACRO hours_between(a, b) AS (epoch_us(b) - epoch_us(a)) / 3600000000.0;

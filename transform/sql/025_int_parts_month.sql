@@ -1,0 +1,108 @@
+-- int_parts_month: per store, month and catalogue part: stock, consumption, ABC, MAD, safety
+-- stock, suggested order and dead stock (CONTRACT §2.2, §5). Months run from the store's first
+-- movement month to the end of its spine. Movements of parts missing from the catalogue have no
+-- cost: they are left out here and reported as unknown_parts.
+-- test: unique(store_id, month, part_no)
+-- test: accepted_values(abc: A, B, C, N)
+with mv as (
+    select
+        m.store_id, m.part_no, m.moved_at, m.movement_type, m.qty,
+        strftime(m.moved_at, '%Y-%m') as month,
+        case m.movement_type
+            when 'receipt' then m.qty when 'return' then m.qty when 'transfer_in' then m.qty
+            when 'issue' then -m.qty when 'supplier_return' then -m.qty when 'transfer_out' then -m.qty
+            when 'adjust' then m.qty
+        end as signed_qty
+    from raw_parts_movements m
+    join raw_parts p using (store_id, part_no)
+),
+
+monthly as (
+    select
+        store_id, part_no, month,
+        sum(signed_qty) as net_qty,
+        coalesce(sum(qty) filter (where movement_type = 'issue'), 0)
+          - coalesce(sum(qty) filter (where movement_type = 'return'), 0) as issued_net,
+        max(moved_at) filter (where movement_type = 'issue') as last_issue_at
+    from mv
+    group by all
+),
+
+first_month as (
+    select store_id, min(month) as m0 from monthly group by store_id
+),
+
+grid as (
+    select s.store_id, s.month, s.next_month_start, p.part_no, p.unit_cost,
+           p.order_cycle_days + p.lead_time_days as cover_days
+    from int_store_months s
+    join first_month f on f.store_id = s.store_id and s.month >= f.m0
+    join raw_parts p on p.store_id = s.store_id
+),
+
+filled as (
+    select g.*,
+           coalesce(m.net_qty, 0) as net_qty,
+           coalesce(m.issued_net, 0) as issued_net,
+           m.last_issue_at,
+           greatest(coalesce(m.issued_net, 0), 0) as q  -- MAD demand, floored at 0 (§5)
+    from grid g
+    left join monthly m using (store_id, part_no, month)
+),
+
+windowed as (
+    select *,
+        sum(net_qty) over cum as on_hand,
+        max(last_issue_at) over cum as last_issue_cum,
+        sum(issued_net) over six as issued_6m,
+          1 * coalesce(lag(q, 5) over by_month, 0) + 2 * coalesce(lag(q, 4) over by_month, 0)
+        + 3 * coalesce(lag(q, 3) over by_month, 0) + 4 * coalesce(lag(q, 2) over by_month, 0)
+        + 5 * coalesce(lag(q, 1) over by_month, 0) + 6 * q as mad_num
+    from filled
+    window cum as (partition by store_id, part_no order by month rows between unbounded preceding and current row),
+           six as (partition by store_id, part_no order by month rows between 5 preceding and current row),
+           by_month as (partition by store_id, part_no order by month)
+),
+
+valued as (
+    select w.*,
+        issued_net * unit_cost as issue_cost,
+        issued_6m * unit_cost as consumption_value_6m,
+        greatest(on_hand, 0) * unit_cost as inventory_value,
+        case when issued_6m * unit_cost > 0 then issued_6m * unit_cost else 0 end as v_pos,
+        c.ss_divisor, c.dead_stock_window
+    from windowed w
+    join cfg_store c using (store_id)
+),
+
+abc as (
+    select *,
+        sum(v_pos) over (partition by store_id, month) as v_total,
+        coalesce(sum(v_pos) over (partition by store_id, month order by consumption_value_6m desc, part_no
+                                  rows between unbounded preceding and 1 preceding), 0) as v_before
+    from valued
+),
+
+final as (
+    select
+        store_id, month, part_no, unit_cost,
+        on_hand,
+        inventory_value,
+        issued_net, issue_cost,
+        consumption_value_6m,
+        case when consumption_value_6m <= 0 then 'N'
+             when v_before * 100 < v_total * 80 then 'A'
+             when v_before * 100 < v_total * 95 then 'B'
+             else 'C' end as abc,
+        mad_num / 21.0 as mad,
+        mad_num * cover_days / (21.0 * ss_divisor) as safety_stock,
+        -- ceil(SSQ) exactly, in integers: ceil(mad_num * cover_days / (21 * ss_divisor))
+        case when mad_num <= 0 or cover_days = 0 then 0
+             else (cast(mad_num * 100 as hugeint) * cover_days + 21 * ss_divisor * 100 - 1) // (21 * ss_divisor * 100)
+        end as safety_stock_ceil,
+        on_hand > 0 and (last_issue_cum is null or last_issue_cum < next_month_start - dead_stock_window) as dead,
+        last_issue_cum as last_issue_at
+    from abc
+)
+
+select * from final

@@ -1,0 +1,116 @@
+-- mart_data_quality: findings about the data, never failures of the run (CONTRACT §3, §5).
+-- check names: freshness, orphan_jobs, orphan_callbacks, orphan_movements, unknown_parts,
+-- unknown_techs, negative_stock (at the latest month end), vin_check_digit, undistributed_pool,
+-- unassigned_labour, rejected_rows. severity: info | warn.
+-- test: accepted_values(severity: info, warn)
+with stores as (
+    select store_id from cfg_store
+),
+
+as_of as (
+    select store_id, max(opened_at) as as_of from raw_work_orders group by store_id
+),
+
+last_ingest as (
+    select store_id, max(ingested_at) as last_ingest from ingest_files where status = 'loaded' group by store_id
+),
+
+freshness as (
+    select s.store_id, 'freshness' as "check",
+           case when a.as_of is null or a.as_of < (select max(as_of) from as_of) - interval 31 day then 'warn' else 'info' end as severity,
+           0::bigint as count,
+           'as of ' || coalesce(strftime(a.as_of, '%Y-%m-%d %H:%M'), '—') || '; last ingest '
+               || coalesce(strftime(li.last_ingest, '%Y-%m-%d %H:%M'), '—') as example
+    from stores s
+    left join as_of a using (store_id)
+    left join last_ingest li using (store_id)
+),
+
+orphan_jobs as (
+    select store_id, 'orphan_jobs', 'warn', count(*), min(order_no)
+    from stg_jobs where not order_known group by store_id
+),
+
+orphan_callbacks as (
+    select c.store_id, 'orphan_callbacks', 'warn', count(*), min(c.order_no)
+    from raw_callbacks c
+    where not exists (select 1 from raw_work_orders o where o.store_id = c.store_id and o.order_no = c.order_no)
+    group by c.store_id
+),
+
+orphan_movements as (
+    select m.store_id, 'orphan_movements', 'warn', count(*), min(m.order_no)
+    from raw_parts_movements m
+    where m.order_no is not null
+      and not exists (select 1 from raw_work_orders o where o.store_id = m.store_id and o.order_no = m.order_no)
+    group by m.store_id
+),
+
+unknown_parts as (
+    select m.store_id, 'unknown_parts', 'warn', count(*), min(m.part_no)
+    from raw_parts_movements m
+    where not exists (select 1 from raw_parts p where p.store_id = m.store_id and p.part_no = m.part_no)
+    group by m.store_id
+),
+
+unknown_techs as (
+    select j.store_id, 'unknown_techs', 'warn', count(*), min(j.tech_id)
+    from raw_order_jobs j
+    where not exists (select 1 from raw_technicians t where t.store_id = j.store_id and t.tech_id = j.tech_id)
+    group by j.store_id
+),
+
+negative_stock as (
+    select p.store_id, 'negative_stock', 'warn', count(*), min(p.part_no)
+    from int_parts_month p
+    join (select store_id, max(month) as month from int_parts_month group by store_id) l using (store_id, month)
+    where p.on_hand < 0
+    group by p.store_id
+),
+
+-- ISO 3779 check digit (position 9); a mismatch is a warning only: many imported VINs do not use it
+vins as (
+    select distinct store_id, vin from raw_work_orders
+),
+
+vin_check as (
+    select store_id, vin,
+        list_sum(list_transform(range(1, 18), lambda i:
+            (case when substr(vin, i, 1) between '0' and '9' then cast(substr(vin, i, 1) as integer)
+                  else cast(substr('12345678012345070923456789', ascii(substr(vin, i, 1)) - 64, 1) as integer) end)
+            * [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2][i])) % 11 as r
+    from vins
+),
+
+vin_check_digit as (
+    select store_id, 'vin_check_digit', 'info', count(*), min(vin)
+    from vin_check
+    where substr(vin, 9, 1) <> case when r = 10 then 'X' else cast(r as varchar) end
+    group by store_id
+),
+
+rejected_rows as (
+    select f.store_id, 'rejected_rows', 'warn', sum(f.rows_rejected)::bigint, min(f.path)
+    from ingest_files f
+    where f.rows_rejected > 0 and f.store_id is not null
+    group by f.store_id
+),
+
+payroll as (
+    select store_id, "check", severity, count, example from int_payroll_exceptions
+),
+
+final as (
+    select * from freshness
+    union all select * from orphan_jobs
+    union all select * from orphan_callbacks
+    union all select * from orphan_movements
+    union all select * from unknown_parts
+    union all select * from unknown_techs
+    union all select * from negative_stock
+    union all select * from vin_check_digit
+    union all select * from rejected_rows
+    union all select * from payroll
+)
+
+select * from final order by store_id, "check"
