@@ -11,6 +11,9 @@ import (
 // another version is rebuilt from the lake (DESIGN: a schema change is a rebuild).
 const SchemaVersion = "1"
 
+// SQLType is the DuckDB type of the column in raw_<kind>.
+func (c *Column) SQLType() string { return sqlType(c) }
+
 func sqlType(c *Column) string {
 	switch c.Type {
 	case Int:

@@ -31,8 +31,8 @@ type Settings struct {
 
 // Config is the settings file: defaults, KPI targets and per-store overrides.
 type Config struct {
-	Defaults Settings                  `yaml:"defaults" json:"defaults"`
-	Targets  map[string]string         `yaml:"targets" json:"targets"`
+	Defaults Settings             `yaml:"defaults" json:"defaults"`
+	Targets  map[string]string    `yaml:"targets" json:"targets"`
 	Stores   map[string]yaml.Node `yaml:"stores" json:"-"`
 }
 
