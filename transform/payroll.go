@@ -106,8 +106,9 @@ order by m.store_id, m.month, m.tech_id`
 
 // exception is a payroll finding for mart_data_quality.
 type exception struct {
-	store, check, severity, example string
+	store, month, check, severity, example string
 	count                           int64
+	amount                          int64 // fen; 0 when the finding has no amount
 }
 
 func runPayroll(ctx context.Context, tx *sql.Tx, _ *Config) error {
@@ -140,7 +141,10 @@ func runPayroll(ctx context.Context, tx *sql.Tx, _ *Config) error {
 	if err != nil {
 		return err
 	}
-	return writePayroll(ctx, tx, out, closed, exc)
+	if err := writePayroll(ctx, tx, out, closed, exc); err != nil {
+		return err
+	}
+	return writeDifferences(ctx, tx, out, closed)
 }
 
 // ComputePayroll computes every store-month-team's rows from the inputs.
@@ -227,8 +231,8 @@ func ComputePayroll(ins []*payInput) ([]*PayrollRow, []exception) {
 				rowsT[i].Share = shares[i]
 			}
 			if sumPoints.Sign() == 0 && pool != 0 {
-				exc = append(exc, exception{k.store, "undistributed_pool", "warn",
-					fmt.Sprintf("%s %s team %s: pool ¥%s has no points to share (no attendance)", k.month, k.store, k.team, fen(pool)), pool})
+				exc = append(exc, exception{k.store, k.month, "undistributed_pool", "warn",
+					fmt.Sprintf("%s team %s: pool ¥%s has no points to share (no member has attendance)", k.month, k.team, fen(pool)), 1, pool})
 			}
 		}
 		for i, p := range members {
@@ -252,14 +256,14 @@ func ComputePayroll(ins []*payInput) ([]*PayrollRow, []exception) {
 	for sm, amt := range unassigned {
 		techs := unassignedTechs[sm]
 		sort.Strings(techs)
-		exc = append(exc, exception{sm[0], "unassigned_labour", "warn",
+		exc = append(exc, exception{sm[0], sm[1], "unassigned_labour", "warn",
 			fmt.Sprintf("%s: labour ¥%s of %s has no technicians row in force, so it is in no team's pool", sm[1], fen(roundFen(amt)), strings.Join(techs, ", ")),
-			roundFen(amt)})
+			int64(len(techs)), roundFen(amt)})
 	}
 	for sm, techs := range noAtt {
 		sort.Strings(techs)
-		exc = append(exc, exception{sm[0], "no_attendance", "warn",
-			fmt.Sprintf("%s: %s had job lines but no attendance row, so ratio 0 and no share", sm[1], strings.Join(techs, ", ")), int64(len(techs))})
+		exc = append(exc, exception{sm[0], sm[1], "no_attendance", "warn",
+			fmt.Sprintf("%s: %s had job lines but no attendance row, so ratio 0 and no share", sm[1], strings.Join(techs, ", ")), int64(len(techs)), 0})
 	}
 	return out, exc
 }
@@ -375,7 +379,7 @@ func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map
 			return fmt.Errorf("copying closed payroll months: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TABLE int_payroll_exceptions (store_id VARCHAR, "check" VARCHAR, severity VARCHAR, count BIGINT, example VARCHAR)`); err != nil {
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TABLE int_payroll_exceptions (store_id VARCHAR, month VARCHAR, "check" VARCHAR, severity VARCHAR, count BIGINT, example VARCHAR, amount DECIMAL(18,2))`); err != nil {
 		return err
 	}
 	sort.Slice(exc, func(i, j int) bool {
@@ -385,10 +389,20 @@ func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map
 		if exc[i].check != exc[j].check {
 			return exc[i].check < exc[j].check
 		}
+		if exc[i].month != exc[j].month {
+			return exc[i].month < exc[j].month
+		}
+		if exc[i].amount != exc[j].amount {
+			return exc[i].amount < exc[j].amount
+		}
 		return exc[i].example < exc[j].example
 	})
 	for _, e := range exc {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO int_payroll_exceptions VALUES (?, ?, ?, ?, ?)`, e.store, e.check, e.severity, e.count, e.example); err != nil {
+		var amount any
+		if e.amount != 0 {
+			amount = fen(e.amount)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO int_payroll_exceptions VALUES (?, ?, ?, ?, ?, ?, ?::DECIMAL(18,2))`, e.store, e.month, e.check, e.severity, e.count, e.example, amount); err != nil {
 			return err
 		}
 	}
@@ -397,7 +411,7 @@ func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map
 
 // closedPayroll lists the closed store-months (their rows never change: CONTRACT §2.1).
 func closedPayroll(ctx context.Context, tx *sql.Tx) (map[[2]string]bool, error) {
-	if _, err := tx.ExecContext(ctx, closedDDL); err != nil {
+	if err := EnsurePayrollTables(ctx, tx); err != nil {
 		return nil, err
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT store_id, month FROM payroll_closed_rows`)

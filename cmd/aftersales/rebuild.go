@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/transform"
 )
 
 type rebuildOpts struct {
@@ -51,7 +53,7 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 	}
 	n, err := ingest.Rebuild(ctx, d, lake, nil)
 	if err == nil {
-		err = afterRebuild(ctx, d)
+		err = afterRebuild(ctx, d, lake)
 	}
 	cerr := d.Close()
 	if err != nil || cerr != nil {
@@ -70,5 +72,8 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 	return nil
 }
 
-// afterRebuild lets later stages (transform, closed payroll) restore their state; set by their files.
-var afterRebuild = func(ctx context.Context, d interface{}) error { return nil }
+// afterRebuild restores what lives beside the raw tables: closed payroll months and their events.
+func afterRebuild(ctx context.Context, d *sql.DB, lake string) error {
+	_, err := transform.RestorePayroll(ctx, d, lake)
+	return err
+}

@@ -1,7 +1,7 @@
 -- mart_data_quality: findings about the data, never failures of the run (CONTRACT §3, §5).
 -- check names: freshness, orphan_jobs, orphan_callbacks, orphan_movements, unknown_parts,
 -- unknown_techs, negative_stock (at the latest month end), vin_check_digit, undistributed_pool,
--- unassigned_labour, rejected_rows. severity: info | warn.
+-- unassigned_labour, no_attendance, rejected_rows. severity: info | warn. amount (yuan) for payroll findings.
 -- test: accepted_values(severity: info, warn)
 with stores as (
     select store_id from cfg_store
@@ -20,26 +20,27 @@ freshness as (
            case when a.as_of is null or a.as_of < (select max(as_of) from as_of) - interval 31 day then 'warn' else 'info' end as severity,
            0::bigint as count,
            'as of ' || coalesce(strftime(a.as_of, '%Y-%m-%d %H:%M'), '—') || '; last ingest '
-               || coalesce(strftime(li.last_ingest, '%Y-%m-%d %H:%M'), '—') as example
+               || coalesce(strftime(li.last_ingest, '%Y-%m-%d %H:%M'), '—') as example,
+           cast(null as decimal(18, 2)) as amount
     from stores s
     left join as_of a using (store_id)
     left join last_ingest li using (store_id)
 ),
 
 orphan_jobs as (
-    select store_id, 'orphan_jobs', 'warn', count(*), min(order_no)
+    select store_id, 'orphan_jobs', 'warn', count(*), min(order_no), null
     from stg_jobs where not order_known group by store_id
 ),
 
 orphan_callbacks as (
-    select c.store_id, 'orphan_callbacks', 'warn', count(*), min(c.order_no)
+    select c.store_id, 'orphan_callbacks', 'warn', count(*), min(c.order_no), null
     from raw_callbacks c
     where not exists (select 1 from raw_work_orders o where o.store_id = c.store_id and o.order_no = c.order_no)
     group by c.store_id
 ),
 
 orphan_movements as (
-    select m.store_id, 'orphan_movements', 'warn', count(*), min(m.order_no)
+    select m.store_id, 'orphan_movements', 'warn', count(*), min(m.order_no), null
     from raw_parts_movements m
     where m.order_no is not null
       and not exists (select 1 from raw_work_orders o where o.store_id = m.store_id and o.order_no = m.order_no)
@@ -47,21 +48,21 @@ orphan_movements as (
 ),
 
 unknown_parts as (
-    select m.store_id, 'unknown_parts', 'warn', count(*), min(m.part_no)
+    select m.store_id, 'unknown_parts', 'warn', count(*), min(m.part_no), null
     from raw_parts_movements m
     where not exists (select 1 from raw_parts p where p.store_id = m.store_id and p.part_no = m.part_no)
     group by m.store_id
 ),
 
 unknown_techs as (
-    select j.store_id, 'unknown_techs', 'warn', count(*), min(j.tech_id)
+    select j.store_id, 'unknown_techs', 'warn', count(*), min(j.tech_id), null
     from raw_order_jobs j
     where not exists (select 1 from raw_technicians t where t.store_id = j.store_id and t.tech_id = j.tech_id)
     group by j.store_id
 ),
 
 negative_stock as (
-    select p.store_id, 'negative_stock', 'warn', count(*), min(p.part_no)
+    select p.store_id, 'negative_stock', 'warn', count(*), min(p.part_no), null
     from int_parts_month p
     join (select store_id, max(month) as month from int_parts_month group by store_id) l using (store_id, month)
     where p.on_hand < 0
@@ -83,21 +84,21 @@ vin_check as (
 ),
 
 vin_check_digit as (
-    select store_id, 'vin_check_digit', 'info', count(*), min(vin)
+    select store_id, 'vin_check_digit', 'info', count(*), min(vin), null
     from vin_check
     where substr(vin, 9, 1) <> case when r = 10 then 'X' else cast(r as varchar) end
     group by store_id
 ),
 
 rejected_rows as (
-    select f.store_id, 'rejected_rows', 'warn', sum(f.rows_rejected)::bigint, min(f.path)
+    select f.store_id, 'rejected_rows', 'warn', sum(f.rows_rejected)::bigint, min(f.path), null
     from ingest_files f
     where f.rows_rejected > 0 and f.store_id is not null
     group by f.store_id
 ),
 
 payroll as (
-    select store_id, "check", severity, count, example from int_payroll_exceptions
+    select store_id, "check", severity, count, example, amount from int_payroll_exceptions
 ),
 
 final as (

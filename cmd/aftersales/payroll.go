@@ -1,0 +1,126 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path/filepath"
+	"regexp"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aftersales/aftersales/internal/workbook"
+	"github.com/aftersales/aftersales/transform"
+)
+
+type payrollOpts struct {
+	dbFlags
+	Store, Month, XLSX, Reason, Lang string
+	Close, Reopen                    bool
+	Out                              io.Writer
+}
+
+var monthRe = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+
+func init() {
+	extraCommands = append(extraCommands, newPayrollCmd)
+}
+
+func newPayrollCmd() *cobra.Command {
+	o := &payrollOpts{}
+	c := &cobra.Command{
+		Use:   "payroll --db FILE --store ID --month YYYY-MM [--xlsx FILE] [--close] [--reopen --reason TEXT]",
+		Short: "The payroll sheet of a store-month (5.0 coefficient method); --close freezes it",
+		Long: `Prints the payroll of one store-month from mart_payroll and, with --xlsx, writes the workbook
+(工资表): a summary, one sheet per team where every derived cell is a live formula over the inputs
+beside the amount actually paid, the comeback charges and the technicians' monthly statistics.
+
+--close freezes the month: no later ingest or transform changes its rows. Data that would change
+it show as a difference report (payroll_differences) with proposed adjustments for the next open
+month (payroll_adjustments). --reopen needs --reason and is recorded.`,
+		Example: `  aftersales payroll --store S001 --month 2026-09 --xlsx 工资表-S001-2026-09.xlsx
+  aftersales payroll --store S001 --month 2026-09 --close
+  aftersales payroll --store S001 --month 2026-09 --reopen --reason "attendance corrected"`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			o.Out = c.OutOrStdout()
+			return runPayroll(ctxOf(c), o)
+		},
+	}
+	o.dbFlags.add(c)
+	c.Flags().StringVar(&o.Store, "store", "", "store id (required)")
+	c.Flags().StringVar(&o.Month, "month", "", "month YYYY-MM (required)")
+	c.Flags().StringVar(&o.XLSX, "xlsx", "", "write the payroll workbook here")
+	c.Flags().BoolVar(&o.Close, "close", false, "close (freeze) the month")
+	c.Flags().BoolVar(&o.Reopen, "reopen", false, "reopen a closed month (needs --reason)")
+	c.Flags().StringVar(&o.Reason, "reason", "", "why the month is closed or reopened (recorded)")
+	c.Flags().StringVar(&o.Lang, "lang", "zh", "workbook language: zh or en")
+	return c
+}
+
+func runPayroll(ctx context.Context, o *payrollOpts) error {
+	if o.Store == "" || o.Month == "" {
+		return usage("payroll needs --store and --month\nRun `aftersales payroll --help` for usage.")
+	}
+	if !monthRe.MatchString(o.Month) {
+		return usage("--month %q is not YYYY-MM", o.Month)
+	}
+	if o.Close && o.Reopen {
+		return usage("--close and --reopen exclude each other")
+	}
+	if o.Reopen && o.Reason == "" {
+		return usage("--reopen needs --reason \"why\"")
+	}
+	if o.Lang != "zh" && o.Lang != "en" {
+		return usage("--lang must be zh or en")
+	}
+	writing := o.Close || o.Reopen
+	d, err := openDB(&o.dbFlags, !writing)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	now := time.Now()
+	switch {
+	case o.Close:
+		n, err := transform.ClosePayroll(ctx, d, o.lakeDir(), o.Store, o.Month, o.Reason, now)
+		if err != nil {
+			return failed("%v", err)
+		}
+		fmt.Fprintf(o.Out, "closed payroll %s %s: %d rows frozen\n", o.Store, o.Month, n)
+	case o.Reopen:
+		if err := transform.ReopenPayroll(ctx, d, o.lakeDir(), o.Store, o.Month, o.Reason, now); err != nil {
+			return failed("%v", err)
+		}
+		fmt.Fprintf(o.Out, "reopened payroll %s %s (%s); run `aftersales transform` to recompute it\n", o.Store, o.Month, o.Reason)
+	}
+	if err := printPayroll(ctx, o, d); err != nil {
+		return err
+	}
+	if o.XLSX != "" {
+		if err := workbook.Payroll(ctx, d, o.Store, o.Month, o.Lang, o.XLSX); err != nil {
+			return failed("writing %s: %v", o.XLSX, err)
+		}
+		abs, _ := filepath.Abs(o.XLSX)
+		fmt.Fprintf(o.Out, "wrote %s\n", abs)
+	}
+	return nil
+}
+
+func printPayroll(ctx context.Context, o *payrollOpts, d dbQuerier) error {
+	text, _, err := d2text(ctx, d, `SELECT team_id, tech_id, tech_name, grade, coefficient, ratio::DECIMAL(6,4) AS ratio, pool, share, topup, comebacks, deduction, pay, closed
+		FROM mart_payroll WHERE store_id = ? AND month = ? ORDER BY team_id, tech_id`, o.Store, o.Month)
+	if err != nil {
+		return failed("reading mart_payroll (run `aftersales transform` first): %v", err)
+	}
+	if text == "" {
+		return failed("no payroll rows for store %s month %s: check the store id and month, and run `aftersales transform`", o.Store, o.Month)
+	}
+	fmt.Fprint(o.Out, text)
+	diff, n, err := d2text(ctx, d, `SELECT tech_id, tech_name, closed_pay, recomputed_pay, difference, why FROM payroll_differences WHERE store_id = ? AND month = ? ORDER BY tech_id`, o.Store, o.Month)
+	if err == nil && n > 0 {
+		fmt.Fprintf(o.Out, "\nthe month is closed, and the current data would pay differently (proposed adjustments in payroll_adjustments):\n%s", diff)
+	}
+	return nil
+}

@@ -1,0 +1,502 @@
+package workbook
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/big"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/aftersales/aftersales/internal/xlsxw"
+)
+
+// PayrollSheet is one store-month's payroll as stored in mart_payroll (money as exact text).
+type payRow struct {
+	team, tech, name, grade, coef, base, worked, sched, ratio, points, pool, share, topup, deduction, pay, scheme, labor, hours string
+	comebacks                                                                                                                 int64
+	closed                                                                                                                    bool
+}
+
+func num(s string) float64 {
+	if s == "" {
+		return 0
+	}
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return 0
+	}
+	f, _ := r.Float64()
+	return f
+}
+
+func numOrNil(s string) any {
+	if s == "" {
+		return nil
+	}
+	return num(s)
+}
+
+// Payroll writes the payroll workbook of one store-month to path (temp file, then rename).
+func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) error {
+	rows, err := db.QueryContext(ctx, `SELECT team_id, tech_id, coalesce(tech_name, ''), coalesce(grade, ''), coalesce(coefficient::VARCHAR, ''),
+		coalesce(base_wage::VARCHAR, '0'), coalesce(days_worked::VARCHAR, ''), coalesce(days_scheduled::VARCHAR, ''), ratio::VARCHAR, points::VARCHAR,
+		pool::VARCHAR, share::VARCHAR, topup::VARCHAR, deduction::VARCHAR, pay::VARCHAR, scheme, coalesce(labor_amount::VARCHAR, '0'),
+		coalesce(flagged_hours::VARCHAR, '0'), comebacks, closed
+		FROM mart_payroll WHERE store_id = ? AND month = ? ORDER BY team_id, tech_id`, store, month)
+	if err != nil {
+		return fmt.Errorf("reading mart_payroll (run `aftersales transform` first): %w", err)
+	}
+	var all []payRow
+	for rows.Next() {
+		var r payRow
+		if err := rows.Scan(&r.team, &r.tech, &r.name, &r.grade, &r.coef, &r.base, &r.worked, &r.sched, &r.ratio, &r.points,
+			&r.pool, &r.share, &r.topup, &r.deduction, &r.pay, &r.scheme, &r.labor, &r.hours, &r.comebacks, &r.closed); err != nil {
+			rows.Close()
+			return err
+		}
+		all = append(all, r)
+	}
+	rows.Close()
+	if len(all) == 0 {
+		return fmt.Errorf("no payroll for store %s month %s: check the store id and month (YYYY-MM) and run `aftersales transform`", store, month)
+	}
+	var storeName, poolRate, poolBasis, hourRate, dedRate string
+	db.QueryRowContext(ctx, `SELECT coalesce((SELECT store_name FROM raw_stores WHERE store_id = ?), ?)`, store, store).Scan(&storeName)
+	if err := db.QueryRowContext(ctx, `SELECT pool_rate::VARCHAR, pool_basis, hour_rate::VARCHAR, comeback_deduction::VARCHAR FROM cfg_store WHERE store_id = ?`, store).
+		Scan(&poolRate, &poolBasis, &hourRate, &dedRate); err != nil {
+		return fmt.Errorf("reading the settings of store %s: %w", store, err)
+	}
+	gradeRates := map[string]string{}
+	if gr, err := db.QueryContext(ctx, `SELECT grade, hour_rate::VARCHAR FROM cfg_grade_rates WHERE store_id = ?`, store); err == nil {
+		for gr.Next() {
+			var g, r string
+			gr.Scan(&g, &r)
+			gradeRates[g] = r
+		}
+		gr.Close()
+	}
+
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	summary := L(lang, "summary")
+	f.SetSheetName("Sheet1", summary)
+
+	// team sheets first (the summary links to their cells)
+	type teamInfo struct {
+		sheet                  string
+		members                int
+		first, last            int
+		poolRef, pool          string
+		labourOrHours          string
+		sumPoints              float64
+		shares, topups, deds   string
+		pays                   string
+		sumShare, sumTop       *big.Rat
+		sumDed, sumPay         *big.Rat
+	}
+	var teams []*teamInfo
+	byTeam := map[string][]payRow{}
+	var order []string
+	for _, r := range all {
+		if _, ok := byTeam[r.team]; !ok {
+			order = append(order, r.team)
+		}
+		byTeam[r.team] = append(byTeam[r.team], r)
+	}
+	scheme := all[0].scheme
+	closed := all[0].closed
+	for _, team := range order {
+		members := byTeam[team]
+		sh := sheetName(f, L(lang, "team")+" "+team)
+		f.NewSheet(sh)
+		ti := &teamInfo{sheet: sh, members: len(members), sumShare: new(big.Rat), sumTop: new(big.Rat), sumDed: new(big.Rat), sumPay: new(big.Rat)}
+		teams = append(teams, ti)
+		setText(f, sh, "A1", fmt.Sprintf("%s %s %s %s — %s %s", store, storeName, month, L(lang, "payroll_title"), L(lang, "team"), team))
+		f.SetCellStyle(sh, "A1", "A1", st.title)
+		// parameters (inputs) and the pool (formula)
+		labour := new(big.Rat)
+		for _, m := range members {
+			if poolBasis == "labor_hours" {
+				labour.Add(labour, ratOf(m.hours))
+			} else {
+				labour.Add(labour, ratOf(m.labor))
+			}
+		}
+		basisLabel, rateLabel, rate := L(lang, "team_labour"), L(lang, "pool_rate"), poolRate
+		if poolBasis == "labor_hours" {
+			basisLabel, rateLabel, rate = L(lang, "team_hours"), L(lang, "hour_rate"), hourRate
+		}
+		setText(f, sh, "A2", basisLabel)
+		f.SetCellValue(sh, "B2", num(labour.FloatString(2)))
+		setText(f, sh, "C2", rateLabel)
+		f.SetCellValue(sh, "D2", num(rate))
+		setText(f, sh, "E2", L(lang, "pool"))
+		if scheme == "hour_rate" {
+			ti.poolRef = "F2"
+			setFormula(f, sh, "F2", fmt.Sprintf("SUM(K5:K%d)", 4+len(members)), num(members[0].pool))
+		} else {
+			setFormula(f, sh, "F2", "ROUND(B2*D2,2)", num(members[0].pool))
+		}
+		ti.pool, ti.poolRef = members[0].pool, "F2"
+		setText(f, sh, "G2", L(lang, "deduction_rate"))
+		f.SetCellValue(sh, "H2", num(dedRate))
+		f.SetCellStyle(sh, "B2", "B2", st.money)
+		f.SetCellStyle(sh, "F2", "F2", st.moneyBold)
+		f.SetCellStyle(sh, "H2", "H2", st.money)
+		if poolBasis == "labor_hours" {
+			f.SetCellStyle(sh, "B2", "B2", st.dec2)
+		}
+		setText(f, sh, "A3", L(lang, "formula_note"))
+		f.SetCellStyle(sh, "A3", "A3", st.note)
+
+		hdrKeys := []string{"tech_id", "tech_name", "grade", "coef", "days_worked", "days_scheduled", "ratio", "points", "share_pct", "share_exact", "share_paid", "base_wage", "topup", "comebacks", "deduction", "pay"}
+		if scheme == "hour_rate" {
+			hdrKeys[7], hdrKeys[8], hdrKeys[9], hdrKeys[10] = "flagged_hours", "grade_rate", "hour_pay", "share_paid"
+		}
+		for i, k := range hdrKeys {
+			setText(f, sh, cell(i+1, 4), L(lang, k))
+		}
+		f.SetCellStyle(sh, "A4", cell(len(hdrKeys), 4), st.header)
+		f.SetRowHeight(sh, 4, 32)
+		first, last := 5, 4+len(members)
+		ti.first, ti.last = first, last
+		pointsSum := 0.0
+		for _, m := range members {
+			pointsSum += num(m.points)
+		}
+		ti.sumPoints = pointsSum
+		for i, m := range members {
+			r := first + i
+			setText(f, sh, cell(1, r), m.tech)
+			setText(f, sh, cell(2, r), m.name)
+			setText(f, sh, cell(3, r), L(lang, m.grade))
+			f.SetCellValue(sh, cell(4, r), numOrNil(m.coef))
+			f.SetCellValue(sh, cell(5, r), numOrNil(m.worked))
+			f.SetCellValue(sh, cell(6, r), numOrNil(m.sched))
+			setFormula(f, sh, cell(7, r), fmt.Sprintf("IF(N(F%d)=0,0,MIN(1,E%d/F%d))", r, r, r), num(m.ratio))
+			if scheme == "hour_rate" {
+				f.SetCellValue(sh, cell(8, r), num(m.hours))
+				f.SetCellValue(sh, cell(9, r), num(gradeRates[m.grade]))
+				setFormula(f, sh, cell(10, r), fmt.Sprintf("ROUND(H%d*I%d,2)", r, r), num(m.share))
+				setFormula(f, sh, cell(11, r), fmt.Sprintf("J%d", r), num(m.share))
+				setFormula(f, sh, cell(13, r), fmt.Sprintf("ROUND(L%d*G%d,2)", r, r), num(m.topup))
+			} else {
+				setFormula(f, sh, cell(8, r), fmt.Sprintf("D%d*G%d", r, r), num(m.points))
+				pct := 0.0
+				exact := 0.0
+				if pointsSum > 0 {
+					pct = num(m.points) / pointsSum
+					exact = num(m.pool) * pct
+				}
+				setFormula(f, sh, cell(9, r), fmt.Sprintf("IF(SUM(H$%d:H$%d)=0,0,H%d/SUM(H$%d:H$%d))", first, last, r, first, last), pct)
+				setFormula(f, sh, cell(10, r), fmt.Sprintf("$F$2*I%d", r), exact)
+				f.SetCellValue(sh, cell(11, r), num(m.share))
+				setFormula(f, sh, cell(13, r), fmt.Sprintf("MAX(0,ROUND(L%d*G%d-K%d,2))", r, r, r), num(m.topup))
+			}
+			f.SetCellValue(sh, cell(12, r), num(m.base))
+			f.SetCellValue(sh, cell(14, r), m.comebacks)
+			setFormula(f, sh, cell(15, r), fmt.Sprintf("N%d*$H$2", r), num(m.deduction))
+			setFormula(f, sh, cell(16, r), fmt.Sprintf("MAX(0,K%d+M%d-O%d)", r, r, r), num(m.pay))
+			ti.sumShare.Add(ti.sumShare, ratOf(m.share))
+			ti.sumTop.Add(ti.sumTop, ratOf(m.topup))
+			ti.sumDed.Add(ti.sumDed, ratOf(m.deduction))
+			ti.sumPay.Add(ti.sumPay, ratOf(m.pay))
+		}
+		f.SetCellStyle(sh, cell(1, first), cell(3, last), st.text)
+		f.SetCellStyle(sh, cell(4, first), cell(4, last), st.dec1)
+		f.SetCellStyle(sh, cell(5, first), cell(6, last), st.dec1)
+		f.SetCellStyle(sh, cell(7, first), cell(8, last), st.ratio)
+		f.SetCellStyle(sh, cell(9, first), cell(9, last), st.pct)
+		f.SetCellStyle(sh, cell(10, first), cell(13, last), st.money)
+		f.SetCellStyle(sh, cell(14, first), cell(14, last), st.int)
+		f.SetCellStyle(sh, cell(15, first), cell(16, last), st.money)
+		if scheme == "hour_rate" {
+			f.SetCellStyle(sh, cell(8, first), cell(8, last), st.dec2)
+			f.SetCellStyle(sh, cell(9, first), cell(9, last), st.money)
+		}
+		// totals and the check
+		tr := last + 1
+		setText(f, sh, cell(1, tr), L(lang, "total"))
+		for _, c := range []int{8, 10, 11, 13, 15, 16} {
+			var cached any
+			switch c {
+			case 8:
+				cached = pointsSum
+			case 10:
+				if pointsSum > 0 {
+					cached = num(members[0].pool)
+				} else {
+					cached = 0.0
+				}
+			case 11:
+				cached = num(ti.sumShare.FloatString(2))
+			case 13:
+				cached = num(ti.sumTop.FloatString(2))
+			case 15:
+				cached = num(ti.sumDed.FloatString(2))
+			case 16:
+				cached = num(ti.sumPay.FloatString(2))
+			}
+			if scheme == "hour_rate" && c == 10 {
+				cached = num(ti.sumShare.FloatString(2))
+			}
+			setFormula(f, sh, cell(c, tr), fmt.Sprintf("SUM(%s%d:%s%d)", colName(c), first, colName(c), last), cached)
+		}
+		f.SetCellStyle(sh, cell(1, tr), cell(16, tr), st.moneyBold)
+		f.SetCellStyle(sh, cell(8, tr), cell(8, tr), st.ratio)
+		cr := tr + 1
+		setText(f, sh, cell(1, cr), L(lang, "check"))
+		ok := pointsSum == 0 || ti.sumShare.Cmp(ratOf(members[0].pool)) == 0
+		if scheme == "hour_rate" {
+			ok = true
+		}
+		setFormula(f, sh, cell(11, cr), fmt.Sprintf("OR(SUM(H%d:H%d)=0,ROUND(K%d-$F$2,2)=0)", first, last, tr), ok)
+		f.SetCellStyle(sh, cell(11, cr), cell(11, cr), st.check)
+		ti.shares, ti.topups, ti.deds, ti.pays = cell(11, tr), cell(13, tr), cell(15, tr), cell(16, tr)
+		ti.labourOrHours = "B2"
+		widths := []float64{10, 10, 9, 9, 9, 10, 10, 9, 9, 12, 12, 11, 11, 8, 11, 12}
+		for i, w := range widths {
+			f.SetColWidth(sh, colName(i+1), colName(i+1), w)
+		}
+		freeze(f, sh, 4, 2)
+		pageSetup(f, sh, 4)
+	}
+
+	// summary sheet
+	s := summary
+	setText(f, s, "A1", fmt.Sprintf("%s %s %s %s", store, storeName, month, L(lang, "payroll_title")))
+	f.SetCellStyle(s, "A1", "A1", st.title)
+	status := L(lang, "open")
+	if closed {
+		status = L(lang, "closed")
+		var at sql.NullTime
+		var reason sql.NullString
+		db.QueryRowContext(ctx, `SELECT max(closed_at), max(reason) FROM payroll_closed_rows WHERE store_id = ? AND month = ?`, store, month).Scan(&at, &reason)
+		if at.Valid {
+			status += " " + at.Time.Format("2006-01-02 15:04")
+		}
+		if reason.Valid && reason.String != "" {
+			status += "（" + reason.String + "）"
+		}
+	}
+	setText(f, s, "A2", L(lang, "status"))
+	setText(f, s, "B2", status)
+	schemeLabel := L(lang, "coefficient")
+	if scheme == "hour_rate" {
+		schemeLabel = L(lang, "hourly")
+	}
+	setText(f, s, "C2", L(lang, "scheme"))
+	setText(f, s, "D2", schemeLabel)
+	hdr := []string{"team", "members", "team_labour", "pool", "points_sum", "shares_sum", "topup_sum", "deduction_sum", "pay_sum", "check"}
+	if poolBasis == "labor_hours" {
+		hdr[2] = "team_hours"
+	}
+	for i, k := range hdr {
+		setText(f, s, cell(i+1, 4), L(lang, k))
+	}
+	f.SetCellStyle(s, "A4", cell(len(hdr), 4), st.header)
+	f.SetRowHeight(s, 4, 32)
+	tot := map[string]*big.Rat{"pool": new(big.Rat), "share": new(big.Rat), "top": new(big.Rat), "ded": new(big.Rat), "pay": new(big.Rat), "lab": new(big.Rat)}
+	members := 0
+	for i, ti := range teams {
+		r := 5 + i
+		q := "'" + strings.ReplaceAll(ti.sheet, "'", "''") + "'!"
+		setText(f, s, cell(1, r), strings.TrimPrefix(ti.sheet, L(lang, "team")+" "))
+		f.SetCellValue(s, cell(2, r), ti.members)
+		lab, _ := f.GetCellValue(ti.sheet, "B2")
+		setFormula(f, s, cell(3, r), q+"B2", num(lab))
+		setFormula(f, s, cell(4, r), q+"F2", num(ti.pool))
+		setFormula(f, s, cell(5, r), q+fmt.Sprintf("H%d", ti.last+1), ti.sumPoints)
+		setFormula(f, s, cell(6, r), q+ti.shares, num(ti.sumShare.FloatString(2)))
+		setFormula(f, s, cell(7, r), q+ti.topups, num(ti.sumTop.FloatString(2)))
+		setFormula(f, s, cell(8, r), q+ti.deds, num(ti.sumDed.FloatString(2)))
+		setFormula(f, s, cell(9, r), q+ti.pays, num(ti.sumPay.FloatString(2)))
+		okv, _ := f.GetCellValue(ti.sheet, cell(11, ti.last+2))
+		setFormula(f, s, cell(10, r), q+cell(11, ti.last+2), okv == "1" || okv == "TRUE" || okv == "true")
+		members += ti.members
+		tot["pool"].Add(tot["pool"], ratOf(ti.pool))
+		tot["share"].Add(tot["share"], ti.sumShare)
+		tot["top"].Add(tot["top"], ti.sumTop)
+		tot["ded"].Add(tot["ded"], ti.sumDed)
+		tot["pay"].Add(tot["pay"], ti.sumPay)
+		tot["lab"].Add(tot["lab"], ratOf(lab))
+	}
+	last := 4 + len(teams)
+	tr := last + 1
+	setText(f, s, cell(1, tr), L(lang, "total"))
+	setFormula(f, s, cell(2, tr), fmt.Sprintf("SUM(B5:B%d)", last), members)
+	for c, k := range map[int]string{3: "lab", 4: "pool", 6: "share", 7: "top", 8: "ded", 9: "pay"} {
+		setFormula(f, s, cell(c, tr), fmt.Sprintf("SUM(%s5:%s%d)", colName(c), colName(c), last), num(tot[k].FloatString(2)))
+	}
+	f.SetCellStyle(s, "A5", cell(2, tr), st.text)
+	f.SetCellStyle(s, "C5", cell(4, tr), st.money)
+	f.SetCellStyle(s, "E5", cell(5, tr), st.ratio)
+	f.SetCellStyle(s, "F5", cell(9, tr), st.money)
+	f.SetCellStyle(s, "J5", cell(10, last), st.check)
+	f.SetCellStyle(s, cell(1, tr), cell(9, tr), st.moneyBold)
+	f.SetCellStyle(s, cell(5, tr), cell(5, tr), st.ratio)
+	// exceptions
+	er := tr + 2
+	setText(f, s, cell(1, er), L(lang, "exceptions"))
+	f.SetCellStyle(s, cell(1, er), cell(1, er), st.title)
+	exc, _ := db.QueryContext(ctx, `SELECT "check", example FROM int_payroll_exceptions WHERE store_id = ? AND month = ? ORDER BY "check", example`, store, month)
+	n := 0
+	if exc != nil {
+		for exc.Next() {
+			var c, ex string
+			exc.Scan(&c, &ex)
+			n++
+			setText(f, s, cell(1, er+n), c)
+			setText(f, s, cell(2, er+n), ex)
+			f.SetCellStyle(s, cell(1, er+n), cell(1, er+n), st.bad)
+		}
+		exc.Close()
+	}
+	if n == 0 {
+		setText(f, s, cell(1, er+1), L(lang, "no_exceptions"))
+	}
+	for i, w := range []float64{14, 8, 14, 14, 10, 14, 14, 14, 14, 14} {
+		f.SetColWidth(s, colName(i+1), colName(i+1), w)
+	}
+	freeze(f, s, 4, 1)
+	pageSetup(f, s, 4)
+
+	if err := comebackSheet(ctx, db, f, st, store, month, lang); err != nil {
+		return err
+	}
+	if err := techStatsSheet(ctx, db, f, st, store, month, lang); err != nil {
+		return err
+	}
+	if err := differenceSheet(ctx, db, f, st, store, month, lang); err != nil {
+		return err
+	}
+	f.SetActiveSheet(0)
+	f.SetDocProps(&excelize.DocProperties{Creator: "aftersales", Title: store + " " + month + " " + L(lang, "payroll_title"),
+		Created: "2026-01-01T00:00:00Z", Modified: "2026-01-01T00:00:00Z"})
+	return xlsxw.Save(f, path)
+}
+
+func ratOf(s string) *big.Rat {
+	r, ok := new(big.Rat).SetString(s)
+	if !ok {
+		return new(big.Rat)
+	}
+	return r
+}
+
+// table writes a header and rows of values (text as text) and returns the last row.
+func table(f *excelize.File, st *styles, sheet string, row int, headers []string, data [][]any, widths []float64) int {
+	for i, h := range headers {
+		setText(f, sheet, cell(i+1, row), h)
+	}
+	f.SetCellStyle(sheet, cell(1, row), cell(len(headers), row), st.header)
+	for i, r := range data {
+		for j, v := range r {
+			ref := cell(j+1, row+1+i)
+			switch x := v.(type) {
+			case string:
+				setText(f, sheet, ref, x)
+			case nil:
+			default:
+				f.SetCellValue(sheet, ref, x)
+			}
+		}
+	}
+	if len(data) > 0 {
+		f.SetCellStyle(sheet, cell(1, row+1), cell(len(headers), row+len(data)), st.text)
+	}
+	for i, w := range widths {
+		f.SetColWidth(sheet, colName(i+1), colName(i+1), w)
+	}
+	freeze(f, sheet, row, 0)
+	pageSetup(f, sheet, row)
+	return row + len(data)
+}
+
+func comebackSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *styles, store, month, lang string) error {
+	sh := sheetName(f, L(lang, "comeback_sheet"))
+	f.NewSheet(sh)
+	rows, err := db.QueryContext(ctx, `SELECT order_no, coalesce(origin_order_no, ''), vin, kind, array_to_string(fault_systems, ', '), coalesce(cause, ''),
+		array_to_string(charged_tech_ids, ', ') FROM mart_comebacks WHERE store_id = ? AND month = ? ORDER BY order_no`, store, month)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var data [][]any
+	for rows.Next() {
+		var a, b, c, k, d, e, g string
+		rows.Scan(&a, &b, &c, &k, &d, &e, &g)
+		data = append(data, []any{a, b, c, L(lang, k), d, e, g})
+	}
+	hdr := []string{L(lang, "comeback_order"), L(lang, "origin_order"), L(lang, "vin"), L(lang, "kind"), L(lang, "systems"), L(lang, "cause"), L(lang, "charged")}
+	table(f, st, sh, 1, hdr, data, []float64{18, 18, 20, 10, 22, 18, 20})
+	return rows.Err()
+}
+
+func techStatsSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *styles, store, month, lang string) error {
+	sh := sheetName(f, L(lang, "stats_sheet"))
+	f.NewSheet(sh)
+	rows, err := db.QueryContext(ctx, `SELECT tech_id, coalesce(tech_name, ''), coalesce(team_id, ''), coalesce(grade, ''), jobs, flagged_hours::DOUBLE,
+		labor_amount::DOUBLE, efficiency, comebacks, days_worked::DOUBLE FROM mart_tech_month WHERE store_id = ? AND month = ? ORDER BY team_id, tech_id`, store, month)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var data [][]any
+	for rows.Next() {
+		var id, name, team, grade string
+		var jobs, cb int64
+		var hours, labour float64
+		var eff, days sql.NullFloat64
+		rows.Scan(&id, &name, &team, &grade, &jobs, &hours, &labour, &eff, &cb, &days)
+		var e, d any
+		if eff.Valid {
+			e = eff.Float64
+		}
+		if days.Valid {
+			d = days.Float64
+		}
+		data = append(data, []any{id, name, team, L(lang, grade), jobs, hours, labour, e, cb, d})
+	}
+	hdr := []string{L(lang, "tech_id"), L(lang, "tech_name"), L(lang, "team"), L(lang, "grade"), L(lang, "jobs"), L(lang, "flagged_hours"),
+		L(lang, "labor_amount"), L(lang, "efficiency"), L(lang, "comebacks"), L(lang, "days_worked")}
+	last := table(f, st, sh, 1, hdr, data, []float64{10, 10, 12, 9, 9, 10, 12, 10, 9, 9})
+	if last > 1 {
+		f.SetCellStyle(sh, "F2", cell(6, last), st.dec2)
+		f.SetCellStyle(sh, "G2", cell(7, last), st.money)
+		f.SetCellStyle(sh, "H2", cell(8, last), st.pct)
+	}
+	return rows.Err()
+}
+
+func differenceSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *styles, store, month, lang string) error {
+	rows, err := db.QueryContext(ctx, `SELECT d.tech_id, coalesce(d.tech_name, ''), d.closed_pay::DOUBLE, d.recomputed_pay::DOUBLE, d.difference::DOUBLE, d.why,
+		coalesce(a.month, '') FROM payroll_differences d LEFT JOIN payroll_adjustments a USING (store_id, tech_id)
+		WHERE d.store_id = ? AND d.month = ? AND (a.source_month IS NULL OR a.source_month = d.month) ORDER BY d.tech_id`, store, month)
+	if err != nil {
+		return nil // no difference tables yet
+	}
+	defer rows.Close()
+	var data [][]any
+	for rows.Next() {
+		var id, name, why, adj string
+		var cp, rp, diff float64
+		rows.Scan(&id, &name, &cp, &rp, &diff, &why, &adj)
+		data = append(data, []any{id, name, cp, rp, diff, why, adj})
+	}
+	if len(data) == 0 {
+		return rows.Err()
+	}
+	sh := sheetName(f, L(lang, "diff_sheet"))
+	f.NewSheet(sh)
+	hdr := []string{L(lang, "tech_id"), L(lang, "tech_name"), L(lang, "closed_pay"), L(lang, "recomputed_pay"), L(lang, "difference"), L(lang, "why"), L(lang, "adjust_month")}
+	last := table(f, st, sh, 1, hdr, data, []float64{10, 10, 12, 12, 12, 50, 12})
+	f.SetCellStyle(sh, "C2", cell(5, last), st.money)
+	return rows.Err()
+}

@@ -1,0 +1,113 @@
+// Package workbook writes the Excel workbooks: the payroll sheet (工资表) and the monthly
+// business report (业务月报表). Data values are always written as values: a text beginning
+// with = + - @ stays text; only our own formulas are formulas.
+package workbook
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// styles are created once per file.
+type styles struct {
+	title, header, text, money, moneyBold, ratio, pct, int, check, bad, good, note, dec1, dec2 int
+}
+
+func newStyles(f *excelize.File) (*styles, error) {
+	s := &styles{}
+	money := "¥#,##0.00"
+	border := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
+		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
+	defs := []struct {
+		dst *int
+		st  *excelize.Style
+	}{
+		{&s.title, &excelize.Style{Font: &excelize.Font{Bold: true, Size: 14}}},
+		{&s.header, &excelize.Style{Font: &excelize.Font{Bold: true, Color: "FFFFFF"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"305496"}, Pattern: 1},
+			Alignment: &excelize.Alignment{Horizontal: "center", Vertical: "center", WrapText: true}, Border: border}},
+		{&s.text, &excelize.Style{Border: border}},
+		{&s.money, &excelize.Style{CustomNumFmt: &money, Border: border}},
+		{&s.moneyBold, &excelize.Style{CustomNumFmt: &money, Font: &excelize.Font{Bold: true}, Border: border}},
+		{&s.ratio, &excelize.Style{NumFmt: 0, CustomNumFmt: strPtr("0.0000"), Border: border}},
+		{&s.pct, &excelize.Style{NumFmt: 10, Border: border}},
+		{&s.int, &excelize.Style{NumFmt: 1, Border: border}},
+		{&s.dec1, &excelize.Style{CustomNumFmt: strPtr("0.0"), Border: border}},
+		{&s.dec2, &excelize.Style{CustomNumFmt: strPtr("#,##0.00"), Border: border}},
+		{&s.check, &excelize.Style{Font: &excelize.Font{Bold: true, Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
+		{&s.bad, &excelize.Style{Font: &excelize.Font{Color: "9C0006"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"FFC7CE"}, Pattern: 1}, Border: border}},
+		{&s.good, &excelize.Style{Font: &excelize.Font{Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
+		{&s.note, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"}, Alignment: &excelize.Alignment{WrapText: false}}},
+	}
+	for _, d := range defs {
+		id, err := f.NewStyle(d.st)
+		if err != nil {
+			return nil, err
+		}
+		*d.dst = id
+	}
+	return s, nil
+}
+
+func strPtr(s string) *string { return &s }
+
+// cell returns the A1 name of (col, row), both 1-based.
+func cell(col, row int) string {
+	n, _ := excelize.CoordinatesToCellName(col, row)
+	return n
+}
+
+func colName(col int) string {
+	n, _ := excelize.ColumnNumberToName(col)
+	return n
+}
+
+// sheetName makes a valid, unique sheet name (≤ 31 characters, none of []:*?/\).
+func sheetName(f *excelize.File, s string) string {
+	s = strings.Map(func(r rune) rune {
+		if strings.ContainsRune(`[]:*?/\`, r) {
+			return '_'
+		}
+		return r
+	}, s)
+	if r := []rune(s); len(r) > 28 {
+		s = string(r[:28])
+	}
+	base := s
+	for i := 2; ; i++ {
+		if idx, _ := f.GetSheetIndex(s); idx < 0 {
+			return s
+		}
+		s = fmt.Sprintf("%s~%d", base, i)
+	}
+}
+
+// setText writes data text as a string cell: never a formula, whatever it begins with.
+func setText(f *excelize.File, sheet, ref, v string) error {
+	return f.SetCellStr(sheet, ref, v)
+}
+
+// setFormula writes one of our formulas together with its cached value (so a reader that does
+// not recalculate, and the check against a recalculation, both see the number).
+func setFormula(f *excelize.File, sheet, ref, formula string, cached any) error {
+	if cached != nil {
+		if err := f.SetCellValue(sheet, ref, cached); err != nil {
+			return err
+		}
+	}
+	return f.SetCellFormula(sheet, ref, formula)
+}
+
+// pageSetup: A4 landscape, fit to one page wide, header rows repeated.
+func pageSetup(f *excelize.File, sheet string, headerRow int) {
+	size, orient, fitW, fitH := 9, "landscape", 1, 0
+	f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &fitW, FitToHeight: &fitH})
+	if headerRow > 0 {
+		f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, headerRow, headerRow), Scope: sheet})
+	}
+}
+
+func freeze(f *excelize.File, sheet string, rows, cols int) {
+	f.SetPanes(sheet, &excelize.Panes{Freeze: true, XSplit: cols, YSplit: rows, TopLeftCell: cell(cols+1, rows+1), ActivePane: "bottomRight"})
+}

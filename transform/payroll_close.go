@@ -1,0 +1,379 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Closing a payroll month (CONTRACT §2.1): its rows are copied to payroll_closed_rows and never
+// change again, whatever is ingested later. The transform keeps recomputing the month from the
+// current data; where the recomputed pay differs from the closed pay, payroll_differences says
+// per technician what changed, and payroll_adjustments proposes a line in the next open month.
+// Closed snapshots and the close/reopen events are also written to the lake
+// (<lake>/_payroll/<store>/<month>.json) so that `aftersales rebuild` restores them.
+
+const eventsDDL = `CREATE TABLE IF NOT EXISTS payroll_events (
+    store_id VARCHAR, month VARCHAR, action VARCHAR, event_at TIMESTAMP, reason VARCHAR)`
+
+// EnsurePayrollTables creates the tables that hold closed months and their events.
+func EnsurePayrollTables(ctx context.Context, db interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}) error {
+	for _, s := range []string{closedDDL, eventsDDL} {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// IsClosed reports whether a store-month is closed.
+func IsClosed(ctx context.Context, db *sql.DB, store, month string) (bool, error) {
+	if err := EnsurePayrollTables(ctx, db); err != nil {
+		return false, err
+	}
+	var n int
+	err := db.QueryRowContext(ctx, `SELECT count(*) FROM payroll_closed_rows WHERE store_id = ? AND month = ?`, store, month).Scan(&n)
+	return n > 0, err
+}
+
+type closedSnapshot struct {
+	Store  string              `json:"store_id"`
+	Month  string              `json:"month"`
+	Rows   []map[string]string `json:"rows"`
+	Events []map[string]string `json:"events"`
+}
+
+func snapshotPath(lake, store, month string) string {
+	return filepath.Join(lake, "_payroll", store, month+".json")
+}
+
+// ClosePayroll freezes a store-month's rows as they are in mart_payroll now.
+func ClosePayroll(ctx context.Context, db *sql.DB, lake, store, month, reason string, now time.Time) (int, error) {
+	if err := EnsurePayrollTables(ctx, db); err != nil {
+		return 0, err
+	}
+	closed, err := IsClosed(ctx, db, store, month)
+	if err != nil {
+		return 0, err
+	}
+	if closed {
+		return 0, fmt.Errorf("payroll %s %s is already closed; use --reopen --reason \"…\" first to change it", store, month)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `INSERT INTO payroll_closed_rows BY NAME
+		SELECT * EXCLUDE (closed), ?::TIMESTAMP AS closed_at, ? AS reason FROM mart_payroll WHERE store_id = ? AND month = ?`,
+		wallTime(now), nullIfEmpty(reason), store, month)
+	if err != nil {
+		return 0, fmt.Errorf("closing: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return 0, fmt.Errorf("no payroll rows for store %s month %s: run `aftersales transform` first, and check the store and month", store, month)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE mart_payroll SET closed = true WHERE store_id = ? AND month = ?`, store, month); err != nil {
+		return 0, err
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO payroll_events VALUES (?, ?, 'close', ?, ?)`, store, month, wallTime(now), nullIfEmpty(reason)); err != nil {
+		return 0, err
+	}
+	if err := writeSnapshot(ctx, tx, lake, store, month); err != nil {
+		return 0, err
+	}
+	return int(n), tx.Commit()
+}
+
+// ReopenPayroll unfreezes a closed month; the reason is required and recorded.
+func ReopenPayroll(ctx context.Context, db *sql.DB, lake, store, month, reason string, now time.Time) error {
+	if strings.TrimSpace(reason) == "" {
+		return fmt.Errorf("--reopen needs --reason \"why\": reopening a closed payroll is recorded")
+	}
+	closed, err := IsClosed(ctx, db, store, month)
+	if err != nil {
+		return err
+	}
+	if !closed {
+		return fmt.Errorf("payroll %s %s is not closed", store, month)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, s := range []string{
+		`DELETE FROM payroll_closed_rows WHERE store_id = ? AND month = ?`,
+		`UPDATE mart_payroll SET closed = false WHERE store_id = ? AND month = ?`,
+	} {
+		if _, err := tx.ExecContext(ctx, s, store, month); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO payroll_events VALUES (?, ?, 'reopen', ?, ?)`, store, month, wallTime(now), reason); err != nil {
+		return err
+	}
+	if err := writeSnapshot(ctx, tx, lake, store, month); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// writeSnapshot writes the closed rows (none after a reopen) and all events of a store-month.
+func writeSnapshot(ctx context.Context, tx *sql.Tx, lake, store, month string) error {
+	snap := closedSnapshot{Store: store, Month: month}
+	var err error
+	if snap.Rows, err = textRows(ctx, tx, `SELECT COLUMNS(*)::VARCHAR FROM payroll_closed_rows WHERE store_id = ? AND month = ? ORDER BY tech_id`, store, month); err != nil {
+		return err
+	}
+	if snap.Events, err = textRows(ctx, tx, `SELECT COLUMNS(*)::VARCHAR FROM payroll_events WHERE store_id = ? AND month = ? ORDER BY event_at, action`, store, month); err != nil {
+		return err
+	}
+	p := snapshotPath(lake, store, month)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	b, _ := json.MarshalIndent(snap, "", " ")
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, b, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+func textRows(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]map[string]string, error) {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	var out []map[string]string
+	for rows.Next() {
+		vals := make([]sql.NullString, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		m := map[string]string{}
+		for i, c := range cols {
+			if vals[i].Valid {
+				m[c] = vals[i].String
+			}
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// RestorePayroll reloads closed months and events from the lake (after a rebuild).
+func RestorePayroll(ctx context.Context, db *sql.DB, lake string) (int, error) {
+	if err := EnsurePayrollTables(ctx, db); err != nil {
+		return 0, err
+	}
+	files, _ := filepath.Glob(filepath.Join(lake, "_payroll", "*", "*.json"))
+	sort.Strings(files)
+	n := 0
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return n, err
+		}
+		var s closedSnapshot
+		if err := json.Unmarshal(b, &s); err != nil {
+			return n, fmt.Errorf("%s: %w", f, err)
+		}
+		if err := insertMaps(ctx, db, "payroll_closed_rows", s.Rows); err != nil {
+			return n, err
+		}
+		if err := insertMaps(ctx, db, "payroll_events", s.Events); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+func insertMaps(ctx context.Context, db *sql.DB, table string, rows []map[string]string) error {
+	for _, r := range rows {
+		var cols, ph []string
+		var args []any
+		for k, v := range r {
+			cols = append(cols, `"`+k+`"`)
+			ph = append(ph, "?")
+			args = append(args, v)
+		}
+		q := fmt.Sprintf("INSERT INTO %s (%s) VALUES (%s)", table, strings.Join(cols, ", "), strings.Join(ph, ", "))
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("restoring %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+func wallTime(t time.Time) time.Time {
+	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// frozenRow is what the difference report compares.
+type frozenRow struct {
+	pay, share, topup, deduction, pool int64
+	ratio, points                      string
+	comebacks                          int64
+}
+
+// writeDifferences compares recomputed rows with closed ones and proposes adjustments for the
+// next open month of the store.
+func writeDifferences(ctx context.Context, tx *sql.Tx, fresh []*PayrollRow, closed map[[2]string]bool) error {
+	for _, s := range []string{
+		`CREATE OR REPLACE TABLE payroll_differences (store_id VARCHAR, month VARCHAR, tech_id VARCHAR, tech_name VARCHAR,
+			closed_pay DECIMAL(18,2), recomputed_pay DECIMAL(18,2), difference DECIMAL(18,2), why VARCHAR)`,
+		`CREATE OR REPLACE TABLE payroll_adjustments (store_id VARCHAR, month VARCHAR, tech_id VARCHAR, amount DECIMAL(18,2),
+			source_month VARCHAR, reason VARCHAR)`,
+	} {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			return err
+		}
+	}
+	if len(closed) == 0 {
+		return nil
+	}
+	frozen := map[[3]string]frozenRow{}
+	names := map[[3]string]string{}
+	rows, err := tx.QueryContext(ctx, `SELECT store_id, month, tech_id, coalesce(tech_name, ''), (pay*100)::BIGINT, (share*100)::BIGINT, (topup*100)::BIGINT,
+		(deduction*100)::BIGINT, (pool*100)::BIGINT, ratio::VARCHAR, points::VARCHAR, comebacks FROM payroll_closed_rows`)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var k [3]string
+		var f frozenRow
+		var name string
+		if err := rows.Scan(&k[0], &k[1], &k[2], &name, &f.pay, &f.share, &f.topup, &f.deduction, &f.pool, &f.ratio, &f.points, &f.comebacks); err != nil {
+			rows.Close()
+			return err
+		}
+		frozen[k], names[k] = f, name
+	}
+	rows.Close()
+	freshBy := map[[3]string]*PayrollRow{}
+	for _, r := range fresh {
+		if closed[[2]string{r.Store, r.Month}] {
+			freshBy[[3]string{r.Store, r.Month, r.Tech}] = r
+		}
+	}
+	keys := map[[3]string]bool{}
+	for k := range frozen {
+		keys[k] = true
+	}
+	for k := range freshBy {
+		keys[k] = true
+	}
+	var sorted [][3]string
+	for k := range keys {
+		sorted = append(sorted, k)
+	}
+	sort.Slice(sorted, func(i, j int) bool { return strings.Join(sorted[i][:], "/") < strings.Join(sorted[j][:], "/") })
+	closedMonths := map[string]map[string]bool{}
+	for sm := range closed {
+		if closedMonths[sm[0]] == nil {
+			closedMonths[sm[0]] = map[string]bool{}
+		}
+		closedMonths[sm[0]][sm[1]] = true
+	}
+	for _, k := range sorted {
+		f, hadFrozen := frozen[k]
+		r, hasFresh := freshBy[k]
+		var closedPay, newPay int64
+		var why []string
+		name := names[k]
+		switch {
+		case hadFrozen && !hasFresh:
+			closedPay = f.pay
+			why = append(why, "no longer in the payroll with the current data")
+		case !hadFrozen && hasFresh:
+			newPay, name = r.Pay, r.TechName
+			why = append(why, "not in the closed payroll")
+		default:
+			closedPay, newPay = f.pay, r.Pay
+			if name == "" {
+				name = r.TechName
+			}
+			if f.pool != r.Pool {
+				why = append(why, fmt.Sprintf("pool %s → %s", fen(f.pool), fen(r.Pool)))
+			}
+			if rr := ratText(r.Ratio, 10); rr != f.ratio {
+				why = append(why, fmt.Sprintf("attendance ratio %s → %s", trimZeros(f.ratio), trimZeros(rr.(string))))
+			}
+			if pp := ratText(r.Points, 10); pp != f.points && ratText(r.Ratio, 10) == f.ratio {
+				why = append(why, fmt.Sprintf("points %s → %s", trimZeros(f.points), trimZeros(pp.(string))))
+			}
+			if f.share != r.Share {
+				why = append(why, fmt.Sprintf("share %s → %s", fen(f.share), fen(r.Share)))
+			}
+			if f.topup != r.Topup {
+				why = append(why, fmt.Sprintf("top-up %s → %s", fen(f.topup), fen(r.Topup)))
+			}
+			if f.comebacks != r.Comebacks {
+				why = append(why, fmt.Sprintf("comebacks %d → %d", f.comebacks, r.Comebacks))
+			}
+		}
+		if closedPay == newPay {
+			continue
+		}
+		reason := strings.Join(why, "; ")
+		if _, err := tx.ExecContext(ctx, `INSERT INTO payroll_differences VALUES (?, ?, ?, ?, ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?)`,
+			k[0], k[1], k[2], name, fen(closedPay), fen(newPay), fen(newPay-closedPay), reason); err != nil {
+			return err
+		}
+		next := nextOpenMonth(k[1], closedMonths[k[0]])
+		if _, err := tx.ExecContext(ctx, `INSERT INTO payroll_adjustments VALUES (?, ?, ?, ?::DECIMAL(18,2), ?, ?)`,
+			k[0], next, k[2], fen(newPay-closedPay), k[1], "correction of closed payroll "+k[1]+": "+reason); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func trimZeros(s string) string {
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+func nextOpenMonth(month string, closed map[string]bool) string {
+	t, err := time.Parse("2006-01", month)
+	if err != nil {
+		return month
+	}
+	for {
+		t = t.AddDate(0, 1, 0)
+		m := t.Format("2006-01")
+		if !closed[m] {
+			return m
+		}
+	}
+}
+
+var _ = big.NewInt
