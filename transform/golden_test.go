@@ -26,10 +26,10 @@ import (
 var update = flag.Bool("update", false, "print actual rows of golden cases (for review; files are not rewritten)")
 
 type goldenCase struct {
-	Description string                       `yaml:"description"`
-	Settings    string                       `yaml:"settings"`
-	Input       map[string][]map[string]any  `yaml:"input"`
-	Expect      []goldenExpect               `yaml:"expect"`
+	Description string                      `yaml:"description"`
+	Settings    string                      `yaml:"settings"`
+	Input       map[string][]map[string]any `yaml:"input"`
+	Expect      []goldenExpect              `yaml:"expect"`
 }
 
 type goldenExpect struct {

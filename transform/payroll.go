@@ -107,8 +107,8 @@ order by m.store_id, m.month, m.tech_id`
 // exception is a payroll finding for mart_data_quality.
 type exception struct {
 	store, month, check, severity, example string
-	count                           int64
-	amount                          int64 // fen; 0 when the finding has no amount
+	count                                  int64
+	amount                                 int64 // fen; 0 when the finding has no amount
 }
 
 func runPayroll(ctx context.Context, tx *sql.Tx, _ *Config) error {

@@ -15,8 +15,8 @@ import (
 // PayrollSheet is one store-month's payroll as stored in mart_payroll (money as exact text).
 type payRow struct {
 	team, tech, name, grade, coef, base, worked, sched, ratio, points, pool, share, topup, deduction, pay, scheme, labor, hours string
-	comebacks                                                                                                                 int64
-	closed                                                                                                                    bool
+	comebacks                                                                                                                   int64
+	closed                                                                                                                      bool
 }
 
 func num(s string) float64 {
@@ -89,16 +89,16 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 
 	// team sheets first (the summary links to their cells)
 	type teamInfo struct {
-		sheet                  string
-		members                int
-		first, last            int
-		poolRef, pool          string
-		labourOrHours          string
-		sumPoints              float64
-		shares, topups, deds   string
-		pays                   string
-		sumShare, sumTop       *big.Rat
-		sumDed, sumPay         *big.Rat
+		sheet                string
+		members              int
+		first, last          int
+		poolRef, pool        string
+		labourOrHours        string
+		sumPoints            float64
+		shares, topups, deds string
+		pays                 string
+		sumShare, sumTop     *big.Rat
+		sumDed, sumPay       *big.Rat
 	}
 	var teams []*teamInfo
 	byTeam := map[string][]payRow{}
