@@ -64,7 +64,7 @@ var labels = map[string][2]string{
 	"difference":     {"差额", "Difference"},
 	"why":            {"原因", "Why"},
 	"adjust_month":   {"建议调整月份", "Adjust in month"},
-	"formula_note":   {"灰色以外的计算列均为公式，可直接审核；“实发分配额”按最大余数法舍入到分，合计等于奖金池。", "Computed columns are live formulas; 'Share paid' is rounded to the fen by largest remainder so that it adds up to the pool."},
+	"formula_note":   {"出勤系数、点数、分配比例、计算分配额、保底补差、返修扣款、应发工资均为公式，可直接审核；“实发分配额”按最大余数法舍入到分，合计等于奖金池。", "Computed columns are live formulas; 'Share paid' is rounded to the fen by largest remainder so that it adds up to the pool."},
 	"flagged":        {"登记返修", "flagged"},
 	"suspected":      {"疑似返修", "suspected"},
 	"lead":           {"主修", "lead"},

@@ -99,6 +99,8 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		pays                 string
 		sumShare, sumTop     *big.Rat
 		sumDed, sumPay       *big.Rat
+		labour               *big.Rat
+		ok                   bool
 	}
 	var teams []*teamInfo
 	byTeam := map[string][]payRow{}
@@ -132,6 +134,7 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		if poolBasis == "labor_hours" {
 			basisLabel, rateLabel, rate = L(lang, "team_hours"), L(lang, "hour_rate"), hourRate
 		}
+		ti.labour = labour
 		setText(f, sh, "A2", basisLabel)
 		f.SetCellValue(sh, "B2", num(labour.FloatString(2)))
 		setText(f, sh, "C2", rateLabel)
@@ -256,11 +259,12 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		if scheme == "hour_rate" {
 			ok = true
 		}
+		ti.ok = ok
 		setFormula(f, sh, cell(11, cr), fmt.Sprintf("OR(SUM(H%d:H%d)=0,ROUND(K%d-$F$2,2)=0)", first, last, tr), ok)
 		f.SetCellStyle(sh, cell(11, cr), cell(11, cr), st.check)
 		ti.shares, ti.topups, ti.deds, ti.pays = cell(11, tr), cell(13, tr), cell(15, tr), cell(16, tr)
 		ti.labourOrHours = "B2"
-		widths := []float64{10, 10, 9, 9, 9, 10, 10, 9, 9, 12, 12, 11, 11, 8, 11, 12}
+		widths := []float64{10, 10, 9, 9, 9, 14, 10, 9, 9, 12, 12, 11, 11, 8, 11, 12}
 		for i, w := range widths {
 			f.SetColWidth(sh, colName(i+1), colName(i+1), w)
 		}
@@ -287,12 +291,13 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 	}
 	setText(f, s, "A2", L(lang, "status"))
 	setText(f, s, "B2", status)
+	f.MergeCell(s, "B2", "E2")
 	schemeLabel := L(lang, "coefficient")
 	if scheme == "hour_rate" {
 		schemeLabel = L(lang, "hourly")
 	}
-	setText(f, s, "C2", L(lang, "scheme"))
-	setText(f, s, "D2", schemeLabel)
+	setText(f, s, "F2", L(lang, "scheme"))
+	setText(f, s, "G2", schemeLabel)
 	hdr := []string{"team", "members", "team_labour", "pool", "points_sum", "shares_sum", "topup_sum", "deduction_sum", "pay_sum", "check"}
 	if poolBasis == "labor_hours" {
 		hdr[2] = "team_hours"
@@ -309,7 +314,7 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		q := "'" + strings.ReplaceAll(ti.sheet, "'", "''") + "'!"
 		setText(f, s, cell(1, r), strings.TrimPrefix(ti.sheet, L(lang, "team")+" "))
 		f.SetCellValue(s, cell(2, r), ti.members)
-		lab, _ := f.GetCellValue(ti.sheet, "B2")
+		lab := ti.labour.FloatString(2)
 		setFormula(f, s, cell(3, r), q+"B2", num(lab))
 		setFormula(f, s, cell(4, r), q+"F2", num(ti.pool))
 		setFormula(f, s, cell(5, r), q+fmt.Sprintf("H%d", ti.last+1), ti.sumPoints)
@@ -317,8 +322,7 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		setFormula(f, s, cell(7, r), q+ti.topups, num(ti.sumTop.FloatString(2)))
 		setFormula(f, s, cell(8, r), q+ti.deds, num(ti.sumDed.FloatString(2)))
 		setFormula(f, s, cell(9, r), q+ti.pays, num(ti.sumPay.FloatString(2)))
-		okv, _ := f.GetCellValue(ti.sheet, cell(11, ti.last+2))
-		setFormula(f, s, cell(10, r), q+cell(11, ti.last+2), okv == "1" || okv == "TRUE" || okv == "true")
+		setFormula(f, s, cell(10, r), q+cell(11, ti.last+2), ti.ok)
 		members += ti.members
 		tot["pool"].Add(tot["pool"], ratOf(ti.pool))
 		tot["share"].Add(tot["share"], ti.sumShare)
@@ -340,6 +344,7 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 	f.SetCellStyle(s, "F5", cell(9, tr), st.money)
 	f.SetCellStyle(s, "J5", cell(10, last), st.check)
 	f.SetCellStyle(s, cell(1, tr), cell(9, tr), st.moneyBold)
+	f.SetCellStyle(s, cell(2, tr), cell(2, tr), st.int)
 	f.SetCellStyle(s, cell(5, tr), cell(5, tr), st.ratio)
 	// exceptions
 	er := tr + 2

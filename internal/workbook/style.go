@@ -101,7 +101,8 @@ func setFormula(f *excelize.File, sheet, ref, formula string, cached any) error 
 
 // pageSetup: A4 landscape, fit to one page wide, header rows repeated.
 func pageSetup(f *excelize.File, sheet string, headerRow int) {
-	size, orient, fitW, fitH := 9, "landscape", 1, 0
+	size, orient, fitW, fitH, fit := 9, "landscape", 1, 0, true
+	f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
 	f.SetPageLayout(sheet, &excelize.PageLayoutOptions{Size: &size, Orientation: &orient, FitToWidth: &fitW, FitToHeight: &fitH})
 	if headerRow > 0 {
 		f.SetDefinedName(&excelize.DefinedName{Name: "_xlnm.Print_Titles", RefersTo: fmt.Sprintf("'%s'!$%d:$%d", sheet, headerRow, headerRow), Scope: sheet})

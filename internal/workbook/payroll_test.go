@@ -1,0 +1,239 @@
+package workbook
+
+import (
+	"bytes"
+	"database/sql"
+	"fmt"
+	"math"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/gen"
+	"github.com/aftersales/aftersales/transform"
+)
+
+// sampleDB makes a small sample (1 store, 2 months), ingests and transforms it.
+func sampleDB(t *testing.T) *sql.DB {
+	t.Helper()
+	dir := t.TempDir()
+	if _, err := gen.Run(gen.Options{Stores: 1, Months: 2, Seed: 3, Out: filepath.Join(dir, "in"), MinOrders: 120, MaxOrders: 150, Parts: 60, Dirty: true}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	in := &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: filepath.Join(dir, "lake")}}
+	files, _ := filepath.Glob(filepath.Join(dir, "in", "*", "*"))
+	files = append(files, filepath.Join(dir, "in", "stores.xlsx"))
+	for _, f := range files {
+		if _, err := in.File(t.Context(), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := (&transform.Runner{DB: d, Config: transform.DefaultConfig()}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+const hostile = `=HYPERLINK("http://example.invalid","x")`
+
+func TestPayrollWorkbook(t *testing.T) {
+	d := sampleDB(t)
+	month := "2026-10"
+	if _, err := d.Exec(`UPDATE mart_payroll SET tech_name = ? WHERE tech_id = (SELECT min(tech_id) FROM mart_payroll)`, hostile); err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	p1, p2 := filepath.Join(dir, "a.xlsx"), filepath.Join(dir, "b.xlsx")
+	for _, p := range []string{p1, p2} {
+		if err := Payroll(t.Context(), d, "S001", month, "zh", p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b1, _ := os.ReadFile(p1)
+	b2, _ := os.ReadFile(p2)
+	if !bytes.Equal(b1, b2) {
+		t.Error("the same inputs gave different workbook bytes")
+	}
+	f, err := excelize.OpenFile(p1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	pays := map[string]string{}
+	rows, _ := d.Query(`SELECT tech_id, pay::VARCHAR FROM mart_payroll WHERE store_id = 'S001' AND month = ?`, month)
+	for rows.Next() {
+		var id, pay string
+		rows.Scan(&id, &pay)
+		pays[id] = pay
+	}
+	rows.Close()
+	teams, checked := 0, 0
+	sawHostile := false
+	for _, sh := range f.GetSheetList() {
+		if !strings.HasPrefix(sh, "班组") {
+			continue
+		}
+		teams++
+		for r := 5; ; r++ {
+			id, _ := f.GetCellValue(sh, cell(1, r))
+			if id == "" || id == "合计" {
+				break
+			}
+			for _, c := range []int{7, 8, 9, 10, 13, 15, 16} {
+				if fo, _ := f.GetCellFormula(sh, cell(c, r)); fo == "" {
+					t.Errorf("%s %s: no formula", sh, cell(c, r))
+				}
+			}
+			if fo, _ := f.GetCellFormula(sh, cell(11, r)); fo != "" {
+				t.Errorf("%s %s: the paid share must be a value, not %q", sh, cell(11, r), fo)
+			}
+			name, _ := f.GetCellValue(sh, cell(2, r))
+			if fo, _ := f.GetCellFormula(sh, cell(2, r)); fo != "" {
+				t.Errorf("a name became a formula: %q", fo)
+			}
+			if name == hostile {
+				sawHostile = true
+				if ty, _ := f.GetCellType(sh, cell(2, r)); ty != excelize.CellTypeSharedString && ty != excelize.CellTypeInlineString {
+					t.Errorf("hostile name cell type %v", ty)
+				}
+			}
+			pay, _ := f.GetCellValue(sh, cell(16, r), excelize.Options{RawCellValue: true})
+			if want, ok := pays[id]; !ok || !sameNumber(pay, want) {
+				t.Errorf("%s %s pay %s, mart says %s", sh, id, pay, want)
+			}
+			checked++
+		}
+	}
+	if teams < 2 || checked < 6 || !sawHostile {
+		t.Fatalf("teams %d, techs %d, hostile name seen %v", teams, checked, sawHostile)
+	}
+	for _, want := range []string{"汇总", "返修扣款明细", "维修人员工作情况月统计表"} {
+		if idx, _ := f.GetSheetIndex(want); idx < 0 {
+			t.Errorf("no sheet %s", want)
+		}
+	}
+	recalcMatches(t, p1)
+}
+
+func sameNumber(a, b string) bool {
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	return err1 == nil && err2 == nil && math.Abs(x-y) < 0.005
+}
+
+// recalcMatches recalculates the workbook with LibreOffice headless (forced recalculation on
+// load) and checks that every formula cell's recalculated value equals the stored one. A
+// tampered copy must come back corrected, which proves the recalculation really ran.
+func recalcMatches(t *testing.T, path string) {
+	soffice, err := exec.LookPath("soffice")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("LibreOffice (soffice) is required in CI: .ci/run installs libreoffice-calc")
+		}
+		t.Skip("soffice not installed: the recalculation check needs libreoffice-calc")
+	}
+	dir := t.TempDir()
+	profile := filepath.Join(dir, "profile")
+	os.MkdirAll(filepath.Join(profile, "user"), 0o755)
+	os.WriteFile(filepath.Join(profile, "user", "registrymodifications.xcu"), []byte(`<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>`), 0o644)
+	// tampered copy: one pay cell's cached value set wrong
+	orig, _ := excelize.OpenFile(path)
+	tampered := filepath.Join(dir, "tampered.xlsx")
+	var tSheet, tCell, tFormula string
+	for _, sh := range orig.GetSheetList() {
+		if strings.HasPrefix(sh, "班组") {
+			tSheet, tCell = sh, "P5"
+			tFormula, _ = orig.GetCellFormula(sh, tCell)
+			orig.SetCellValue(sh, tCell, 99999.99)
+			orig.SetCellFormula(sh, tCell, tFormula)
+			break
+		}
+	}
+	orig.SaveAs(tampered)
+	orig.Close()
+	outDir := filepath.Join(dir, "out")
+	for _, in := range []string{path, tampered} {
+		cmd := exec.Command(soffice, "-env:UserInstallation=file://"+profile, "--headless", "--norestore", "--convert-to", "xlsx", "--outdir", outDir, in)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("soffice: %v\n%s", err, out)
+		}
+	}
+	a, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := excelize.OpenFile(filepath.Join(outDir, filepath.Base(path)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	n := 0
+	for _, sh := range a.GetSheetList() {
+		rows, _ := a.GetRows(sh)
+		for r := range rows {
+			for c := range rows[r] {
+				ref := cell(c+1, r+1)
+				if fo, _ := a.GetCellFormula(sh, ref); fo == "" {
+					continue
+				}
+				want, _ := a.GetCellValue(sh, ref, excelize.Options{RawCellValue: true})
+				got, _ := b.GetCellValue(sh, ref, excelize.Options{RawCellValue: true})
+				if !sameValue(got, want) {
+					t.Errorf("%s!%s (%s): stored %q, LibreOffice recalculates %q", sh, ref, fmt.Sprint(a.GetCellFormula(sh, ref)), want, got)
+				}
+				n++
+			}
+		}
+	}
+	if n < 50 {
+		t.Errorf("only %d formula cells compared", n)
+	}
+	c, err := excelize.OpenFile(filepath.Join(outDir, "tampered.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fixed, _ := c.GetCellValue(tSheet, tCell, excelize.Options{RawCellValue: true})
+	want, _ := a.GetCellValue(tSheet, tCell, excelize.Options{RawCellValue: true})
+	if !sameValue(fixed, want) {
+		t.Errorf("LibreOffice did not recalculate the tampered cell: %q, want %q", fixed, want)
+	}
+}
+
+func sameValue(a, b string) bool {
+	norm := func(s string) string {
+		switch strings.ToUpper(s) {
+		case "TRUE":
+			return "1"
+		case "FALSE":
+			return "0"
+		}
+		return s
+	}
+	a, b = norm(a), norm(b)
+	if a == b {
+		return true
+	}
+	x, err1 := strconv.ParseFloat(a, 64)
+	y, err2 := strconv.ParseFloat(b, 64)
+	return err1 == nil && err2 == nil && math.Abs(x-y) <= 1e-6*math.Max(1, math.Abs(y))
+}
