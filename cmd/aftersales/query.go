@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"math"
+	"strconv"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
@@ -200,9 +202,26 @@ func cellString(v any) string {
 	case []byte:
 		return string(x)
 	case float64:
-		return fmt.Sprint(x)
+		return formatFloat(x)
 	}
 	return fmt.Sprint(v)
+}
+
+// formatFloat prints a DOUBLE without exponent and without binary noise.
+func formatFloat(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return fmt.Sprint(x)
+	}
+	// 15 significant digits drop the binary noise of a DOUBLE (1721762.6799999999 → 1721762.68)
+	s := strconv.FormatFloat(x, 'g', 15, 64)
+	if strings.ContainsAny(s, "eE") {
+		v, _ := strconv.ParseFloat(s, 64)
+		s = strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	if s == "-0" {
+		s = "0"
+	}
+	return s
 }
 
 func decimalString(d duckdb.Decimal) string {
@@ -227,6 +246,11 @@ func jsonValue(v any) any {
 	switch x := v.(type) {
 	case duckdb.Decimal:
 		return json.Number(decimalString(x))
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil
+		}
+		return json.Number(formatFloat(x))
 	case time.Time, []byte:
 		return cellString(x)
 	case []any:

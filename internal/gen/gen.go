@@ -186,7 +186,7 @@ type store struct {
 
 type vehicle struct {
 	vin, plate, model, name, phone string
-	km                             int
+	km, kmPerDay                   int
 }
 
 func newStore(o Options, i int, start time.Time) *store {
@@ -198,13 +198,13 @@ func newStore(o Options, i int, start time.Time) *store {
 	if i >= len(cities) {
 		s.name = fmt.Sprintf("%s%s%d店", cities[i%len(cities)], s.brand, i/len(cities)+1)
 	}
-	teams := 2 + r.IntN(3)
+	teams := 3 + r.IntN(2) // 3–4 teams of 4–6: enough hands for 1,000–2,000 orders a month
 	grades := []string{"lead", "deputy", "assistant", "trainee", "apprentice"}
 	bands := map[string][2]int{"lead": {41, 50}, "deputy": {31, 40}, "assistant": {21, 30}, "trainee": {11, 20}, "apprentice": {1, 10}}
 	base := map[string]int64{"lead": 450000, "deputy": 380000, "assistant": 320000, "trainee": 260000, "apprentice": 220000}
 	n := 0
 	for t := 0; t < teams; t++ {
-		size := 3 + r.IntN(4)
+		size := 4 + r.IntN(3)
 		for m := 0; m < size; m++ {
 			g := grades[min(m, 4)]
 			if m >= 5 {
@@ -228,7 +228,7 @@ func newStore(o Options, i int, start time.Time) *store {
 	for v := range s.vins {
 		s.vins[v] = vehicle{vin: makeVIN(r), plate: plateHead[r.IntN(len(plateHead))] + fmt.Sprintf("%05d", r.IntN(100000)),
 			model: models[r.IntN(len(models))], name: s.person(), phone: fmt.Sprintf("1%d%09d", 3+r.IntN(7), r.IntN(1000000000)),
-			km: 3000 + r.IntN(120000)}
+			km: 3000 + r.IntN(120000), kmPerDay: 20 + r.IntN(60)}
 	}
 	return s
 }
@@ -378,7 +378,8 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 			ord := s.newOrder(ms, techs, v, ot, at)
 			orders = append(orders, ord)
 			if (ot == "repair" || ot == "warranty") && r.Float64() < 0.05 && ord.status == "delivered" {
-				pending = append(pending, pendingComeback{at: ord.delivered.Add(time.Duration(1+r.IntN(28*24)) * time.Hour), v: v,
+				back := ord.delivered.Truncate(24*time.Hour).Add(time.Duration(1+r.IntN(28))*24*time.Hour + time.Duration(8*60+r.IntN(9*60))*time.Minute)
+				pending = append(pending, pendingComeback{at: back, v: v,
 					system: ord.jobs[0].system, flagged: r.Float64() < 0.6})
 			}
 		}

@@ -236,7 +236,8 @@ func (w *writer) workOrders(dir string, s *store, month string, orders []*order,
 		if g {
 			money = yuanDirty
 		}
-		row := []string{s.id, o.no, o.v.vin, o.v.plate, o.v.model, strconv.Itoa(o.v.km), o.v.name, o.v.phone, typ, yn(o.appointment, g),
+		km := o.v.km + int(o.opened.Sub(s.start).Hours()/24)*o.v.kmPerDay
+		row := []string{s.id, o.no, o.v.vin, o.v.plate, o.v.model, strconv.Itoa(km), o.v.name, o.v.phone, typ, yn(o.appointment, g),
 			o.advisor, ts(o.opened, g), ts(promised, g), ts(done, g), ts(o.delivered, g), status, yn(o.comeback, g), cause,
 			money(o.labor), money(o.parts), money(o.other), money(o.discount)}
 		if dirty {

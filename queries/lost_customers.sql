@@ -1,0 +1,28 @@
+-- description: VINs seen in the 24 months before the last N months (setting lost_customer_months) but not in the last N — for win-back calls
+-- param: store
+with cfg as (
+    select lost_customer_months as n from cfg_store where store_id = $store
+),
+as_of as (
+    select max(opened_at) as t from raw_work_orders where store_id = $store
+),
+visits as (
+    select vin, opened_at, customer_name, phone, plate, model, mileage_km
+    from raw_work_orders
+    where store_id = $store and status <> 'cancelled'
+),
+bounds as (
+    select t - to_months((select n from cfg)) as recent_from,
+           t - to_months((select n from cfg) + 24) as earlier_from
+    from as_of
+),
+last_visit as (
+    select vin, arg_max(customer_name, opened_at) as customer_name, arg_max(phone, opened_at) as phone,
+           arg_max(plate, opened_at) as plate, arg_max(model, opened_at) as model, max(opened_at) as last_visit,
+           count(*) as visits
+    from visits group by vin
+)
+select l.vin, l.plate, l.model, l.customer_name, l.phone, l.last_visit, l.visits
+from last_visit l, bounds b
+where l.last_visit < b.recent_from and l.last_visit >= b.earlier_from
+order by l.last_visit desc, l.vin
