@@ -57,3 +57,10 @@ func ctxOf(c *cobra.Command) context.Context {
 	}
 	return context.Background()
 }
+
+func mkdirFor(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return failed("cannot create the folder of %s: %v", path, err)
+	}
+	return nil
+}

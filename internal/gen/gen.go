@@ -378,7 +378,7 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 			ord := s.newOrder(ms, techs, v, ot, at)
 			orders = append(orders, ord)
 			if (ot == "repair" || ot == "warranty") && r.Float64() < 0.05 && ord.status == "delivered" {
-				back := ord.delivered.Truncate(24*time.Hour).Add(time.Duration(1+r.IntN(28))*24*time.Hour + time.Duration(8*60+r.IntN(9*60))*time.Minute)
+				back := ord.delivered.Truncate(24 * time.Hour).Add(time.Duration(1+r.IntN(28))*24*time.Hour + time.Duration(8*60+r.IntN(9*60))*time.Minute)
 				pending = append(pending, pendingComeback{at: back, v: v,
 					system: ord.jobs[0].system, flagged: r.Float64() < 0.6})
 			}

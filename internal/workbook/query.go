@@ -1,0 +1,88 @@
+package workbook
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"math/big"
+	"time"
+
+	"github.com/marcboeker/go-duckdb/v2"
+
+	"github.com/aftersales/aftersales/queries"
+)
+
+// Result is a named query's rows with values converted for cells: DECIMAL → float64 (display
+// only; the database holds the exact value), lists → text.
+type Result struct {
+	Cols []string
+	Rows [][]any
+}
+
+// Col is the index of a column, or -1.
+func (r *Result) Col(name string) int {
+	for i, c := range r.Cols {
+		if c == name {
+			return i
+		}
+	}
+	return -1
+}
+
+// Named runs a named query from queries/ with its parameters.
+func Named(ctx context.Context, db *sql.DB, name string, params map[string]string) (*Result, error) {
+	text, args, err := queries.Resolve(name, params)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := db.QueryContext(ctx, text, args...)
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", name, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	res := &Result{Cols: cols}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			vals[i] = cellValue(v)
+		}
+		res.Rows = append(res.Rows, vals)
+	}
+	return res, rows.Err()
+}
+
+func cellValue(v any) any {
+	switch x := v.(type) {
+	case duckdb.Decimal:
+		if x.Value == nil {
+			return nil
+		}
+		f, _ := new(big.Rat).SetFrac(x.Value, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil)).Float64()
+		return f
+	case []any:
+		s := ""
+		for i, e := range x {
+			if i > 0 {
+				s += ", "
+			}
+			s += fmt.Sprint(e)
+		}
+		return s
+	case time.Time:
+		return x.Format("2006-01-02 15:04")
+	case *big.Int:
+		f, _ := new(big.Float).SetInt(x).Float64()
+		return f
+	case int32:
+		return int64(x)
+	}
+	return v
+}

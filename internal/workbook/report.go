@@ -1,0 +1,261 @@
+package workbook
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/aftersales/aftersales/internal/mask"
+	"github.com/aftersales/aftersales/internal/xlsxw"
+)
+
+// column formats of query results, by column name
+var moneyCols = map[string]bool{"revenue": true, "labor_revenue": true, "parts_revenue": true, "other_revenue": true, "revenue_per_order": true,
+	"labor_amount": true, "unit_cost": true, "stock_value": true, "order_value": true, "consumption_value_6m": true, "inventory_value": true}
+var rateCols = map[string]bool{"csi": true, "complaint_rate": true, "on_time_rate": true, "efficiency": true, "ftfr": true, "comeback_rate": true}
+var decCols = map[string]bool{"flagged_hours": true, "mad": true, "safety_stock": true, "on_hand": true, "suggested_order": true, "days_worked": true,
+	"turnaround_hours_median": true, "turnaround_hours_p90": true, "turnover": true, "days_to_resolve": true}
+
+// Report writes the monthly business report (业务月报表) of a store-month. Its numbers come from
+// the same named queries as the dashboards.
+func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) error {
+	p := map[string]string{"store": store, "month": month}
+	kpis, err := Named(ctx, db, "monthly_review", p)
+	if err != nil {
+		return err
+	}
+	if len(kpis.Rows) == 0 {
+		return fmt.Errorf("no KPIs for store %s month %s: check the store id and month and run `aftersales transform`", store, month)
+	}
+	var storeName string
+	db.QueryRowContext(ctx, `SELECT coalesce((SELECT store_name FROM raw_stores WHERE store_id = ?), ?)`, store, store).Scan(&storeName)
+
+	f := excelize.NewFile()
+	defer f.Close()
+	st, err := newStyles(f)
+	if err != nil {
+		return err
+	}
+	title := fmt.Sprintf("%s %s %s %s", store, storeName, month, L(lang, "report_title"))
+
+	// KPIs
+	sh := L(lang, "kpi_sheet")
+	f.SetSheetName("Sheet1", sh)
+	setText(f, sh, "A1", title)
+	f.SetCellStyle(sh, "A1", "A1", st.title)
+	hdr := []string{L(lang, "kpi"), L(lang, "value"), L(lang, "target"), L(lang, "meets"), L(lang, "prev_month"), L(lang, "mom"), L(lang, "prev_year"), L(lang, "yoy"), L(lang, "definition")}
+	for i, h := range hdr {
+		setText(f, sh, cell(i+1, 3), h)
+	}
+	f.SetCellStyle(sh, "A3", cell(len(hdr), 3), st.header)
+	ci := func(n string) int { return kpis.Col(n) }
+	for i, r := range kpis.Rows {
+		row := 4 + i
+		label := str(r[ci("label_zh")])
+		def := str(r[ci("formula_zh")])
+		if lang == "en" {
+			label, def = str(r[ci("label_en")]), str(r[ci("formula_en")])
+		}
+		if str(r[ci("kpi")]) == "ftfr" && r[ci("provisional")] == true {
+			label += L(lang, "provisional")
+		}
+		setText(f, sh, cell(1, row), label)
+		missed := false
+		unit := str(r[ci("unit")])
+		style := unitStyle(st, unit)
+		for j, col := range []string{"value", "target", "value_prev_month", "change_mom", "value_prev_year", "change_yoy"} {
+			c := []int{2, 3, 5, 6, 7, 8}[j]
+			if v := r[ci(col)]; v != nil {
+				f.SetCellValue(sh, cell(c, row), v)
+			}
+			f.SetCellStyle(sh, cell(c, row), cell(c, row), style)
+		}
+		switch r[ci("meets_target")] {
+		case true:
+			setText(f, sh, cell(4, row), L(lang, "yes"))
+			f.SetCellStyle(sh, cell(4, row), cell(4, row), st.good)
+		case false:
+			setText(f, sh, cell(4, row), L(lang, "no"))
+			f.SetCellStyle(sh, cell(4, row), cell(4, row), st.bad)
+			f.SetCellStyle(sh, cell(1, row), cell(1, row), st.bad)
+			missed = true
+		default:
+			f.SetCellStyle(sh, cell(4, row), cell(4, row), st.text)
+		}
+		setText(f, sh, cell(9, row), def)
+		if !missed {
+			f.SetCellStyle(sh, cell(1, row), cell(1, row), st.text)
+		}
+		f.SetCellStyle(sh, cell(9, row), cell(9, row), st.text)
+	}
+	for i, w := range []float64{24, 16, 10, 8, 16, 14, 16, 14, 70} {
+		f.SetColWidth(sh, colName(i+1), colName(i+1), w)
+	}
+	freeze(f, sh, 3, 1)
+	pageSetup(f, sh, 3)
+
+	// 13-month trend with native charts
+	trend, err := Named(ctx, db, "store_trend", p)
+	if err != nil {
+		return err
+	}
+	tsh := L(lang, "trend_sheet")
+	f.NewSheet(tsh)
+	tcols := []string{"month", "orders", "revenue", "labor_revenue", "parts_revenue", "ftfr", "csi", "on_time_rate", "turnaround_hours_median", "turnaround_hours_p90", "comeback_rate", "complaint_rate"}
+	writeResult(f, st, tsh, 1, trend, tcols, lang, true)
+	n := len(trend.Rows)
+	if n > 0 {
+		cats := fmt.Sprintf("'%s'!$A$2:$A$%d", tsh, n+1)
+		ser := func(col int) excelize.ChartSeries {
+			c := colName(col)
+			return excelize.ChartSeries{Name: fmt.Sprintf("'%s'!$%s$1", tsh, c), Categories: cats, Values: fmt.Sprintf("'%s'!$%s$2:$%s$%d", tsh, c, c, n+1)}
+		}
+		f.AddChart(tsh, "N2", &excelize.Chart{Type: excelize.Col, Series: []excelize.ChartSeries{ser(2)},
+			Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: L(lang, "chart_orders")}}}, Dimension: excelize.ChartDimension{Width: 640, Height: 300}},
+			&excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{ser(3)}, YAxis: excelize.ChartAxis{Secondary: true}})
+		f.AddChart(tsh, "N20", &excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{ser(6), ser(7), ser(8)},
+			Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: L(lang, "chart_quality")}}}, Dimension: excelize.ChartDimension{Width: 640, Height: 300}})
+	}
+
+	// technicians, advisors, comebacks, complaints
+	for _, part := range []struct {
+		sheet, query string
+		cols         []string
+	}{
+		{"tech_sheet", "tech_ranking", []string{"rank", "tech_id", "tech_name", "team_id", "grade", "jobs", "flagged_hours", "labor_amount", "days_worked", "efficiency", "comebacks"}},
+		{"advisor_sheet", "advisor_ranking", []string{"rank", "advisor_id", "orders", "revenue", "revenue_per_order", "csi", "complaint_rate", "on_time_rate"}},
+		{"comeback_sheet", "comeback_list", []string{"order_no", "opened_at", "kind", "cause", "vin", "origin_order_no", "origin_delivered_at", "fault_systems", "charged_tech_ids"}},
+		{"complaint_sheet", "complaints_month", []string{"callback_id", "called_at", "order_no", "advisor_id", "complaint_type", "customer_name", "phone", "resolved_at", "days_to_resolve", "resolved_in_7d"}},
+	} {
+		res, err := Named(ctx, db, part.query, p)
+		if err != nil {
+			return err
+		}
+		s := sheetName(f, L(lang, part.sheet))
+		f.NewSheet(s)
+		writeResult(f, st, s, 1, res, part.cols, lang, true)
+	}
+
+	// parts
+	psh := sheetName(f, L(lang, "parts_sheet"))
+	f.NewSheet(psh)
+	row := 1
+	for _, part := range []struct {
+		title, query string
+		cols         []string
+		limit        int
+	}{
+		{"abc_title", "parts_abc", []string{"abc", "parts", "consumption_value_6m", "inventory_value", "dead_parts"}, 0},
+		{"dead_title", "dead_stock", []string{"part_no", "part_name", "on_hand", "unit_cost", "stock_value", "last_issue_at", "abc"}, 20},
+		{"suggest_title", "suggested_orders", []string{"part_no", "part_name", "abc", "on_hand", "mad", "safety_stock", "suggested_order", "unit_cost", "order_value"}, 20},
+	} {
+		res, err := Named(ctx, db, part.query, p)
+		if err != nil {
+			return err
+		}
+		if part.limit > 0 && len(res.Rows) > part.limit {
+			res.Rows = res.Rows[:part.limit]
+		}
+		setText(f, psh, cell(1, row), L(lang, part.title))
+		f.SetCellStyle(psh, cell(1, row), cell(1, row), st.title)
+		row = writeResult(f, st, psh, row+1, res, part.cols, lang, false) + 2
+	}
+	f.SetColWidth(psh, "A", "I", 14)
+	pageSetup(f, psh, 0)
+
+	f.SetActiveSheet(0)
+	f.SetDocProps(&excelize.DocProperties{Creator: "aftersales", Title: title, Created: "2026-01-01T00:00:00Z", Modified: "2026-01-01T00:00:00Z"})
+	return xlsxw.Save(f, path)
+}
+
+func str(v any) string {
+	if v == nil {
+		return ""
+	}
+	return fmt.Sprint(v)
+}
+
+func unitStyle(st *styles, unit string) int {
+	switch unit {
+	case "money":
+		return st.money
+	case "rate":
+		return st.pct
+	case "count":
+		return st.int
+	}
+	return st.dec2
+}
+
+// writeResult writes chosen columns of a query result as a formatted table from row; it returns
+// the last row written. Customer names and phones are masked.
+func writeResult(f *excelize.File, st *styles, sheet string, row int, res *Result, cols []string, lang string, frozen bool) int {
+	for i, c := range cols {
+		setText(f, sheet, cell(i+1, row), L(lang, c))
+	}
+	f.SetCellStyle(sheet, cell(1, row), cell(len(cols), row), st.header)
+	for i, r := range res.Rows {
+		for j, c := range cols {
+			k := res.Col(c)
+			if k < 0 {
+				continue
+			}
+			v := r[k]
+			ref := cell(j+1, row+1+i)
+			switch c {
+			case "customer_name":
+				v = mask.Name(str(v))
+			case "phone":
+				v = mask.Phone(str(v))
+			case "grade", "kind":
+				v = L(lang, str(v))
+			}
+			switch x := v.(type) {
+			case nil:
+			case string:
+				setText(f, sheet, ref, x)
+			case bool:
+				if x {
+					setText(f, sheet, ref, L(lang, "yes"))
+				} else {
+					setText(f, sheet, ref, L(lang, "no"))
+				}
+			default:
+				f.SetCellValue(sheet, ref, x)
+			}
+		}
+	}
+	last := row + len(res.Rows)
+	if len(res.Rows) > 0 {
+		f.SetCellStyle(sheet, cell(1, row+1), cell(len(cols), last), st.text)
+		for j, c := range cols {
+			var s int
+			switch {
+			case moneyCols[c]:
+				s = st.money
+			case rateCols[c]:
+				s = st.pct
+			case decCols[c]:
+				s = st.dec2
+			default:
+				continue
+			}
+			f.SetCellStyle(sheet, cell(j+1, row+1), cell(j+1, last), s)
+		}
+	}
+	for j, c := range cols {
+		w := 12.0
+		if strings.HasSuffix(c, "_at") || c == "vin" || c == "fault_systems" || c == "charged_tech_ids" || c == "order_no" || c == "origin_order_no" || c == "callback_id" {
+			w = 19
+		}
+		f.SetColWidth(sheet, colName(j+1), colName(j+1), w)
+	}
+	if frozen {
+		freeze(f, sheet, row, 0)
+		pageSetup(f, sheet, row)
+	}
+	return last
+}
