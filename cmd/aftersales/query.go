@@ -2,15 +2,15 @@ package main
 
 import (
 	"context"
-	"math"
-	"strconv"
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"os"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"

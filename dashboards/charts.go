@@ -1,0 +1,143 @@
+package dashboards
+
+import (
+	"encoding/json"
+	"html/template"
+	"math"
+	"strings"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+)
+
+type echartsChart interface {
+	Validate()
+	JSON() map[string]interface{}
+}
+
+// optionJSON turns a go-echarts chart into option JSON that is inert in a <script>:
+// encoding/json escapes <, >, & and U+2028/U+2029, so "</script>" in a name cannot close the
+// script; "__f__" (go-echarts' function marker) is written as _\u005ff__, the same text to
+// JavaScript but never a marker. extra keys are merged over the chart's options.
+func optionJSON(c echartsChart, extra map[string]any) template.JS {
+	c.Validate()
+	m := c.JSON()
+	for k, v := range extra {
+		m[k] = v
+	}
+	return safeJSON(m)
+}
+
+func safeJSON(v any) template.JS {
+	b, err := json.Marshal(v) // HTML-safe by default
+	if err != nil {
+		return template.JS("{}")
+	}
+	return template.JS(strings.ReplaceAll(string(b), "__f__", `_\u005ff__`))
+}
+
+// null is what ECharts draws as a gap.
+const null = "-"
+
+func num(v any) any {
+	if f, ok := toFloat(v); ok {
+		return f
+	}
+	return null
+}
+
+// scaled divides for display (万元) and keeps 2 decimals.
+func scaled(v any, by float64) any {
+	if f, ok := toFloat(v); ok {
+		return math.Round(f/by*100) / 100
+	}
+	return null
+}
+
+// pct shows a fraction as a percentage with 2 decimals.
+func pct(v any) any {
+	if f, ok := toFloat(v); ok {
+		return math.Round(f*10000) / 100
+	}
+	return null
+}
+
+func barData(vals []any) []opts.BarData {
+	out := make([]opts.BarData, len(vals))
+	for i, v := range vals {
+		out[i] = opts.BarData{Value: v}
+	}
+	return out
+}
+
+func lineData(vals []any) []opts.LineData {
+	out := make([]opts.LineData, len(vals))
+	for i, v := range vals {
+		out[i] = opts.LineData{Value: v}
+	}
+	return out
+}
+
+func common(title string) []charts.GlobalOpts {
+	return []charts.GlobalOpts{
+		charts.WithTitleOpts(opts.Title{Title: title, Left: "center", TitleStyle: &opts.TextStyle{FontSize: 13}}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}),
+		charts.WithAnimation(false),
+	}
+}
+
+// barLine is bars on the left axis and lines on the right.
+func barLine(title string, x []string, bars map[string][]any, barOrder []string, stack bool, lines map[string][]any, lineOrder []string, leftName, rightName string) *charts.Bar {
+	b := charts.NewBar()
+	b.SetGlobalOptions(common(title)...)
+	b.SetGlobalOptions(charts.WithYAxisOpts(opts.YAxis{Name: leftName, Type: "value"}))
+	b.SetXAxis(x)
+	for _, name := range barOrder {
+		var o []charts.SeriesOpts
+		if stack {
+			o = append(o, charts.WithBarChartOpts(opts.BarChart{Stack: "total"}))
+		}
+		b.AddSeries(name, barData(bars[name]), o...)
+	}
+	if len(lineOrder) > 0 {
+		b.ExtendYAxis(opts.YAxis{Name: rightName, Type: "value", Position: "right"})
+		l := charts.NewLine()
+		l.SetXAxis(x)
+		for _, name := range lineOrder {
+			l.AddSeries(name, lineData(lines[name]), charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1}))
+		}
+		b.Overlap(l)
+	}
+	return b
+}
+
+// lines is a line chart; percent adds a % axis.
+func lines(title string, x []string, series map[string][]any, order []string, yName string, min any) *charts.Line {
+	l := charts.NewLine()
+	l.SetGlobalOptions(common(title)...)
+	y := opts.YAxis{Name: yName, Type: "value", Scale: opts.Bool(true)}
+	if min != nil {
+		y.Min = min
+	}
+	l.SetGlobalOptions(charts.WithYAxisOpts(y))
+	l.SetXAxis(x)
+	for _, name := range order {
+		l.AddSeries(name, lineData(series[name]))
+	}
+	return l
+}
+
+func pie(title string, names []string, vals []any) *charts.Pie {
+	p := charts.NewPie()
+	p.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title, Left: "center", TitleStyle: &opts.TextStyle{FontSize: 13}}),
+		charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item"}),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(true), Bottom: "0"}), charts.WithAnimation(false))
+	data := make([]opts.PieData, len(names))
+	for i := range names {
+		data[i] = opts.PieData{Name: names[i], Value: vals[i]}
+	}
+	p.AddSeries(title, data, charts.WithPieChartOpts(opts.PieChart{Radius: []string{"35%", "65%"}}),
+		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b} {d}%"}))
+	return p
+}

@@ -1,0 +1,269 @@
+package dashboards
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
+	"github.com/aftersales/aftersales/internal/workbook"
+)
+
+// benchmarkPage: per KPI the stores ranked with group median, quartiles and target; a stores ×
+// KPIs heatmap by percentile (direction-aware: 1 = best); FTFR vs CSI; the group-median trend;
+// a ranked table. No customer data.
+func (b *builder) benchmarkPage(month string) error {
+	l := b.o.Lang
+	pg := &page{Title: fmt.Sprintf("%s %s", T(l, "benchmark"), month), Nav: []link{{Text: T(l, "index_title"), Href: "index.html"}}}
+	for i, m := range b.allMonth {
+		if m == month && b.o.Month == "" {
+			if i > 0 {
+				pg.Nav = append(pg.Nav, link{Text: "← " + b.allMonth[i-1], Href: "benchmark-" + b.allMonth[i-1] + ".html"})
+			}
+			if i+1 < len(b.allMonth) {
+				pg.Nav = append(pg.Nav, link{Text: b.allMonth[i+1] + " →", Href: "benchmark-" + b.allMonth[i+1] + ".html"})
+			}
+		}
+	}
+	bm, err := workbook.Named(b.ctx, b.db, "store_benchmark", map[string]string{"month": month})
+	if err != nil {
+		return err
+	}
+	c := bm.Col
+	type kpiInfo struct{ key, label, dir string }
+	var kpis []kpiInfo
+	seenK := map[string]bool{}
+	var stores []string
+	seenS := map[string]bool{}
+	byKS := map[[2]string][]any{}
+	for _, r := range bm.Rows {
+		k, s := str(r[c("kpi")]), str(r[c("store_id")])
+		if !seenK[k] {
+			seenK[k] = true
+			lab := str(r[c("label_zh")])
+			if l == "en" {
+				lab = str(r[c("label_en")])
+			}
+			kpis = append(kpis, kpiInfo{k, lab, str(r[c("direction")])})
+		}
+		if !seenS[s] {
+			seenS[s] = true
+			stores = append(stores, s)
+		}
+		byKS[[2]string{k, s}] = r
+	}
+	sort.Strings(stores)
+	// heatmap: x = KPIs, y = stores, value = percentile × 100
+	var hx []string
+	for _, k := range kpis {
+		hx = append(hx, k.label)
+	}
+	var hd []opts.HeatMapData
+	for yi, s := range stores {
+		for xi, k := range kpis {
+			r := byKS[[2]string{k.key, s}]
+			v := any(null)
+			if r != nil {
+				if f, ok := toFloat(r[c("percentile")]); ok {
+					v = f * 100
+				}
+			}
+			hd = append(hd, opts.HeatMapData{Value: []any{xi, yi, v}})
+		}
+	}
+	hm := charts.NewHeatMap()
+	hm.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}), charts.WithAnimation(false),
+		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: hx, AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0"}}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: stores}),
+		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: 100, Orient: "horizontal", Left: "center", Bottom: "0",
+			InRange: &opts.VisualMapInRange{Color: []string{"#dc2626", "#fde68a", "#16a34a"}}}))
+	hm.AddSeries("percentile", hd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{@[2]}"}))
+	height := 120 + 28*len(stores)
+	pg.Charts = append(pg.Charts, chart{"c_heat", optionJSON(hm, map[string]any{"grid": map[string]any{"left": 90, "bottom": 110, "top": 10}})})
+	pg.Sections = append(pg.Sections, section{Title: T(l, "heatmap"), Charts: []chartDiv{{"c_heat", max(height, 300)}}, Wide: true})
+	// FTFR vs CSI scatter
+	sc := charts.NewScatter()
+	sc.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{b}: {c}"}), charts.WithAnimation(false),
+		charts.WithXAxisOpts(opts.XAxis{Name: "FTFR %", Type: "value", Scale: opts.Bool(true)}),
+		charts.WithYAxisOpts(opts.YAxis{Name: "CSI %", Type: "value", Scale: opts.Bool(true)}))
+	var sd []opts.ScatterData
+	for _, s := range stores {
+		f, okf := toFloat(field(byKS[[2]string{"ftfr", s}], c("value")))
+		q, okq := toFloat(field(byKS[[2]string{"csi", s}], c("value")))
+		if okf && okq {
+			sd = append(sd, opts.ScatterData{Name: s, Value: []any{f * 100, q * 100}})
+		}
+	}
+	sc.AddSeries("stores", sd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
+	pg.Charts = append(pg.Charts, chart{"c_scatter", optionJSON(sc, nil)})
+	pg.Sections = append(pg.Sections, section{Title: T(l, "scatter"), Charts: []chartDiv{{"c_scatter", 340}}})
+	// group median trend of the quality KPIs
+	bt, err := workbook.Named(b.ctx, b.db, "benchmark_trend", map[string]string{"month": month})
+	if err != nil {
+		return err
+	}
+	series := map[string][]any{}
+	monthsSet := map[string]bool{}
+	vals := map[[2]string]any{}
+	for _, r := range bt.Rows {
+		k, m := str(r[bt.Col("kpi")]), str(r[bt.Col("month")])
+		monthsSet[m] = true
+		vals[[2]string{k, m}] = r[bt.Col("group_median")]
+	}
+	var tx []string
+	for m := range monthsSet {
+		tx = append(tx, m)
+	}
+	sort.Strings(tx)
+	var order []string
+	for _, k := range kpis {
+		if k.key != "ftfr" && k.key != "csi" && k.key != "on_time_rate" && k.key != "callback_rate" {
+			continue
+		}
+		for _, m := range tx {
+			series[k.label] = append(series[k.label], pct(vals[[2]string{k.key, m}]))
+		}
+		order = append(order, k.label)
+	}
+	pg.Charts = append(pg.Charts, chart{"c_median", optionJSON(lines("", tx, series, order, "%", nil), nil)})
+	pg.Sections = append(pg.Sections, section{Title: T(l, "median_trend"), Charts: []chartDiv{{"c_median", 340}}})
+	// per-KPI ranking bars with median, quartiles and target lines
+	for i, k := range kpis {
+		unit := unitOf(k.key)
+		var xs []string
+		var ys []any
+		type sv struct {
+			s    string
+			v    float64
+			rank int64
+		}
+		var list []sv
+		for _, s := range stores {
+			r := byKS[[2]string{k.key, s}]
+			if f, ok := toFloat(field(r, c("value"))); ok {
+				list = append(list, sv{s, f, toInt(field(r, c("rank")))})
+			}
+		}
+		sort.Slice(list, func(a, b int) bool {
+			if list[a].rank != list[b].rank {
+				return list[a].rank < list[b].rank
+			}
+			return list[a].s < list[b].s
+		})
+		scale := 1.0
+		if unit == "rate" {
+			scale = 100
+		}
+		for _, e := range list {
+			xs = append(xs, e.s)
+			ys = append(ys, e.v*scale)
+		}
+		bar := charts.NewBar()
+		bar.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}), charts.WithAnimation(false),
+			charts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(true)}))
+		bar.SetXAxis(xs)
+		var marks []opts.MarkLineNameYAxisItem
+		if len(list) > 0 {
+			r := byKS[[2]string{k.key, list[0].s}]
+			if f, ok := toFloat(field(r, c("group_median"))); ok {
+				marks = append(marks, opts.MarkLineNameYAxisItem{Name: T(l, "median"), YAxis: f * scale})
+			}
+			if f, ok := toFloat(field(r, c("group_q1"))); ok {
+				marks = append(marks, opts.MarkLineNameYAxisItem{Name: "Q1", YAxis: f * scale})
+			}
+			if f, ok := toFloat(field(r, c("group_q3"))); ok {
+				marks = append(marks, opts.MarkLineNameYAxisItem{Name: "Q3", YAxis: f * scale})
+			}
+			if f, ok := toFloat(field(r, c("target"))); ok {
+				marks = append(marks, opts.MarkLineNameYAxisItem{Name: T(l, "target"), YAxis: f * scale})
+			}
+		}
+		bar.AddSeries(k.label, barData(ys), charts.WithMarkLineNameYAxisItemOpts(marks...),
+			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Label: &opts.Label{Show: opts.Bool(true), Formatter: "{b}"}}))
+		id := fmt.Sprintf("c_rank_%d", i)
+		pg.Charts = append(pg.Charts, chart{id, optionJSON(bar, nil)})
+		title := k.label + " · " + T(l, "ranking")
+		if k.dir == "down" {
+			title += "（" + T(l, "lower_better") + "）"
+		}
+		pg.Sections = append(pg.Sections, section{Title: title, Charts: []chartDiv{{id, 240}}})
+	}
+	// ranked table
+	t := &table{Head: heads(l, "kpi", "rank", "store", "value", "percentile", "median", "target", "mom", "yoy")}
+	for _, k := range kpis {
+		unit := unitOf(k.key)
+		var rows [][]any
+		for _, s := range stores {
+			if r := byKS[[2]string{k.key, s}]; r != nil {
+				rows = append(rows, r)
+			}
+		}
+		sort.SliceStable(rows, func(a, b int) bool {
+			ra, rb := toInt(rows[a][c("rank")]), toInt(rows[b][c("rank")])
+			if ra == 0 {
+				ra = 1 << 30
+			}
+			if rb == 0 {
+				rb = 1 << 30
+			}
+			return ra < rb
+		})
+		for _, r := range rows {
+			cls := ""
+			switch r[c("meets_target")] {
+			case true:
+				cls = "met"
+			case false:
+				cls = "miss"
+			}
+			v := numCell(r[c("value")], unit, l)
+			v.Class += " " + cls
+			t.Rows = append(t.Rows, []cellv{{Text: k.label}, {Text: str(r[c("rank")]), Class: "num"}, {Text: str(r[c("store_id")]) + " " + str(r[c("store_name")])},
+				v, numCell(r[c("percentile")], "rate", l), numCell(r[c("group_median")], unit, l), numCell(r[c("target")], unit, l),
+				deltaCell(r[c("change_mom")], unit, l), deltaCell(r[c("change_yoy")], unit, l)})
+		}
+	}
+	pg.Sections = append(pg.Sections, section{Title: T(l, "ranked_table"), Table: t, Wide: true})
+	return b.render("benchmark-"+month+".html", pg)
+}
+
+func field(r []any, i int) any {
+	if r == nil || i < 0 {
+		return nil
+	}
+	return r[i]
+}
+
+func unitOf(kpi string) string {
+	for _, k := range kpiUnits {
+		if k[0] == kpi {
+			return k[1]
+		}
+	}
+	return "ratio"
+}
+
+var kpiUnits = [][2]string{{"orders", "count"}, {"revenue", "money"}, {"revenue_per_order", "money"}, {"appointment_rate", "rate"},
+	{"turnaround_hours_median", "hours"}, {"on_time_rate", "rate"}, {"ftfr", "rate"}, {"comeback_rate", "rate"}, {"callback_rate", "rate"},
+	{"callback_timely_rate", "rate"}, {"reach_rate", "rate"}, {"csi", "rate"}, {"complaint_rate", "rate"}, {"complaint_resolved_rate", "rate"},
+	{"revenue_per_tech", "money"}, {"fill_rate", "rate"}, {"turnover", "ratio"}, {"dead_stock_value", "money"}}
+
+func deltaCell(v any, unit, l string) cellv {
+	f, ok := toFloat(v)
+	if !ok {
+		return cellv{Text: "—", Class: "num"}
+	}
+	if unit == "rate" {
+		pp := "pp"
+		if l != "en" {
+			pp = "个百分点"
+		}
+		return cellv{Text: fmt.Sprintf("%+.1f%s", f*100, pp), Class: "num"}
+	}
+	s := Fmt(f, unit, l)
+	if f > 0 {
+		s = "+" + s
+	}
+	return cellv{Text: s, Class: "num"}
+}

@@ -1,0 +1,99 @@
+package dashboards
+
+import (
+	"fmt"
+
+	"github.com/aftersales/aftersales/internal/workbook"
+)
+
+// indexPage: stores × months navigation; per store the freshness (as-of date, last ingest) and
+// the data-quality warnings.
+func (b *builder) indexPage() error {
+	l := b.o.Lang
+	pg := &page{Title: T(l, "index_title"), Subtitle: fmt.Sprintf("%d %s · %s", len(b.stores), T(l, "stores"), b.o.Now.Format("2006-01-02"))}
+	if b.o.Store == "" {
+		for _, m := range b.allMonth {
+			if f := "benchmark-" + m + ".html"; b.rendered[f] {
+				pg.Nav = append(pg.Nav, link{Text: T(l, "benchmark") + " " + m, Href: f})
+			}
+		}
+		if len(pg.Nav) > 6 {
+			pg.Nav = pg.Nav[len(pg.Nav)-6:]
+		}
+	}
+	// grid
+	months := b.allMonth
+	if len(months) > 13 && b.o.Month == "" {
+		months = months[len(months)-13:]
+	}
+	head := []string{T(l, "store")}
+	head = append(head, months...)
+	t := &table{Head: head}
+	for _, s := range b.stores {
+		row := []cellv{{Text: s.id + " " + s.name}}
+		have := map[string]monthInfo{}
+		for _, m := range b.months[s.id] {
+			have[m.month] = m
+		}
+		for _, m := range months {
+			mi, ok := have[m]
+			if !ok {
+				row = append(row, cellv{Text: ""})
+				continue
+			}
+			txt := Fmt(float64(mi.orders), "count", l)
+			tip := ""
+			if mi.provisional {
+				tip = T(l, "provisional")
+			}
+			href := storeFile("store", s.id, m)
+			if !b.rendered[href] {
+				href = ""
+			}
+			row = append(row, cellv{Text: txt, Class: "num", Tip: tip, Href: href})
+		}
+		t.Rows = append(t.Rows, row)
+	}
+	pg.Sections = append(pg.Sections, section{Title: T(l, "orders"), Note: linksNote(l), Table: t, Wide: true})
+	// links per store (the latest rendered month first)
+	lt := &table{Head: []string{T(l, "store"), T(l, "month"), T(l, "store_review"), T(l, "techs"), T(l, "parts")}}
+	for _, s := range b.stores {
+		ms := b.months[s.id]
+		for i := len(ms) - 1; i >= 0; i-- {
+			f := storeFile("store", s.id, ms[i].month)
+			if !b.rendered[f] {
+				continue
+			}
+			lt.Rows = append(lt.Rows, []cellv{{Text: s.id + " " + s.name}, {Text: ms[i].month}, {Text: T(l, "store_review"), Href: f},
+				{Text: T(l, "techs"), Href: storeFile("techs", s.id, ms[i].month)}, {Text: T(l, "parts"), Href: storeFile("parts", s.id, ms[i].month)}})
+		}
+	}
+	// freshness and data quality
+	dq, err := workbook.Named(b.ctx, b.db, "data_quality", nil)
+	if err != nil {
+		return err
+	}
+	qt := &table{Head: []string{T(l, "store"), T(l, "dq"), "", "", ""}}
+	for _, r := range dq.Rows {
+		sid := str(r[dq.Col("store_id")])
+		if b.o.Store != "" && sid != b.o.Store {
+			continue
+		}
+		cls := ""
+		if str(r[dq.Col("severity")]) == "warn" {
+			cls = "warn"
+		}
+		qt.Rows = append(qt.Rows, []cellv{{Text: sid}, {Text: str(r[dq.Col("check")]), Class: cls}, {Text: str(r[dq.Col("severity")])},
+			{Text: str(r[dq.Col("count")]), Class: "num"}, {Text: str(r[dq.Col("example")])}})
+	}
+	pg.Sections = append(pg.Sections, section{Title: T(l, "freshness") + " · " + T(l, "dq"), Table: qt, Wide: true})
+	pg.Sections = append(pg.Sections, section{Title: T(l, "store_review") + " · " + T(l, "techs") + " · " + T(l, "parts"), Table: lt, Wide: true})
+	return b.render("index.html", pg)
+}
+
+func linksNote(l string) string {
+	if l == "en" {
+		return "Orders per store-month; the table below links every page."
+	}
+	return "各门店各月台次；下表链接到每个页面。"
+}

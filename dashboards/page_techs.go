@@ -1,0 +1,76 @@
+package dashboards
+
+import (
+	"fmt"
+
+	"github.com/aftersales/aftersales/internal/workbook"
+)
+
+// techPage: flagged hours, efficiency and comebacks per technician and team. Pay is
+// confidential and appears only with --include-pay.
+func (b *builder) techPage(s storeInfo, m monthInfo) error {
+	l := b.o.Lang
+	p := map[string]string{"store": s.id, "month": m.month}
+	pg := &page{Title: fmt.Sprintf("%s %s · %s %s", s.id, s.name, T(l, "techs"), m.month), Nav: b.nav(s, m.month, "techs")}
+	tr, err := workbook.Named(b.ctx, b.db, "tech_ranking", p)
+	if err != nil {
+		return err
+	}
+	var x []string
+	var hours, eff, cbs []any
+	t := &table{Head: heads(l, "rank", "tech_id", "tech_name", "team_id", "grade", "jobs", "flagged_hours", "labor_amount", "days_worked", "efficiency", "comebacks")}
+	for _, r := range tr.Rows {
+		name := str(r[tr.Col("tech_name")])
+		x = append(x, name+" "+str(r[tr.Col("tech_id")]))
+		hours = append(hours, num(r[tr.Col("flagged_hours")]))
+		eff = append(eff, pct(r[tr.Col("efficiency")]))
+		cbs = append(cbs, num(r[tr.Col("comebacks")]))
+		cls := ""
+		if toInt(r[tr.Col("comebacks")]) > 0 {
+			cls = "warn"
+		}
+		t.Rows = append(t.Rows, []cellv{{Text: str(r[0]), Class: "num"}, {Text: str(r[tr.Col("tech_id")])}, {Text: name},
+			{Text: str(r[tr.Col("team_id")])}, {Text: E(l, str(r[tr.Col("grade")]))}, numCell(r[tr.Col("jobs")], "count", l),
+			numCell(r[tr.Col("flagged_hours")], "ratio", l), numCell(r[tr.Col("labor_amount")], "money", l),
+			numCell(r[tr.Col("days_worked")], "ratio", l), numCell(r[tr.Col("efficiency")], "rate", l),
+			{Text: str(r[tr.Col("comebacks")]), Class: "num " + cls}})
+	}
+	pg.Charts = append(pg.Charts, chart{"c_tech", optionJSON(barLine("", x, map[string][]any{T(l, "flagged_hours"): hours, T(l, "comebacks"): cbs},
+		[]string{T(l, "flagged_hours"), T(l, "comebacks")}, false, map[string][]any{T(l, "efficiency"): eff}, []string{T(l, "efficiency")}, "h", "%"),
+		map[string]any{"xAxis": []any{map[string]any{"type": "category", "data": x, "axisLabel": map[string]any{"rotate": 45, "interval": 0}}}})})
+	tm, err := workbook.Named(b.ctx, b.db, "team_month", p)
+	if err != nil {
+		return err
+	}
+	var tx []string
+	var th, tc, te []any
+	for _, r := range tm.Rows {
+		tx = append(tx, str(r[tm.Col("team_id")]))
+		th = append(th, num(r[tm.Col("flagged_hours")]))
+		tc = append(tc, num(r[tm.Col("comebacks")]))
+		te = append(te, pct(r[tm.Col("efficiency")]))
+	}
+	pg.Charts = append(pg.Charts, chart{"c_team", optionJSON(barLine("", tx, map[string][]any{T(l, "flagged_hours"): th, T(l, "comebacks"): tc},
+		[]string{T(l, "flagged_hours"), T(l, "comebacks")}, false, map[string][]any{T(l, "efficiency"): te}, []string{T(l, "efficiency")}, "h", "%"), nil)})
+	pg.Sections = append(pg.Sections,
+		section{Title: T(l, "tech_hours"), Charts: []chartDiv{{"c_tech", 360}}, Wide: true},
+		section{Title: T(l, "team_hours"), Charts: []chartDiv{{"c_team", 300}}},
+		section{Title: T(l, "techs"), Table: t},
+	)
+	if b.o.IncludePay {
+		pr, err := workbook.Named(b.ctx, b.db, "payroll_month", p)
+		if err != nil {
+			return err
+		}
+		pt := &table{Head: heads(l, "team_id", "tech_id", "tech_name", "grade", "points", "share", "topup", "deduction", "pay")}
+		for _, r := range pr.Rows {
+			pt.Rows = append(pt.Rows, []cellv{{Text: str(r[0])}, {Text: str(r[1])}, {Text: str(r[2])}, {Text: E(l, str(r[3]))},
+				numCell(r[pr.Col("points")], "ratio", l), numCell(r[pr.Col("share")], "money", l), numCell(r[pr.Col("topup")], "money", l),
+				numCell(r[pr.Col("deduction")], "money", l), numCell(r[pr.Col("pay")], "money", l)})
+		}
+		pg.Sections = append(pg.Sections, section{Title: T(l, "pay"), Table: pt, Wide: true})
+	} else {
+		pg.Notes = append(pg.Notes, T(l, "no_pay"))
+	}
+	return b.render(storeFile("techs", s.id, m.month), pg)
+}
