@@ -14,40 +14,10 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
-	"github.com/aftersales/aftersales/ingest"
-	"github.com/aftersales/aftersales/internal/db"
-	"github.com/aftersales/aftersales/internal/gen"
-	"github.com/aftersales/aftersales/transform"
+	"github.com/aftersales/aftersales/internal/testenv"
 )
 
-// sampleDB makes a small sample (1 store, 2 months), ingests and transforms it.
-func sampleDB(t *testing.T) *sql.DB {
-	t.Helper()
-	dir := t.TempDir()
-	if _, err := gen.Run(gen.Options{Stores: 1, Months: 2, Seed: 3, Out: filepath.Join(dir, "in"), MinOrders: 120, MaxOrders: 150, Parts: 60, Dirty: true}); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
-		t.Fatal(err)
-	}
-	in := &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: filepath.Join(dir, "lake")}}
-	files, _ := filepath.Glob(filepath.Join(dir, "in", "*", "*"))
-	files = append(files, filepath.Join(dir, "in", "stores.xlsx"))
-	for _, f := range files {
-		if _, err := in.File(t.Context(), f); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := (&transform.Runner{DB: d, Config: transform.DefaultConfig()}).Run(t.Context()); err != nil {
-		t.Fatal(err)
-	}
-	return d
-}
+func sampleDB(t *testing.T) *sql.DB { return testenv.Sample(t, 1, 2, nil) }
 
 const hostile = `=HYPERLINK("http://example.invalid","x")`
 

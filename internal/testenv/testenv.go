@@ -1,0 +1,49 @@
+// Package testenv builds small, complete databases for tests: sample exports made by gen,
+// ingested into an in-memory DuckDB with a temporary lake, and transformed.
+package testenv
+
+import (
+	"database/sql"
+	"path/filepath"
+	"testing"
+
+	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/gen"
+	"github.com/aftersales/aftersales/transform"
+)
+
+// Sample makes stores × months of small sample data (120–150 orders a month, 60 parts),
+// ingests it and returns the open database. before, when set, runs between ingest and
+// transform (to plant hostile values, say).
+func Sample(t testing.TB, stores, months int, before func(d *sql.DB)) *sql.DB {
+	t.Helper()
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	if _, err := gen.Run(gen.Options{Stores: stores, Months: months, Seed: 3, Out: in, MinOrders: 120, MaxOrders: 150, Parts: 60, Dirty: true}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	ing := &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: filepath.Join(dir, "lake")}}
+	files, _ := filepath.Glob(filepath.Join(in, "*", "*"))
+	files = append(files, filepath.Join(in, "stores.xlsx"))
+	for _, f := range files {
+		if _, err := ing.File(t.Context(), f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if before != nil {
+		before(d)
+	}
+	if _, err := (&transform.Runner{DB: d, Config: transform.DefaultConfig()}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
