@@ -1,0 +1,200 @@
+package queries_test
+
+import (
+	"database/sql"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/marcboeker/go-duckdb/v2"
+
+	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/testenv"
+	"github.com/aftersales/aftersales/queries"
+	"github.com/aftersales/aftersales/transform"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden.csv from the current output (for a human to review)")
+
+func run(t *testing.T, d *sql.DB, name string, params map[string]string) [][]string {
+	t.Helper()
+	q, args, err := queries.Resolve(name, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := d.Query(q, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	defer rows.Close()
+	cols, _ := rows.Columns()
+	out := [][]string{cols}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		rows.Scan(ptrs...)
+		r := make([]string, len(vals))
+		for i, v := range vals {
+			r[i] = text(v)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func text(v any) string {
+	switch x := v.(type) {
+	case nil:
+		return ""
+	case float64:
+		return strconv.FormatFloat(x, 'g', 12, 64)
+	case duckdb.Decimal:
+		return new(big.Rat).SetFrac(x.Value, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil)).FloatString(int(x.Scale))
+	case time.Time:
+		return x.Format("2006-01-02 15:04:05")
+	}
+	return fmt.Sprint(v)
+}
+
+// TestEveryQueryGolden runs every named query on the deterministic sample and compares it with
+// its reviewed snapshot (`go test ./queries -update` rewrites them for review).
+func TestEveryQueryGolden(t *testing.T) {
+	d := testenv.Sample(t, 2, 3, nil)
+	all := queries.All()
+	if len(all) < 12 {
+		t.Fatalf("only %d named queries", len(all))
+	}
+	for _, q := range all {
+		params := map[string]string{}
+		for _, p := range q.Params {
+			switch p.Name {
+			case "store":
+				params["store"] = "S001"
+			case "month":
+				params["month"] = "2026-09"
+			}
+		}
+		got := run(t, d, q.Name, params)
+		if q.Name == "settings_in_force" || q.Name == "ingest_summary" || q.Name == "data_quality" {
+			continue // they hold times and paths of this run
+		}
+		var b strings.Builder
+		w := csv.NewWriter(&b)
+		w.WriteAll(got)
+		golden := filepath.Join("testdata", q.Name+".golden.csv")
+		if *update {
+			os.MkdirAll("testdata", 0o755)
+			os.WriteFile(golden, []byte(b.String()), 0o644)
+			continue
+		}
+		want, err := os.ReadFile(golden)
+		if err != nil {
+			t.Errorf("%v (run go test ./queries -update and review)", err)
+			continue
+		}
+		if b.String() != string(want) {
+			t.Errorf("%s differs from %s (run with -update and review the diff)", q.Name, golden)
+		}
+		if q.Description == "" {
+			t.Errorf("%s has no description", q.Name)
+		}
+	}
+}
+
+// TestListQueriesByHand: hand-computed cases for the lists whose logic lives only in SQL.
+func TestListQueriesByHand(t *testing.T) {
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	ins := func(no, vin, typ, status, opened, delivered string, km any) {
+		var del any
+		if delivered != "" {
+			del = delivered
+		}
+		_, err := d.Exec(`INSERT INTO raw_work_orders (store_id, order_no, vin, order_type, status, opened_at, delivered_at, mileage_km, customer_name, phone,
+			labor_amount, parts_amount, other_amount, discount_amount, file_id, row_number) VALUES ('S1', ?, ?, ?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?, '王五', '13800000000', 0, 0, 0, 0, 0, 0)`,
+			no, vin, typ, status, opened, del, km)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// WIP at the end of March (cut-off 2026-04-01 00:00)
+	ins("W1", "VINW1000000000001", "repair", "delivered", "2026-03-30 10:00", "2026-04-02 10:00", nil) // in shop: 38 h = 1.6 d
+	ins("W2", "VINW2000000000002", "repair", "open", "2026-03-31 08:00", "", nil)                     // in shop: 16 h = 0.7 d
+	ins("W3", "VINW3000000000003", "repair", "delivered", "2026-03-15 10:00", "2026-03-20 10:00", nil) // left before
+	ins("W4", "VINW4000000000004", "repair", "cancelled", "2026-03-20 10:00", "", nil)                 // cancelled
+	ins("W5", "VINW5000000000005", "repair", "open", "2026-04-01 00:00", "", nil)                      // opened after: also the as-of
+	// lost customers: as-of 2026-04-01 00:00, N = 12 → recent from 2025-04-01, earlier from 2023-04-01
+	ins("LA", "VINLA000000000001", "maintenance", "delivered", "2025-03-31 23:59:59", "2025-04-01 10:00", nil) // lost
+	ins("LB", "VINLB000000000002", "maintenance", "delivered", "2025-04-01 00:00:00", "2025-04-01 10:00", nil) // seen in the last 12 months
+	ins("LC", "VINLC000000000003", "maintenance", "delivered", "2023-03-31 10:00", "2023-03-31 12:00", nil)    // before the 24-month window
+	// service due in April: D by date (2025-10-05 08:00 + 180 d = 2026-04-03 08:00);
+	// E by mileage: 6590 → 10000 km in 31 d = 110 km/d; 10000 km / 110 = 90.9 → 91 d after 2026-01-10 08:00 = 2026-04-11 08:00
+	ins("SD", "VINSD000000000001", "maintenance", "delivered", "2025-10-05 08:00", "2025-10-05 10:00", 20000)
+	ins("SE0", "VINSE000000000002", "repair", "delivered", "2025-12-10 08:00", "2025-12-10 10:00", 6590)
+	ins("SE1", "VINSE000000000002", "maintenance", "delivered", "2026-01-10 08:00", "2026-01-10 10:00", 10000)
+	if _, err := (&transform.Runner{DB: d, Config: transform.DefaultConfig()}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	check := func(name string, params map[string]string, cols []string, want [][]string) {
+		t.Helper()
+		got := run(t, d, name, params)
+		idx := map[string]int{}
+		for i, c := range got[0] {
+			idx[c] = i
+		}
+		var rows [][]string
+		for _, r := range got[1:] {
+			var x []string
+			for _, c := range cols {
+				x = append(x, r[idx[c]])
+			}
+			rows = append(rows, x)
+		}
+		if fmt.Sprint(rows) != fmt.Sprint(want) {
+			t.Errorf("%s:\n got %v\nwant %v", name, rows, want)
+		}
+	}
+	check("wip_month_end", map[string]string{"store": "S1", "month": "2026-03"}, []string{"order_no", "age_days"},
+		[][]string{{"W1", "1.6"}, {"W2", "0.7"}})
+	check("lost_customers", map[string]string{"store": "S1"}, []string{"vin", "last_visit"},
+		[][]string{{"VINLA000000000001", "2025-03-31 23:59:59"}})
+	check("service_due", map[string]string{"store": "S1", "month": "2026-03"}, []string{"vin", "due_at", "due_by", "km_per_day"},
+		[][]string{{"VINSD000000000001", "2026-04-03 08:00:00", "date", ""}, {"VINSE000000000002", "2026-04-11 08:00:00", "mileage", "110"}})
+}
+
+func TestResolve(t *testing.T) {
+	if _, _, err := queries.Resolve("monthly_review", nil); err == nil {
+		t.Error("a missing required parameter was accepted")
+	}
+	if _, _, err := queries.Resolve("monthly_review", map[string]string{"store": "S1", "nope": "1"}); err == nil {
+		t.Error("an unknown parameter was accepted")
+	}
+	if _, _, err := queries.Resolve("no_such_query", nil); err == nil {
+		t.Error("an unknown query name was accepted")
+	}
+	q, args, err := queries.Resolve("monthly_review", map[string]string{"store": "S1'; DROP TABLE x; --"})
+	bound := false
+	for _, a := range args {
+		bound = bound || a == "S1'; DROP TABLE x; --"
+	}
+	if err != nil || strings.Contains(q, "DROP") || !bound {
+		t.Errorf("parameters must be bound, not spliced: %v %v", args, err)
+	}
+}
