@@ -162,10 +162,11 @@ func summaryLine(path string, r *ingest.Result) string {
 	switch r.Status {
 	case ingest.StatusDuplicate:
 		return fmt.Sprintf("%s: duplicate — %s", path, r.Message)
-	case ingest.StatusRejected:
-		return fmt.Sprintf("%s: REJECTED — %s (read %d, loaded 0, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
 	}
 	s := fmt.Sprintf("%s: %s, read %d, loaded %d, rejected %d, skipped %d", path, r.Kind, r.Read, r.Loaded, r.Rejected, r.Skipped)
+	if r.Status == ingest.StatusRejected {
+		s = fmt.Sprintf("%s: REJECTED — %s (read %d, loaded 0, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
+	}
 	for i, rj := range r.Rejects {
 		if i == 3 {
 			s += fmt.Sprintf("\n    … and %d more rejected row(s)", len(r.Rejects)-3)
