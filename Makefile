@@ -5,7 +5,7 @@ VERSION := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 SCALE   ?= S
 
-.PHONY: build demo test test-short lint bench fuzz clean
+.PHONY: build demo test lint bench fuzz clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/aftersales
@@ -15,10 +15,21 @@ build:
 demo: build
 	./$(BIN) demo --out out/demo
 
-# Unit, golden and end-to-end tests, under UTC and under China's time zone.
+FUZZTIME ?= 8s
+
+# Unit, golden and end-to-end tests, under UTC and under China's time zone, then a short fuzz run.
 test: lint
 	TZ=UTC $(GO) test -count=1 ./...
 	TZ=Asia/Shanghai $(GO) test -count=1 -skip 'TestKillDuringIngest' ./...
+	$(MAKE) --no-print-directory fuzz
+
+# Each fuzz target for FUZZTIME (no panic, no hang, invariants hold); the corpus is in testdata/fuzz.
+fuzz:
+	@for t in internal/parse:FuzzTimestamp internal/parse:FuzzDecimal internal/parse:FuzzBoolIDMonth internal/parse:FuzzHeaderKey \
+	          ingest/read:FuzzCSV ingest/read:FuzzXLSX; do \
+	  pkg=$${t%%:*}; fn=$${t##*:}; \
+	  out=$$($(GO) test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$(FUZZTIME) ./$$pkg 2>&1) || { echo "$$out"; exit 1; }; \
+	  echo "fuzz $$fn: $$(echo "$$out" | grep -o 'execs: [0-9]*' | tail -1) ok"; done
 
 lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

@@ -35,6 +35,8 @@ type Options struct {
 	Now func() time.Time
 	// Progress, when set, is told the number of data rows read so far in the current file.
 	Progress func(rows int)
+	// Check only parses and checks the rows: nothing is written to the lake or the database.
+	Check bool
 }
 
 // Status values of ingest_files.status.
@@ -176,9 +178,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	if err != nil {
 		return nil, err
 	}
-	defer src.close()
-	inf := src.info()
-	res.Format, res.Encoding, res.Sheet = inf.format, inf.encoding, inf.sheet
+	defer src.Close()
+	inf := src.Info()
+	res.Format, res.Encoding, res.Sheet = inf.Format, inf.Encoding, inf.Sheet
 
 	// Buffer the first rows and find the header among them.
 	// A read error among these rows (an undecodable byte, say) is held back until the rows
@@ -187,7 +189,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	var headRows []int
 	var headErr error
 	for len(head) < headerScanRows {
-		cells, row, err := src.next()
+		cells, row, err := src.Next()
 		if err == io.EOF {
 			break
 		}
@@ -225,7 +227,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		lw.abort()
 		return nil, err
 	}
-	cctx := inf.cellCtx
+	cctx := cellContext{xlsx: inf.XLSX, date1904: inf.Date1904, numericCell: inf.NumericCell}
 	stores := map[string]bool{}
 	row := &Row{Kind: kind, Values: make([]Value, len(kind.Columns))}
 	pending := head[hi+1:]
@@ -239,7 +241,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		} else if headErr != nil {
 			return fail(headErr)
 		} else {
-			cells, rowNum, err = src.next()
+			cells, rowNum, err = src.Next()
 			if err == io.EOF {
 				break
 			}
@@ -304,11 +306,13 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 				}
 				reason += fmt.Sprintf(" (and %d more: %s)", len(errs)-1, strings.Join(more, "; "))
 			}
-			res.Rejects = append(res.Rejects, Reject{Sheet: inf.sheet, Row: rowNum, Column: errs[0].Column, Raw: errs[0].Raw, Reason: reason})
+			res.Rejects = append(res.Rejects, Reject{Sheet: inf.Sheet, Row: rowNum, Column: errs[0].Column, Raw: errs[0].Raw, Reason: reason})
 			continue
 		}
-		if err := lw.add(row); err != nil {
-			return fail(fmt.Errorf("writing the lake: %w", err))
+		if !in.Opts.Check {
+			if err := lw.add(row); err != nil {
+				return fail(fmt.Errorf("writing the lake: %w", err))
+			}
 		}
 		stores[store] = true
 		res.Loaded++

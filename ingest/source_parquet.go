@@ -2,16 +2,18 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
-	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+
+	"github.com/aftersales/aftersales/ingest/read"
 )
 
 // parquetSource reads a Parquet file through Arrow and hands its cells on as text, so the
@@ -28,19 +30,19 @@ type parquetSource struct {
 	hdr   bool
 }
 
-func openParquet(path string) (source, error) {
+func openParquet(path string) (read.Source, error) {
 	rdr, err := file.OpenParquetFile(path, false)
 	if err != nil {
-		return nil, fileErr("cannot read the Parquet file: %v", err)
+		return nil, read.Errorf("cannot read the Parquet file: %v", err)
 	}
 	defer rdr.Close()
 	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
 	if err != nil {
-		return nil, fileErr("cannot read the Parquet file: %v", err)
+		return nil, read.Errorf("cannot read the Parquet file: %v", err)
 	}
 	tbl, err := fr.ReadTable(context.Background())
 	if err != nil {
-		return nil, fileErr("cannot read the Parquet file: %v", err)
+		return nil, read.Errorf("cannot read the Parquet file: %v", err)
 	}
 	s := &parquetSource{tbl: tbl, n: tbl.NumRows()}
 	for i := 0; i < int(tbl.NumCols()); i++ {
@@ -52,7 +54,7 @@ func openParquet(path string) (source, error) {
 	return s, nil
 }
 
-func (s *parquetSource) next() ([]string, int, error) {
+func (s *parquetSource) Next() ([]string, int, error) {
 	if !s.hdr {
 		s.hdr = true
 		for i, f := range s.tbl.Schema().Fields() {
@@ -105,10 +107,23 @@ func cellText(a arrow.Array, i int) string {
 	return fmt.Sprint(a.ValueStr(i))
 }
 
-func (s *parquetSource) info() sourceInfo { return sourceInfo{format: "parquet"} }
-func (s *parquetSource) close() error {
+func (s *parquetSource) Info() read.Info { return read.Info{Format: "parquet"} }
+func (s *parquetSource) Close() error {
 	s.tbl.Release()
 	return nil
 }
 
-var _ = time.UTC
+
+// FileError rejects a whole file (the readers' type).
+type FileError = read.FileError
+
+func fileErr(format string, a ...any) error { return read.Errorf(format, a...) }
+
+// openSource opens any supported file: CSV and XLSX through package read, Parquet through Arrow.
+func openSource(path, sheet string) (read.Source, error) {
+	s, err := read.Open(path, sheet)
+	if errors.Is(err, read.ErrParquet) {
+		return openParquet(path)
+	}
+	return s, err
+}

@@ -136,7 +136,7 @@ func TestListQueriesByHand(t *testing.T) {
 	}
 	// WIP at the end of March (cut-off 2026-04-01 00:00)
 	ins("W1", "VINW1000000000001", "repair", "delivered", "2026-03-30 10:00", "2026-04-02 10:00", nil) // in shop: 38 h = 1.6 d
-	ins("W2", "VINW2000000000002", "repair", "open", "2026-03-31 08:00", "", nil)                     // in shop: 16 h = 0.7 d
+	ins("W2", "VINW2000000000002", "repair", "open", "2026-03-31 08:00", "", nil)                      // in shop: 16 h = 0.7 d
 	ins("W3", "VINW3000000000003", "repair", "delivered", "2026-03-15 10:00", "2026-03-20 10:00", nil) // left before
 	ins("W4", "VINW4000000000004", "repair", "cancelled", "2026-03-20 10:00", "", nil)                 // cancelled
 	ins("W5", "VINW5000000000005", "repair", "open", "2026-04-01 00:00", "", nil)                      // opened after: also the as-of

@@ -188,7 +188,8 @@ func scanTimestamp(s string) (time.Time, bool) {
 			return time.Time{}, false
 		}
 	}
-	if month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 59 {
+	// years outside 1900–2199 are typing errors in a service record (0000-01-01, 2206 for 2026)
+	if year < 1900 || year > 2199 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 59 {
 		return time.Time{}, false
 	}
 	t := time.Date(year, time.Month(month), day, hour, min, sec, nsec, time.UTC)

@@ -33,7 +33,7 @@ func TestTimestampForms(t *testing.T) {
 	}
 	for _, s := range []string{
 		"", "2026-3/5", "05/03/2026", "2026-02-30", "2026-13-01", "2026-03-05 24:00", "2026-03-05 14:3",
-		"20260305", "2026-03-05 14:30 PM", "yesterday", "45000", "2026-03-05 14", "2026年3月",
+		"20260305", "0000-01-01 00:00", "2206-01-01", "2026-03-05 14:30 PM", "yesterday", "45000", "2026-03-05 14", "2026年3月",
 	} {
 		if _, err := Timestamp(s); !errors.Is(err, ErrDate) {
 			t.Errorf("Timestamp(%q) err = %v; want ErrDate", s, err)

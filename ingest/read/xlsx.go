@@ -1,4 +1,4 @@
-package ingest
+package read
 
 import (
 	"io"
@@ -14,26 +14,27 @@ type xlsxSource struct {
 	f      *excelize.File
 	rows   *excelize.Rows
 	row    int
-	inf    sourceInfo
+	inf    Info
 	merged map[int][]mergedCell // row → cells covered by a merge (1-based)
 	buf    []string
 }
 
-func openXLSX(path, sheet string) (source, error) {
+// OpenXLSX opens one sheet (the first when sheet is empty) with raw cell values.
+func OpenXLSX(path, sheet string) (Source, error) {
 	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
 	if err != nil {
-		return nil, fileErr("cannot read the workbook: %v (is it a real .xlsx? save it again from Excel)", err)
+		return nil, Errorf("cannot read the workbook: %v (is it a real .xlsx? save it again from Excel)", err)
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
 		f.Close()
-		return nil, fileErr("the workbook has no sheets")
+		return nil, Errorf("the workbook has no sheets")
 	}
 	if sheet == "" {
 		sheet = sheets[0]
 	} else if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
 		f.Close()
-		return nil, fileErr("the workbook has no sheet %q (it has: %v)", sheet, sheets)
+		return nil, Errorf("the workbook has no sheet %q (it has: %v)", sheet, sheets)
 	}
 	d1904 := false
 	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
@@ -42,10 +43,10 @@ func openXLSX(path, sheet string) (source, error) {
 	rows, err := f.Rows(sheet)
 	if err != nil {
 		f.Close()
-		return nil, fileErr("cannot read sheet %q: %v", sheet, err)
+		return nil, Errorf("cannot read sheet %q: %v", sheet, err)
 	}
-	s := &xlsxSource{f: f, rows: rows, inf: sourceInfo{format: "xlsx", sheet: sheet}}
-	s.inf.cellCtx = cellContext{xlsx: true, date1904: d1904, numericCell: s.numericCell}
+	s := &xlsxSource{f: f, rows: rows, inf: Info{Format: "xlsx", Sheet: sheet}}
+	s.inf.XLSX, s.inf.Date1904, s.inf.NumericCell = true, d1904, s.numericCell
 	if mcs, err := f.GetMergeCells(sheet); err == nil && len(mcs) > 0 {
 		s.merged = map[int][]mergedCell{}
 		total := 0
@@ -70,17 +71,17 @@ func openXLSX(path, sheet string) (source, error) {
 	return s, nil
 }
 
-func (s *xlsxSource) next() ([]string, int, error) {
+func (s *xlsxSource) Next() ([]string, int, error) {
 	if !s.rows.Next() {
 		if err := s.rows.Error(); err != nil {
-			return nil, 0, fileErr("reading sheet %q: %v", s.inf.sheet, err)
+			return nil, 0, Errorf("reading sheet %q: %v", s.inf.Sheet, err)
 		}
 		return nil, 0, io.EOF
 	}
 	s.row++
 	cols, err := s.rows.Columns(excelize.Options{RawCellValue: true})
 	if err != nil {
-		return nil, 0, fileErr("reading sheet %q row %d: %v", s.inf.sheet, s.row, err)
+		return nil, 0, Errorf("reading sheet %q row %d: %v", s.inf.Sheet, s.row, err)
 	}
 	if s.merged != nil {
 		for _, m := range s.merged[s.row] {
@@ -99,12 +100,12 @@ func (s *xlsxSource) numericCell(row, col int) bool {
 	if err != nil {
 		return false
 	}
-	t, err := s.f.GetCellType(s.inf.sheet, name)
+	t, err := s.f.GetCellType(s.inf.Sheet, name)
 	return err == nil && (t == excelize.CellTypeNumber || t == excelize.CellTypeUnset)
 }
 
-func (s *xlsxSource) info() sourceInfo { return s.inf }
-func (s *xlsxSource) close() error {
+func (s *xlsxSource) Info() Info { return s.inf }
+func (s *xlsxSource) Close() error {
 	s.rows.Close()
 	return s.f.Close()
 }

@@ -1,4 +1,4 @@
-package ingest
+package read
 
 import (
 	"bufio"
@@ -21,39 +21,40 @@ type csvSource struct {
 	f      *os.File
 	r      *csv.Reader
 	rec    int
-	inf    sourceInfo
+	inf    Info
 	gb     bool
 	record []string
 }
 
 const sniffBytes = 1 << 20
 
-func openCSV(path string) (source, error) {
+// OpenCSV opens a CSV file, detecting its encoding and delimiter.
+func OpenCSV(path string) (Source, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fileErr("cannot open: %v", err)
+		return nil, Errorf("cannot open: %v", err)
 	}
 	br := bufio.NewReaderSize(f, sniffBytes)
 	head, _ := br.Peek(sniffBytes)
-	s := &csvSource{f: f, inf: sourceInfo{format: "csv"}}
+	s := &csvSource{f: f, inf: Info{Format: "csv"}}
 	var rd io.Reader = br
 	switch {
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
 		br.Discard(3)
-		s.inf.encoding = "utf-8-bom"
+		s.inf.Encoding = "utf-8-bom"
 	case bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")):
 		f.Close()
-		return nil, fileErr("the file is UTF-16 text: save it as CSV UTF-8 (or GBK)")
+		return nil, Errorf("the file is UTF-16 text: save it as CSV UTF-8 (or GBK)")
 	case validUTF8Prefix(head):
-		s.inf.encoding = "utf-8"
+		s.inf.Encoding = "utf-8"
 	default:
-		s.inf.encoding = "gb18030"
+		s.inf.Encoding = "gb18030"
 		s.gb = true
 		rd = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
 	}
 	if bytes.IndexByte(head, 0) >= 0 {
 		f.Close()
-		return nil, fileErr("the file holds binary data (a NUL byte), not CSV text")
+		return nil, Errorf("the file holds binary data (a NUL byte), not CSV text")
 	}
 	r := csv.NewReader(rd)
 	r.FieldsPerRecord = -1
@@ -94,7 +95,7 @@ func sniffDelimiter(head []byte) rune {
 	return ','
 }
 
-func (s *csvSource) next() ([]string, int, error) {
+func (s *csvSource) Next() ([]string, int, error) {
 	rec, err := s.r.Read()
 	if err != nil {
 		if err == io.EOF {
@@ -102,28 +103,28 @@ func (s *csvSource) next() ([]string, int, error) {
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, 0, fileErr("CSV record %d (line %d) cannot be read: %v", s.rec+1, pe.StartLine, pe.Err)
+			return nil, 0, Errorf("CSV record %d (line %d) cannot be read: %v", s.rec+1, pe.StartLine, pe.Err)
 		}
-		return nil, 0, fileErr("reading: %v", err)
+		return nil, 0, Errorf("reading: %v", err)
 	}
 	s.rec++
 	if s.gb {
 		for _, c := range rec {
 			if strings.ContainsRune(c, utf8.RuneError) {
 				line, _ := s.r.FieldPos(0)
-				return nil, 0, fileErr("line %d (record %d) holds bytes that are neither UTF-8 nor GBK/GB18030: the file is damaged or in another encoding; export it again as CSV UTF-8", line, s.rec)
+				return nil, 0, Errorf("line %d (record %d) holds bytes that are neither UTF-8 nor GBK/GB18030: the file is damaged or in another encoding; export it again as CSV UTF-8", line, s.rec)
 			}
 		}
 	} else {
 		for _, c := range rec {
 			if !utf8.ValidString(c) {
 				line, _ := s.r.FieldPos(0)
-				return nil, 0, fileErr("line %d (record %d) is not valid UTF-8 although the start of the file is: the file mixes encodings; export it again as CSV UTF-8", line, s.rec)
+				return nil, 0, Errorf("line %d (record %d) is not valid UTF-8 although the start of the file is: the file mixes encodings; export it again as CSV UTF-8", line, s.rec)
 			}
 		}
 	}
 	return rec, s.rec, nil
 }
 
-func (s *csvSource) info() sourceInfo { return s.inf }
-func (s *csvSource) close() error     { return s.f.Close() }
+func (s *csvSource) Info() Info { return s.inf }
+func (s *csvSource) Close() error     { return s.f.Close() }

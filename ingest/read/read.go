@@ -1,0 +1,78 @@
+// Package read opens DMS exports — CSV (UTF-8, UTF-8 with BOM, GB18030/GBK) and XLSX — and
+// yields their records as text with the row numbers a user sees. It knows nothing of kinds.
+package read
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+)
+
+// Source yields the records of one file, the header among them, each with the row number
+// the user sees (CSV record number or XLSX sheet row, 1-based).
+type Source interface {
+	// Next returns the next record; io.EOF at the end. The slice may be reused by the next call.
+	Next() (cells []string, row int, err error)
+	Info() Info
+	Close() error
+}
+
+// Info describes an open source.
+type Info struct {
+	Format   string // csv, xlsx, parquet
+	Encoding string // utf-8, utf-8-bom, gb18030 (csv only)
+	Sheet    string
+	XLSX     bool // numbers in date columns are Excel serials
+	Date1904 bool
+	// NumericCell reports, for XLSX, whether the cell at (row, source column) holds a number.
+	NumericCell func(row, col int) bool
+}
+
+// FileError rejects a whole file.
+type FileError struct{ Msg string }
+
+func (e *FileError) Error() string { return e.Msg }
+
+// Errorf makes a FileError.
+func Errorf(format string, a ...any) error { return &FileError{Msg: fmt.Sprintf(format, a...)} }
+
+// ErrParquet is returned by Open for a Parquet file: the caller reads it (through Arrow).
+var ErrParquet = errors.New("parquet")
+
+// Open sniffs the format from the content (not only the name) and opens a reader.
+// For a Parquet file it returns ErrParquet.
+func Open(path, sheet string) (Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Errorf("cannot open: %v", err)
+	}
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	f.Close()
+	ext := strings.ToLower(filepath.Ext(path))
+	trimmed := bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	lower := bytes.ToLower(trimmed)
+	switch {
+	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
+		return OpenXLSX(path, sheet)
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
+		return nil, Errorf("this is an old Excel 97-2003 workbook (.xls), which is not supported: open it in Excel or WPS and save it as .xlsx")
+	case bytes.HasPrefix(head, []byte("PAR1")):
+		return nil, ErrParquet
+	case bytes.HasPrefix(lower, []byte("<html")) || bytes.HasPrefix(lower, []byte("<!doctype")) ||
+		bytes.HasPrefix(lower, []byte("<table")) || bytes.HasPrefix(lower, []byte("<?xml")) || bytes.HasPrefix(lower, []byte("<meta")):
+		return nil, Errorf("this is a web page (HTML/XML) saved with an Excel name, not a spreadsheet: open it in Excel or WPS and save it as .xlsx")
+	case ext == ".xls" || ext == ".xlsx" || ext == ".xlsm" || ext == ".et":
+		return nil, Errorf("the file is named %s but is not an Excel workbook: save it as .xlsx", ext)
+	case ext == ".parquet":
+		return nil, Errorf("the file is named .parquet but is not a Parquet file")
+	case ext == ".csv" || ext == ".txt" || ext == ".tsv" || ext == "":
+		return OpenCSV(path)
+	}
+	return nil, Errorf("unsupported file type %q: save it as .xlsx or .csv", ext)
+}
