@@ -6,8 +6,11 @@ package workbook
 import (
 	"fmt"
 	"strings"
+	"unicode"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/aftersales/aftersales/internal/xlsxw"
 )
 
 // styles are created once per file.
@@ -66,11 +69,12 @@ func colName(col int) string {
 // sheetName makes a valid, unique sheet name (≤ 31 characters, none of []:*?/\).
 func sheetName(f *excelize.File, s string) string {
 	s = strings.Map(func(r rune) rune {
-		if strings.ContainsRune(`[]:*?/\`, r) {
-			return '_'
+		// letters, digits, CJK, space, - and _ only: a sheet name never carries data punctuation
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == ' ' || r == '-' || r == '_' || r == '~' {
+			return r
 		}
-		return r
-	}, s)
+		return '_'
+	}, xlsxw.CleanText(s))
 	if r := []rune(s); len(r) > 28 {
 		s = string(r[:28])
 	}
@@ -85,7 +89,7 @@ func sheetName(f *excelize.File, s string) string {
 
 // setText writes data text as a string cell: never a formula, whatever it begins with.
 func setText(f *excelize.File, sheet, ref, v string) error {
-	return f.SetCellStr(sheet, ref, v)
+	return f.SetCellStr(sheet, ref, xlsxw.CleanText(v))
 }
 
 // setFormula writes one of our formulas together with its cached value (so a reader that does

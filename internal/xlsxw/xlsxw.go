@@ -5,6 +5,8 @@ package xlsxw
 
 import (
 	"fmt"
+	"strings"
+	"unicode/utf8"
 	"math/big"
 	"os"
 	"path/filepath"
@@ -25,7 +27,9 @@ func Cell(v any) any {
 		f, _ := new(big.Rat).SetFrac(x.Value, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil)).Float64()
 		return f
 	case []any:
-		return fmt.Sprint(x)
+		return CleanText(fmt.Sprint(x))
+	case string:
+		return excelize.Cell{Value: CleanText(x)}
 	case time.Time:
 		return x
 	}
@@ -87,4 +91,29 @@ func Save(f *excelize.File, path string) error {
 		return err
 	}
 	return nil
+}
+
+// CleanText makes data text safe for a cell: control characters that XML 1.0 forbids are
+// dropped (tab, newline and carriage return stay) and the text is cut to Excel's limit of
+// 32,767 characters.
+func CleanText(s string) string {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+			clean = false
+			break
+		}
+	}
+	if !clean {
+		s = strings.Map(func(r rune) rune {
+			if r < 0x20 && r != '\t' && r != '\n' && r != '\r' || r == 0xFFFE || r == 0xFFFF {
+				return -1
+			}
+			return r
+		}, s)
+	}
+	if utf8.RuneCountInString(s) > 32767 {
+		s = string([]rune(s)[:32767])
+	}
+	return s
 }

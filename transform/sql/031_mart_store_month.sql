@@ -28,7 +28,8 @@ orders_agg as (
         sum(o.other_amount) as other_revenue,
         sum(o.discount_amount) as discount,
         count(*) filter (where o.appointment) as appointments,
-        avg(hours_between(o.opened_at, o.delivered_at)) as turnaround_hours_avg,
+        -- exact: an integer sum of microseconds, then one division (a DOUBLE avg depends on row order)
+        sum(epoch_us(o.delivered_at) - epoch_us(o.opened_at))::hugeint / count(*) / 3600000000.0 as turnaround_hours_avg,
         quantile_cont(hours_between(o.opened_at, o.delivered_at), 0.5) as turnaround_hours_median,
         quantile_cont(hours_between(o.opened_at, o.delivered_at), 0.9) as turnaround_hours_p90,
         count(*) filter (where o.promised_at is not null) as promised,

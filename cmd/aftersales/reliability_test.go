@@ -1,0 +1,163 @@
+package main
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+)
+
+var martTables = []string{"mart_store_month", "mart_tech_month", "mart_advisor_month", "mart_payroll", "mart_parts_month", "mart_comebacks", "mart_benchmark"}
+
+func martSums(t *testing.T, dir, dbf string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, tb := range martTables {
+		r := runBin(t, dir, "query", "--db", dbf, "--format", "csv", fmt.Sprintf("SELECT count(*), sum(hash(t)) FROM %s t", tb))
+		if r.code != 0 {
+			t.Fatalf("%s: %s", tb, r.stderr)
+		}
+		b.WriteString(tb + " " + strings.Split(r.stdout, "\r\n")[1] + "\n")
+	}
+	// data quality without the freshness line (it names the time of the last ingest)
+	r := runBin(t, dir, "query", "--db", dbf, "--format", "csv", `SELECT count(*), sum(hash(t)) FROM mart_data_quality t WHERE "check" <> 'freshness'`)
+	b.WriteString("dq " + r.stdout)
+	return b.String()
+}
+
+// TestShuffledIngestGivesIdenticalMarts: the same files in three random orders, some given
+// twice, give identical marts.
+func TestShuffledIngestGivesIdenticalMarts(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 2, 2)
+	var files []string
+	filepath.Walk(in, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			files = append(files, p)
+		}
+		return nil
+	})
+	sort.Strings(files)
+	var first string
+	for trial := 0; trial < 3; trial++ {
+		rng := rand.New(rand.NewPCG(uint64(trial), 7))
+		order := append([]string(nil), files...)
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		order = append(order, order[:5]...) // duplicates
+		dbf := filepath.Join(dir, fmt.Sprintf("s%d", trial), "a.duckdb")
+		if r := runBin(t, dir, append([]string{"ingest", "--db", dbf, "-q"}, order...)...); r.code != 0 {
+			t.Fatalf("ingest: %s", r.stderr)
+		}
+		if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {
+			t.Fatalf("transform: %s", r.stderr)
+		}
+		s := martSums(t, dir, dbf)
+		if trial == 0 {
+			first = s
+		} else if s != first {
+			t.Fatalf("order %d gives different marts:\n%s\nfirst:\n%s", trial, s, first)
+		}
+	}
+}
+
+// TestWhichExportWins: of two exports with the same keys, the one ingested later wins, whatever
+// their content or names (documented in ingest/README.md).
+func TestWhichExportWins(t *testing.T) {
+	dir := t.TempDir()
+	v1, _ := filepath.Abs(filepath.Join("..", "..", "ingest", "testdata", "reexport_v1.csv"))
+	v2, _ := filepath.Abs(filepath.Join("..", "..", "ingest", "testdata", "reexport_v2.csv"))
+	for _, c := range []struct {
+		order []string
+		want  string
+	}{{[]string{v1, v2}, "110.00"}, {[]string{v2, v1}, "100.00"}} {
+		dbf := filepath.Join(dir, fmt.Sprint(len(c.want), c.want), "a.duckdb")
+		for _, f := range c.order {
+			runBin(t, dir, "ingest", "--db", dbf, f)
+		}
+		r := runBin(t, dir, "query", "--db", dbf, "--format", "csv", "SELECT labor_amount FROM raw_work_orders WHERE order_no = 'E1'")
+		if !strings.Contains(r.stdout, c.want) {
+			t.Errorf("order %v: E1 = %q, want %s (the later ingest wins)", c.order, r.stdout, c.want)
+		}
+	}
+}
+
+// TestRecoveryFromDamagedDatabase: a database that cannot be opened says so and how to fix it;
+// rebuild recovers everything from the lake.
+func TestRecoveryFromDamagedDatabase(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 1, 2)
+	dbf := filepath.Join(dir, "d", "a.duckdb")
+	runBin(t, dir, "ingest", "--db", dbf, "-q", in)
+	sum := func() string {
+		r := runBin(t, dir, "query", "--db", dbf, "--format", "csv", "SELECT count(*), sum(hash(t)) FROM raw_work_orders t")
+		return r.stdout + r.stderr
+	}
+	before := sum()
+	for _, damage := range []func(){
+		func() { // the file overwritten in its header
+			f, _ := os.OpenFile(dbf, os.O_WRONLY, 0)
+			f.WriteAt([]byte("this is not a database, it was overwritten by mistake"), 0)
+			f.Close()
+		},
+		func() { // a WAL that cannot be replayed
+			os.WriteFile(dbf+".wal", []byte("garbage garbage garbage garbage garbage garbage garbage"), 0o644)
+		},
+	} {
+		damage()
+		r := runBin(t, dir, "query", "--db", dbf, "SELECT count(*) FROM raw_work_orders")
+		if r.code == 0 {
+			// DuckDB may ignore a WAL it cannot read; then there is nothing to recover
+			if !strings.Contains(sum(), strings.Split(before, "\r\n")[1]) {
+				t.Fatalf("the damaged database opened with different data: %s", sum())
+			}
+			continue
+		}
+		if !strings.Contains(r.stderr, "aftersales rebuild") {
+			t.Errorf("a damaged database: the message does not say how to recover: %s", r.stderr)
+		}
+		if r := runBin(t, dir, "rebuild", "--db", dbf); r.code != 0 {
+			t.Fatalf("rebuild: %s", r.stderr)
+		}
+		if after := sum(); after != before {
+			t.Errorf("rebuild did not recover the data:\n%s\n%s", after, before)
+		}
+	}
+}
+
+// TestUnwritableOutputs: an output location that cannot be written gives a clear error naming
+// it, and earlier outputs stay as they were.
+func TestUnwritableOutputs(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 1, 2)
+	dbf := filepath.Join(dir, "d", "a.duckdb")
+	runBin(t, dir, "ingest", "--db", dbf, "-q", in)
+	runBin(t, dir, "transform", "--db", dbf)
+	good := filepath.Join(dir, "r.xlsx")
+	if r := runBin(t, dir, "report", "--db", dbf, "--store", "S001", "--month", "2026-09", "--xlsx", good); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	orig, _ := os.ReadFile(good)
+	blocker := filepath.Join(dir, "a-file")
+	os.WriteFile(blocker, []byte("x"), 0o644)
+	for _, args := range [][]string{
+		{"report", "--db", dbf, "--store", "S001", "--month", "2026-09", "--xlsx", filepath.Join(blocker, "r.xlsx")},
+		{"payroll", "--db", dbf, "--store", "S001", "--month", "2026-09", "--xlsx", filepath.Join(blocker, "p.xlsx")},
+		{"dashboards", "--db", dbf, "--out", filepath.Join(blocker, "dash")},
+		{"report", "--db", dbf, "--store", "S001", "--month", "2026-09", "--xlsx", dir}, // a folder in the way
+	} {
+		r := runBin(t, dir, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, dir) {
+			t.Errorf("%v: exit %d, %q (want exit 1 naming the location)", args[0], r.code, r.stderr)
+		}
+	}
+	if now, _ := os.ReadFile(good); string(now) != string(orig) {
+		t.Error("an earlier output changed")
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, ".aftersales-*"))
+	if len(left) > 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+}
