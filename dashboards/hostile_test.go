@@ -2,10 +2,10 @@ package dashboards
 
 import (
 	"database/sql"
-	"regexp"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"

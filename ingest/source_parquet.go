@@ -113,7 +113,6 @@ func (s *parquetSource) Close() error {
 	return nil
 }
 
-
 // FileError rejects a whole file (the readers' type).
 type FileError = read.FileError
 

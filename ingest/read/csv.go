@@ -126,5 +126,5 @@ func (s *csvSource) Next() ([]string, int, error) {
 	return rec, s.rec, nil
 }
 
-func (s *csvSource) Info() Info { return s.inf }
-func (s *csvSource) Close() error     { return s.f.Close() }
+func (s *csvSource) Info() Info   { return s.inf }
+func (s *csvSource) Close() error { return s.f.Close() }

@@ -5,12 +5,12 @@ package xlsxw
 
 import (
 	"fmt"
-	"strings"
-	"unicode/utf8"
 	"math/big"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/marcboeker/go-duckdb/v2"
 	"github.com/xuri/excelize/v2"
