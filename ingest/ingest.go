@@ -83,9 +83,98 @@ type Ingester struct {
 	Opts Options
 }
 
+// Batches: files are committed in groups of up to batchFiles files or batchMaxRows rows (each
+// file still all-or-nothing), which saves the per-transaction cost of thousands of small exports.
+const (
+	batchFiles   = 256
+	batchMaxRows = 4 << 20
+)
+
 // File ingests one file. A file-level problem is not an error: it is a Result with status
 // rejected. An error means the database or lake could not be written.
 func (in *Ingester) File(ctx context.Context, path string) (*Result, error) {
+	var out *Result
+	err := in.Files(ctx, []string{path}, func(_ string, r *Result) { out = r })
+	return out, err
+}
+
+// Files ingests files in order: a worker reads and checks the next files while the previous
+// batch is loaded. report is called for each file, in order, once its batch is committed.
+func (in *Ingester) Files(ctx context.Context, paths []string, report func(path string, res *Result)) error {
+	loaded := map[string]string{} // sha256 → path of a loaded file
+	rows, err := in.DB.QueryContext(ctx, `SELECT sha256, min(path) FROM ingest_files WHERE status = 'loaded' GROUP BY sha256`)
+	if err != nil {
+		return fmt.Errorf("reading ingest_files: %w", err)
+	}
+	for rows.Next() {
+		var sha, p string
+		rows.Scan(&sha, &p)
+		loaded[sha] = p
+	}
+	rows.Close()
+	type item struct {
+		path string
+		res  *Result
+		err  error
+	}
+	ch := make(chan item, batchFiles) // the worker prepares the next batch while this one loads
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		defer close(ch)
+		for _, p := range paths {
+			res, err := in.prepare(wctx, p, loaded)
+			select {
+			case ch <- item{p, res, err}:
+			case <-wctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	var batch []*Result
+	var batchPaths []string
+	nrows := 0
+	flush := func() error {
+		t0 := time.Now()
+		defer func() {
+			if os.Getenv("AFTERSALES_TRACE") != "" {
+				fmt.Fprintf(os.Stderr, "trace commit %d files: %v\n", len(batchPaths), time.Since(t0))
+			}
+		}()
+		if err := in.commit(ctx, batch); err != nil {
+			return err
+		}
+		for i, r := range batch {
+			report(batchPaths[i], r)
+		}
+		batch, batchPaths, nrows = batch[:0], batchPaths[:0], 0
+		return nil
+	}
+	for it := range ch {
+		if it.err != nil {
+			return fmt.Errorf("%s: %w", it.path, it.err)
+		}
+		batch = append(batch, it.res)
+		batchPaths = append(batchPaths, it.path)
+		nrows += it.res.Loaded
+		if len(batch) >= batchFiles || nrows >= batchMaxRows {
+			if err := flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return flush()
+}
+
+// prepare reads, checks and writes one file to the lake; the result is ready to commit.
+// loaded holds the content hashes already loaded (before this call or earlier in it).
+func (in *Ingester) prepare(ctx context.Context, path string, loaded map[string]string) (*Result, error) {
 	now := time.Now
 	if in.Opts.Now != nil {
 		now = in.Opts.Now
@@ -98,21 +187,14 @@ func (in *Ingester) File(ctx context.Context, path string) (*Result, error) {
 	sum, err := fileSHA256(path)
 	if err != nil {
 		res.Status, res.Message = StatusRejected, fmt.Sprintf("cannot read the file: %v", err)
-		return res, in.record(ctx, res)
+		return res, nil
 	}
 	res.SHA256 = sum
-
-	var prior sql.NullInt64
-	err = in.DB.QueryRowContext(ctx, `SELECT min(file_id) FROM ingest_files WHERE sha256 = ? AND status = 'loaded'`, sum).Scan(&prior)
-	if err != nil {
-		return nil, fmt.Errorf("reading ingest_files: %w", err)
-	}
-	if prior.Valid {
+	if prior, ok := loaded[sum]; ok {
 		res.Status = StatusDuplicate
-		res.Message = fmt.Sprintf("same content as file %d, loaded before: nothing to do", prior.Int64)
-		return res, in.record(ctx, res)
+		res.Message = fmt.Sprintf("same content as %s, loaded before: nothing to do", prior)
+		return res, nil
 	}
-
 	lw, err := in.parseFile(ctx, path, res)
 	var fe *FileError
 	switch {
@@ -134,7 +216,7 @@ func (in *Ingester) File(ctx context.Context, path string) (*Result, error) {
 		// that rows_read = rows_loaded + rows_rejected + rows_skipped still holds.
 		res.Loaded = 0
 		res.Rejected = res.Read - res.Skipped
-		return res, in.record(ctx, res)
+		return res, nil
 	}
 	files, err := lw.finish()
 	if err != nil {
@@ -147,7 +229,8 @@ func (in *Ingester) File(ctx context.Context, path string) (*Result, error) {
 		}
 		res.LakeFiles = append(res.LakeFiles, filepath.ToSlash(rel))
 	}
-	return res, in.record(ctx, res)
+	loaded[sum] = abs
+	return res, nil
 }
 
 // wallClock keeps the local wall-clock reading and drops the zone (CONTRACT: local time, no zone).

@@ -90,7 +90,7 @@ func (lw *lakeWriter) part(store string) (*partWriter, error) {
 		parquet.WithDictionaryDefault(false),
 		parquet.WithMaxRowGroupLength(1<<20),
 	)
-	w, err := pqarrow.NewFileWriter(schema, syncCloser{f}, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
@@ -182,14 +182,3 @@ func (lw *lakeWriter) abort() {
 	lw.parts = map[string]*partWriter{}
 }
 
-// syncCloser flushes the file to disk when the Parquet writer closes it, so that a rename
-// after a crash never exposes a half-written file.
-type syncCloser struct{ *os.File }
-
-func (s syncCloser) Close() error {
-	if err := s.File.Sync(); err != nil {
-		s.File.Close()
-		return err
-	}
-	return s.File.Close()
-}

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"time"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -18,41 +19,71 @@ import (
 // from which `aftersales rebuild` recreates the database.
 func ManifestDir(lake string) string { return filepath.Join(lake, "_manifest") }
 
-// record writes the manifest entry and, in one transaction, the raw rows, the ingest_files
-// row and the rejects. The manifest entry is written before the commit: if the process dies
-// between the two, the entry names a file_id the database never committed, and the next
-// ingest (which takes the same file_id) overwrites it.
+// record commits one result (see commit).
 func (in *Ingester) record(ctx context.Context, res *Result) error {
+	return in.commit(ctx, []*Result{res})
+}
+
+// commit makes a batch of results current in ONE transaction: file_ids in order, manifest
+// entries, raw rows, ingest_files rows and rejects. Every file stays all-or-nothing; a batch only
+// saves the per-transaction cost of thousands of small monthly exports. The manifest entries are
+// written before the commit: if the process dies in between, they name file_ids the database
+// never committed, and the next ingest (which takes the same file_ids) overwrites them.
+func (in *Ingester) commit(ctx context.Context, batch []*Result) error {
+	if len(batch) == 0 {
+		return nil
+	}
 	tx, err := in.DB.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("starting a transaction: %w", err)
 	}
 	defer tx.Rollback()
-	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(file_id), 0) + 1 FROM ingest_files`).Scan(&res.FileID); err != nil {
+	var next int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(file_id), 0) + 1 FROM ingest_files`).Scan(&next); err != nil {
 		return fmt.Errorf("reading ingest_files: %w", err)
 	}
-	if err := writeManifest(in.Opts.Lake, res); err != nil {
+	var lakeFiles []string
+	for i, res := range batch {
+		res.FileID = next + int64(i)
+		for _, f := range res.LakeFiles {
+			lakeFiles = append(lakeFiles, filepath.Join(in.Opts.Lake, filepath.FromSlash(f)))
+		}
+	}
+	// the lake files are durable before the manifest names them, and both before the commit
+	if len(lakeFiles) > 0 {
+		if err := syncLake(in.Opts.Lake, lakeFiles); err != nil {
+			return fmt.Errorf("flushing the lake to disk: %w", err)
+		}
+	}
+	if err := writeManifest(in.Opts.Lake, batch); err != nil {
 		return fmt.Errorf("writing the manifest entry: %w", err)
 	}
-	if err := apply(ctx, tx, in.Opts.Lake, res); err != nil {
+	t1 := time.Now()
+	if err := apply(ctx, tx, in.Opts.Lake, batch); err != nil {
 		return err
 	}
+	t2 := time.Now()
 	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("committing %s: %w", res.Path, err)
+		return fmt.Errorf("committing: %w", err)
+	}
+	if os.Getenv("AFTERSALES_TRACE") != "" {
+		fmt.Fprintf(os.Stderr, "trace apply %v commit %v\n", t2.Sub(t1), time.Since(t2))
 	}
 	return nil
 }
 
-func writeManifest(lake string, res *Result) error {
+// writeManifest writes one entry file per batch, named by its first file_id and holding the
+// results in file_id order.
+func writeManifest(lake string, batch []*Result) error {
 	dir := ManifestDir(lake)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(res, "", " ")
+	b, err := json.MarshalIndent(batch, "", " ")
 	if err != nil {
 		return err
 	}
-	final := filepath.Join(dir, fmt.Sprintf("%08d.json", res.FileID))
+	final := manifestPath(lake, batch[0].FileID)
 	f, err := os.CreateTemp(dir, ".entry.*.tmp")
 	if err != nil {
 		return err
@@ -71,89 +102,140 @@ func writeManifest(lake string, res *Result) error {
 	return os.Rename(f.Name(), final)
 }
 
-// readManifest lists the entries in file_id order.
-func readManifest(lake string) ([]*Result, error) {
+// manifestFile is one entry file of the manifest: the results of one committed batch.
+type manifestFile struct {
+	path    string
+	results []*Result
+}
+
+// readManifest lists the entry files in file_id order.
+func readManifest(lake string) ([]manifestFile, error) {
 	names, err := filepath.Glob(filepath.Join(ManifestDir(lake), "*.json"))
 	if err != nil {
 		return nil, err
 	}
 	sort.Strings(names)
-	var out []*Result
+	var out []manifestFile
 	for _, n := range names {
 		b, err := os.ReadFile(n)
 		if err != nil {
 			return nil, err
 		}
-		var r Result
-		if err := json.Unmarshal(b, &r); err != nil {
+		var rs []*Result
+		if err := json.Unmarshal(b, &rs); err != nil {
 			return nil, fmt.Errorf("manifest entry %s is damaged: %w", n, err)
 		}
-		out = append(out, &r)
+		out = append(out, manifestFile{n, rs})
 	}
 	return out, nil
 }
 
-// apply makes a result current inside tx: raw rows upserted by natural key (the latest row
-// of a key within the file wins), the ingest_files row and the rejects.
-func apply(ctx context.Context, tx *sql.Tx, lake string, res *Result) error {
-	if res.Status == StatusLoaded && len(res.LakeFiles) > 0 {
-		k, err := KindByName(res.Kind)
+// apply makes a batch of results current inside tx: per kind, the rows of the batch's lake files
+// replace the rows of the same natural keys (within the batch the later file, then the later row
+// of a file, wins), then the ingest_files rows and the rejects.
+func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result) error {
+	byKind := map[string][]*Result{}
+	var kindOrder []string
+	for _, res := range batch {
+		if res.Status == StatusLoaded && len(res.LakeFiles) > 0 {
+			if _, ok := byKind[res.Kind]; !ok {
+				kindOrder = append(kindOrder, res.Kind)
+			}
+			byKind[res.Kind] = append(byKind[res.Kind], res)
+		}
+	}
+	for _, kn := range kindOrder {
+		k, err := KindByName(kn)
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, upsertSQL(k, lake, res.LakeFiles), res.FileID); err != nil {
-			return fmt.Errorf("loading %s into raw_%s: %w", res.Path, k.Name, err)
-		}
-	}
-	lakeFiles := "[" + strings.Join(quoteAll(res.LakeFiles), ",") + "]::VARCHAR[]"
-	_, err := tx.ExecContext(ctx, `INSERT INTO ingest_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, `+lakeFiles+`)`,
-		res.FileID, res.Path, res.SHA256, nullStr(res.Kind), nullStr(res.Store), res.Status,
-		res.Read, res.Loaded, res.Rejected, res.Skipped, nullStr(res.Message), res.IngestedAt,
-		nullStr(res.Format), nullStr(res.Encoding), nullStr(res.Sheet))
-	if err != nil {
-		return fmt.Errorf("recording %s in ingest_files: %w", res.Path, err)
-	}
-	const batch = 200
-	for i := 0; i < len(res.Rejects); i += batch {
-		j := min(i+batch, len(res.Rejects))
-		var sb strings.Builder
-		args := make([]any, 0, (j-i)*7)
-		sb.WriteString("INSERT INTO ingest_rejects VALUES ")
-		for n, r := range res.Rejects[i:j] {
-			if n > 0 {
-				sb.WriteString(",")
+		for si, stmt := range upsertSQL(k, lake, byKind[kn]) {
+			t0 := time.Now()
+			_, err := tx.ExecContext(ctx, stmt)
+			if os.Getenv("AFTERSALES_TRACE") != "" {
+				fmt.Fprintf(os.Stderr, "trace %s stmt %d files %d: %v\n", kn, si, len(byKind[kn]), time.Since(t0))
 			}
-			sb.WriteString("(?, ?, ?, ?, ?, ?, ?)")
-			args = append(args, res.FileID, res.Path, nullStr(r.Sheet), r.Row, nullStr(r.Column), r.Raw, r.Reason)
+			if err != nil {
+				return fmt.Errorf("loading %s into raw_%s: %w", byKind[kn][0].Path, k.Name, err)
+			}
 		}
-		if _, err := tx.ExecContext(ctx, sb.String(), args...); err != nil {
-			return fmt.Errorf("recording the rejects of %s: %w", res.Path, err)
-		}
+	}
+	return recordManifest(ctx, tx, manifestPath(lake, batch[0].FileID))
+}
+
+// recordManifest inserts the ingest_files and ingest_rejects rows of a batch straight from its
+// manifest entry file (one set-based statement each, whatever the number of files and rejects).
+func recordManifest(ctx context.Context, tx *sql.Tx, path string) error {
+	src := fmt.Sprintf(`read_json(%s, format = 'array', columns = {file_id: 'BIGINT', path: 'VARCHAR', sha256: 'VARCHAR',
+		kind: 'VARCHAR', store_id: 'VARCHAR', status: 'VARCHAR', rows_read: 'BIGINT', rows_loaded: 'BIGINT', rows_rejected: 'BIGINT',
+		rows_skipped: 'BIGINT', message: 'VARCHAR', ingested_at: 'VARCHAR', format: 'VARCHAR', encoding: 'VARCHAR', sheet: 'VARCHAR',
+		lake_files: 'VARCHAR[]', rejects: 'STRUCT(sheet VARCHAR, row_number BIGINT, column_name VARCHAR, raw_value VARCHAR, reason VARCHAR)[]'})`, db.Quote(path))
+	_, err := tx.ExecContext(ctx, `INSERT INTO ingest_files
+		SELECT file_id, path, sha256, kind, store_id, status, rows_read, rows_loaded, rows_rejected, rows_skipped, message,
+		       strptime(left(ingested_at, 19), '%Y-%m-%dT%H:%M:%S'), format, encoding, sheet, coalesce(lake_files, []::VARCHAR[])
+		FROM `+src+` ORDER BY file_id`)
+	if err != nil {
+		return fmt.Errorf("recording %s in ingest_files: %w", path, err)
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO ingest_rejects
+		SELECT file_id, path, r.sheet, r.row_number, r.column_name, coalesce(r.raw_value, ''), r.reason
+		FROM (SELECT file_id, path, unnest(rejects) AS r FROM `+src+` WHERE rejects IS NOT NULL)
+		ORDER BY file_id, r.row_number`)
+	if err != nil {
+		return fmt.Errorf("recording the rejects of %s: %w", path, err)
 	}
 	return nil
 }
 
-// upsertSQL reads the lake files of one source and replaces the rows of the same natural keys.
-// Timestamps are read back as wall-clock values: Arrow writes them with isAdjustedToUTC and
-// the session time zone is UTC (internal/db), so the cast keeps the written clock reading.
-func upsertSQL(k *Kind, lake string, files []string) string {
-	var cols, sel []string
+func manifestPath(lake string, first int64) string {
+	return filepath.Join(ManifestDir(lake), fmt.Sprintf("%08d.json", first))
+}
+
+// upsertSQL reads the lake files of a batch of one kind and replaces the rows of the same
+// natural keys. Timestamps are read back as wall-clock values: Arrow writes them with
+// isAdjustedToUTC and the session time zone is UTC (internal/db), so the cast keeps the written
+// clock reading. The file_id of each row comes from its lake file's name.
+func upsertSQL(k *Kind, lake string, results []*Result) []string {
+	var cols, sel, on []string
 	for _, c := range k.Columns {
 		cols = append(cols, c.Name)
 		if c.Type == Timestamp {
-			sel = append(sel, fmt.Sprintf("CAST(%s AS TIMESTAMP)", c.Name))
+			sel = append(sel, fmt.Sprintf("CAST(p.%s AS TIMESTAMP)", c.Name))
 		} else {
-			sel = append(sel, c.Name)
+			sel = append(sel, "p."+c.Name)
 		}
 	}
-	var paths []string
-	for _, f := range files {
-		paths = append(paths, db.Quote(filepath.Join(lake, filepath.FromSlash(f))))
+	for _, key := range k.Key {
+		on = append(on, fmt.Sprintf("raw_%s.%s = n.%s", k.Name, key, key))
 	}
-	return fmt.Sprintf(`INSERT OR REPLACE INTO raw_%s (%s, file_id, row_number)
-SELECT %s, ?::BIGINT, row_number FROM read_parquet([%s])
-QUALIFY row_number() OVER (PARTITION BY %s ORDER BY row_number DESC) = 1`,
-		k.Name, strings.Join(cols, ", "), strings.Join(sel, ", "), strings.Join(paths, ", "), strings.Join(k.Key, ", "))
+	var paths, ids []string
+	for _, res := range results {
+		for _, f := range res.LakeFiles {
+			abs := filepath.Join(lake, filepath.FromSlash(f))
+			paths = append(paths, db.Quote(abs))
+			ids = append(ids, fmt.Sprintf("(%s, %d)", db.Quote(abs), res.FileID))
+		}
+	}
+	src := fmt.Sprintf("read_parquet([%s])", strings.Join(paths, ", "))
+	keys := strings.Join(k.Key, ", ")
+	return []string{
+		fmt.Sprintf(`DELETE FROM raw_%s USING (SELECT DISTINCT %s FROM %s) n WHERE %s`, k.Name, keys, src, strings.Join(on, " AND ")),
+		fmt.Sprintf(`INSERT INTO raw_%s (%s, file_id, row_number)
+SELECT %s, f.file_id, p.row_number
+FROM read_parquet([%s], filename = true) p
+JOIN (VALUES %s) f(path, file_id) ON p.filename = f.path
+QUALIFY row_number() OVER (PARTITION BY %s ORDER BY f.file_id DESC, p.row_number DESC) = 1`,
+			k.Name, strings.Join(cols, ", "), strings.Join(sel, ", "), strings.Join(paths, ", "), strings.Join(ids, ", "),
+			strings.Join(prefixed("p.", k.Key), ", ")),
+	}
+}
+
+func prefixed(p string, s []string) []string {
+	out := make([]string, len(s))
+	for i, x := range s {
+		out[i] = p + x
+	}
+	return out
 }
 
 func quoteAll(s []string) []string {
@@ -171,33 +253,44 @@ func nullStr(s string) any {
 	return s
 }
 
-// Rebuild recreates the manifest and raw tables of an empty database from the lake,
-// replaying the manifest entries in file_id order.
+// Rebuild recreates the manifest and raw tables of an empty database from the lake, replaying
+// the manifest's entry files in file_id order, each as the batch it was committed as. (An entry
+// file of a batch that died before its commit, and whose file_ids were never taken again, is
+// replayed too: the lake is the truth.)
 func Rebuild(ctx context.Context, d *sql.DB, lake string, progress func(done, total int)) (int, error) {
 	if err := EnsureSchema(ctx, d); err != nil {
 		return 0, err
 	}
-	entries, err := readManifest(lake)
+	files, err := readManifest(lake)
 	if err != nil {
 		return 0, err
+	}
+	n := 0
+	for _, mf := range files {
+		for _, e := range mf.results {
+			for _, f := range e.LakeFiles {
+				if _, err := os.Stat(filepath.Join(lake, filepath.FromSlash(f))); err != nil {
+					return 0, fmt.Errorf("manifest entry %d (%s) names lake file %s, which is missing: %w", e.FileID, e.Path, f, err)
+				}
+			}
+		}
 	}
 	tx, err := d.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback()
-	for i, e := range entries {
-		for _, f := range e.LakeFiles {
-			if _, err := os.Stat(filepath.Join(lake, filepath.FromSlash(f))); err != nil {
-				return 0, fmt.Errorf("manifest entry %d (%s) names lake file %s, which is missing: %w", e.FileID, e.Path, f, err)
-			}
+	for i, mf := range files {
+		if len(mf.results) == 0 {
+			continue
 		}
-		if err := apply(ctx, tx, lake, e); err != nil {
+		if err := apply(ctx, tx, lake, mf.results); err != nil {
 			return 0, err
 		}
+		n += len(mf.results)
 		if progress != nil {
-			progress(i+1, len(entries))
+			progress(i+1, len(files))
 		}
 	}
-	return len(entries), tx.Commit()
+	return n, tx.Commit()
 }

@@ -1,12 +1,16 @@
 package transform
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
+	"encoding/csv"
 	"fmt"
 	"math/big"
+	"os"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Payroll by the 5.0 coefficient method (CONTRACT §2.1, §5), computed in exact rational
@@ -136,7 +140,12 @@ func runPayroll(ctx context.Context, tx *sql.Tx, _ *Config) error {
 	if err := rows.Err(); err != nil {
 		return err
 	}
+	trace := os.Getenv("AFTERSALES_TRACE") != ""
+	t0 := time.Now()
 	out, exc := ComputePayroll(ins)
+	if trace {
+		fmt.Fprintf(os.Stderr, "trace payroll: %d inputs read, computed in %v\n", len(ins), time.Since(t0))
+	}
 	closed, err := closedPayroll(ctx, tx)
 	if err != nil {
 		return err
@@ -339,40 +348,49 @@ func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map
 	if _, err := tx.ExecContext(ctx, payrollDDL); err != nil {
 		return err
 	}
-	const batch = 300
-	var sb strings.Builder
-	var args []any
-	flush := func() error {
-		if len(args) == 0 {
-			return nil
-		}
-		_, err := tx.ExecContext(ctx, sb.String(), args...)
-		sb.Reset()
-		args = args[:0]
+	// the rows go through a temporary CSV file and one set-based INSERT: binding thousands of
+	// parameters is far slower than DuckDB reading the file
+	tmp, err := os.CreateTemp("", "aftersales-payroll-*.csv")
+	if err != nil {
 		return err
 	}
-	n := 0
+	defer os.Remove(tmp.Name())
+	w := csv.NewWriter(bufio.NewWriter(tmp))
+	text := func(r *big.Rat, prec int) string {
+		if r == nil {
+			return ""
+		}
+		return r.FloatString(prec)
+	}
+	written := 0
 	for _, r := range out {
 		if closed[[2]string{r.Store, r.Month}] {
 			continue // frozen rows are copied below, unchanged
 		}
-		if n%batch == 0 {
-			if err := flush(); err != nil {
-				return err
-			}
-			sb.WriteString("INSERT INTO mart_payroll VALUES ")
-		} else {
-			sb.WriteString(",")
-		}
-		n++
-		sb.WriteString("(?,?,?,?,?,?,?::DECIMAL(3,1),?::DECIMAL(18,2),?::DECIMAL(18,2),?::DECIMAL(18,2),?::DECIMAL(18,10),?::DECIMAL(18,10),?::DECIMAL(18,2),?::DECIMAL(18,2),?::DECIMAL(18,2),?,?::DECIMAL(18,2),?::DECIMAL(18,2),false,?,?::DECIMAL(18,2),?::DECIMAL(18,2))")
-		args = append(args, r.Store, r.Month, r.Team, r.Tech, r.TechName, r.Grade, ratText(r.Coefficient, 1), ratText(r.BaseWage, 2),
-			ratText(r.DaysWorked, 2), ratText(r.DaysScheduled, 2), ratText(r.Ratio, 10), ratText(r.Points, 10),
-			fen(r.Pool), fen(r.Share), fen(r.Topup), r.Comebacks, fen(r.Deduction), fen(r.Pay), r.Scheme,
-			ratText(r.LaborAmount, 2), ratText(r.LaborHours, 2))
+		written++
+		w.Write([]string{r.Store, r.Month, r.Team, r.Tech, r.TechName, r.Grade, text(r.Coefficient, 1), text(r.BaseWage, 2),
+			text(r.DaysWorked, 2), text(r.DaysScheduled, 2), text(r.Ratio, 10), text(r.Points, 10),
+			fen(r.Pool), fen(r.Share), fen(r.Topup), fmt.Sprint(r.Comebacks), fen(r.Deduction), fen(r.Pay), "false", r.Scheme,
+			text(r.LaborAmount, 2), text(r.LaborHours, 2)})
 	}
-	if err := flush(); err != nil {
+	w.Flush()
+	if err := w.Error(); err != nil {
+		tmp.Close()
 		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if written > 0 {
+		_, err = tx.ExecContext(ctx, `INSERT INTO mart_payroll SELECT * FROM read_csv(`+quoteLit(tmp.Name())+`, header = false, auto_detect = false, delim = ',',
+		columns = {store_id: 'VARCHAR', month: 'VARCHAR', team_id: 'VARCHAR', tech_id: 'VARCHAR', tech_name: 'VARCHAR', grade: 'VARCHAR',
+		coefficient: 'DECIMAL(3,1)', base_wage: 'DECIMAL(18,2)', days_worked: 'DECIMAL(18,2)', days_scheduled: 'DECIMAL(18,2)',
+		ratio: 'DECIMAL(18,10)', points: 'DECIMAL(18,10)', pool: 'DECIMAL(18,2)', share: 'DECIMAL(18,2)', topup: 'DECIMAL(18,2)',
+		comebacks: 'BIGINT', deduction: 'DECIMAL(18,2)', pay: 'DECIMAL(18,2)', closed: 'BOOLEAN', scheme: 'VARCHAR',
+		labor_amount: 'DECIMAL(18,2)', flagged_hours: 'DECIMAL(18,2)'}, quote = '"', escape = '"', nullstr = '')`)
+		if err != nil {
+			return fmt.Errorf("writing mart_payroll: %w", err)
+		}
 	}
 	if len(closed) > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO mart_payroll BY NAME SELECT * EXCLUDE (closed_at, reason), true AS closed FROM payroll_closed_rows`); err != nil {
@@ -436,3 +454,5 @@ const closedDDL = `CREATE TABLE IF NOT EXISTS payroll_closed_rows (
     ratio DECIMAL(18,10), points DECIMAL(18,10), pool DECIMAL(18,2), share DECIMAL(18,2), topup DECIMAL(18,2),
     comebacks BIGINT, deduction DECIMAL(18,2), pay DECIMAL(18,2), scheme VARCHAR,
     labor_amount DECIMAL(18,2), flagged_hours DECIMAL(18,2), closed_at TIMESTAMP, reason VARCHAR)`
+
+func quoteLit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

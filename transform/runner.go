@@ -10,10 +10,13 @@ import (
 	"fmt"
 	"io/fs"
 	"log/slog"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/aftersales/aftersales/ingest"
 )
 
 //go:embed sql/*.sql
@@ -25,6 +28,10 @@ type Model struct {
 	Name  string // mart_comebacks
 	SQL   string
 	Tests []Test
+	// Materialized is table (default), view (recomputed where used: cheap staging
+	// projections), temp (a table of this run only, never written to the database file:
+	// intermediate steps nothing outside the run reads) or raw (SQL run as written: macros).
+	Materialized string
 }
 
 // Test is a data test: a SELECT of failing rows; zero rows passes.
@@ -46,6 +53,7 @@ var goSteps []Step
 func RegisterStep(s Step) { goSteps = append(goSteps, s) }
 
 var testRe = regexp.MustCompile(`^--\s*test:\s*([a-z_]+)\((.*)\)\s*$`)
+var matRe = regexp.MustCompile(`^--\s*materialized:\s*(table|view|temp)\s*$`)
 
 // Models lists the SQL models in run order.
 func Models() ([]Model, error) {
@@ -63,8 +71,14 @@ func Models() ([]Model, error) {
 		if i := strings.IndexByte(name, '_'); i > 0 {
 			name = name[i+1:]
 		}
-		m := Model{File: e.Name(), Name: name, SQL: string(b)}
+		m := Model{File: e.Name(), Name: name, SQL: string(b), Materialized: "table"}
+		if strings.HasPrefix(m.SQL, "-- raw") {
+			m.Materialized = "raw"
+		}
 		for _, line := range strings.Split(m.SQL, "\n") {
+			if sm := matRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil {
+				m.Materialized = sm[1]
+			}
 			if sm := testRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil {
 				t, err := compileTest(name, sm[1], sm[2])
 				if err != nil {
@@ -199,14 +213,27 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].order < items[j].order })
 	var tests []Test
+	// raw tables hold one row per natural key (the ingest upsert guarantees it; this checks it)
+	for _, k := range ingest.Kinds() {
+		t, err := compileTest("raw_"+k.Name, "unique", strings.Join(k.Key, ", "))
+		if err != nil {
+			return nil, err
+		}
+		tests = append(tests, t)
+	}
 	res := &Result{Tables: map[string]int64{}}
+	trace := os.Getenv("AFTERSALES_TRACE") != ""
 	for i, it := range items {
 		if r.Progress != nil {
 			r.Progress(i, len(items), it.order)
 		}
+		t0 := time.Now()
 		if it.s != nil {
 			if err := it.s.Run(ctx, tx, r.Config); err != nil {
 				return nil, fmt.Errorf("model %s: %w", it.s.Name, err)
+			}
+			if trace {
+				fmt.Fprintf(os.Stderr, "trace step %s: %v\n", it.order, time.Since(t0))
 			}
 			for _, spec := range it.s.Tests {
 				kind, args, _ := strings.Cut(strings.TrimSuffix(spec, ")"), "(")
@@ -218,19 +245,38 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			}
 			continue
 		}
-		stmt := fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", it.m.Name, it.m.SQL)
-		if strings.HasPrefix(it.m.SQL, "-- raw") {
+		var stmt string
+		switch it.m.Materialized {
+		case "raw":
 			stmt = it.m.SQL // helper macros: run as written
+		case "view":
+			stmt = fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", it.m.Name, it.m.SQL)
+		case "temp":
+			stmt = fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS\n%s", it.m.Name, it.m.SQL)
+		default:
+			stmt = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", it.m.Name, it.m.SQL)
+		}
+		if it.m.Materialized != "raw" {
+			if err := dropOtherKind(ctx, tx, it.m.Name, it.m.Materialized); err != nil {
+				return nil, err
+			}
 		}
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("model %s (transform/sql/%s): %w", it.m.Name, it.m.File, err)
 		}
 		tests = append(tests, it.m.Tests...)
+		if trace {
+			fmt.Fprintf(os.Stderr, "trace model %s: %v\n", it.order, time.Since(t0))
+		}
 	}
+	t0 := time.Now()
 	for _, t := range tests {
 		if err := runTest(ctx, tx, t); err != nil {
 			return nil, err
 		}
+	}
+	if trace {
+		fmt.Fprintf(os.Stderr, "trace %d data tests: %v\n", len(tests), time.Since(t0))
 	}
 	for _, it := range items {
 		name := it.order
@@ -257,8 +303,12 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	t1 := time.Now()
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("committing the transform: %w", err)
+	}
+	if trace {
+		fmt.Fprintf(os.Stderr, "trace commit: %v\n", time.Since(t1))
 	}
 	return res, nil
 }
@@ -364,4 +414,26 @@ func writeSettings(ctx context.Context, tx *sql.Tx, c *Config) error {
 		}
 	}
 	return nil
+}
+
+// dropOtherKind drops a persistent object of the model's name when it is of another kind than
+// the model now makes (a table that became a view, say), so a change of materialization needs
+// no migration.
+func dropOtherKind(ctx context.Context, tx *sql.Tx, name, mat string) error {
+	var typ string
+	err := tx.QueryRowContext(ctx, `SELECT table_type FROM information_schema.tables
+		WHERE table_name = ? AND table_catalog <> 'temp' AND table_schema = 'main'`, name).Scan(&typ)
+	if err == sql.ErrNoRows {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	switch {
+	case typ == "VIEW" && mat != "view":
+		_, err = tx.ExecContext(ctx, "DROP VIEW "+name)
+	case typ != "VIEW" && mat != "table":
+		_, err = tx.ExecContext(ctx, "DROP TABLE "+name)
+	}
+	return err
 }

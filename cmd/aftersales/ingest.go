@@ -121,13 +121,9 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	}
 	var tot ingest.Result
 	rejectedFiles, rejectedRows := 0, 0
-	for _, f := range files {
-		res, err := in.File(ctx, f)
+	err = in.Files(ctx, files, func(f string, res *ingest.Result) {
 		if bar != nil {
 			bar.Add(1)
-		}
-		if err != nil {
-			return failed("ingesting %s: %v", f, err)
 		}
 		tot.Read += res.Read
 		tot.Loaded += res.Loaded
@@ -143,6 +139,9 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 			}
 			fmt.Fprintln(o.Out, summaryLine(f, res))
 		}
+	})
+	if err != nil {
+		return failed("ingesting: %v", err)
 	}
 	fmt.Fprintf(o.Out, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected\n",
 		len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles)

@@ -18,6 +18,8 @@ type payrollOpts struct {
 	dbFlags
 	Store, Month, XLSX, Reason, Lang string
 	Close, Reopen                    bool
+	AllStores                        bool
+	OutDir                           string
 	Out                              io.Writer
 }
 
@@ -56,10 +58,55 @@ month (payroll_adjustments). --reopen needs --reason and is recorded.`,
 	c.Flags().BoolVar(&o.Reopen, "reopen", false, "reopen a closed month (needs --reason)")
 	c.Flags().StringVar(&o.Reason, "reason", "", "why the month is closed or reopened (recorded)")
 	c.Flags().StringVar(&o.Lang, "lang", "zh", "workbook language: zh or en")
+	c.Flags().BoolVar(&o.AllStores, "all-stores", false, "write the workbook of every store for --month into --out-dir (head office)")
+	c.Flags().StringVar(&o.OutDir, "out-dir", "", "with --all-stores: the folder for the workbooks")
 	return c
 }
 
+// runPayrollAll writes every store's payroll workbook of one month.
+func runPayrollAll(ctx context.Context, o *payrollOpts) error {
+	if o.OutDir == "" {
+		return usage("--all-stores needs --out-dir DIR")
+	}
+	d, err := openDB(&o.dbFlags, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	rows, err := d.QueryContext(ctx, `SELECT DISTINCT store_id FROM mart_payroll WHERE month = ? ORDER BY 1`, o.Month)
+	if err != nil {
+		return failed("reading mart_payroll (run `aftersales transform` first): %v", err)
+	}
+	var stores []string
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		stores = append(stores, s)
+	}
+	rows.Close()
+	if len(stores) == 0 {
+		return failed("no payroll for month %s", o.Month)
+	}
+	for _, s := range stores {
+		p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", s, o.Month))
+		if err := mkdirFor(p); err != nil {
+			return err
+		}
+		if err := workbook.Payroll(ctx, d, s, o.Month, o.Lang, p); err != nil {
+			return failed("writing %s: %v", p, err)
+		}
+	}
+	fmt.Fprintf(o.Out, "wrote %d payroll workbooks for %s to %s\n", len(stores), o.Month, o.OutDir)
+	return nil
+}
+
 func runPayroll(ctx context.Context, o *payrollOpts) error {
+	if o.AllStores {
+		if o.Month == "" || !monthRe.MatchString(o.Month) {
+			return usage("--all-stores needs --month YYYY-MM")
+		}
+		return runPayrollAll(ctx, o)
+	}
 	if o.Store == "" || o.Month == "" {
 		return usage("payroll needs --store and --month\nRun `aftersales payroll --help` for usage.")
 	}

@@ -1,6 +1,7 @@
 -- stg_orders: work orders classified by CONTRACT §2.
 -- An order is closed when status = delivered; its month is the month of delivered_at.
 -- A customer order is a closed order whose order_type <> internal. Cancelled orders count nowhere.
+-- materialized: view
 -- test: unique(store_id, order_no)
 -- test: not_null(store_id, order_no, vin, opened_at)
 with src as (

@@ -1,5 +1,6 @@
 -- stg_jobs: labour lines with the facts of their order. A line whose order is unknown is kept
 -- (order_known = false) and counts in no KPI; it is reported as orphan_jobs.
+-- materialized: view
 -- test: unique(store_id, order_no, line_no)
 with jobs as (
     select * from raw_order_jobs

@@ -1,5 +1,6 @@
 -- stg_tech_months: the technicians row in force for each store-month: the latest valid_from ≤ month.
 -- Months are every month in which the store has a job line, an attendance row or a comeback.
+-- materialized: temp
 -- test: unique(store_id, month, tech_id)
 with months as (
     select distinct store_id, month_closed as month from stg_jobs where month_closed is not null

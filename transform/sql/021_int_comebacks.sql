@@ -6,6 +6,7 @@
 --   origin: the latest candidate sharing a fault system, else (flagged only) the latest candidate,
 --     else none. "Latest" = latest delivered_at, then greatest order_no.
 -- Note: list_intersect / list_sort are DuckDB list functions; on another engine use array_intersect.
+-- materialized: temp
 -- test: unique(store_id, order_no)
 -- test: accepted_values(kind: flagged, suspected)
 with cfg as (

@@ -1,6 +1,7 @@
 -- int_comeback_charges: one row per (comeback, technician charged).
 -- A comeback is charged to the techs of the origin's job lines in the shared fault systems; where
 -- none is shared, to every tech of the origin. Each tech once per comeback, in the month C opened.
+-- materialized: temp
 -- test: unique(store_id, order_no, tech_id)
 select distinct
     cb.store_id,

@@ -1,6 +1,7 @@
 -- int_order_callbacks: per order, the callback facts the KPIs need (CONTRACT §2 callbacks).
 --   first reached callback = the earliest called_at among reached ones (then smallest callback_id):
 --   it gives the order's score and fixed_ok.
+-- materialized: temp
 -- test: unique(store_id, order_no)
 with cb as (
     select * from raw_callbacks

@@ -2,6 +2,7 @@
 -- stock, suggested order and dead stock (CONTRACT §2.2, §5). Months run from the store's first
 -- movement month to the end of its spine. Movements of parts missing from the catalogue have no
 -- cost: they are left out here and reported as unknown_parts.
+-- materialized: temp
 -- test: unique(store_id, month, part_no)
 -- test: accepted_values(abc: A, B, C, N)
 with mv as (

@@ -1,0 +1,422 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/gen"
+)
+
+type benchOpts struct {
+	Scale, Out, Report string
+	Runs               int
+	W                  io.Writer
+}
+
+func init() { extraCommands = append(extraCommands, newBenchCmd) }
+
+func newBenchCmd() *cobra.Command {
+	o := &benchOpts{}
+	c := &cobra.Command{
+		Use:   "bench [--scale S|L] [--out DIR] [--report BENCHMARKS.md]",
+		Short: "Measure ingest, transform, an incremental month, dashboards and payroll against DuckDB's read_csv",
+		Long: `Generates the data of a scale (S = 50 stores × 24 months, L = 500 × 24), then measures, each
+as the median of --runs runs and with the peak RSS of the process: our ingest of every file; the
+limit R = DuckDB's own read_csv of the same content as clean UTF-8 CSV into typed tables of a file
+database; a full transform; an incremental month (ingest + transform of the last month into a
+database holding the rest); dashboards for every store for one month; payroll workbooks for
+every store for one month. Results are written to the report as absolute seconds and as ratios
+to R measured in the same run.`,
+		Example: `  aftersales bench
+  make bench SCALE=L`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			o.W = c.OutOrStdout()
+			return runBench(ctxOf(c), o)
+		},
+	}
+	c.Flags().StringVar(&o.Scale, "scale", "S", "S (50 stores × 24 months) or L (500 × 24)")
+	c.Flags().StringVar(&o.Out, "out", "bench", "working folder (data and databases)")
+	c.Flags().StringVar(&o.Report, "report", "BENCHMARKS.md", "the report to write")
+	c.Flags().IntVar(&o.Runs, "runs", 3, "runs per step (the median is reported)")
+	return c
+}
+
+type measure struct {
+	secs  float64
+	rssMB float64
+}
+
+// child runs this binary with args and returns wall time and peak RSS.
+func child(args ...string) (measure, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return measure{}, err
+	}
+	cmd := exec.Command(self, args...)
+	var stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
+	start := time.Now()
+	err = cmd.Run()
+	m := measure{secs: time.Since(start).Seconds()}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		m.rssMB = float64(ru.Maxrss) / 1024
+	}
+	if err != nil && !(len(args) > 0 && args[0] == "ingest" && cmd.ProcessState.ExitCode() == 1) {
+		return m, fmt.Errorf("%v: %v\n%s", args, err, stderr.String())
+	}
+	return m, nil
+}
+
+func median(ms []measure) measure {
+	sort.Slice(ms, func(i, j int) bool { return ms[i].secs < ms[j].secs })
+	out := ms[len(ms)/2]
+	for _, m := range ms {
+		out.rssMB = max(out.rssMB, m.rssMB)
+	}
+	return out
+}
+
+func runBench(ctx context.Context, o *benchOpts) error {
+	stores, months := 50, 24
+	switch o.Scale {
+	case "S":
+	case "L":
+		stores = 500
+	default:
+		return usage("--scale must be S or L")
+	}
+	if o.Runs < 1 {
+		return usage("--runs must be at least 1")
+	}
+	data := filepath.Join(o.Out, fmt.Sprintf("data-%s", o.Scale))
+	marker := filepath.Join(data, ".complete")
+	say := func(format string, a ...any) { fmt.Fprintf(o.W, format+"\n", a...) }
+	if _, err := os.Stat(marker); err != nil {
+		say("generating %d stores × %d months into %s…", stores, months, data)
+		os.RemoveAll(data)
+		st, err := gen.Run(gen.Options{Stores: stores, Months: months, Seed: 7, Out: data, Dirty: true})
+		if err != nil {
+			return failed("gen: %v", err)
+		}
+		say("  %d files, %d rows, %.0f MB", st.Files, st.Rows, float64(st.Bytes)/1e6)
+		os.WriteFile(marker, nil, 0o644)
+	}
+	inBytes, inFiles := dirSize(data)
+	work := filepath.Join(o.Out, "work-"+o.Scale)
+	os.RemoveAll(work)
+	os.MkdirAll(work, 0o755)
+
+	// ours: ingest every file into a fresh database
+	var ingests []measure
+	var dbf string
+	for i := 0; i < o.Runs; i++ {
+		dbf = filepath.Join(work, fmt.Sprintf("ingest%d", i), "a.duckdb")
+		say("ingest run %d…", i+1)
+		m, err := child("ingest", "-q", "--db", dbf, data)
+		if err != nil {
+			return failed("%v", err)
+		}
+		say("  %.1fs, %.0f MB", m.secs, m.rssMB)
+		ingests = append(ingests, m)
+	}
+	ing := median(ingests)
+	rows, err := countRows(ctx, dbf)
+	if err != nil {
+		return failed("%v", err)
+	}
+
+	// the limit: DuckDB's read_csv of the same content as clean UTF-8 CSV, into typed tables
+	csvDir := filepath.Join(work, "clean-csv")
+	csvBytes, err := exportCleanCSV(ctx, dbf, csvDir)
+	if err != nil {
+		return failed("exporting clean CSV: %v", err)
+	}
+	var limits []measure
+	for i := 0; i < o.Runs; i++ {
+		m, err := readCSVLimit(ctx, csvDir, filepath.Join(work, fmt.Sprintf("limit%d.duckdb", i)))
+		if err != nil {
+			return failed("read_csv limit: %v", err)
+		}
+		say("limit (DuckDB read_csv) run %d: %.1fs", i+1, m.secs)
+		limits = append(limits, m)
+	}
+	r := median(limits).secs
+
+	// transform (full rebuild of every mart)
+	var transforms []measure
+	for i := 0; i < o.Runs; i++ {
+		m, err := child("transform", "--db", dbf)
+		if err != nil {
+			return failed("%v", err)
+		}
+		say("transform run %d: %.1fs, %.0f MB", i+1, m.secs, m.rssMB)
+		transforms = append(transforms, m)
+	}
+	tr := median(transforms)
+
+	// incremental month: a database holding every month but the last, then the last month
+	last, err := lastMonth(ctx, dbf)
+	if err != nil {
+		return failed("%v", err)
+	}
+	var older, newest []string
+	filepath.Walk(data, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || strings.HasPrefix(info.Name(), ".") {
+			return nil
+		}
+		if strings.Contains(info.Name(), "_"+last) {
+			newest = append(newest, p)
+		} else {
+			older = append(older, p)
+		}
+		return nil
+	})
+	base := filepath.Join(work, "base")
+	if _, err := child(append([]string{"ingest", "-q", "--db", filepath.Join(base, "a.duckdb")}, older...)...); err != nil {
+		return failed("%v", err)
+	}
+	if _, err := child("transform", "--db", filepath.Join(base, "a.duckdb")); err != nil {
+		return failed("%v", err)
+	}
+	var incs []measure
+	for i := 0; i < o.Runs; i++ {
+		dir := filepath.Join(work, fmt.Sprintf("inc%d", i))
+		if err := exec.Command("cp", "-r", base, dir).Run(); err != nil {
+			return failed("copying the base database: %v", err)
+		}
+		a, err := child(append([]string{"ingest", "-q", "--db", filepath.Join(dir, "a.duckdb")}, newest...)...)
+		if err != nil {
+			return failed("%v", err)
+		}
+		b, err := child("transform", "--db", filepath.Join(dir, "a.duckdb"))
+		if err != nil {
+			return failed("%v", err)
+		}
+		m := measure{secs: a.secs + b.secs, rssMB: max(a.rssMB, b.rssMB)}
+		say("incremental month %s run %d: ingest %.1fs + transform %.1fs", last, i+1, a.secs, b.secs)
+		incs = append(incs, m)
+	}
+	inc := median(incs)
+
+	// dashboards and payroll for every store for one month (the last final month)
+	month := prevMonth(last)
+	var dashes, pays []measure
+	for i := 0; i < o.Runs; i++ {
+		m, err := child("dashboards", "--db", dbf, "--month", month, "--out", filepath.Join(work, fmt.Sprintf("dash%d", i)))
+		if err != nil {
+			return failed("%v", err)
+		}
+		dashes = append(dashes, m)
+		p, err := child("payroll", "--db", dbf, "--all-stores", "--month", month, "--out-dir", filepath.Join(work, fmt.Sprintf("pay%d", i)))
+		if err != nil {
+			return failed("%v", err)
+		}
+		pays = append(pays, p)
+		say("dashboards run %d: %.1fs; payroll: %.1fs", i+1, m.secs, p.secs)
+	}
+	dash, pay := median(dashes), median(pays)
+
+	res := benchResult{Scale: o.Scale, Stores: stores, Months: months, Rows: rows, Files: inFiles, InBytes: inBytes, CSVBytes: csvBytes,
+		R: r, Ingest: ing, Transform: tr, Incremental: inc, Dash: dash, Pay: pay, Month: month, Last: last, Runs: o.Runs}
+	text := res.markdown()
+	if err := writeReport(o.Report, text); err != nil {
+		return failed("writing %s: %v", o.Report, err)
+	}
+	fmt.Fprintln(o.W, text)
+	say("wrote %s", o.Report)
+	return nil
+}
+
+type benchResult struct {
+	Scale                                string
+	Stores, Months, Files, Runs          int
+	Rows                                 int64
+	InBytes, CSVBytes                    int64
+	R                                    float64
+	Ingest, Transform, Incremental, Dash measure
+	Pay                                  measure
+	Month, Last                          string
+}
+
+func (b benchResult) markdown() string {
+	var s strings.Builder
+	cpu := cpuModel()
+	fmt.Fprintf(&s, "<!-- generated by `make bench` (aftersales bench); the section below the marker is written by hand -->\n")
+	fmt.Fprintf(&s, "# Benchmarks\n\nScale %s: %d stores × %d months, %d input files (%.0f MB: UTF-8 and GBK CSV, XLSX), %d rows loaded (%.0f MB as clean CSV).\n\n",
+		b.Scale, b.Stores, b.Months, b.Files, float64(b.InBytes)/1e6, b.Rows, float64(b.CSVBytes)/1e6)
+	fmt.Fprintf(&s, "Machine: %d cores (%s), %.0f GiB memory, %s/%s. Command: `make bench SCALE=%s` (each step the median of %d runs; peak RSS is the maximum over the runs).\n\n",
+		runtime.NumCPU(), cpu, memGiB(), runtime.GOOS, runtime.GOARCH, b.Scale, b.Runs)
+	fmt.Fprintf(&s, "R = DuckDB `read_csv` of the same content as clean UTF-8 CSV into typed tables of a file database = **%.1f s** (%.0f k rows/s).\n\n", b.R, float64(b.Rows)/b.R/1e3)
+	fmt.Fprintf(&s, "| step | seconds | × R | target | met | peak RSS | throughput |\n|---|---|---|---|---|---|---|\n")
+	row := func(name string, m measure, target float64, targetText, thr string) {
+		ratio := m.secs / b.R
+		met := "yes"
+		if ratio > target {
+			met = "**no**"
+		}
+		fmt.Fprintf(&s, "| %s | %.1f | %.2f | %s | %s | %.0f MB | %s |\n", name, m.secs, ratio, targetText, met, m.rssMB, thr)
+	}
+	row("ingest (all files)", b.Ingest, 2.0, "≤ 2.0 R", fmt.Sprintf("%.0f k rows/s, %.1f MB/s", float64(b.Rows)/b.Ingest.secs/1e3, float64(b.InBytes)/1e6/b.Ingest.secs))
+	row("transform (full)", b.Transform, 0.5, "≤ 0.5 R", "")
+	incTarget := 0.10 * (b.Ingest.secs + b.Transform.secs) / b.R
+	row("incremental month "+b.Last+" (ingest + transform)", b.Incremental, incTarget, fmt.Sprintf("≤ 10%% of full = %.2f R", incTarget), "")
+	row("dashboards, all stores, "+b.Month, b.Dash, 0.5, "≤ 0.5 R", "")
+	row("payroll workbooks, all stores, "+b.Month, b.Pay, 0.1, "≤ 0.1 R", "")
+	limitRSS := 2048.0
+	if b.Scale == "L" {
+		limitRSS = 8192
+	}
+	peak := max(b.Ingest.rssMB, b.Transform.rssMB, b.Incremental.rssMB, b.Dash.rssMB, b.Pay.rssMB)
+	ok := "met"
+	if peak > limitRSS {
+		ok = "**not met**"
+	}
+	fmt.Fprintf(&s, "\nPeak RSS of any step: %.0f MB (target ≤ %.0f MB at scale %s: %s).\n", peak, limitRSS, b.Scale, ok)
+	return s.String()
+}
+
+const handMarker = "<!-- hand-written notes below; `make bench` keeps them -->"
+
+// writeReport replaces the generated part of the report and keeps the notes below the marker.
+func writeReport(path, generated string) error {
+	notes := "\n" + handMarker + "\n"
+	if b, err := os.ReadFile(path); err == nil {
+		if i := strings.Index(string(b), handMarker); i >= 0 {
+			notes = "\n" + string(b[i:])
+		}
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(generated+notes), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
+}
+
+func dirSize(dir string) (int64, int) {
+	var n int64
+	files := 0
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() && !strings.HasPrefix(info.Name(), ".") {
+			n += info.Size()
+			files++
+		}
+		return nil
+	})
+	return n, files
+}
+
+func countRows(ctx context.Context, dbf string) (int64, error) {
+	d, err := db.Open(dbf, true)
+	if err != nil {
+		return 0, err
+	}
+	defer d.Close()
+	var n int64
+	err = d.QueryRowContext(ctx, `SELECT sum(rows_loaded) FROM ingest_files`).Scan(&n)
+	return n, err
+}
+
+func lastMonth(ctx context.Context, dbf string) (string, error) {
+	d, err := db.Open(dbf, true)
+	if err != nil {
+		return "", err
+	}
+	defer d.Close()
+	var m string
+	err = d.QueryRowContext(ctx, `SELECT max(month) FROM raw_attendance`).Scan(&m)
+	return m, err
+}
+
+func prevMonth(m string) string {
+	t, err := time.Parse("2006-01", m)
+	if err != nil {
+		return m
+	}
+	return t.AddDate(0, -1, 0).Format("2006-01")
+}
+
+// exportCleanCSV writes each raw table as one clean UTF-8 CSV (canonical columns, header).
+func exportCleanCSV(ctx context.Context, dbf, dir string) (int64, error) {
+	os.MkdirAll(dir, 0o755)
+	d, err := db.Open(dbf, true)
+	if err != nil {
+		return 0, err
+	}
+	defer d.Close()
+	for _, k := range ingest.Kinds() {
+		p := filepath.Join(dir, k.Name+".csv")
+		q := fmt.Sprintf(`COPY (SELECT * EXCLUDE (file_id, row_number) FROM raw_%s) TO %s (HEADER, DELIMITER ',')`, k.Name, db.Quote(p))
+		if _, err := d.ExecContext(ctx, q); err != nil {
+			return 0, err
+		}
+	}
+	n, _ := dirSize(dir)
+	return n, nil
+}
+
+// readCSVLimit loads every clean CSV with DuckDB's read_csv into typed tables of a new file
+// database: the reference speed R.
+func readCSVLimit(ctx context.Context, dir, dbf string) (measure, error) {
+	os.Remove(dbf)
+	d, err := db.Open(dbf, false)
+	if err != nil {
+		return measure{}, err
+	}
+	defer func() { d.Close(); os.Remove(dbf) }()
+	start := time.Now()
+	for _, k := range ingest.Kinds() {
+		var cols []string
+		for _, c := range k.Columns {
+			cols = append(cols, fmt.Sprintf("'%s': '%s'", c.Name, c.SQLType()))
+		}
+		q := fmt.Sprintf(`CREATE TABLE %s AS SELECT * FROM read_csv(%s, header = true, columns = {%s})`,
+			k.Name, db.Quote(filepath.Join(dir, k.Name+".csv")), strings.Join(cols, ", "))
+		if _, err := d.ExecContext(ctx, q); err != nil {
+			return measure{}, err
+		}
+	}
+	if _, err := d.ExecContext(ctx, "CHECKPOINT"); err != nil {
+		return measure{}, err
+	}
+	return measure{secs: time.Since(start).Seconds()}, nil
+}
+
+func cpuModel() string {
+	f, err := os.Open("/proc/cpuinfo")
+	if err != nil {
+		return runtime.GOARCH
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if strings.HasPrefix(sc.Text(), "model name") {
+			return strings.TrimSpace(strings.SplitN(sc.Text(), ":", 2)[1])
+		}
+	}
+	return runtime.GOARCH
+}
+
+func memGiB() float64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	var kb float64
+	fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(b), "\n", 2)[0], "MemTotal:"), "%f", &kb)
+	return kb / 1024 / 1024
+}
