@@ -181,4 +181,3 @@ func (lw *lakeWriter) abort() {
 	}
 	lw.parts = map[string]*partWriter{}
 }
-

@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"context"
-	"time"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -10,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/aftersales/aftersales/internal/db"
 )
