@@ -217,6 +217,19 @@ func TestSecondWriterAndReaders(t *testing.T) {
 		t.Errorf("a reader while a writer runs: exit %d, %q", r.code, r.stderr)
 	}
 	hold.Wait()
+	// while a reader holds the file, a writer is refused the same way (readers share the file,
+	// a writer needs it alone): documented in the README
+	reader := exec.Command(bin, "query", "--db", dbf, "SELECT count(*) FROM range(20000000000)")
+	if err := reader.Start(); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(700 * time.Millisecond)
+	r = runBin(t, dir, "ingest", "--db", dbf, good)
+	reader.Process.Kill()
+	reader.Wait()
+	if r.code == 0 || !strings.Contains(r.stderr, "in use by process") {
+		t.Errorf("a writer while a reader runs: exit %d, %q", r.code, r.stderr)
+	}
 	// with no writer, readers work (several at once)
 	r1 := runBin(t, dir, "query", "--db", dbf, "SELECT count(*) FROM raw_stores")
 	r2 := runBin(t, dir, "query", "--db", dbf, "SELECT count(*) FROM raw_stores")
