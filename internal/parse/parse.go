@@ -436,7 +436,7 @@ func Bool(s string) (v bool, ok bool, err error) {
 		return false, false, nil
 	case "是", "y", "yes", "1", "true", "√", "✓", "✔":
 		return true, true, nil
-	case "否", "n", "no", "0", "false", "×", "✗", "✘", "x":
+	case "否", "n", "no", "0", "false", "×", "✗", "✘":
 		return false, true, nil
 	}
 	return false, false, fmt.Errorf("%q is not a yes/no value (use 是/否, Y/N, 1/0, true/false or √/×)", Clean(s))
