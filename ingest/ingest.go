@@ -9,6 +9,7 @@ package ingest
 
 import (
 	"context"
+	"runtime"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -74,6 +75,10 @@ type Result struct {
 	Sheet      string    `json:"sheet,omitempty"`
 	LakeFiles  []string  `json:"lake_files,omitempty"` // relative to the lake folder
 	Rejects    []Reject  `json:"rejects,omitempty"`
+
+	// keyHashes holds a hash of each loaded row's natural key, so a batch whose keys are all
+	// distinct (the usual case) can skip the dedupe window when it loads.
+	keyHashes []uint64
 }
 
 // Ingester loads files into one database and its lake.
@@ -117,19 +122,59 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 		res  *Result
 		err  error
 	}
-	ch := make(chan item, batchFiles) // the worker prepares the next batch while this one loads
+	// Workers read and check files in parallel; the emitter hands them on in input order and
+	// settles duplicates within this call (the first of two identical files is the one loaded).
+	ch := make(chan item, batchFiles) // the next batch is prepared while this one loads
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	workers := max(1, min(runtime.NumCPU(), 4))
+	slots := make([]chan item, len(paths))
+	for i := range slots {
+		slots[i] = make(chan item, 1)
+	}
+	next := make(chan int)
 	go func() {
-		defer close(ch)
-		for _, p := range paths {
-			res, err := in.prepare(wctx, p, loaded)
+		defer close(next)
+		for i := range paths {
 			select {
-			case ch <- item{p, res, err}:
+			case next <- i:
 			case <-wctx.Done():
 				return
 			}
-			if err != nil {
+		}
+	}()
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := range next {
+				res, err := in.prepare(wctx, paths[i], loaded)
+				slots[i] <- item{paths[i], res, err}
+			}
+		}()
+	}
+	go func() {
+		defer close(ch)
+		seen := map[string]string{}
+		for i := range paths {
+			var it item
+			select {
+			case it = <-slots[i]:
+			case <-wctx.Done():
+				return
+			}
+			if it.err == nil && it.res.Status == StatusLoaded {
+				if prior, ok := seen[it.res.SHA256]; ok {
+					it.res = &Result{Path: it.res.Path, SHA256: it.res.SHA256, IngestedAt: it.res.IngestedAt, Status: StatusDuplicate,
+						Message: fmt.Sprintf("same content as %s, loaded before: nothing to do", prior)}
+				} else {
+					seen[it.res.SHA256] = it.res.Path
+				}
+			}
+			select {
+			case ch <- it:
+			case <-wctx.Done():
+				return
+			}
+			if it.err != nil {
 				return
 			}
 		}
@@ -148,6 +193,7 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 			return err
 		}
 		for i, r := range batch {
+			r.keyHashes = nil
 			report(batchPaths[i], r)
 		}
 		batch, batchPaths, nrows = batch[:0], batchPaths[:0], 0
@@ -173,7 +219,7 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 }
 
 // prepare reads, checks and writes one file to the lake; the result is ready to commit.
-// loaded holds the content hashes already loaded (before this call or earlier in it).
+// loaded holds the content hashes loaded before this call (read only: workers share it).
 func (in *Ingester) prepare(ctx context.Context, path string, loaded map[string]string) (*Result, error) {
 	now := time.Now
 	if in.Opts.Now != nil {
@@ -229,7 +275,6 @@ func (in *Ingester) prepare(ctx context.Context, path string, loaded map[string]
 		}
 		res.LakeFiles = append(res.LakeFiles, filepath.ToSlash(rel))
 	}
-	loaded[sum] = abs
 	return res, nil
 }
 
@@ -396,6 +441,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			if err := lw.add(row); err != nil {
 				return fail(fmt.Errorf("writing the lake: %w", err))
 			}
+			res.keyHashes = append(res.keyHashes, keyHash(kind, row))
 		}
 		stores[store] = true
 		res.Loaded++
@@ -476,4 +522,23 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 		return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing", best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "))
 	}
 	return best.row, best.kind, best.mapping, nil
+}
+
+// keyHash is an FNV-1a hash of a row's natural key.
+func keyHash(k *Kind, r *Row) uint64 {
+	h := uint64(14695981039346656037)
+	for _, name := range k.Key {
+		v := r.Values[k.Col(name)]
+		s := v.S
+		if s == "" && !v.Null {
+			s = fmt.Sprint(v.I)
+		}
+		for i := 0; i < len(s); i++ {
+			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+		h ^= 0xff
+		h *= 1099511628211
+	}
+	return h
 }

@@ -362,3 +362,28 @@ func TestManifestWritten(t *testing.T) {
 		t.Errorf("lake files %v", r.LakeFiles)
 	}
 }
+
+// TestRepeatedKeysAndFilesInOneCall: a key twice in a file (the later row wins), the same file
+// twice in one call (the second is a duplicate), and a batch of distinct keys (no dedupe window).
+func TestRepeatedKeysAndFilesInOneCall(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "rep.csv")
+	os.WriteFile(rep, []byte("store_id,order_no,vin,order_type,opened_at,status,labor_amount\nS1,K1,LSVAA4180E2123456,repair,2026-03-01 08:00,open,1\nS1,K2,LSVAA4180E2123456,repair,2026-03-01 08:00,open,2\nS1,K1,LSVAA4180E2123456,repair,2026-03-01 08:00,open,3\n"), 0o644)
+	other := filepath.Join(dir, "other.csv")
+	os.WriteFile(other, []byte("store_id,order_no,vin,order_type,opened_at,status,labor_amount\nS1,K3,LSVAA4180E2123456,repair,2026-03-01 08:00,open,4\n"), 0o644)
+	copyOf := filepath.Join(dir, "copy.csv")
+	b, _ := os.ReadFile(other)
+	os.WriteFile(copyOf, b, 0o644)
+	in := &Ingester{DB: e.db, Opts: Options{Lake: e.lake}}
+	var got []*Result
+	if err := in.Files(t.Context(), []string{rep, other, copyOf}, func(_ string, r *Result) { got = append(got, r) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0].Status != StatusLoaded || got[0].Loaded != 3 || got[1].Status != StatusLoaded || got[2].Status != StatusDuplicate {
+		t.Fatalf("results: %+v %+v %+v", got[0], got[1], got[2])
+	}
+	expectRows(t, "raw", e.rows(`SELECT order_no, labor_amount::VARCHAR, row_number FROM raw_work_orders ORDER BY 1`), []string{
+		"K1|3.00|4", "K2|2.00|3", "K3|4.00|2",
+	})
+}

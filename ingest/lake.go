@@ -86,7 +86,7 @@ func (lw *lakeWriter) part(store string) (*partWriter, error) {
 	}
 	schema := lw.kind.Schema()
 	props := parquet.NewWriterProperties(
-		parquet.WithCompression(compress.Codecs.Snappy),
+		parquet.WithCompression(compress.Codecs.Uncompressed),
 		parquet.WithDictionaryDefault(false),
 		parquet.WithMaxRowGroupLength(1<<20),
 	)

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"slices"
 	"database/sql"
 	"encoding/json"
 	"fmt"
@@ -149,7 +150,7 @@ func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result) error 
 		if err != nil {
 			return err
 		}
-		for si, stmt := range upsertSQL(k, lake, byKind[kn]) {
+		for si, stmt := range upsertSQL(k, lake, byKind[kn], mayRepeat(byKind[kn])) {
 			t0 := time.Now()
 			_, err := tx.ExecContext(ctx, stmt)
 			if os.Getenv("AFTERSALES_TRACE") != "" {
@@ -195,7 +196,7 @@ func manifestPath(lake string, first int64) string {
 // natural keys. Timestamps are read back as wall-clock values: Arrow writes them with
 // isAdjustedToUTC and the session time zone is UTC (internal/db), so the cast keeps the written
 // clock reading. The file_id of each row comes from its lake file's name.
-func upsertSQL(k *Kind, lake string, results []*Result) []string {
+func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) []string {
 	var cols, sel, on []string
 	for _, c := range k.Columns {
 		cols = append(cols, c.Name)
@@ -218,15 +219,18 @@ func upsertSQL(k *Kind, lake string, results []*Result) []string {
 	}
 	src := fmt.Sprintf("read_parquet([%s])", strings.Join(paths, ", "))
 	keys := strings.Join(k.Key, ", ")
+	qualify := fmt.Sprintf("QUALIFY row_number() OVER (PARTITION BY %s ORDER BY f.file_id DESC, p.row_number DESC) = 1", strings.Join(prefixed("p.", k.Key), ", "))
+	if !dedupe {
+		qualify = "" // every key of the batch is distinct: no window needed
+	}
 	return []string{
 		fmt.Sprintf(`DELETE FROM raw_%s USING (SELECT DISTINCT %s FROM %s) n WHERE %s`, k.Name, keys, src, strings.Join(on, " AND ")),
 		fmt.Sprintf(`INSERT INTO raw_%s (%s, file_id, row_number)
 SELECT %s, f.file_id, p.row_number
 FROM read_parquet([%s], filename = true) p
 JOIN (VALUES %s) f(path, file_id) ON p.filename = f.path
-QUALIFY row_number() OVER (PARTITION BY %s ORDER BY f.file_id DESC, p.row_number DESC) = 1`,
-			k.Name, strings.Join(cols, ", "), strings.Join(sel, ", "), strings.Join(paths, ", "), strings.Join(ids, ", "),
-			strings.Join(prefixed("p.", k.Key), ", ")),
+%s`,
+			k.Name, strings.Join(cols, ", "), strings.Join(sel, ", "), strings.Join(paths, ", "), strings.Join(ids, ", "), qualify),
 	}
 }
 
@@ -293,4 +297,23 @@ func Rebuild(ctx context.Context, d *sql.DB, lake string, progress func(done, to
 		}
 	}
 	return n, tx.Commit()
+}
+
+// mayRepeat reports whether a natural key may occur twice among the batch's rows (within a file
+// or across files). Without key hashes (a rebuild from the manifest) it answers yes.
+func mayRepeat(results []*Result) bool {
+	var all []uint64
+	for _, r := range results {
+		if r.keyHashes == nil && r.Loaded > 0 {
+			return true
+		}
+		all = append(all, r.keyHashes...)
+	}
+	slices.Sort(all)
+	for i := 1; i < len(all); i++ {
+		if all[i] == all[i-1] {
+			return true
+		}
+	}
+	return false
 }

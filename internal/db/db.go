@@ -36,10 +36,7 @@ func Open(path string, readOnly bool) (*sql.DB, error) {
 	if readOnly {
 		dsn += "?access_mode=read_only"
 	}
-	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error {
-		_, err := ex.ExecContext(context.Background(), "SET TimeZone='UTC'", nil)
-		return err
-	})
+	conn, err := duckdb.NewConnector(dsn, initConn)
 	if err != nil {
 		return nil, Explain(path, err)
 	}
@@ -51,12 +48,27 @@ func Open(path string, readOnly bool) (*sql.DB, error) {
 	return d, nil
 }
 
+// MemoryLimit is DuckDB's memory limit for every connection (it spills to disk beyond it):
+// $AFTERSALES_MEMORY_LIMIT, default 1GB, which keeps a run at scale S under 2 GB of RSS.
+func MemoryLimit() string {
+	if v := os.Getenv("AFTERSALES_MEMORY_LIMIT"); v != "" {
+		return v
+	}
+	return "1GB"
+}
+
+func initConn(ex driver.ExecerContext) error {
+	for _, s := range []string{"SET TimeZone='UTC'", "SET memory_limit='" + strings.ReplaceAll(MemoryLimit(), "'", "") + "'"} {
+		if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // OpenMemory opens an in-memory database (tests, scratch work) with the same session settings.
 func OpenMemory() (*sql.DB, error) {
-	conn, err := duckdb.NewConnector("", func(ex driver.ExecerContext) error {
-		_, err := ex.ExecContext(context.Background(), "SET TimeZone='UTC'", nil)
-		return err
-	})
+	conn, err := duckdb.NewConnector("", initConn)
 	if err != nil {
 		return nil, err
 	}
