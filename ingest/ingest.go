@@ -9,7 +9,6 @@ package ingest
 
 import (
 	"context"
-	"runtime"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -19,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 

@@ -2,12 +2,12 @@ package ingest
 
 import (
 	"context"
-	"slices"
 	"database/sql"
 	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
