@@ -4,53 +4,36 @@
 with m as (
     select case when $month = 'latest' then (select max(month) from mart_store_month where store_id = $store and orders > 0) else $month end as month
 ),
-cur as (
-    select * from mart_store_month where store_id = $store and month = (select month from m)
+months as (
+    -- this month, the previous month (环比) and the same month last year (同比)
+    select month as cur,
+           strftime(strptime(month || '-01', '%Y-%m-%d') - interval 1 month, '%Y-%m') as prev,
+           strftime(strptime(month || '-01', '%Y-%m-%d') - interval 12 month, '%Y-%m') as py
+    from m
 ),
-prev as (
-    select * from mart_store_month where store_id = $store
-      and month = strftime(strptime((select month from m) || '-01', '%Y-%m-%d') - interval 1 month, '%Y-%m')
-),
-py as (
-    select * from mart_store_month where store_id = $store
-      and month = strftime(strptime((select month from m) || '-01', '%Y-%m-%d') - interval 12 month, '%Y-%m')
+three as (
+    select case s.month when months.cur then 'cur' when months.prev then 'prev' else 'py' end as which,
+           s.orders::double as orders, s.revenue::double as revenue, s.labor_revenue::double as labor_revenue,
+           s.parts_revenue::double as parts_revenue, s.revenue_per_order::double as revenue_per_order, s.appointment_rate,
+           s.turnaround_hours_avg, s.turnaround_hours_median, s.turnaround_hours_p90, s.on_time_rate, s.ftfr, s.comeback_rate,
+           s.comebacks_flagged::double as comebacks_flagged, s.comebacks_suspected::double as comebacks_suspected,
+           s.callback_rate, s.callback_timely_rate, s.reach_rate, s.csi, s.avg_score, s.reported_fix_rate, s.complaint_rate,
+           s.complaint_resolved_rate, s.flagged_hours::double as flagged_hours, s.techs::double as techs,
+           s.revenue_per_tech::double as revenue_per_tech, s.fill_rate, s.inventory_value::double as inventory_value, s.turnover,
+           s.dead_stock_value::double as dead_stock_value
+    from mart_store_month s, months
+    where s.store_id = $store and s.month in (months.cur, months.prev, months.py)
 ),
 long as (
-    select 'cur' as which, kpi, value from (
-        select orders::double as orders, revenue::double as revenue, labor_revenue::double as labor_revenue, parts_revenue::double as parts_revenue,
-               revenue_per_order::double as revenue_per_order, appointment_rate, turnaround_hours_avg, turnaround_hours_median, turnaround_hours_p90,
-               on_time_rate, ftfr, comeback_rate, comebacks_flagged::double as comebacks_flagged, comebacks_suspected::double as comebacks_suspected,
-               callback_rate, callback_timely_rate, reach_rate, csi, avg_score, reported_fix_rate, complaint_rate, complaint_resolved_rate,
-               flagged_hours::double as flagged_hours, techs::double as techs, revenue_per_tech::double as revenue_per_tech, fill_rate,
-               inventory_value::double as inventory_value, turnover, dead_stock_value::double as dead_stock_value
-        from cur) unpivot include nulls (value for kpi in (orders, revenue, labor_revenue, parts_revenue, revenue_per_order, appointment_rate,
-            turnaround_hours_avg, turnaround_hours_median, turnaround_hours_p90, on_time_rate, ftfr, comeback_rate, comebacks_flagged,
-            comebacks_suspected, callback_rate, callback_timely_rate, reach_rate, csi, avg_score, reported_fix_rate, complaint_rate,
-            complaint_resolved_rate, flagged_hours, techs, revenue_per_tech, fill_rate, inventory_value, turnover, dead_stock_value))
-    union all
-    select 'prev', kpi, value from (
-        select orders::double as orders, revenue::double as revenue, labor_revenue::double as labor_revenue, parts_revenue::double as parts_revenue,
-               revenue_per_order::double as revenue_per_order, appointment_rate, turnaround_hours_avg, turnaround_hours_median, turnaround_hours_p90,
-               on_time_rate, ftfr, comeback_rate, comebacks_flagged::double as comebacks_flagged, comebacks_suspected::double as comebacks_suspected,
-               callback_rate, callback_timely_rate, reach_rate, csi, avg_score, reported_fix_rate, complaint_rate, complaint_resolved_rate,
-               flagged_hours::double as flagged_hours, techs::double as techs, revenue_per_tech::double as revenue_per_tech, fill_rate,
-               inventory_value::double as inventory_value, turnover, dead_stock_value::double as dead_stock_value
-        from prev) unpivot include nulls (value for kpi in (orders, revenue, labor_revenue, parts_revenue, revenue_per_order, appointment_rate,
-            turnaround_hours_avg, turnaround_hours_median, turnaround_hours_p90, on_time_rate, ftfr, comeback_rate, comebacks_flagged,
-            comebacks_suspected, callback_rate, callback_timely_rate, reach_rate, csi, avg_score, reported_fix_rate, complaint_rate,
-            complaint_resolved_rate, flagged_hours, techs, revenue_per_tech, fill_rate, inventory_value, turnover, dead_stock_value))
-    union all
-    select 'py', kpi, value from (
-        select orders::double as orders, revenue::double as revenue, labor_revenue::double as labor_revenue, parts_revenue::double as parts_revenue,
-               revenue_per_order::double as revenue_per_order, appointment_rate, turnaround_hours_avg, turnaround_hours_median, turnaround_hours_p90,
-               on_time_rate, ftfr, comeback_rate, comebacks_flagged::double as comebacks_flagged, comebacks_suspected::double as comebacks_suspected,
-               callback_rate, callback_timely_rate, reach_rate, csi, avg_score, reported_fix_rate, complaint_rate, complaint_resolved_rate,
-               flagged_hours::double as flagged_hours, techs::double as techs, revenue_per_tech::double as revenue_per_tech, fill_rate,
-               inventory_value::double as inventory_value, turnover, dead_stock_value::double as dead_stock_value
-        from py) unpivot include nulls (value for kpi in (orders, revenue, labor_revenue, parts_revenue, revenue_per_order, appointment_rate,
-            turnaround_hours_avg, turnaround_hours_median, turnaround_hours_p90, on_time_rate, ftfr, comeback_rate, comebacks_flagged,
-            comebacks_suspected, callback_rate, callback_timely_rate, reach_rate, csi, avg_score, reported_fix_rate, complaint_rate,
-            complaint_resolved_rate, flagged_hours, techs, revenue_per_tech, fill_rate, inventory_value, turnover, dead_stock_value))
+    select which, kpi, value
+    from three
+    unpivot include nulls (value for kpi in (orders, revenue, labor_revenue, parts_revenue, revenue_per_order, appointment_rate,
+        turnaround_hours_avg, turnaround_hours_median, turnaround_hours_p90, on_time_rate, ftfr, comeback_rate, comebacks_flagged,
+        comebacks_suspected, callback_rate, callback_timely_rate, reach_rate, csi, avg_score, reported_fix_rate, complaint_rate,
+        complaint_resolved_rate, flagged_hours, techs, revenue_per_tech, fill_rate, inventory_value, turnover, dead_stock_value))
+),
+cur as (
+    select * from mart_store_month where store_id = $store and month = (select month from m)
 )
 select
     (select month from m) as month,

@@ -9,6 +9,7 @@ import (
 
 	"github.com/marcboeker/go-duckdb/v2"
 
+	"github.com/aftersales/aftersales/internal/xlsxw"
 	"github.com/aftersales/aftersales/queries"
 )
 
@@ -65,8 +66,7 @@ func cellValue(v any) any {
 		if x.Value == nil {
 			return nil
 		}
-		f, _ := new(big.Rat).SetFrac(x.Value, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil)).Float64()
-		return f
+		return xlsxw.DecimalFloat(x)
 	case []any:
 		s := ""
 		for i, e := range x {

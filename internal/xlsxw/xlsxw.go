@@ -24,8 +24,7 @@ func Cell(v any) any {
 		if x.Value == nil {
 			return nil
 		}
-		f, _ := new(big.Rat).SetFrac(x.Value, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(x.Scale)), nil)).Float64()
-		return f
+		return DecimalFloat(x)
 	case []any:
 		return CleanText(fmt.Sprint(x))
 	case string:
@@ -116,4 +115,10 @@ func CleanText(s string) string {
 		s = string([]rune(s)[:32767])
 	}
 	return s
+}
+
+// DecimalFloat is a DECIMAL as the nearest float64, for display in a cell or a chart only.
+func DecimalFloat(d duckdb.Decimal) float64 {
+	f, _ := new(big.Rat).SetFrac(d.Value, new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(d.Scale)), nil)).Float64()
+	return f
 }
