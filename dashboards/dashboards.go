@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/workbook"
@@ -58,6 +59,7 @@ type builder struct {
 	months   map[string][]monthInfo // store → months with orders
 	allMonth []string
 	rendered map[string]bool // page file names written
+	mu       sync.Mutex
 }
 
 type storeInfo struct{ id, name, region string }
@@ -90,18 +92,44 @@ func Build(ctx context.Context, db *sql.DB, o Options) (Stats, error) {
 	if len(b.stores) == 0 {
 		return b.st, fmt.Errorf("no store has a month with closed customer orders: ingest data and run `aftersales transform` first")
 	}
-	// pages per store-month, then benchmarks, then the index (which links what exists)
-	for _, s := range b.stores {
-		for _, m := range b.months[s.id] {
-			if o.Month != "" && m.month != o.Month {
-				continue
-			}
-			for _, page := range []func(storeInfo, monthInfo) error{b.storePage, b.techPage, b.partsPage} {
-				if err := page(s, m); err != nil {
-					return b.st, err
+	// pages per store-month (on two workers: each page is a few read queries and a render),
+	// then benchmarks, then the index (which links what exists)
+	type job struct {
+		s storeInfo
+		m monthInfo
+	}
+	jobs := make(chan job)
+	errs := make(chan error, 2)
+	var wg sync.WaitGroup
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range jobs {
+				for _, page := range []func(storeInfo, monthInfo) error{b.storePage, b.techPage, b.partsPage} {
+					if err := page(j.s, j.m); err != nil {
+						errs <- err
+						for range jobs {
+						}
+						return
+					}
 				}
 			}
+		}()
+	}
+	for _, s := range b.stores {
+		for _, m := range b.months[s.id] {
+			if o.Month == "" || m.month == o.Month {
+				jobs <- job{s, m}
+			}
 		}
+	}
+	close(jobs)
+	wg.Wait()
+	select {
+	case err := <-errs:
+		return b.st, err
+	default:
 	}
 	if o.Store == "" {
 		for _, m := range b.allMonth {
@@ -206,7 +234,9 @@ func (b *builder) writeFile(rel string, data []byte) error {
 		os.Remove(tmp.Name())
 		return fmt.Errorf("writing %s: %w", p, err)
 	}
+	b.mu.Lock()
 	b.st.Bytes += int64(len(data))
+	b.mu.Unlock()
 	return nil
 }
 
@@ -226,8 +256,10 @@ func (b *builder) render(file string, p *page) error {
 	if err := b.writeFile(file, []byte(sb.String())); err != nil {
 		return err
 	}
+	b.mu.Lock()
 	b.rendered[file] = true
 	b.st.Pages++
+	b.mu.Unlock()
 	return nil
 }
 
