@@ -16,9 +16,10 @@ type dashOpts struct {
 	dashboards.Options
 }
 
-func init() {
-	extraCommands = append(extraCommands, newDashboardsCmd)
-	demoStages = append(demoStages, func(ctx context.Context, o *demoOpts, f *dbFlags) error {
+func init() { extraCommands = append(extraCommands, newDashboardsCmd) }
+
+func demoDashboards(ctx context.Context, o *demoOpts, f *dbFlags) error {
+	{
 		fmt.Fprintln(o.W, "writing dashboards…")
 		out := filepath.Join(o.Out, "dashboards")
 		if err := runDashboards(ctx, &dashOpts{dbFlags: *f, Options: dashboards.Options{Out: out, Lang: o.Lang}}, o.W); err != nil {
@@ -29,7 +30,7 @@ func init() {
 			return fmt.Sprintf("dashboards file://%s", abs)
 		}}, demoOutputs...)
 		return nil
-	})
+	}
 }
 
 func newDashboardsCmd() *cobra.Command {

@@ -43,8 +43,8 @@ and prints what to open.`,
 	return c
 }
 
-// demoStages are the steps after ingest; later verbs add theirs (transform, dashboards, reports).
-var demoStages []func(ctx context.Context, o *demoOpts, f *dbFlags) error
+// demoStages are the steps after ingest, in order.
+var demoStages = []func(ctx context.Context, o *demoOpts, f *dbFlags) error{demoTransform, demoDashboards, demoReports}
 
 func runDemo(ctx context.Context, o *demoOpts) error {
 	if _, err := os.Stat(o.Sample); err != nil {
@@ -60,7 +60,7 @@ func runDemo(ctx context.Context, o *demoOpts) error {
 	}
 	f := &dbFlags{DB: filepath.Join(o.Out, "aftersales.duckdb")}
 	fmt.Fprintf(o.W, "ingesting %s into %s…\n", o.Sample, f.DB)
-	err := runIngest(ctx, &ingestOpts{dbFlags: *f, Paths: []string{o.Sample}, Out: o.W, Quiet: true, Progress: isTerminal()})
+	err := runIngest(ctx, &ingestOpts{dbFlags: *f, Paths: []string{o.Sample}, Out: o.W, Quiet: true, Totals: true, Progress: isTerminal()})
 	if err != nil {
 		return err
 	}

@@ -21,6 +21,7 @@ type ingestOpts struct {
 	Store, Kind, Sheet string
 	Strict             bool
 	Quiet              bool
+	Totals             bool // only the totals and files rejected whole (the demo)
 	Paths              []string
 	Out                io.Writer
 	Progress           bool
@@ -133,7 +134,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		if res.Status == ingest.StatusRejected {
 			rejectedFiles++
 		}
-		if !o.Quiet || res.Status == ingest.StatusRejected || res.Rejected > 0 {
+		if !o.Quiet || res.Status == ingest.StatusRejected || res.Rejected > 0 && !o.Totals {
 			if bar != nil {
 				bar.Clear()
 			}

@@ -354,3 +354,29 @@ func TestKillDuringIngest(t *testing.T) {
 		t.Logf("all kills fell on one side of the commit: the timing says little this run")
 	}
 }
+
+// TestDemo: `aftersales demo` on an empty folder makes sample data, loads it, builds the marts and
+// writes dashboards and workbooks, and says what to open.
+func TestDemo(t *testing.T) {
+	dir := t.TempDir()
+	repo, _ := filepath.Abs(filepath.Join("..", ".."))
+	cmd := exec.Command(bin, "demo", "--out", filepath.Join(dir, "out"), "--sample", filepath.Join(dir, "sample"))
+	cmd.Dir = repo
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("demo: %v\n%s", err, out)
+	}
+	for _, want := range []string{"dashboards file://", "reports", "database"} {
+		if !strings.Contains(string(out), want) {
+			t.Errorf("demo does not say where %q is:\n%s", want, out)
+		}
+	}
+	for _, p := range []string{"out/dashboards/index.html", "out/aftersales.duckdb"} {
+		if _, err := os.Stat(filepath.Join(dir, p)); err != nil {
+			t.Error(err)
+		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "out", "reports", "*.xlsx")); len(m) < 6 {
+		t.Errorf("%d workbooks", len(m))
+	}
+}

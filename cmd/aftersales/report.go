@@ -15,10 +15,7 @@ type reportOpts struct {
 	Store, Month, XLSX, Lang string
 }
 
-func init() {
-	extraCommands = append(extraCommands, newReportCmd)
-	demoStages = append(demoStages, demoReports)
-}
+func init() { extraCommands = append(extraCommands, newReportCmd) }
 
 // demoReports writes the report and payroll workbooks of each store's latest final month.
 func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {

@@ -20,12 +20,11 @@ type transformOpts struct {
 	Out    io.Writer
 }
 
-func init() {
-	extraCommands = append(extraCommands, newTransformCmd)
-	demoStages = append(demoStages, func(ctx context.Context, o *demoOpts, f *dbFlags) error {
-		fmt.Fprintln(o.W, "building the KPI marts…")
-		return runTransform(ctx, &transformOpts{dbFlags: *f, Config: defaultConfigPath(), Out: o.W})
-	})
+func init() { extraCommands = append(extraCommands, newTransformCmd) }
+
+func demoTransform(ctx context.Context, o *demoOpts, f *dbFlags) error {
+	fmt.Fprintln(o.W, "building the KPI marts…")
+	return runTransform(ctx, &transformOpts{dbFlags: *f, Config: defaultConfigPath(), Out: o.W})
 }
 
 // defaultConfigPath is data/settings.yaml when it exists (run from the repository), else none.
