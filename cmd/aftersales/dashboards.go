@@ -19,18 +19,16 @@ type dashOpts struct {
 func init() { extraCommands = append(extraCommands, newDashboardsCmd) }
 
 func demoDashboards(ctx context.Context, o *demoOpts, f *dbFlags) error {
-	{
-		fmt.Fprintln(o.W, "writing dashboards…")
-		out := filepath.Join(o.Out, "dashboards")
-		if err := runDashboards(ctx, &dashOpts{dbFlags: *f, Options: dashboards.Options{Out: out, Lang: o.Lang}}, o.W); err != nil {
-			return err
-		}
-		demoOutputs = append([]func(o *demoOpts) string{func(o *demoOpts) string {
-			abs, _ := filepath.Abs(filepath.Join(out, "index.html"))
-			return fmt.Sprintf("dashboards file://%s", abs)
-		}}, demoOutputs...)
-		return nil
+	fmt.Fprintln(o.W, "writing dashboards…")
+	out := filepath.Join(o.Out, "dashboards")
+	if err := runDashboards(ctx, &dashOpts{dbFlags: *f, Options: dashboards.Options{Out: out, Lang: o.Lang}}, o.W); err != nil {
+		return err
 	}
+	demoOutputs = append([]func(o *demoOpts) string{func(o *demoOpts) string {
+		abs, _ := filepath.Abs(filepath.Join(out, "index.html"))
+		return fmt.Sprintf("dashboards file://%s", abs)
+	}}, demoOutputs...)
+	return nil
 }
 
 func newDashboardsCmd() *cobra.Command {
