@@ -174,17 +174,12 @@ func queryRows(t *testing.T, d *sql.DB, q string) [][]string {
 		t.Fatalf("%s: %v", q, err)
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
+	_, data, err := db.ScanAll(rows)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out [][]string
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	for _, vals := range data {
 		r := make([]string, len(vals))
 		for i, v := range vals {
 			r[i] = cell(v)

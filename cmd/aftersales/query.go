@@ -18,6 +18,7 @@ import (
 	"github.com/marcboeker/go-duckdb/v2"
 	"github.com/spf13/cobra"
 
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/queries"
 )
 
@@ -148,25 +149,7 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 	return nil
 }
 
-func readAll(rows *sql.Rows) ([]string, [][]any, error) {
-	cols, err := rows.Columns()
-	if err != nil {
-		return nil, nil, err
-	}
-	var out [][]any
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, nil, err
-		}
-		out = append(out, vals)
-	}
-	return cols, out, rows.Err()
-}
+func readAll(rows *sql.Rows) ([]string, [][]any, error) { return db.ScanAll(rows) }
 
 func textRow(r []any) []string {
 	out := make([]string, len(r))

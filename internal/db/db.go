@@ -100,3 +100,24 @@ func Explain(path string, err error) error {
 
 // Quote quotes a string literal for SQL text (paths in read_parquet lists).
 func Quote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// ScanAll reads every row of a result as values of the driver's types.
+func ScanAll(rows *sql.Rows) ([]string, [][]any, error) {
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, nil, err
+	}
+	var out [][]any
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, nil, err
+		}
+		out = append(out, vals)
+	}
+	return cols, out, rows.Err()
+}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/marcboeker/go-duckdb/v2"
 
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/xlsxw"
 	"github.com/aftersales/aftersales/queries"
 )
@@ -31,33 +32,27 @@ func (r *Result) Col(name string) int {
 }
 
 // Named runs a named query from queries/ with its parameters.
-func Named(ctx context.Context, db *sql.DB, name string, params map[string]string) (*Result, error) {
+func Named(ctx context.Context, d *sql.DB, name string, params map[string]string) (*Result, error) {
 	text, args, err := queries.Resolve(name, params)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, text, args...)
+	rows, err := d.QueryContext(ctx, text, args...)
 	if err != nil {
 		return nil, fmt.Errorf("query %s: %w", name, err)
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
-	res := &Result{Cols: cols}
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
+	cols, data, err := db.ScanAll(rows)
+	if err != nil {
+		return nil, fmt.Errorf("query %s: %w", name, err)
+	}
+	res := &Result{Cols: cols, Rows: data}
+	for _, vals := range data {
 		for i, v := range vals {
 			vals[i] = cellValue(v)
 		}
-		res.Rows = append(res.Rows, vals)
 	}
-	return res, rows.Err()
+	return res, nil
 }
 
 func cellValue(v any) any {
