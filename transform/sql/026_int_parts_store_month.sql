@@ -8,7 +8,7 @@ with parts as (
            sum(case when dead then on_hand * unit_cost else 0 end) as dead_stock_value,
            count(*) filter (where dead) as dead_parts,
            count(*) filter (where on_hand < 0) as negative_parts
-    from int_parts_month
+    from mart_parts_month
     group by store_id, month
 ),
 

@@ -63,8 +63,8 @@ unknown_techs as (
 
 negative_stock as (
     select p.store_id, 'negative_stock', 'warn', count(*), min(p.part_no), null
-    from int_parts_month p
-    join (select store_id, max(month) as month from int_parts_month group by store_id) l using (store_id, month)
+    from mart_parts_month p
+    join (select store_id, max(month) as month from mart_parts_month group by store_id) l using (store_id, month)
     where p.on_hand < 0
     group by p.store_id
 ),

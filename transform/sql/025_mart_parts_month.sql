@@ -1,10 +1,11 @@
--- int_parts_month: per store, month and catalogue part: stock, consumption, ABC, MAD, safety
--- stock, suggested order and dead stock (CONTRACT §2.2, §5). Months run from the store's first
--- movement month to the end of its spine. Movements of parts missing from the catalogue have no
--- cost: they are left out here and reported as unknown_parts.
--- materialized: temp
+-- mart_parts_month: per store, month and catalogue part: stock, value, 6-month consumption, ABC
+-- class, MAD, safety stock, suggested order and dead stock (CONTRACT §2.2, §5). Months run from
+-- the store's first movement month to the end of its spine. Movements of parts missing from the
+-- catalogue have no cost: they are left out here and reported as unknown_parts.
+-- (A mart computed before the int_ layer ends: int_parts_store_month aggregates it.)
 -- test: unique(store_id, month, part_no)
 -- test: accepted_values(abc: A, B, C, N)
+-- test: expression(suggested_order >= 0)
 with mv as (
     select
         m.store_id, m.part_no, m.moved_at, m.movement_type, m.qty,
@@ -86,10 +87,9 @@ abc as (
 
 final as (
     select
-        store_id, month, part_no, unit_cost,
+        store_id, month, part_no,
         on_hand,
         inventory_value,
-        issued_net, issue_cost,
         consumption_value_6m,
         case when consumption_value_6m <= 0 then 'N'
              when v_before * 100 < v_total * 80 then 'A'
@@ -97,13 +97,16 @@ final as (
              else 'C' end as abc,
         mad_num / 21.0 as mad,
         mad_num * cover_days / (21.0 * ss_divisor) as safety_stock,
-        -- ceil(SSQ) exactly, in integers: ceil(mad_num * cover_days / (21 * ss_divisor))
-        case when mad_num <= 0 or cover_days = 0 then 0
-             else (cast(mad_num * 100 as hugeint) * cover_days + 21 * ss_divisor * 100 - 1) // (21 * ss_divisor * 100)
-        end as safety_stock_ceil,
+        -- suggested = max(0, ceil(SSQ) − on hand), ceil(SSQ) exactly in integers:
+        -- ceil(mad_num * cover_days / (21 * ss_divisor))
+        greatest(case when mad_num <= 0 or cover_days = 0 then 0
+                      else (cast(mad_num * 100 as hugeint) * cover_days + 21 * ss_divisor * 100 - 1) // (21 * ss_divisor * 100)
+                 end - on_hand, 0) as suggested_order,
         on_hand > 0 and (last_issue_cum is null or last_issue_cum < next_month_start - dead_stock_window) as dead,
+        unit_cost,
+        issued_net, issue_cost,
         last_issue_cum as last_issue_at
     from abc
 )
 
-select * from final
+select * from final order by store_id, month, part_no
