@@ -31,7 +31,7 @@ func (b *builder) benchmarkPage(month string) error {
 		return err
 	}
 	c := bm.Col
-	type kpiInfo struct{ key, label, dir string }
+	type kpiInfo struct{ key, label, dir, formula string }
 	var kpis []kpiInfo
 	seenK := map[string]bool{}
 	var stores []string
@@ -41,11 +41,12 @@ func (b *builder) benchmarkPage(month string) error {
 		k, s := str(r[c("kpi")]), str(r[c("store_id")])
 		if !seenK[k] {
 			seenK[k] = true
-			lab := str(r[c("label_zh")])
+			lab, formula := str(r[c("label_zh")]), str(r[c("formula_zh")])
 			if l == "en" {
-				lab = str(r[c("label_en")])
+				lab, formula = str(r[c("label_en")]), str(r[c("formula_en")])
 			}
-			kpis = append(kpis, kpiInfo{k, lab, str(r[c("direction")])})
+			kpis = append(kpis, kpiInfo{k, lab, str(r[c("direction")]), formula})
+			pg.Footnotes = append(pg.Footnotes, footnote{lab, formula})
 		}
 		if !seenS[s] {
 			seenS[s] = true
@@ -187,7 +188,7 @@ func (b *builder) benchmarkPage(month string) error {
 		if k.dir == "down" {
 			title += "（" + T(l, "lower_better") + "）"
 		}
-		pg.Sections = append(pg.Sections, section{Title: title, Charts: []chartDiv{{id, 240}}})
+		pg.Sections = append(pg.Sections, section{Title: title, Note: k.formula, Charts: []chartDiv{{id, 240}}})
 	}
 	// ranked table
 	t := &table{Head: heads(l, "kpi", "rank", "store", "value", "percentile", "median", "target", "mom", "yoy")}
