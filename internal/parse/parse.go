@@ -24,6 +24,10 @@ func Clean(s string) string {
 	if s == "" || isASCII(s) {
 		return s
 	}
+	// invalid bytes become U+FFFD first: NFKC stops folding after one, so folding twice would differ
+	if !utf8.ValidString(s) {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+	}
 	return strings.TrimFunc(norm.NFKC.String(s), isSpace)
 }
 
@@ -46,6 +50,20 @@ func isASCII(s string) bool {
 // HeaderKey folds a header cell for matching: NFKC (full-width → half-width), lower case,
 // no spaces, underscores or hyphens, and no trailing unit in brackets such as "(元)" or "[小时]".
 func HeaderKey(s string) string {
+	// folding can expose new foldable text (NFKC may turn a spacing mark into a space and a
+	// combining mark, which compose once the space is gone): fold to a fixed point
+	k := headerKey(s)
+	for i := 0; i < 4; i++ {
+		next := headerKey(k)
+		if next == k {
+			break
+		}
+		k = next
+	}
+	return k
+}
+
+func headerKey(s string) string {
 	s = strings.ToLower(Clean(s))
 	for {
 		t := strings.TrimFunc(s, isSpace)
