@@ -20,11 +20,6 @@ import (
 // from which `aftersales rebuild` recreates the database.
 func ManifestDir(lake string) string { return filepath.Join(lake, "_manifest") }
 
-// record commits one result (see commit).
-func (in *Ingester) record(ctx context.Context, res *Result) error {
-	return in.commit(ctx, []*Result{res})
-}
-
 // commit makes a batch of results current in ONE transaction: file_ids in order, manifest
 // entries, raw rows, ingest_files rows and rejects. Every file stays all-or-nothing; a batch only
 // saves the per-transaction cost of thousands of small monthly exports. The manifest entries are

@@ -189,7 +189,10 @@ func queryRows(t *testing.T, d *sql.DB, q string) [][]string {
 	return out
 }
 
-func runGolden(t *testing.T, path string) {
+// openCase loads a golden case into a fresh in-memory database and returns it with the case
+// and the settings the case names (the defaults when it names none).
+func openCase(t *testing.T, path string) (*sql.DB, *goldenCase, *Config) {
+	t.Helper()
 	b, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -202,7 +205,7 @@ func runGolden(t *testing.T, path string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
 	loadCase(t, d, &c)
 	cfg := DefaultConfig()
 	if c.Settings != "" {
@@ -212,6 +215,11 @@ func runGolden(t *testing.T, path string) {
 			t.Fatal(err)
 		}
 	}
+	return d, &c, cfg
+}
+
+func runGolden(t *testing.T, path string) {
+	d, c, cfg := openCase(t, path)
 	r := &Runner{DB: d, Config: cfg}
 	if _, err := r.Run(t.Context()); err != nil {
 		t.Fatalf("transform: %v", err)

@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/aftersales/aftersales/internal/db"
 )
 
 // Payroll by the 5.0 coefficient method (CONTRACT §2.1, §5), computed in exact rational
@@ -382,7 +384,7 @@ func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map
 		return err
 	}
 	if written > 0 {
-		_, err = tx.ExecContext(ctx, `INSERT INTO mart_payroll SELECT * FROM read_csv(`+quoteLit(tmp.Name())+`, header = false, auto_detect = false, delim = ',',
+		_, err = tx.ExecContext(ctx, `INSERT INTO mart_payroll SELECT * FROM read_csv(`+db.Quote(tmp.Name())+`, header = false, auto_detect = false, delim = ',',
 		columns = {store_id: 'VARCHAR', month: 'VARCHAR', team_id: 'VARCHAR', tech_id: 'VARCHAR', tech_name: 'VARCHAR', grade: 'VARCHAR',
 		coefficient: 'DECIMAL(3,1)', base_wage: 'DECIMAL(18,2)', days_worked: 'DECIMAL(18,2)', days_scheduled: 'DECIMAL(18,2)',
 		ratio: 'DECIMAL(18,10)', points: 'DECIMAL(18,10)', pool: 'DECIMAL(18,2)', share: 'DECIMAL(18,2)', topup: 'DECIMAL(18,2)',
@@ -454,5 +456,3 @@ const closedDDL = `CREATE TABLE IF NOT EXISTS payroll_closed_rows (
     ratio DECIMAL(18,10), points DECIMAL(18,10), pool DECIMAL(18,2), share DECIMAL(18,2), topup DECIMAL(18,2),
     comebacks BIGINT, deduction DECIMAL(18,2), pay DECIMAL(18,2), scheme VARCHAR,
     labor_amount DECIMAL(18,2), flagged_hours DECIMAL(18,2), closed_at TIMESTAMP, reason VARCHAR)`
-
-func quoteLit(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

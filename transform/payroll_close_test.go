@@ -1,13 +1,10 @@
 package transform
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
-
-	"gopkg.in/yaml.v3"
 
 	"github.com/aftersales/aftersales/internal/db"
 )
@@ -16,23 +13,7 @@ import (
 // difference with an adjustment in the next open month; reopening (with a reason) lets the
 // month follow the data again; a rebuild restores the closed rows from the lake.
 func TestPayrollCloseDifferenceReopen(t *testing.T) {
-	b, _ := os.ReadFile(filepath.Join("testdata", "payroll.yaml"))
-	var c goldenCase
-	if err := yaml.Unmarshal(b, &c); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	loadCase(t, d, &c)
-	p := filepath.Join(t.TempDir(), "s.yaml")
-	os.WriteFile(p, []byte(c.Settings), 0o644)
-	cfg, err := LoadConfig(p)
-	if err != nil {
-		t.Fatal(err)
-	}
+	d, _, cfg := openCase(t, filepath.Join("testdata", "payroll.yaml"))
 	run := func() {
 		t.Helper()
 		if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {

@@ -2,29 +2,16 @@ package transform
 
 import (
 	"errors"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"gopkg.in/yaml.v3"
-
-	"github.com/aftersales/aftersales/internal/db"
 )
 
 // TestFailedRunKeepsPreviousMarts: a broken invariant of our own tables fails the run, names the
 // test, the table and sample rows, and leaves the previous marts as they were.
 func TestFailedRunKeepsPreviousMarts(t *testing.T) {
-	b, _ := os.ReadFile(filepath.Join("testdata", "comebacks.yaml"))
-	var c goldenCase
-	yaml.Unmarshal(b, &c)
-	d, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	loadCase(t, d, &c)
-	r := &Runner{DB: d, Config: DefaultConfig()}
+	d, _, cfg := openCase(t, filepath.Join("testdata", "comebacks.yaml"))
+	r := &Runner{DB: d, Config: cfg}
 	if _, err := r.Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -33,7 +20,7 @@ func TestFailedRunKeepsPreviousMarts(t *testing.T) {
 	if _, err := d.Exec(`INSERT INTO raw_work_orders SELECT * REPLACE (opened_at + INTERVAL 1 HOUR AS opened_at) FROM raw_work_orders WHERE order_no = 'A1'`); err != nil {
 		t.Fatal(err)
 	}
-	_, err = r.Run(t.Context())
+	_, err := r.Run(t.Context())
 	var tf *TestFailure
 	if !errors.As(err, &tf) || !strings.Contains(err.Error(), "unique") || !strings.Contains(err.Error(), "A1") {
 		t.Fatalf("want a failed data test naming the table and the row, got %v", err)
