@@ -10,5 +10,6 @@ var Attendance = register(&Kind{
 		{Name: "days_worked", Type: Decimal, Required: true, NonNeg: true, Aliases: []string{"出勤天数", "实际出勤"}},
 		{Name: "days_scheduled", Type: Decimal, Required: true, NonNeg: true, Aliases: []string{"应出勤天数", "应出勤"}},
 	},
-	Key: []string{"store_id", "month", "tech_id"},
+	Key:   []string{"store_id", "month", "tech_id"},
+	Since: "strptime(month || '-01', '%Y-%m-%d')",
 })

@@ -15,5 +15,6 @@ var Callbacks = register(&Kind{
 		{Name: "complaint_type", Type: Text, Aliases: []string{"投诉类型"}},
 		{Name: "resolved_at", Type: Timestamp, Aliases: []string{"解决时间"}},
 	},
-	Key: []string{"store_id", "callback_id"},
+	Key:        []string{"store_id", "callback_id"},
+	SinceOrder: true,
 })

@@ -16,5 +16,6 @@ var OrderJobs = register(&Kind{
 		{Name: "labor_amount", Type: Decimal, Default: "0", NonNeg: true, Aliases: []string{"工时费"}},
 		{Name: "tech_id", Type: ID, Required: true, Aliases: []string{"维修技师", "主修人", "技师编号"}},
 	},
-	Key: []string{"store_id", "order_no", "line_no"},
+	Key:        []string{"store_id", "order_no", "line_no"},
+	SinceOrder: true,
 })

@@ -12,5 +12,6 @@ var Parts = register(&Kind{
 		{Name: "order_cycle_days", Type: Int, Default: "0", NonNeg: true, Aliases: []string{"采购周期"}},
 		{Name: "lead_time_days", Type: Int, Default: "0", NonNeg: true, Aliases: []string{"到货周期"}},
 	},
-	Key: []string{"store_id", "part_no"},
+	Key:   []string{"store_id", "part_no"},
+	Since: "TIMESTAMP '1900-01-01'",
 })

@@ -16,7 +16,8 @@ var PartsMovements = register(&Kind{
 		{Name: "order_no", Type: ID, Aliases: []string{"工单号"}},
 		{Name: "backorder", Type: Bool, Default: "false", Aliases: []string{"是否缺件", "待料"}},
 	},
-	Key: []string{"store_id", "movement_id"},
+	Key:   []string{"store_id", "movement_id"},
+	Since: "moved_at",
 	Check: func(r *Row) (string, string) {
 		if r.Str("movement_type") != "adjust" && r.Values[r.Kind.Col("qty")].I <= 0 {
 			return "qty", "qty must be positive for a " + r.Str("movement_type") + " movement (only adjust is signed)"

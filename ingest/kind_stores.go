@@ -9,5 +9,6 @@ var Stores = register(&Kind{
 		{Name: "region", Type: Text, Aliases: []string{"区域", "大区"}},
 		{Name: "brand", Type: Text, Aliases: []string{"品牌"}},
 	},
-	Key: []string{"store_id"},
+	Key:   []string{"store_id"},
+	Since: "TIMESTAMP '1900-01-01'",
 })

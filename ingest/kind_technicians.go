@@ -24,7 +24,8 @@ var Technicians = register(&Kind{
 		{Name: "base_wage", Type: Decimal, Default: "0", NonNeg: true, Aliases: []string{"保底工资", "底薪"}},
 		{Name: "valid_from", Type: Month, Required: true, Aliases: []string{"生效月份", "生效日期"}},
 	},
-	Key: []string{"store_id", "tech_id", "valid_from"},
+	Key:   []string{"store_id", "tech_id", "valid_from"},
+	Since: "strptime(valid_from || '-01', '%Y-%m-%d')",
 	Check: func(r *Row) (string, string) {
 		grade := r.Str("grade")
 		band := GradeBands[grade]

@@ -32,7 +32,8 @@ var WorkOrders = register(&Kind{
 		{Name: "other_amount", Type: Decimal, Default: "0", NonNeg: true, Aliases: []string{"其他费用", "外加工费"}},
 		{Name: "discount_amount", Type: Decimal, Default: "0", NonNeg: true, Aliases: []string{"优惠金额", "折扣"}},
 	},
-	Key: []string{"store_id", "order_no"},
+	Key:   []string{"store_id", "order_no"},
+	Since: "opened_at",
 	Check: func(r *Row) (string, string) {
 		opened := r.Values[r.Kind.Col("opened_at")]
 		for _, c := range []string{"delivered_at", "completed_at"} {

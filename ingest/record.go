@@ -147,7 +147,12 @@ func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result) error 
 		}
 		for si, stmt := range upsertSQL(k, lake, byKind[kn], mayRepeat(byKind[kn])) {
 			t0 := time.Now()
-			_, err := tx.ExecContext(ctx, stmt)
+			var err error
+			if si == 0 {
+				err = deleteReplaced(ctx, tx, k, stmt)
+			} else {
+				_, err = tx.ExecContext(ctx, stmt)
+			}
 			if os.Getenv("AFTERSALES_TRACE") != "" {
 				fmt.Fprintf(os.Stderr, "trace %s stmt %d files %d: %v\n", kn, si, len(byKind[kn]), time.Since(t0))
 			}
@@ -219,7 +224,7 @@ func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) []string {
 		qualify = "" // every key of the batch is distinct: no window needed
 	}
 	return []string{
-		fmt.Sprintf(`DELETE FROM raw_%s USING (SELECT DISTINCT %s FROM %s) n WHERE %s`, k.Name, keys, src, strings.Join(on, " AND ")),
+		fmt.Sprintf(`DELETE FROM raw_%s USING (SELECT DISTINCT %s FROM %s) n WHERE %s RETURNING %s`, k.Name, keys, src, strings.Join(on, " AND "), replacedExpr(k)),
 		fmt.Sprintf(`INSERT INTO raw_%s (%s, file_id, row_number)
 SELECT %s, f.file_id, p.row_number
 FROM read_parquet([%s], filename = true) p
@@ -227,6 +232,78 @@ JOIN (VALUES %s) f(path, file_id) ON p.filename = f.path
 %s`,
 			k.Name, strings.Join(cols, ", "), strings.Join(sel, ", "), strings.Join(paths, ", "), strings.Join(ids, ", "), qualify),
 	}
+}
+
+// replacedExpr is what the DELETE of replaced rows returns: the store and, for the transform,
+// the earliest instant the old row counted at (or its order number, resolved by deleteReplaced).
+func replacedExpr(k *Kind) string {
+	if k.SinceOrder {
+		return "store_id, order_no"
+	}
+	return "store_id, CAST(" + k.Since + " AS VARCHAR)"
+}
+
+// deleteReplaced runs the DELETE of the rows a batch replaces and records, per store, the
+// earliest instant those old rows counted at in transform_dirty: an incremental transform
+// recomputes from there (the new rows themselves it finds by file_id).
+func deleteReplaced(ctx context.Context, tx *sql.Tx, k *Kind, stmt string) error {
+	rows, err := tx.QueryContext(ctx, stmt)
+	if err != nil {
+		return err
+	}
+	since := map[string]string{}
+	var orders []string
+	for rows.Next() {
+		var store, v sql.NullString
+		if err := rows.Scan(&store, &v); err != nil {
+			rows.Close()
+			return err
+		}
+		switch {
+		case k.SinceOrder && v.Valid:
+			orders = append(orders, fmt.Sprintf("(%s, %s)", db.Quote(store.String), db.Quote(v.String)))
+		case !k.SinceOrder && v.Valid:
+			if old, ok := since[store.String]; !ok || v.String < old {
+				since[store.String] = v.String
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	reason := "replaced rows of " + k.Name
+	for store, at := range since {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO transform_dirty VALUES (?, CAST(? AS TIMESTAMP), ?)`, store, at, reason); err != nil {
+			return err
+		}
+	}
+	if len(orders) > 0 {
+		_, err := tx.ExecContext(ctx, `INSERT INTO transform_dirty
+			SELECT o.store_id, min(o.opened_at), ? FROM raw_work_orders o
+			JOIN (VALUES `+strings.Join(orders, ", ")+`) v(store_id, order_no) USING (store_id, order_no)
+			GROUP BY o.store_id`, reason)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ChangesSQL selects (store_id, at) for every raw row loaded by a file_id above hw: the
+// earliest instant each new row counts at (CONTRACT-wise: its order's opening for job lines and
+// callbacks; from the beginning for the parts catalogue and the stores list). Rows whose order
+// is unknown count in no KPI and are left out.
+func ChangesSQL(hw int64) string {
+	var parts []string
+	for _, k := range Kinds() {
+		if k.SinceOrder {
+			parts = append(parts, fmt.Sprintf(`SELECT r.store_id, o.opened_at AS since FROM raw_%s r JOIN raw_work_orders o USING (store_id, order_no) WHERE r.file_id > %d`, k.Name, hw))
+		} else {
+			parts = append(parts, fmt.Sprintf(`SELECT store_id, CAST(%s AS TIMESTAMP) AS since FROM raw_%s WHERE file_id > %d`, k.Since, k.Name, hw))
+		}
+	}
+	return strings.Join(parts, "\nUNION ALL ")
 }
 
 func prefixed(p string, s []string) []string {

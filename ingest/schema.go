@@ -66,6 +66,14 @@ CREATE TABLE IF NOT EXISTS ingest_files (
   sheet VARCHAR,
   lake_files VARCHAR[]
 );
+-- store-months an incremental transform must recompute besides the rows of newly loaded files:
+-- rows an ingest replaced (their old values), payroll months closed or reopened. Emptied by the
+-- transform that consumes them.
+CREATE TABLE IF NOT EXISTS transform_dirty (
+  store_id VARCHAR NOT NULL,
+  since TIMESTAMP NOT NULL,
+  reason VARCHAR
+);
 CREATE TABLE IF NOT EXISTS ingest_rejects (
   file_id BIGINT NOT NULL,
   path VARCHAR NOT NULL,

@@ -48,6 +48,12 @@ type Kind struct {
 	// Check runs after every cell parsed; it returns the column and reason of a
 	// cross-field error, or "" when the row is valid.
 	Check func(r *Row) (column, reason string)
+	// Since is a SQL expression over a raw row: the earliest store-local instant whose KPIs the
+	// row can change (an incremental transform recomputes from the month it falls in, less the
+	// comeback window). Empty with SinceOrder: the row counts where its order does, so its
+	// order's opened_at.
+	Since      string
+	SinceOrder bool
 
 	index map[string]int
 }

@@ -103,6 +103,7 @@ select m.store_id, m.month, m.tech_id, t.tech_name, t.team_id, t.grade,
        g.hour_rate::varchar
 from members m
 join cfg_store cfg on cfg.store_id = m.store_id
+join tf_window w on w.store_id = m.store_id and m.month >= w.m0  -- the run's window (every month on a full run)
 left join stg_tech_months t on t.store_id = m.store_id and t.month = m.month and t.tech_id = m.tech_id
 left join raw_attendance a on a.store_id = m.store_id and a.month = m.month and a.tech_id = m.tech_id
 left join jobs j on j.store_id = m.store_id and j.month = m.month and j.tech_id = m.tech_id
@@ -117,7 +118,7 @@ type exception struct {
 	amount                                 int64 // fen; 0 when the finding has no amount
 }
 
-func runPayroll(ctx context.Context, tx *sql.Tx, _ *Config) error {
+func runPayroll(ctx context.Context, tx *sql.Tx, _ *Config, incremental bool) error {
 	rows, err := tx.QueryContext(ctx, payrollInputs)
 	if err != nil {
 		return fmt.Errorf("reading payroll inputs: %w", err)
@@ -152,10 +153,10 @@ func runPayroll(ctx context.Context, tx *sql.Tx, _ *Config) error {
 	if err != nil {
 		return err
 	}
-	if err := writePayroll(ctx, tx, out, closed, exc); err != nil {
+	if err := writePayroll(ctx, tx, out, closed, exc, incremental); err != nil {
 		return err
 	}
-	return writeDifferences(ctx, tx, out, closed)
+	return writeDifferences(ctx, tx, out, closed, incremental)
 }
 
 // ComputePayroll computes every store-month-team's rows from the inputs.
@@ -346,8 +347,22 @@ const payrollDDL = `CREATE OR REPLACE TABLE mart_payroll (
     comebacks BIGINT, deduction DECIMAL(18,2), pay DECIMAL(18,2), closed BOOLEAN, scheme VARCHAR,
     labor_amount DECIMAL(18,2), flagged_hours DECIMAL(18,2))`
 
-func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map[[2]string]bool, exc []exception) error {
-	if _, err := tx.ExecContext(ctx, payrollDDL); err != nil {
+// deleteWindow removes the rows of an incremental run's window (stores of tf_window, months
+// from their m0) from a payroll table before the recomputed rows go in.
+func deleteWindow(ctx context.Context, tx *sql.Tx, table, monthCol string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM `+table+` AS t USING tf_window w WHERE t.store_id = w.store_id AND t.`+monthCol+` >= w.m0`)
+	if err != nil {
+		return fmt.Errorf("updating %s: %w", table, err)
+	}
+	return nil
+}
+
+func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map[[2]string]bool, exc []exception, incremental bool) error {
+	if incremental {
+		if err := deleteWindow(ctx, tx, "mart_payroll", "month"); err != nil {
+			return err
+		}
+	} else if _, err := tx.ExecContext(ctx, payrollDDL); err != nil {
 		return err
 	}
 	// the rows go through a temporary CSV file and one set-based INSERT: binding thousands of
@@ -395,11 +410,16 @@ func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map
 		}
 	}
 	if len(closed) > 0 {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO mart_payroll BY NAME SELECT * EXCLUDE (closed_at, reason), true AS closed FROM payroll_closed_rows`); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO mart_payroll BY NAME SELECT c.* EXCLUDE (closed_at, reason), true AS closed
+			FROM payroll_closed_rows c JOIN tf_window w ON w.store_id = c.store_id AND c.month >= w.m0`); err != nil {
 			return fmt.Errorf("copying closed payroll months: %w", err)
 		}
 	}
-	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TABLE int_payroll_exceptions (store_id VARCHAR, month VARCHAR, "check" VARCHAR, severity VARCHAR, count BIGINT, example VARCHAR, amount DECIMAL(18,2))`); err != nil {
+	if incremental {
+		if err := deleteWindow(ctx, tx, "int_payroll_exceptions", "month"); err != nil {
+			return err
+		}
+	} else if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TABLE int_payroll_exceptions (store_id VARCHAR, month VARCHAR, "check" VARCHAR, severity VARCHAR, count BIGINT, example VARCHAR, amount DECIMAL(18,2))`); err != nil {
 		return err
 	}
 	sort.Slice(exc, func(i, j int) bool {

@@ -89,10 +89,31 @@ func ClosePayroll(ctx context.Context, db *sql.DB, lake, store, month, reason st
 	if _, err := tx.ExecContext(ctx, `INSERT INTO payroll_events VALUES (?, ?, 'close', ?, ?)`, store, month, wallTime(now), nullIfEmpty(reason)); err != nil {
 		return 0, err
 	}
+	if err := markDirty(ctx, tx, store, "payroll "+month+" closed"); err != nil {
+		return 0, err
+	}
 	if err := writeSnapshot(ctx, tx, lake, store, month); err != nil {
 		return 0, err
 	}
 	return int(n), tx.Commit()
+}
+
+// markDirty makes the next incremental transform recompute the whole store: closing or
+// reopening a month changes which month later corrections of closed months go to.
+func markDirty(ctx context.Context, tx *sql.Tx, store, reason string) error {
+	for _, q := range []string{
+		`CREATE TABLE IF NOT EXISTS transform_dirty (store_id VARCHAR NOT NULL, since TIMESTAMP NOT NULL, reason VARCHAR)`,
+		`INSERT INTO transform_dirty VALUES (?, TIMESTAMP '1900-01-01', ?)`,
+	} {
+		args := []any{store, reason}
+		if strings.HasPrefix(q, "CREATE") {
+			args = nil
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ReopenPayroll unfreezes a closed month; the reason is required and recorded.
@@ -121,6 +142,9 @@ func ReopenPayroll(ctx context.Context, db *sql.DB, lake, store, month, reason s
 		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO payroll_events VALUES (?, ?, 'reopen', ?, ?)`, store, month, wallTime(now), reason); err != nil {
+		return err
+	}
+	if err := markDirty(ctx, tx, store, "payroll "+month+" reopened"); err != nil {
 		return err
 	}
 	if err := writeSnapshot(ctx, tx, lake, store, month); err != nil {
@@ -244,15 +268,26 @@ type frozenRow struct {
 
 // writeDifferences compares recomputed rows with closed ones and proposes adjustments for the
 // next open month of the store.
-func writeDifferences(ctx context.Context, tx *sql.Tx, fresh []*PayrollRow, closed map[[2]string]bool) error {
-	for _, s := range []string{
-		`CREATE OR REPLACE TABLE payroll_differences (store_id VARCHAR, month VARCHAR, tech_id VARCHAR, tech_name VARCHAR,
-			closed_pay DECIMAL(18,2), recomputed_pay DECIMAL(18,2), difference DECIMAL(18,2), why VARCHAR)`,
-		`CREATE OR REPLACE TABLE payroll_adjustments (store_id VARCHAR, month VARCHAR, tech_id VARCHAR, amount DECIMAL(18,2),
-			source_month VARCHAR, reason VARCHAR)`,
-	} {
-		if _, err := tx.ExecContext(ctx, s); err != nil {
+func writeDifferences(ctx context.Context, tx *sql.Tx, fresh []*PayrollRow, closed map[[2]string]bool, incremental bool) error {
+	if incremental {
+		// the window's closed months are compared again below; the others keep their rows (their
+		// inputs did not change, and a close or reopen makes the store's next run recompute it all)
+		if err := deleteWindow(ctx, tx, "payroll_differences", "month"); err != nil {
 			return err
+		}
+		if err := deleteWindow(ctx, tx, "payroll_adjustments", "source_month"); err != nil {
+			return err
+		}
+	} else {
+		for _, s := range []string{
+			`CREATE OR REPLACE TABLE payroll_differences (store_id VARCHAR, month VARCHAR, tech_id VARCHAR, tech_name VARCHAR,
+				closed_pay DECIMAL(18,2), recomputed_pay DECIMAL(18,2), difference DECIMAL(18,2), why VARCHAR)`,
+			`CREATE OR REPLACE TABLE payroll_adjustments (store_id VARCHAR, month VARCHAR, tech_id VARCHAR, amount DECIMAL(18,2),
+				source_month VARCHAR, reason VARCHAR)`,
+		} {
+			if _, err := tx.ExecContext(ctx, s); err != nil {
+				return err
+			}
 		}
 	}
 	if len(closed) == 0 {
@@ -261,7 +296,8 @@ func writeDifferences(ctx context.Context, tx *sql.Tx, fresh []*PayrollRow, clos
 	frozen := map[[3]string]frozenRow{}
 	names := map[[3]string]string{}
 	rows, err := tx.QueryContext(ctx, `SELECT store_id, month, tech_id, coalesce(tech_name, ''), (pay*100)::BIGINT, (share*100)::BIGINT, (topup*100)::BIGINT,
-		(deduction*100)::BIGINT, (pool*100)::BIGINT, ratio::VARCHAR, points::VARCHAR, comebacks FROM payroll_closed_rows`)
+		(deduction*100)::BIGINT, (pool*100)::BIGINT, ratio::VARCHAR, points::VARCHAR, comebacks
+		FROM (SELECT c.* FROM payroll_closed_rows c JOIN tf_window w ON w.store_id = c.store_id AND c.month >= w.m0)`)
 	if err != nil {
 		return err
 	}

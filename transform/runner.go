@@ -5,6 +5,8 @@ package transform
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"database/sql"
 	"embed"
 	"fmt"
@@ -32,6 +34,9 @@ type Model struct {
 	// projections), temp (a table of this run only, never written to the database file:
 	// intermediate steps nothing outside the run reads) or raw (SQL run as written: macros).
 	Materialized string
+	// Full (`-- incremental: full`): an incremental run computes this model over every loaded
+	// row, not over its window (small marts across all stores, checks over all history).
+	Full bool
 }
 
 // Test is a data test: a SELECT of failing rows; zero rows passes.
@@ -43,7 +48,7 @@ type Test struct {
 type Step struct {
 	Order string // sorts among file names, e.g. "045_mart_payroll"
 	Name  string
-	Run   func(ctx context.Context, tx *sql.Tx, cfg *Config) error
+	Run   func(ctx context.Context, tx *sql.Tx, cfg *Config, incremental bool) error
 	Tests []string
 }
 
@@ -54,6 +59,7 @@ func RegisterStep(s Step) { goSteps = append(goSteps, s) }
 
 var testRe = regexp.MustCompile(`^--\s*test:\s*([a-z_]+)\((.*)\)\s*$`)
 var matRe = regexp.MustCompile(`^--\s*materialized:\s*(table|view|temp)\s*$`)
+var incRe = regexp.MustCompile(`^--\s*incremental:\s*full\s*$`)
 
 // Models lists the SQL models in run order.
 func Models() ([]Model, error) {
@@ -78,6 +84,9 @@ func Models() ([]Model, error) {
 		for _, line := range strings.Split(m.SQL, "\n") {
 			if sm := matRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil {
 				m.Materialized = sm[1]
+			}
+			if incRe.MatchString(strings.TrimSpace(line)) {
+				m.Full = true
 			}
 			if sm := testRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil {
 				t, err := compileTest(name, sm[1], sm[2])
@@ -151,6 +160,8 @@ type Runner struct {
 	Now    func() time.Time
 	// Progress, when set, is told each model as it starts.
 	Progress func(done, total int, name string)
+	// Full forces a full rebuild; otherwise a run is incremental when it can be (see Run).
+	Full bool
 }
 
 // Result summarises a run.
@@ -160,6 +171,10 @@ type Result struct {
 	Tests    int
 	Duration time.Duration
 	Tables   map[string]int64 // rows per mart
+	// Mode is "full" or "incremental"; Why says why a run is full; Stores and Since describe an
+	// incremental run's window (stores recomputed, earliest month recomputed).
+	Mode, Why, Since string
+	Stores           int
 }
 
 // TestFailure is a broken invariant of our own tables: it fails the run.
@@ -175,9 +190,199 @@ func (f *TestFailure) Error() string {
 
 const runsDDL = `CREATE TABLE IF NOT EXISTS transform_runs (
   run_id BIGINT PRIMARY KEY, started_at TIMESTAMP, finished_at TIMESTAMP, status VARCHAR,
-  models INTEGER, tests INTEGER, settings_json VARCHAR, message VARCHAR)`
+  models INTEGER, tests INTEGER, settings_json VARCHAR, message VARCHAR);
+ALTER TABLE transform_runs ADD COLUMN IF NOT EXISTS mode VARCHAR;
+ALTER TABLE transform_runs ADD COLUMN IF NOT EXISTS high_water BIGINT;
+ALTER TABLE transform_runs ADD COLUMN IF NOT EXISTS fingerprint VARCHAR`
 
-// Run rebuilds every model and runs every data test in one transaction.
+// Fingerprint identifies the models, the Go steps and the raw schema: an incremental run is
+// only allowed on marts made by the same ones.
+func Fingerprint() (string, error) {
+	models, err := Models()
+	if err != nil {
+		return "", err
+	}
+	h := sha256.New()
+	fmt.Fprintf(h, "schema %s\n", ingest.SchemaVersion)
+	for _, m := range models {
+		fmt.Fprintf(h, "%s\n%s\n", m.File, m.SQL)
+	}
+	for _, st := range goSteps {
+		fmt.Fprintf(h, "step %s %s\n", st.Order, stepVersion)
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16], nil
+}
+
+// stepVersion changes with the Go steps' logic (payroll): it is part of the fingerprint.
+const stepVersion = "payroll-1"
+
+// plan decides between a full rebuild and an incremental run. Incremental needs a previous
+// successful run with the same settings and fingerprint, a high-water file_id, and every
+// persisted table in place; it then recomputes, per store, the months from the earliest change
+// since (tf_window). It returns the high-water mark of that run ("" why when incremental).
+func (r *Runner) plan(ctx context.Context, tx *sql.Tx, models []Model, fp string) (hw int64, why string, err error) {
+	if r.Full {
+		return 0, "--full", nil
+	}
+	var settings, lastFP sql.NullString
+	var lastHW sql.NullInt64
+	err = tx.QueryRowContext(ctx, `SELECT settings_json, fingerprint, high_water FROM transform_runs
+		WHERE status = 'ok' ORDER BY run_id DESC LIMIT 1`).Scan(&settings, &lastFP, &lastHW)
+	switch {
+	case err == sql.ErrNoRows:
+		return 0, "first run", nil
+	case err != nil:
+		return 0, "", err
+	case !lastHW.Valid || !lastFP.Valid || lastFP.String != fp:
+		return 0, "the models changed since the last run", nil
+	case settings.String != r.Config.JSON():
+		return 0, "the settings changed since the last run", nil
+	}
+	need := []string{"mart_payroll", "int_payroll_exceptions", "payroll_differences", "payroll_adjustments"}
+	for _, m := range models {
+		if m.Materialized == "table" {
+			need = append(need, m.Name)
+		}
+	}
+	for _, t := range need {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM information_schema.tables
+			WHERE table_name = ? AND table_schema = 'main' AND table_catalog = current_database()`, t).Scan(&n); err != nil {
+			return 0, "", err
+		}
+		if n == 0 {
+			return 0, t + " is missing", nil
+		}
+	}
+	return lastHW.Int64, "", nil
+}
+
+// window creates tf_window(store_id, m0, m0_start, lookback, m_prev): the stores a run
+// recomputes and, per store, the first month it recomputes (m0), where the orders it reads
+// start (lookback = m0 less the comeback window: the origins of m0's comebacks) and the month
+// before m0. A full run: every store, from the beginning. An incremental run: the stores with
+// rows loaded after the last run (file_id > hw) or recorded in transform_dirty, from the month of
+// the earliest such row less the comeback window (a new comeback changes its origin's
+// first-time fix), and never after the month following the store's last stored month (a new
+// month extends the spine). tf_prev_parts carries the five stored months before m0 for the
+// parts model.
+func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw int64) error {
+	stmts := []string{
+		`CREATE OR REPLACE TEMP TABLE tf_window AS
+		SELECT store_id, '0000-00' AS m0, TIMESTAMP '0001-01-01' AS m0_start, TIMESTAMP '0001-01-01' AS lookback, '0000-00' AS m_prev
+		FROM cfg_store`,
+		`CREATE OR REPLACE TEMP TABLE tf_prev_parts (store_id VARCHAR, month VARCHAR, part_no VARCHAR,
+		on_hand DECIMAL(38, 2), issued_net DECIMAL(38, 2), last_issue_at TIMESTAMP)`,
+	}
+	if incremental {
+		stmts = []string{
+			`CREATE OR REPLACE TEMP TABLE tf_window AS
+			WITH changes AS (` + ingest.ChangesSQL(hw) + `
+				UNION ALL SELECT store_id, since FROM transform_dirty),
+			earliest AS (SELECT store_id, min(since) AS since FROM changes WHERE since IS NOT NULL GROUP BY store_id),
+			stored AS (SELECT store_id, strptime(max(month) || '-01', '%Y-%m-%d') + INTERVAL 1 MONTH AS next_start
+				FROM ` + cat + `.main.mart_store_month GROUP BY store_id),
+			starts AS (
+				SELECT e.store_id, c.comeback_window,
+				       least(date_trunc('month', e.since - c.comeback_window), coalesce(s.next_start, TIMESTAMP '9999-01-01')) AS m0_start
+				FROM earliest e JOIN cfg_store c USING (store_id) LEFT JOIN stored s USING (store_id))
+			SELECT store_id, strftime(m0_start, '%Y-%m') AS m0, m0_start, m0_start - comeback_window AS lookback,
+			       strftime(m0_start - INTERVAL 1 MONTH, '%Y-%m') AS m_prev
+			FROM starts`,
+			`CREATE OR REPLACE TEMP TABLE tf_prev_parts AS
+			SELECT p.store_id, p.month, p.part_no, p.on_hand::DECIMAL(38, 2) AS on_hand, p.issued_net::DECIMAL(38, 2) AS issued_net, p.last_issue_at
+			FROM ` + cat + `.main.mart_parts_month p JOIN tf_window w USING (store_id)
+			WHERE p.month >= strftime(w.m0_start - INTERVAL 5 MONTH, '%Y-%m') AND p.month < w.m0`,
+		}
+	}
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("planning the run: %w", err)
+		}
+	}
+	return nil
+}
+
+// shadows are the temporary views an incremental run puts in front of the raw tables (and of
+// the marts it has already merged) so that the models, unchanged, read only the window: DuckDB
+// resolves a name in the temp schema first.
+type shadows struct {
+	cat    string
+	on     bool
+	merged []string // persisted models merged so far: shadowed from m_prev on
+}
+
+// rawShadow is, per input kind, the rows of the window: orders opened or delivered since the
+// lookback, their job lines and callbacks, parts movements and attendance from m0, the other
+// kinds of the window's stores.
+func rawShadow(cat, kind string) string {
+	t := cat + ".main.raw_" + kind
+	switch kind {
+	case "work_orders":
+		return `SELECT r.* FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.opened_at >= w.lookback OR r.delivered_at >= w.lookback`
+	case "order_jobs", "callbacks":
+		return `SELECT r.* FROM ` + t + ` r SEMI JOIN raw_work_orders o USING (store_id, order_no)`
+	case "parts_movements":
+		return `SELECT r.* FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.moved_at >= w.m0_start`
+	case "attendance":
+		return `SELECT r.* FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.month >= w.m0`
+	default:
+		return `SELECT r.* FROM ` + t + ` r SEMI JOIN tf_window w USING (store_id)`
+	}
+}
+
+func (s *shadows) set(ctx context.Context, tx *sql.Tx, on bool) error {
+	if s.on == on {
+		return nil
+	}
+	var stmts []string
+	for _, k := range ingest.Kinds() {
+		if on {
+			stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW raw_"+k.Name+" AS "+rawShadow(s.cat, k.Name))
+		} else {
+			stmts = append(stmts, "DROP VIEW IF EXISTS temp.main.raw_"+k.Name)
+		}
+	}
+	for _, m := range s.merged {
+		if on {
+			stmts = append(stmts, fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS SELECT x.* FROM %s.main.%s x JOIN tf_window w USING (store_id) WHERE x.month >= w.m_prev`, m, s.cat, m))
+		} else {
+			stmts = append(stmts, "DROP VIEW IF EXISTS temp.main."+m)
+		}
+	}
+	for _, st := range stmts {
+		if _, err := tx.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("window views: %w", err)
+		}
+	}
+	s.on = on
+	return nil
+}
+
+// merge replaces the window's rows of a persisted model (the stores of tf_window, months from
+// their m0) with the rows just computed in the temp table of the same name.
+func (s *shadows) merge(ctx context.Context, tx *sql.Tx, name string) error {
+	main := s.cat + ".main." + name
+	for _, st := range []string{
+		`DELETE FROM ` + main + ` AS t USING tf_window w WHERE t.store_id = w.store_id AND t.month >= w.m0`,
+		`INSERT INTO ` + main + ` SELECT t.* FROM temp.main.` + name + ` t JOIN tf_window w USING (store_id) WHERE t.month >= w.m0`,
+		`DROP TABLE temp.main.` + name,
+		fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS SELECT x.* FROM %s x JOIN tf_window w USING (store_id) WHERE x.month >= w.m_prev`, name, main),
+	} {
+		if _, err := tx.ExecContext(ctx, st); err != nil {
+			return fmt.Errorf("merging %s: %w", name, err)
+		}
+	}
+	s.merged = append(s.merged, name)
+	return nil
+}
+
+// Run brings every model up to date and runs every data test in one transaction. A full run
+// rebuilds every model from all loaded rows. An incremental run (the default when possible:
+// same settings and models as the last run) recomputes only the store-months that rows loaded
+// since, or replaced since, can change (see window), merges them into the stored marts and
+// recomputes the cross-store models (benchmark, data quality) in full; it gives the same marts
+// as a full run (tested).
 func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	now := time.Now
 	if r.Now != nil {
@@ -185,6 +390,10 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	}
 	start := time.Now()
 	models, err := Models()
+	if err != nil {
+		return nil, err
+	}
+	fp, err := Fingerprint()
 	if err != nil {
 		return nil, err
 	}
@@ -196,8 +405,34 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	defer tx.Rollback()
+	var cat string
+	if err := tx.QueryRowContext(ctx, `SELECT current_database()`).Scan(&cat); err != nil {
+		return nil, err
+	}
+	cat = `"` + strings.ReplaceAll(cat, `"`, `""`) + `"`
+	var hwNow int64
+	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(file_id), 0) FROM ingest_files`).Scan(&hwNow); err != nil {
+		return nil, err
+	}
+	lastHW, why, err := r.plan(ctx, tx, models, fp)
+	if err != nil {
+		return nil, err
+	}
+	incremental := why == ""
 	if err := writeSettings(ctx, tx, r.Config); err != nil {
 		return nil, err
+	}
+	if err := window(ctx, tx, cat, incremental, lastHW); err != nil {
+		return nil, err
+	}
+	res := &Result{Tables: map[string]int64{}, Mode: "full", Why: why}
+	if incremental {
+		res.Mode = "incremental"
+		var since sql.NullString
+		if err := tx.QueryRowContext(ctx, `SELECT count(*), min(m0) FROM tf_window`).Scan(&res.Stores, &since); err != nil {
+			return nil, err
+		}
+		res.Since = since.String
 	}
 	type item struct {
 		order string
@@ -212,29 +447,51 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 		items = append(items, item{order: goSteps[i].Order, s: &goSteps[i]})
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].order < items[j].order })
-	var tests []Test
-	// raw tables hold one row per natural key (the ingest upsert guarantees it; this checks it)
+	sh := &shadows{cat: cat}
+	trace := os.Getenv("AFTERSALES_TRACE") != ""
+	ntests := 0
+	runTests := func(tests []Test) error {
+		for _, t := range tests {
+			if err := runTest(ctx, tx, t); err != nil {
+				return err
+			}
+			ntests++
+		}
+		return nil
+	}
+	// raw tables hold one row per natural key (the ingest upsert guarantees it; this checks it,
+	// over the window's rows in an incremental run)
+	var rawTests []Test
 	for _, k := range ingest.Kinds() {
 		t, err := compileTest("raw_"+k.Name, "unique", strings.Join(k.Key, ", "))
 		if err != nil {
 			return nil, err
 		}
-		tests = append(tests, t)
+		rawTests = append(rawTests, t)
 	}
-	res := &Result{Tables: map[string]int64{}}
-	trace := os.Getenv("AFTERSALES_TRACE") != ""
+	t0 := time.Now()
+	if err := sh.set(ctx, tx, incremental); err != nil {
+		return nil, err
+	}
+	if err := runTests(rawTests); err != nil {
+		return nil, err
+	}
+	if trace {
+		fmt.Fprintf(os.Stderr, "trace %s run (%s), raw tests: %v\n", res.Mode, why, time.Since(t0))
+	}
 	for i, it := range items {
 		if r.Progress != nil {
 			r.Progress(i, len(items), it.order)
 		}
 		t0 := time.Now()
 		if it.s != nil {
-			if err := it.s.Run(ctx, tx, r.Config); err != nil {
+			if err := sh.set(ctx, tx, incremental); err != nil {
+				return nil, err
+			}
+			if err := it.s.Run(ctx, tx, r.Config, incremental); err != nil {
 				return nil, fmt.Errorf("model %s: %w", it.s.Name, err)
 			}
-			if trace {
-				fmt.Fprintf(os.Stderr, "trace step %s: %v\n", it.order, time.Since(t0))
-			}
+			var tests []Test
 			for _, spec := range it.s.Tests {
 				kind, args, _ := strings.Cut(strings.TrimSuffix(spec, ")"), "(")
 				t, err := compileTest(it.s.Name, kind, args)
@@ -243,40 +500,61 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 				}
 				tests = append(tests, t)
 			}
+			if err := sh.set(ctx, tx, false); err != nil { // the step's tests see the whole table
+				return nil, err
+			}
+			if err := runTests(tests); err != nil {
+				return nil, err
+			}
+			if trace {
+				fmt.Fprintf(os.Stderr, "trace step %s: %v\n", it.order, time.Since(t0))
+			}
 			continue
 		}
-		var stmt string
-		switch it.m.Materialized {
-		case "raw":
-			stmt = it.m.SQL // helper macros: run as written
-		case "view":
-			stmt = fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", it.m.Name, it.m.SQL)
-		case "temp":
-			stmt = fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS\n%s", it.m.Name, it.m.SQL)
-		default:
-			stmt = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", it.m.Name, it.m.SQL)
+		m := it.m
+		windowed := incremental && !m.Full
+		if m.Materialized != "view" && !(m.Materialized == "raw" && !m.Full) {
+			if err := sh.set(ctx, tx, windowed); err != nil {
+				return nil, err
+			}
 		}
-		if it.m.Materialized != "raw" {
-			if err := dropOtherKind(ctx, tx, it.m.Name, it.m.Materialized); err != nil {
+		mat := m.Materialized
+		if windowed && mat == "table" {
+			mat = "temp" // computed for the window, tested, then merged
+		}
+		var stmt string
+		switch mat {
+		case "raw":
+			stmt = m.SQL // helper macros, fix-ups: run as written
+		case "view":
+			stmt = fmt.Sprintf("CREATE OR REPLACE VIEW %s AS\n%s", m.Name, m.SQL)
+		case "temp":
+			stmt = fmt.Sprintf("CREATE OR REPLACE TEMP TABLE %s AS\n%s", m.Name, m.SQL)
+		default:
+			stmt = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", m.Name, m.SQL)
+		}
+		if m.Materialized != "raw" && !(windowed && m.Materialized == "table") {
+			if err := dropOtherKind(ctx, tx, m.Name, m.Materialized); err != nil {
 				return nil, err
 			}
 		}
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return nil, fmt.Errorf("model %s (transform/sql/%s): %w", it.m.Name, it.m.File, err)
+			return nil, fmt.Errorf("model %s (transform/sql/%s): %w", m.Name, m.File, err)
 		}
-		tests = append(tests, it.m.Tests...)
+		if err := runTests(m.Tests); err != nil {
+			return nil, err
+		}
+		if windowed && m.Materialized == "table" {
+			if err := sh.merge(ctx, tx, m.Name); err != nil {
+				return nil, err
+			}
+		}
 		if trace {
 			fmt.Fprintf(os.Stderr, "trace model %s: %v\n", it.order, time.Since(t0))
 		}
 	}
-	t0 := time.Now()
-	for _, t := range tests {
-		if err := runTest(ctx, tx, t); err != nil {
-			return nil, err
-		}
-	}
-	if trace {
-		fmt.Fprintf(os.Stderr, "trace %d data tests: %v\n", len(tests), time.Since(t0))
+	if err := sh.set(ctx, tx, false); err != nil {
+		return nil, err
 	}
 	for _, it := range items {
 		name := it.order
@@ -291,15 +569,25 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			res.Tables[name] = n
 		}
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM transform_dirty`); err != nil {
+		return nil, err
+	}
 	if err := tx.QueryRowContext(ctx, `SELECT coalesce(max(run_id), 0) + 1 FROM transform_runs`).Scan(&res.RunID); err != nil {
 		return nil, err
 	}
-	res.Models, res.Tests, res.Duration = len(items), len(tests), time.Since(start)
+	res.Models, res.Tests, res.Duration = len(items), ntests, time.Since(start)
 	wall := func(t time.Time) time.Time {
 		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 	}
-	_, err = tx.ExecContext(ctx, `INSERT INTO transform_runs VALUES (?, ?, ?, 'ok', ?, ?, ?, NULL)`,
-		res.RunID, wall(now().Add(-res.Duration)), wall(now()), res.Models, res.Tests, r.Config.JSON())
+	msg := any(nil)
+	if incremental {
+		msg = fmt.Sprintf("incremental: %d store(s) from %s", res.Stores, res.Since)
+	} else {
+		msg = "full: " + why
+	}
+	_, err = tx.ExecContext(ctx, `INSERT INTO transform_runs (run_id, started_at, finished_at, status, models, tests, settings_json, message, mode, high_water, fingerprint)
+		VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?)`,
+		res.RunID, wall(now().Add(-res.Duration)), wall(now()), res.Models, res.Tests, r.Config.JSON(), msg, res.Mode, hwNow, fp)
 	if err != nil {
 		return nil, err
 	}

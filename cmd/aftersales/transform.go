@@ -17,6 +17,7 @@ import (
 type transformOpts struct {
 	dbFlags
 	Config string
+	Full   bool
 	Out    io.Writer
 }
 
@@ -39,15 +40,21 @@ func defaultConfigPath() string {
 func newTransformCmd() *cobra.Command {
 	o := &transformOpts{}
 	c := &cobra.Command{
-		Use:   "transform --db FILE [--config FILE]",
-		Short: "Rebuild every KPI mart from what is loaded and run the data tests",
-		Long: `Rebuilds stg_, int_ and mart_ tables (CONTRACT §3) in one transaction: if a model or a
+		Use:   "transform --db FILE [--config FILE] [--full]",
+		Short: "Bring every KPI mart up to date with what is loaded and run the data tests",
+		Long: `Builds the stg_, int_ and mart_ tables (CONTRACT §3) in one transaction: if a model or a
 data test fails, the previous marts stay as they were and the command exits 1 naming the test,
 the table and sample rows. Data-quality findings never fail it; they go to mart_data_quality.
 Settings come from --config (default data/settings.yaml when present, else built-in defaults)
-and are recorded in transform_runs.`,
+and are recorded in transform_runs.
+
+By default a run is incremental when the last run used the same settings and models: only the
+store-months that files loaded since can change are recomputed (from the earliest changed month,
+less the comeback window), then the group benchmark and data quality. The marts are the same as
+after a full rebuild. --full rebuilds everything from all loaded rows.`,
 		Example: `  aftersales transform --db data/aftersales.duckdb
-  aftersales transform --db data/aftersales.duckdb --config my-settings.yaml`,
+  aftersales transform --db data/aftersales.duckdb --config my-settings.yaml
+  aftersales transform --db data/aftersales.duckdb --full`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.Out = c.OutOrStdout()
@@ -59,6 +66,7 @@ and are recorded in transform_runs.`,
 	}
 	o.dbFlags.add(c)
 	c.Flags().StringVar(&o.Config, "config", "", "settings file (default data/settings.yaml)")
+	c.Flags().BoolVar(&o.Full, "full", false, "rebuild every mart from all loaded rows (default: incremental when possible)")
 	return c
 }
 
@@ -75,7 +83,7 @@ func runTransform(ctx context.Context, o *transformOpts) error {
 	if err := ingest.EnsureSchema(ctx, d); err != nil {
 		return failed("%v", err)
 	}
-	r := &transform.Runner{DB: d, Config: cfg, Log: logger()}
+	r := &transform.Runner{DB: d, Config: cfg, Log: logger(), Full: o.Full}
 	res, err := r.Run(ctx)
 	if err != nil {
 		return failed("transform: %v (the previous marts are unchanged)", err)
@@ -86,6 +94,15 @@ func runTransform(ctx context.Context, o *transformOpts) error {
 	}
 	sort.Strings(names)
 	fmt.Fprintf(o.Out, "transform run %d: %d models, %d data tests passed in %.1fs\n", res.RunID, res.Models, res.Tests, res.Duration.Seconds())
+	if res.Mode == "incremental" {
+		if res.Stores == 0 {
+			fmt.Fprintf(o.Out, "  incremental: nothing loaded since the last run; benchmark and data quality refreshed\n")
+		} else {
+			fmt.Fprintf(o.Out, "  incremental: %d store(s) recomputed from %s\n", res.Stores, res.Since)
+		}
+	} else {
+		fmt.Fprintf(o.Out, "  full rebuild (%s)\n", res.Why)
+	}
 	for _, n := range names {
 		fmt.Fprintf(o.Out, "  %-22s %d rows\n", n, res.Tables[n])
 	}

@@ -1,23 +1,14 @@
 -- int_store_months: the store-month spine — every month from a store's first to its last month
--- of order or parts activity, with the month's first instant and the next month's.
+-- of order or parts activity, with the month's first instant and the next month's. An
+-- incremental run keeps the months from its window's first month m0 (tf_window).
+-- materialized: temp
 -- test: unique(store_id, month)
-with bounds as (
-    select store_id, min(t) as lo, max(t) as hi
-    from (
-        select store_id, opened_at as t from raw_work_orders
-        union all
-        select store_id, delivered_at from raw_work_orders where delivered_at is not null
-        union all
-        select store_id, moved_at from raw_parts_movements
-    )
-    group by store_id
-),
-
-spine as (
-    select store_id,
-           unnest(generate_series(cast(date_trunc('month', lo) as timestamp),
-                                  cast(date_trunc('month', hi) as timestamp), interval 1 month)) as month_start
-    from bounds
+with spine as (
+    select b.store_id,
+           unnest(generate_series(greatest(cast(date_trunc('month', b.lo) as timestamp), w.m0_start),
+                                  cast(date_trunc('month', b.hi) as timestamp), interval 1 month)) as month_start
+    from int_store_bounds b
+    join tf_window w using (store_id)
 ),
 
 final as (

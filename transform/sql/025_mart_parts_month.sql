@@ -30,26 +30,46 @@ monthly as (
     group by all
 ),
 
+-- An incremental run computes the months from its window's first month m0 (tf_window) and
+-- carries the five months before from the stored mart (tf_prev_parts, empty on a full rebuild):
+-- the stock and last issue up to m0, the issues for the six-month windows.
+prior as (
+    select pp.store_id, pp.month, pp.part_no, pp.on_hand, pp.issued_net, pp.last_issue_at, w.m_prev
+    from tf_prev_parts pp
+    join tf_window w using (store_id)
+),
+
 first_month as (
-    select store_id, min(month) as m0 from monthly group by store_id
+    select store_id, min(month) as m0
+    from (select store_id, month from monthly union all select store_id, month from prior)
+    group by store_id
 ),
 
 grid as (
     select s.store_id, s.month, s.next_month_start, p.part_no, p.unit_cost,
            p.order_cycle_days + p.lead_time_days as cover_days
     from int_store_months s
+    join tf_window w on w.store_id = s.store_id and s.month >= w.m0
     join first_month f on f.store_id = s.store_id and s.month >= f.m0
     join raw_parts p on p.store_id = s.store_id
 ),
 
 filled as (
-    select g.*,
+    select g.store_id, g.month, g.next_month_start, g.part_no, g.unit_cost, g.cover_days, false as carried,
            coalesce(m.net_qty, 0) as net_qty,
            coalesce(m.issued_net, 0) as issued_net,
            m.last_issue_at,
            greatest(coalesce(m.issued_net, 0), 0) as q  -- MAD demand, floored at 0 (§5)
     from grid g
     left join monthly m using (store_id, part_no, month)
+    union all
+    -- carried months: the stock at the month before m0 enters as that month's net quantity
+    select pr.store_id, pr.month, null, pr.part_no, null, null, true,
+           case when pr.month = pr.m_prev then pr.on_hand else 0 end,
+           pr.issued_net,
+           pr.last_issue_at,
+           greatest(pr.issued_net, 0)
+    from prior pr
 ),
 
 windowed as (
@@ -107,6 +127,7 @@ final as (
         issued_net, issue_cost,
         last_issue_cum as last_issue_at
     from abc
+    where not carried
 )
 
 select * from final order by store_id, month, part_no

@@ -68,7 +68,7 @@ comeback_agg as (
 ),
 
 as_of as (
-    select store_id, max(opened_at) as as_of from raw_work_orders group by store_id
+    select store_id, as_of from int_store_bounds
 ),
 
 -- callbacks of the month's customer orders

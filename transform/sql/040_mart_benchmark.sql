@@ -5,6 +5,7 @@
 -- left out; a NULL value is not ranked.
 -- value is DOUBLE: it holds counts, rates and money side by side for ranking; the exact money
 -- figures stay DECIMAL in mart_store_month.
+-- incremental: full
 -- test: unique(month, store_id, kpi)
 -- test: expression(rank is null or rank >= 1)
 -- test: expression(percentile is null or percentile between 0 and 1)

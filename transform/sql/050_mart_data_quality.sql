@@ -2,6 +2,7 @@
 -- check names: freshness, orphan_jobs, orphan_callbacks, orphan_movements, unknown_parts,
 -- unknown_techs, negative_stock (at the latest month end), vin_check_digit, undistributed_pool,
 -- unassigned_labour, no_attendance, rejected_rows. severity: info | warn. amount (yuan) for payroll findings.
+-- incremental: full
 -- test: accepted_values(severity: info, warn)
 with stores as (
     select store_id from cfg_store
