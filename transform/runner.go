@@ -309,6 +309,7 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 type shadows struct {
 	cat    string
 	on     bool
+	made   bool     // the window's raw rows are in temp tables tf_raw_<kind> (made once a run)
 	merged []string // persisted models merged so far: shadowed from m_prev on
 }
 
@@ -321,7 +322,7 @@ func rawShadow(cat, kind string) string {
 	case "work_orders":
 		return `SELECT r.* FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.opened_at >= w.lookback OR r.delivered_at >= w.lookback`
 	case "order_jobs", "callbacks":
-		return `SELECT r.* FROM ` + t + ` r SEMI JOIN raw_work_orders o USING (store_id, order_no)`
+		return `SELECT r.* FROM ` + t + ` r SEMI JOIN tf_raw_work_orders o USING (store_id, order_no)`
 	case "parts_movements":
 		return `SELECT r.* FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.moved_at >= w.m0_start`
 	case "attendance":
@@ -336,9 +337,23 @@ func (s *shadows) set(ctx context.Context, tx *sql.Tx, on bool) error {
 		return nil
 	}
 	var stmts []string
+	if on && !s.made {
+		// the window's rows once, in temp tables (work orders first: job lines and callbacks
+		// follow their orders); the models then read them many times
+		kinds := []string{"work_orders"}
+		for _, k := range ingest.Kinds() {
+			if k.Name != "work_orders" {
+				kinds = append(kinds, k.Name)
+			}
+		}
+		for _, k := range kinds {
+			stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE tf_raw_"+k+" AS "+rawShadow(s.cat, k))
+		}
+		s.made = true
+	}
 	for _, k := range ingest.Kinds() {
 		if on {
-			stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW raw_"+k.Name+" AS "+rawShadow(s.cat, k.Name))
+			stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW raw_"+k.Name+" AS SELECT * FROM tf_raw_"+k.Name)
 		} else {
 			stmts = append(stmts, "DROP VIEW IF EXISTS temp.main.raw_"+k.Name)
 		}
