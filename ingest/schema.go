@@ -46,6 +46,12 @@ func (k *Kind) RawDDL() string {
 	return b.String()
 }
 
+// TransformDirtyDDL creates transform_dirty: per store, the earliest instant an incremental
+// transform must recompute from besides the rows of newly loaded files — rows an ingest replaced
+// (their old values), a payroll month closed or reopened (the whole store). Emptied by the
+// transform that consumes it.
+const TransformDirtyDDL = `CREATE TABLE IF NOT EXISTS transform_dirty (store_id VARCHAR NOT NULL, since TIMESTAMP NOT NULL, reason VARCHAR)`
+
 const manifestDDL = `
 CREATE TABLE IF NOT EXISTS aftersales_meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS ingest_files (
@@ -66,14 +72,7 @@ CREATE TABLE IF NOT EXISTS ingest_files (
   sheet VARCHAR,
   lake_files VARCHAR[]
 );
--- store-months an incremental transform must recompute besides the rows of newly loaded files:
--- rows an ingest replaced (their old values), payroll months closed or reopened. Emptied by the
--- transform that consumes them.
-CREATE TABLE IF NOT EXISTS transform_dirty (
-  store_id VARCHAR NOT NULL,
-  since TIMESTAMP NOT NULL,
-  reason VARCHAR
-);
+` + TransformDirtyDDL + `;
 CREATE TABLE IF NOT EXISTS ingest_rejects (
   file_id BIGINT NOT NULL,
   path VARCHAR NOT NULL,

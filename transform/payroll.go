@@ -347,16 +347,6 @@ const payrollDDL = `CREATE OR REPLACE TABLE mart_payroll (
     comebacks BIGINT, deduction DECIMAL(18,2), pay DECIMAL(18,2), closed BOOLEAN, scheme VARCHAR,
     labor_amount DECIMAL(18,2), flagged_hours DECIMAL(18,2))`
 
-// deleteWindow removes the rows of an incremental run's window (stores of tf_window, months
-// from their m0) from a payroll table before the recomputed rows go in.
-func deleteWindow(ctx context.Context, tx *sql.Tx, table, monthCol string) error {
-	_, err := tx.ExecContext(ctx, `DELETE FROM `+table+` AS t USING tf_window w WHERE t.store_id = w.store_id AND t.`+monthCol+` >= w.m0`)
-	if err != nil {
-		return fmt.Errorf("updating %s: %w", table, err)
-	}
-	return nil
-}
-
 func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map[[2]string]bool, exc []exception, incremental bool) error {
 	if incremental {
 		if err := deleteWindow(ctx, tx, "mart_payroll", "month"); err != nil {

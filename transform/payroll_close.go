@@ -11,6 +11,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/aftersales/aftersales/ingest"
 )
 
 // Closing a payroll month (CONTRACT §2.1): its rows are copied to payroll_closed_rows and never
@@ -101,19 +103,11 @@ func ClosePayroll(ctx context.Context, db *sql.DB, lake, store, month, reason st
 // markDirty makes the next incremental transform recompute the whole store: closing or
 // reopening a month changes which month later corrections of closed months go to.
 func markDirty(ctx context.Context, tx *sql.Tx, store, reason string) error {
-	for _, q := range []string{
-		`CREATE TABLE IF NOT EXISTS transform_dirty (store_id VARCHAR NOT NULL, since TIMESTAMP NOT NULL, reason VARCHAR)`,
-		`INSERT INTO transform_dirty VALUES (?, TIMESTAMP '1900-01-01', ?)`,
-	} {
-		args := []any{store, reason}
-		if strings.HasPrefix(q, "CREATE") {
-			args = nil
-		}
-		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-			return err
-		}
+	if _, err := tx.ExecContext(ctx, ingest.TransformDirtyDDL); err != nil { // a database from before the table
+		return err
 	}
-	return nil
+	_, err := tx.ExecContext(ctx, `INSERT INTO transform_dirty VALUES (?, TIMESTAMP '1900-01-01', ?)`, store, reason)
+	return err
 }
 
 // ReopenPayroll unfreezes a closed month; the reason is required and recorded.

@@ -360,7 +360,7 @@ func (s *shadows) set(ctx context.Context, tx *sql.Tx, on bool) error {
 	}
 	for _, m := range s.merged {
 		if on {
-			stmts = append(stmts, fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS SELECT x.* FROM %s.main.%s x JOIN tf_window w USING (store_id) WHERE x.month >= w.m_prev`, m, s.cat, m))
+			stmts = append(stmts, s.mergedView(m))
 		} else {
 			stmts = append(stmts, "DROP VIEW IF EXISTS temp.main."+m)
 		}
@@ -374,15 +374,33 @@ func (s *shadows) set(ctx context.Context, tx *sql.Tx, on bool) error {
 	return nil
 }
 
+// mergedView is the shadow of a merged model: its stored rows of the window's stores from the
+// month before m0 (a model reading it may need the month before, as turnover does).
+func (s *shadows) mergedView(name string) string {
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS SELECT x.* FROM %s.main.%s x JOIN tf_window w USING (store_id) WHERE x.month >= w.m_prev`, name, s.cat, name)
+}
+
+// deleteWindow removes the rows of an incremental run's window (stores of tf_window, months
+// from their m0) from a stored table before the recomputed rows go in.
+func deleteWindow(ctx context.Context, tx *sql.Tx, table, monthCol string) error {
+	_, err := tx.ExecContext(ctx, `DELETE FROM `+table+` AS t USING tf_window w WHERE t.store_id = w.store_id AND t.`+monthCol+` >= w.m0`)
+	if err != nil {
+		return fmt.Errorf("updating %s: %w", table, err)
+	}
+	return nil
+}
+
 // merge replaces the window's rows of a persisted model (the stores of tf_window, months from
 // their m0) with the rows just computed in the temp table of the same name.
 func (s *shadows) merge(ctx context.Context, tx *sql.Tx, name string) error {
 	main := s.cat + ".main." + name
+	if err := deleteWindow(ctx, tx, main, "month"); err != nil {
+		return err
+	}
 	for _, st := range []string{
-		`DELETE FROM ` + main + ` AS t USING tf_window w WHERE t.store_id = w.store_id AND t.month >= w.m0`,
 		`INSERT INTO ` + main + ` SELECT t.* FROM temp.main.` + name + ` t JOIN tf_window w USING (store_id) WHERE t.month >= w.m0`,
 		`DROP TABLE temp.main.` + name,
-		fmt.Sprintf(`CREATE OR REPLACE TEMP VIEW %s AS SELECT x.* FROM %s x JOIN tf_window w USING (store_id) WHERE x.month >= w.m_prev`, name, main),
+		s.mergedView(name),
 	} {
 		if _, err := tx.ExecContext(ctx, st); err != nil {
 			return fmt.Errorf("merging %s: %w", name, err)
@@ -533,9 +551,10 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 		}
+		merged := windowed && m.Materialized == "table" // computed for the window, tested, then merged
 		mat := m.Materialized
-		if windowed && mat == "table" {
-			mat = "temp" // computed for the window, tested, then merged
+		if merged {
+			mat = "temp"
 		}
 		var stmt string
 		switch mat {
@@ -548,7 +567,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 		default:
 			stmt = fmt.Sprintf("CREATE OR REPLACE TABLE %s AS\n%s", m.Name, m.SQL)
 		}
-		if m.Materialized != "raw" && !(windowed && m.Materialized == "table") {
+		if m.Materialized != "raw" && !merged {
 			if err := dropOtherKind(ctx, tx, m.Name, m.Materialized); err != nil {
 				return nil, err
 			}
@@ -559,7 +578,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 		if err := runTests(m.Tests); err != nil {
 			return nil, err
 		}
-		if windowed && m.Materialized == "table" {
+		if merged {
 			if err := sh.merge(ctx, tx, m.Name); err != nil {
 				return nil, err
 			}
@@ -594,11 +613,9 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	wall := func(t time.Time) time.Time {
 		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 	}
-	msg := any(nil)
+	msg := "full: " + why
 	if incremental {
 		msg = fmt.Sprintf("incremental: %d store(s) from %s", res.Stores, res.Since)
-	} else {
-		msg = "full: " + why
 	}
 	_, err = tx.ExecContext(ctx, `INSERT INTO transform_runs (run_id, started_at, finished_at, status, models, tests, settings_json, message, mode, high_water, fingerprint)
 		VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?)`,
