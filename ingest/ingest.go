@@ -90,8 +90,10 @@ type Ingester struct {
 
 // Batches: files are committed in groups of up to batchFiles files or batchMaxRows rows (each
 // file still all-or-nothing), which saves the per-transaction cost of thousands of small exports.
-const (
-	batchFiles   = 256
+// Larger batches let DuckDB write whole row groups straight to the database file instead of
+// through its WAL (measured at scale S: 256 files 52 s, 2048 files 37 s).
+var (
+	batchFiles   = 2048
 	batchMaxRows = 4 << 20
 )
 
@@ -117,6 +119,10 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 		loaded[sha] = p
 	}
 	rows.Close()
+	known, err := newLoadedKeys(ctx, in.DB)
+	if err != nil {
+		return err
+	}
 	type item struct {
 		path string
 		res  *Result
@@ -189,7 +195,7 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 				fmt.Fprintf(os.Stderr, "trace commit %d files: %v\n", len(batchPaths), time.Since(t0))
 			}
 		}()
-		if err := in.commit(ctx, batch); err != nil {
+		if err := in.commit(ctx, batch, known); err != nil {
 			return err
 		}
 		for i, r := range batch {
@@ -355,7 +361,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		lw.abort()
 		return nil, err
 	}
-	cctx := cellContext{xlsx: inf.XLSX, date1904: inf.Date1904, numericCell: inf.NumericCell}
+	cctx := cellContext{xlsx: inf.XLSX, date1904: inf.Date1904, numericCell: inf.NumericCell, enums: map[enumText]string{}}
 	stores := map[string]bool{}
 	row := &Row{Kind: kind, Values: make([]Value, len(kind.Columns))}
 	pending := head[hi+1:]
@@ -481,15 +487,20 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 		missing []string
 	}
 	var best *match
+	keys := make([]string, 0, 64)
 	for r, cells := range head {
+		keys = keys[:0]
+		for _, cell := range cells {
+			keys = append(keys, parse.HeaderKey(cell)) // once per cell, not once per candidate kind
+		}
 		for _, k := range cands {
 			m := &match{row: r, kind: k, mapping: make([]int, len(k.Columns))}
 			for i := range m.mapping {
 				m.mapping[i] = -1
 			}
 			ai := aliasIndex[k.Name]
-			for j, cell := range cells {
-				if col, ok := ai[parse.HeaderKey(cell)]; ok && m.mapping[col] < 0 {
+			for j, key := range keys {
+				if col, ok := ai[key]; ok && m.mapping[col] < 0 {
 					m.mapping[col] = j
 					m.matched++
 				}

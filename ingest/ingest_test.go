@@ -387,3 +387,40 @@ func TestRepeatedKeysAndFilesInOneCall(t *testing.T) {
 		"K1|3.00|4", "K2|2.00|3", "K3|4.00|2",
 	})
 }
+
+// TestReexportInLaterBatchOfOneCall: batches of one file, into empty tables. The first file's
+// DELETE is skipped (nothing loaded yet), the re-export's is not (its keys were loaded by the
+// batch before), and a file of new keys skips it again; the rows equal separate calls'.
+func TestReexportInLaterBatchOfOneCall(t *testing.T) {
+	defer func(n int) { batchFiles = n }(batchFiles)
+	batchFiles = 1
+	var skipped []string
+	testHookDeleteSkipped = func(kind string) { skipped = append(skipped, kind) }
+	defer func() { testHookDeleteSkipped = nil }()
+	e := newEnv(t)
+	dir := t.TempDir()
+	other := filepath.Join(dir, "other.csv")
+	os.WriteFile(other, []byte("store_id,order_no,vin,order_type,opened_at,status,labor_amount\nS1,K3,LSVAA4180E2123456,repair,2026-03-01 08:00,open,4\n"), 0o644)
+	in := &Ingester{DB: e.db, Opts: Options{Lake: e.lake}}
+	var got []*Result
+	if err := in.Files(t.Context(), []string{fixture("reexport_v1.csv"), fixture("reexport_v2.csv"), other}, func(_ string, r *Result) { got = append(got, r) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[1].Status != StatusLoaded {
+		t.Fatalf("results: %+v", got)
+	}
+	expectRows(t, "after re-export", e.rows(`SELECT order_no, labor_amount::VARCHAR, status, file_id, row_number FROM raw_work_orders ORDER BY 1`), []string{
+		"E1|110.00|delivered|2|2", "E2|50.00|delivered|2|3", "E3|0.00|open|2|4", "K3|4.00|open|3|2",
+	})
+	expectRows(t, "DELETEs skipped", skipped, []string{"work_orders", "work_orders"})
+	// the replaced rows' dates are recorded for the incremental transform
+	expectRows(t, "transform_dirty", e.rows(`SELECT store_id, count(*) FROM transform_dirty GROUP BY ALL`), []string{"S001|1"})
+	// a second call finds the table not empty: every DELETE runs
+	skipped = nil
+	if _, err := in.File(t.Context(), fixture("gbk_work_orders.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if len(skipped) != 0 {
+		t.Errorf("DELETE skipped into a table that held rows before the call: %v", skipped)
+	}
+}

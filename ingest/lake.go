@@ -1,11 +1,13 @@
 package ingest
 
 import (
+	"bufio"
 	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -56,6 +58,29 @@ type partWriter struct {
 	rows       int
 }
 
+// bufferedFile gathers pqarrow's page-sized writes into fewer system calls; Close (called by
+// the Parquet writer's Close) flushes, closes the file and hands the buffer back.
+type bufferedFile struct {
+	*bufio.Writer
+	f *os.File
+}
+
+var writers = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 256<<10) }}
+
+func (b *bufferedFile) Close() error {
+	if b.Writer == nil {
+		return nil
+	}
+	err := b.Flush()
+	b.Reset(nil)
+	writers.Put(b.Writer)
+	b.Writer = nil
+	if cerr := b.f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
 type lakeWriter struct {
 	kind  *Kind
 	dir   string
@@ -90,7 +115,9 @@ func (lw *lakeWriter) part(store string) (*partWriter, error) {
 		parquet.WithDictionaryDefault(false),
 		parquet.WithMaxRowGroupLength(1<<20),
 	)
-	w, err := pqarrow.NewFileWriter(schema, f, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	bw := &bufferedFile{f: f, Writer: writers.Get().(*bufio.Writer)}
+	bw.Reset(f)
+	w, err := pqarrow.NewFileWriter(schema, bw, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())

@@ -25,7 +25,7 @@ func ManifestDir(lake string) string { return filepath.Join(lake, "_manifest") }
 // saves the per-transaction cost of thousands of small monthly exports. The manifest entries are
 // written before the commit: if the process dies in between, they name file_ids the database
 // never committed, and the next ingest (which takes the same file_ids) overwrites them.
-func (in *Ingester) commit(ctx context.Context, batch []*Result) error {
+func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKeys) error {
 	if len(batch) == 0 {
 		return nil
 	}
@@ -55,13 +55,14 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result) error {
 		return fmt.Errorf("writing the manifest entry: %w", err)
 	}
 	t1 := time.Now()
-	if err := apply(ctx, tx, in.Opts.Lake, batch); err != nil {
+	if err := apply(ctx, tx, in.Opts.Lake, batch, known); err != nil {
 		return err
 	}
 	t2 := time.Now()
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("committing: %w", err)
 	}
+	known.add(batch)
 	if os.Getenv("AFTERSALES_TRACE") != "" {
 		fmt.Fprintf(os.Stderr, "trace apply %v commit %v\n", t2.Sub(t1), time.Since(t2))
 	}
@@ -129,7 +130,11 @@ func readManifest(lake string) ([]manifestFile, error) {
 // apply makes a batch of results current inside tx: per kind, the rows of the batch's lake files
 // replace the rows of the same natural keys (within the batch the later file, then the later row
 // of a file, wins), then the ingest_files rows and the rejects.
-func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result) error {
+//
+// known (nil in a rebuild) holds the key hashes this ingest has loaded into tables that were
+// empty when it began: a batch none of whose keys is among them has nothing to replace, and its
+// DELETE (a scan of the whole raw table per kind and batch) is skipped.
+func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result, known *loadedKeys) error {
 	byKind := map[string][]*Result{}
 	var kindOrder []string
 	for _, res := range batch {
@@ -145,10 +150,18 @@ func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result) error 
 		if err != nil {
 			return err
 		}
-		for si, stmt := range upsertSQL(k, lake, byKind[kn], mayRepeat(byKind[kn])) {
+		keys, complete := batchKeys(byKind[kn])
+		repeats := !complete || hasRepeat(keys)
+		for si, stmt := range upsertSQL(k, lake, byKind[kn], repeats) {
 			t0 := time.Now()
 			var err error
 			if si == 0 {
+				if complete && known.disjoint(kn, keys) {
+					if testHookDeleteSkipped != nil {
+						testHookDeleteSkipped(kn)
+					}
+					continue // nothing loaded before has any of these keys
+				}
 				err = deleteReplaced(ctx, tx, k, stmt)
 			} else {
 				_, err = tx.ExecContext(ctx, stmt)
@@ -360,7 +373,7 @@ func Rebuild(ctx context.Context, d *sql.DB, lake string, progress func(done, to
 		if len(mf.results) == 0 {
 			continue
 		}
-		if err := apply(ctx, tx, lake, mf.results); err != nil {
+		if err := apply(ctx, tx, lake, mf.results, nil); err != nil {
 			return 0, err
 		}
 		n += len(mf.results)
@@ -371,21 +384,110 @@ func Rebuild(ctx context.Context, d *sql.DB, lake string, progress func(done, to
 	return n, tx.Commit()
 }
 
-// mayRepeat reports whether a natural key may occur twice among the batch's rows (within a file
-// or across files). Without key hashes (a rebuild from the manifest) it answers yes.
-func mayRepeat(results []*Result) bool {
-	var all []uint64
+// batchKeys returns the sorted key hashes of a batch's rows of one kind; complete is false when
+// some result has none (a rebuild from the manifest), and then nothing may be concluded from them.
+func batchKeys(results []*Result) (keys []uint64, complete bool) {
 	for _, r := range results {
 		if r.keyHashes == nil && r.Loaded > 0 {
-			return true
+			return nil, false
 		}
-		all = append(all, r.keyHashes...)
+		keys = append(keys, r.keyHashes...)
 	}
-	slices.Sort(all)
-	for i := 1; i < len(all); i++ {
-		if all[i] == all[i-1] {
+	slices.Sort(keys)
+	return keys, true
+}
+
+// hasRepeat reports whether a sorted list holds a value twice: then a natural key may occur twice
+// among the batch's rows (within a file or across files) and the load needs its dedupe window.
+func hasRepeat(sorted []uint64) bool {
+	for i := 1; i < len(sorted); i++ {
+		if sorted[i] == sorted[i-1] {
 			return true
 		}
 	}
 	return false
+}
+
+// testHookDeleteSkipped, when set by a test, is told of every DELETE skipped.
+var testHookDeleteSkipped func(kind string)
+
+// loadedKeys holds, per kind whose raw table was empty when this ingest began, the sorted key
+// hashes of the rows committed since. Equal keys have equal hashes, so a batch sharing no hash
+// with them shares no key with the table; a collision of different keys only costs a DELETE.
+type loadedKeys struct {
+	byKind map[string][]uint64
+}
+
+// newLoadedKeys starts the index with the kinds whose raw table is empty.
+func newLoadedKeys(ctx context.Context, d *sql.DB) (*loadedKeys, error) {
+	lk := &loadedKeys{byKind: map[string][]uint64{}}
+	for _, k := range Kinds() {
+		var any bool
+		if err := d.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_`+k.Name+`)`).Scan(&any); err != nil {
+			return nil, fmt.Errorf("reading raw_%s: %w", k.Name, err)
+		}
+		if !any {
+			lk.byKind[k.Name] = []uint64{}
+		}
+	}
+	return lk, nil
+}
+
+// disjoint reports whether none of the sorted keys may be in kind's table.
+func (lk *loadedKeys) disjoint(kind string, keys []uint64) bool {
+	if lk == nil {
+		return false
+	}
+	have, ok := lk.byKind[kind]
+	if !ok {
+		return false // the table held rows before this ingest: only a DELETE can tell
+	}
+	i, j := 0, 0
+	for i < len(have) && j < len(keys) {
+		switch {
+		case have[i] < keys[j]:
+			i++
+		case have[i] > keys[j]:
+			j++
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// add merges a committed batch's key hashes into the index.
+func (lk *loadedKeys) add(batch []*Result) {
+	if lk == nil {
+		return
+	}
+	byKind := map[string][]*Result{}
+	for _, r := range batch {
+		if r.Status == StatusLoaded && r.Loaded > 0 {
+			byKind[r.Kind] = append(byKind[r.Kind], r)
+		}
+	}
+	for kn, rs := range byKind {
+		have, ok := lk.byKind[kn]
+		if !ok {
+			continue
+		}
+		keys, complete := batchKeys(rs)
+		if !complete {
+			delete(lk.byKind, kn) // unknown keys: DELETE from now on
+			continue
+		}
+		merged := make([]uint64, 0, len(have)+len(keys))
+		i, j := 0, 0
+		for i < len(have) || j < len(keys) {
+			if j == len(keys) || i < len(have) && have[i] <= keys[j] {
+				merged = append(merged, have[i])
+				i++
+			} else {
+				merged = append(merged, keys[j])
+				j++
+			}
+		}
+		lk.byKind[kn] = merged
+	}
 }

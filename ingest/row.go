@@ -39,6 +39,14 @@ type cellContext struct {
 	// numericCell reports, for XLSX, whether the cell at (row, source column) holds a number;
 	// asked only for ID columns whose text looks like a non-integral number.
 	numericCell func(row, col int) bool
+	// enums remembers the canonical value of each enum text seen in this file: a column holds
+	// a handful of distinct texts, and folding one (NFKC, case, spaces) costs more than parsing a row
+	enums map[enumText]string
+}
+
+type enumText struct {
+	col  *Column
+	text string
 }
 
 // parseCell parses one cell by its column's type. raw is the cell text ("" when absent).
@@ -79,9 +87,15 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 		}
 		return Value{S: s}, nil
 	case Enum:
+		if v, ok := ctx.enums[enumText{c, text}]; ok {
+			return Value{S: v}, nil
+		}
 		v, ok := c.Enum[enumKey(text)]
 		if !ok {
 			return fail("%q is not a known %s value (%s)", text, c.Name, enumList(c))
+		}
+		if ctx.enums != nil {
+			ctx.enums[enumText{c, text}] = v
 		}
 		return Value{S: v}, nil
 	case Int:

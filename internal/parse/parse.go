@@ -20,7 +20,7 @@ import (
 // Clean trims white space (including the ideographic space U+3000 and NBSP) and folds
 // full-width forms to their half-width equivalents (NFKC) when the text is not plain ASCII.
 func Clean(s string) string {
-	s = strings.TrimFunc(s, isSpace)
+	s = Trim(s)
 	if s == "" || isASCII(s) {
 		return s
 	}
@@ -32,7 +32,16 @@ func Clean(s string) string {
 }
 
 // Trim trims white space only; used for free text such as names, where NFKC would alter the text.
-func Trim(s string) string { return strings.TrimFunc(s, isSpace) }
+func Trim(s string) string {
+	// fast path, taken by almost every cell: both ends are ASCII and not space, nothing to trim
+	if n := len(s); n > 0 && s[0] < utf8.RuneSelf && s[n-1] < utf8.RuneSelf && !asciiSpace[s[0]] && !asciiSpace[s[n-1]] {
+		return s
+	}
+	return strings.TrimFunc(s, isSpace)
+}
+
+// asciiSpace marks the ASCII bytes unicode.IsSpace reports as space.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 func isSpace(r rune) bool {
 	return unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' || r == '\ufeff'
