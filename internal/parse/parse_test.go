@@ -2,6 +2,7 @@ package parse
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 )
@@ -201,6 +202,25 @@ func TestSummary(t *testing.T) {
 	for _, s := range []string{"合计金额", "WO001", ""} {
 		if IsSummaryCell(s) {
 			t.Errorf("IsSummaryCell(%q) = true", s)
+		}
+	}
+}
+
+// TestTrimFastPath: the ASCII fast path trims exactly what strings.TrimFunc with the space
+// rule does, for every ASCII byte and the non-ASCII spaces at either end.
+func TestTrimFastPath(t *testing.T) {
+	ends := []string{"", "\u3000", "\u00a0", "\ufeff", "é", "号"}
+	for b := 0; b < 128; b++ {
+		ends = append(ends, string(rune(b)))
+	}
+	for _, l := range ends {
+		for _, r := range ends {
+			for _, mid := range []string{"", "a", "a b", "号码"} {
+				s := l + mid + r
+				if got, want := Trim(s), strings.TrimFunc(s, isSpace); got != want {
+					t.Fatalf("Trim(%q) = %q, want %q", s, got, want)
+				}
+			}
 		}
 	}
 }
