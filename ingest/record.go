@@ -62,7 +62,7 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("committing: %w", err)
 	}
-	known.add(batch)
+	known.add()
 	if os.Getenv("AFTERSALES_TRACE") != "" {
 		fmt.Fprintf(os.Stderr, "trace apply %v commit %v\n", t2.Sub(t1), time.Since(t2))
 	}
@@ -145,12 +145,19 @@ func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result, known 
 			byKind[res.Kind] = append(byKind[res.Kind], res)
 		}
 	}
+	// Raw rows carry their file_id and row_number; their physical order means nothing, and
+	// letting DuckDB insert from several lake files in parallel without keeping it saves ≈ 25 %.
+	if _, err := tx.ExecContext(ctx, `SET preserve_insertion_order = false`); err != nil {
+		return err
+	}
+	defer tx.ExecContext(ctx, `RESET preserve_insertion_order`)
 	for _, kn := range kindOrder {
 		k, err := KindByName(kn)
 		if err != nil {
 			return err
 		}
 		keys, complete := batchKeys(byKind[kn])
+		known.pending(kn, keys, complete)
 		repeats := !complete || hasRepeat(keys)
 		for si, stmt := range upsertSQL(k, lake, byKind[kn], repeats) {
 			t0 := time.Now()
@@ -207,14 +214,16 @@ func manifestPath(lake string, first int64) string {
 
 // upsertSQL reads the lake files of a batch of one kind and replaces the rows of the same
 // natural keys. Timestamps are read back as wall-clock values: Arrow writes them with
-// isAdjustedToUTC and the session time zone is UTC (internal/db), so the cast keeps the written
-// clock reading. The file_id of each row comes from its lake file's name.
+// isAdjustedToUTC, and the microseconds written are taken as they are, whatever the session's
+// time zone. The file_id of each row comes from its lake file's name.
 func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) []string {
 	var cols, sel, on []string
 	for _, c := range k.Columns {
 		cols = append(cols, c.Name)
 		if c.Type == Timestamp {
-			sel = append(sel, fmt.Sprintf("CAST(p.%s AS TIMESTAMP)", c.Name))
+			// the written microseconds, as they are: no time zone arithmetic (and 28 % faster
+			// than a cast of TIMESTAMP WITH TIME ZONE, which goes through ICU)
+			sel = append(sel, fmt.Sprintf("make_timestamp(epoch_us(p.%s))", c.Name))
 		} else {
 			sel = append(sel, "p."+c.Name)
 		}
@@ -415,12 +424,14 @@ var testHookDeleteSkipped func(kind string)
 // hashes of the rows committed since. Equal keys have equal hashes, so a batch sharing no hash
 // with them shares no key with the table; a collision of different keys only costs a DELETE.
 type loadedKeys struct {
-	byKind map[string][]uint64
+	byKind  map[string][]uint64
+	batch   map[string][]uint64 // the sorted keys of the batch being loaded, merged once it commits
+	unknown map[string]bool     // the batch loads rows of this kind without key hashes
 }
 
 // newLoadedKeys starts the index with the kinds whose raw table is empty.
 func newLoadedKeys(ctx context.Context, d *sql.DB) (*loadedKeys, error) {
-	lk := &loadedKeys{byKind: map[string][]uint64{}}
+	lk := &loadedKeys{byKind: map[string][]uint64{}, batch: map[string][]uint64{}, unknown: map[string]bool{}}
 	for _, k := range Kinds() {
 		var any bool
 		if err := d.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_`+k.Name+`)`).Scan(&any); err != nil {
@@ -456,25 +467,32 @@ func (lk *loadedKeys) disjoint(kind string, keys []uint64) bool {
 	return true
 }
 
-// add merges a committed batch's key hashes into the index.
-func (lk *loadedKeys) add(batch []*Result) {
+// pending notes the sorted keys of the batch being loaded (a failed batch ends the ingest, so
+// they are merged by add after the commit without being checked again).
+func (lk *loadedKeys) pending(kind string, keys []uint64, complete bool) {
 	if lk == nil {
 		return
 	}
-	byKind := map[string][]*Result{}
-	for _, r := range batch {
-		if r.Status == StatusLoaded && r.Loaded > 0 {
-			byKind[r.Kind] = append(byKind[r.Kind], r)
-		}
+	if !complete {
+		lk.unknown[kind] = true
+		return
 	}
-	for kn, rs := range byKind {
+	lk.batch[kind] = keys
+}
+
+// add merges the committed batch's key hashes into the index.
+func (lk *loadedKeys) add() {
+	if lk == nil {
+		return
+	}
+	for kn := range lk.unknown {
+		delete(lk.byKind, kn) // keys not known: DELETE from now on
+	}
+	batch := lk.batch
+	lk.batch, lk.unknown = map[string][]uint64{}, map[string]bool{}
+	for kn, keys := range batch {
 		have, ok := lk.byKind[kn]
 		if !ok {
-			continue
-		}
-		keys, complete := batchKeys(rs)
-		if !complete {
-			delete(lk.byKind, kn) // unknown keys: DELETE from now on
 			continue
 		}
 		merged := make([]uint64, 0, len(have)+len(keys))
