@@ -363,6 +363,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	}
 
 	lw := newLakeWriter(in.Opts.Lake, kind, res.SHA256)
+	if st, err := os.Stat(path); err == nil {
+		lw.hint = int(st.Size() / 128) // a row of an export takes 100–200 bytes
+	}
 	fail := func(err error) (*lakeWriter, error) {
 		lw.abort()
 		return nil, err

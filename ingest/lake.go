@@ -82,6 +82,7 @@ func (b *bufferedFile) Close() error {
 }
 
 type lakeWriter struct {
+	hint  int // the rows the file may hold, estimated from its size
 	kind  *Kind
 	dir   string
 	sha   string
@@ -140,6 +141,16 @@ func (lw *lakeWriter) part(store string) (*partWriter, error) {
 		return nil, err
 	}
 	p := &partWriter{final: final, tmp: f.Name(), f: f, w: w, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}
+	if n := min(lw.hint, batchRows); n > 0 && len(lw.parts) == 0 {
+		// the first store's part of a file usually holds all of it: size the buffers once
+		// instead of doubling them a dozen times
+		p.b.Reserve(n)
+		for i, c := range lw.kind.Columns {
+			if sb, ok := p.b.Field(i).(*array.StringBuilder); ok && c.Type != Bool {
+				sb.ReserveData(n * 12)
+			}
+		}
+	}
 	lw.parts[store] = p
 	return p, nil
 }

@@ -101,6 +101,9 @@ func headerKey(s string) string {
 
 // IsSummaryCell reports whether a row's first non-empty cell marks a summary row (合计, 总计, 小计).
 func IsSummaryCell(s string) bool {
+	if isASCII(s) {
+		return false // the first cell of almost every row: a store id, an order number
+	}
 	s = strings.TrimRight(Clean(s), ":")
 	s = strings.Map(func(r rune) rune {
 		if isSpace(r) {
@@ -457,6 +460,12 @@ func FormatScaled(v int64, scale int) string {
 // Bool parses 是/否, Y/N, 1/0, true/false, √/× (also yes/no, TRUE/FALSE as Excel writes them).
 // Empty text is null: ok is false with no error.
 func Bool(s string) (v bool, ok bool, err error) {
+	switch s { // the exact forms exports write, without folding
+	case "true", "1", "是":
+		return true, true, nil
+	case "false", "0", "否":
+		return false, true, nil
+	}
 	c := strings.ToLower(Clean(s))
 	switch c {
 	case "":
