@@ -1,10 +1,12 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"io/fs"
 	"math/rand/v2"
 	"os"
@@ -161,10 +163,18 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 		{"payroll", "--db", dbf, "--store", "S001", "--month", "2026-09", "--xlsx", filepath.Join(dir, "p.xlsx")},
 		{"report", "--db", dbf, "--store", "S001", "--month", "2026-09", "--xlsx", filepath.Join(dir, "r.xlsx"), "--lang", "en"},
 		{"dashboards", "--db", dbf, "--out", filepath.Join(dir, "dash"), "--month", "2026-09"},
+		{"payroll", "--db", dbf, "--all-stores", "--month", "2026-09", "--out-dir", filepath.Join(dir, "pay")},
 	} {
 		if r := runBin(t, dir, args...); r.code != 0 {
 			t.Errorf("%v: %d %s", args[0], r.code, r.stderr)
 		}
+	}
+	// --all-stores (two workers) writes one workbook per store, each the same as --store's
+	if got, want := sheetsOf(t, filepath.Join(dir, "pay", "工资表-S001-2026-09.xlsx")), sheetsOf(t, filepath.Join(dir, "p.xlsx")); got == "" || got != want {
+		t.Errorf("--all-stores workbook of S001 differs from --store S001's")
+	}
+	if ents, _ := os.ReadDir(filepath.Join(dir, "pay")); len(ents) != 2 {
+		t.Errorf("--all-stores wrote %d workbooks, want 2", len(ents))
 	}
 	// rebuild gives identical raw and manifest tables
 	sum := func() string {
@@ -379,4 +389,29 @@ func TestDemo(t *testing.T) {
 	if m, _ := filepath.Glob(filepath.Join(dir, "out", "reports", "*.xlsx")); len(m) < 6 {
 		t.Errorf("%d workbooks", len(m))
 	}
+}
+
+// sheetsOf returns the worksheets and shared strings of an XLSX file, concatenated.
+func sheetsOf(t *testing.T, path string) string {
+	t.Helper()
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Error(err)
+		return ""
+	}
+	defer zr.Close()
+	var b strings.Builder
+	for _, f := range zr.File {
+		if strings.HasPrefix(f.Name, "xl/worksheets/") || f.Name == "xl/sharedStrings.xml" {
+			rc, err := f.Open()
+			if err != nil {
+				t.Error(err)
+				return ""
+			}
+			data, _ := io.ReadAll(rc)
+			rc.Close()
+			b.WriteString(f.Name + "\n" + string(data))
+		}
+	}
+	return b.String()
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -87,13 +88,32 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 	if len(stores) == 0 {
 		return failed("no payroll for month %s", o.Month)
 	}
-	for _, s := range stores {
-		p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", s, o.Month))
-		if err := mkdirFor(p); err != nil {
+	// two workers: each workbook is a few read queries (on its own connection) and a write
+	errs := make([]error, len(stores))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for w := 0; w < 2; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", stores[i], o.Month))
+				if err := mkdirFor(p); err != nil {
+					errs[i] = err
+				} else if err := workbook.Payroll(ctx, d, stores[i], o.Month, o.Lang, p); err != nil {
+					errs[i] = failed("writing %s: %v", p, err)
+				}
+			}
+		}()
+	}
+	for i := range stores {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs { // the first store's error, as a sequential run would report
+		if err != nil {
 			return err
-		}
-		if err := workbook.Payroll(ctx, d, s, o.Month, o.Lang, p); err != nil {
-			return failed("writing %s: %v", p, err)
 		}
 	}
 	fmt.Fprintf(o.Out, "wrote %d payroll workbooks for %s to %s\n", len(stores), o.Month, o.OutDir)
