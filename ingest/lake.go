@@ -145,8 +145,8 @@ func (lw *lakeWriter) part(store string) (*partWriter, error) {
 		// the first store's part of a file usually holds all of it: size the buffers once
 		// instead of doubling them a dozen times
 		p.b.Reserve(n)
-		for i, c := range lw.kind.Columns {
-			if sb, ok := p.b.Field(i).(*array.StringBuilder); ok && c.Type != Bool {
+		for _, fb := range p.b.Fields() {
+			if sb, ok := fb.(*array.StringBuilder); ok {
 				sb.ReserveData(n * 12)
 			}
 		}

@@ -424,14 +424,13 @@ var testHookDeleteSkipped func(kind string)
 // hashes of the rows committed since. Equal keys have equal hashes, so a batch sharing no hash
 // with them shares no key with the table; a collision of different keys only costs a DELETE.
 type loadedKeys struct {
-	byKind  map[string][]uint64
-	batch   map[string][]uint64 // the sorted keys of the batch being loaded, merged once it commits
-	unknown map[string]bool     // the batch loads rows of this kind without key hashes
+	byKind map[string][]uint64
+	batch  map[string][]uint64 // the sorted keys of the batch being loaded, merged once it commits
 }
 
 // newLoadedKeys starts the index with the kinds whose raw table is empty.
 func newLoadedKeys(ctx context.Context, d *sql.DB) (*loadedKeys, error) {
-	lk := &loadedKeys{byKind: map[string][]uint64{}, batch: map[string][]uint64{}, unknown: map[string]bool{}}
+	lk := &loadedKeys{byKind: map[string][]uint64{}, batch: map[string][]uint64{}}
 	for _, k := range Kinds() {
 		var any bool
 		if err := d.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_`+k.Name+`)`).Scan(&any); err != nil {
@@ -468,13 +467,14 @@ func (lk *loadedKeys) disjoint(kind string, keys []uint64) bool {
 }
 
 // pending notes the sorted keys of the batch being loaded (a failed batch ends the ingest, so
-// they are merged by add after the commit without being checked again).
+// they are merged by add after the commit without being checked again). A batch whose keys are
+// not known ends the index for its kind: every later batch of it runs its DELETE.
 func (lk *loadedKeys) pending(kind string, keys []uint64, complete bool) {
 	if lk == nil {
 		return
 	}
 	if !complete {
-		lk.unknown[kind] = true
+		delete(lk.byKind, kind)
 		return
 	}
 	lk.batch[kind] = keys
@@ -485,11 +485,8 @@ func (lk *loadedKeys) add() {
 	if lk == nil {
 		return
 	}
-	for kn := range lk.unknown {
-		delete(lk.byKind, kn) // keys not known: DELETE from now on
-	}
 	batch := lk.batch
-	lk.batch, lk.unknown = map[string][]uint64{}, map[string]bool{}
+	lk.batch = map[string][]uint64{}
 	for kn, keys := range batch {
 		have, ok := lk.byKind[kn]
 		if !ok {

@@ -15,8 +15,6 @@ import (
 
 	"github.com/marcboeker/go-duckdb/v2"
 
-	"github.com/aftersales/aftersales/ingest"
-	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/testenv"
 	"github.com/aftersales/aftersales/queries"
 	"github.com/aftersales/aftersales/transform"
@@ -114,14 +112,7 @@ func TestEveryQueryGolden(t *testing.T) {
 
 // TestListQueriesByHand: hand-computed cases for the lists whose logic lives only in SQL.
 func TestListQueriesByHand(t *testing.T) {
-	d, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
-		t.Fatal(err)
-	}
+	d := testenv.Empty(t)
 	ins := func(no, vin, typ, status, opened, delivered string, km any) {
 		var del any
 		if delivered != "" {

@@ -23,14 +23,7 @@ func Sample(t testing.TB, stores, months int, before func(d *sql.DB)) *sql.DB {
 	if _, err := gen.Run(gen.Options{Stores: stores, Months: months, Seed: 3, Out: in, MinOrders: 120, MaxOrders: 150, Parts: 60, Dirty: true}); err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
-		t.Fatal(err)
-	}
+	d := Empty(t)
 	ing := &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: filepath.Join(dir, "lake")}}
 	files, _ := filepath.Glob(filepath.Join(in, "*", "*"))
 	files = append(files, filepath.Join(in, "stores.xlsx"))
@@ -43,6 +36,20 @@ func Sample(t testing.TB, stores, months int, before func(d *sql.DB)) *sql.DB {
 		before(d)
 	}
 	if _, err := (&transform.Runner{DB: d, Config: transform.DefaultConfig()}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// Empty returns an in-memory database with the ingest schema and no rows, closed when the test ends.
+func Empty(t testing.TB) *sql.DB {
+	t.Helper()
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
 		t.Fatal(err)
 	}
 	return d
