@@ -1,7 +1,11 @@
 package read
 
 import (
+	"archive/zip"
+	"fmt"
 	"io"
+	"os"
+	"strings"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -21,6 +25,9 @@ type xlsxSource struct {
 
 // OpenXLSX opens one sheet (the first when sheet is empty) with raw cell values.
 func OpenXLSX(path, sheet string) (Source, error) {
+	if err := checkZipSizes(path); err != nil {
+		return nil, err
+	}
 	f, err := excelize.OpenFile(path, excelize.Options{RawCellValue: true})
 	if err != nil {
 		return nil, Errorf("cannot read the workbook: %v (is it a real .xlsx? save it again from Excel)", err)
@@ -69,6 +76,67 @@ func OpenXLSX(path, sheet string) (Source, error) {
 		}
 	}
 	return s, nil
+}
+
+// maxDeflateRatio bounds how much one compressed byte can expand: deflate's limit is
+// about 1032:1, so 1100 leaves room for headers. A part that claims more than that was
+// damaged (or crafted), and excelize would reserve its claimed size in memory up front:
+// a 6 kB workbook whose workbook.xml claims 4 GB made the reader allocate 4 GB.
+const maxDeflateRatio = 1100
+
+// maxHeldPart bounds a part that excelize reads whole into memory.
+const maxHeldPart = 256 << 20
+
+func streamedPart(name string) bool {
+	n := strings.ToLower(strings.ReplaceAll(name, "\\", "/"))
+	return strings.HasPrefix(n, "xl/worksheets/sheet") || n == "xl/sharedstrings.xml"
+}
+
+// checkZipSizes reads the workbook's directory and refuses a part whose claimed sizes
+// cannot be true (more compressed bytes than the file has, more bytes than they can
+// inflate to), before excelize reserves the claimed size in memory. excelize falls back to
+// reading a worksheet whole when streaming it fails, so no part is exempt.
+func checkZipSizes(path string) error {
+	z, err := zip.OpenReader(path)
+	if err != nil {
+		return Errorf("cannot read the workbook: %v (is it a real .xlsx? save it again from Excel)", err)
+	}
+	defer z.Close()
+	var fileSize uint64
+	if st, err := os.Stat(path); err == nil {
+		fileSize = uint64(st.Size())
+	}
+	for _, e := range z.File {
+		if e.CompressedSize64 > fileSize {
+			return Errorf("cannot read the workbook: its part %s claims %d compressed bytes in a file of %d, so the file is damaged (save it again from Excel)",
+				e.Name, e.CompressedSize64, fileSize)
+		}
+		limit := e.CompressedSize64*maxDeflateRatio + 64<<10
+		if e.Method == zip.Store {
+			limit = e.CompressedSize64
+		}
+		if e.UncompressedSize64 > limit {
+			return Errorf("cannot read the workbook: its part %s claims %s from %d compressed bytes, so the file is damaged (save it again from Excel)",
+				e.Name, fmtBytes(e.UncompressedSize64), e.CompressedSize64)
+		}
+		// excelize streams big worksheets and shared strings through temporary files but
+		// holds every other part in memory; none of those is anywhere near this size
+		if e.UncompressedSize64 > maxHeldPart && !streamedPart(e.Name) {
+			return Errorf("cannot read the workbook: its part %s is %s, far more than that part ever is (save it again from Excel)",
+				e.Name, fmtBytes(e.UncompressedSize64))
+		}
+	}
+	return nil
+}
+
+func fmtBytes(n uint64) string {
+	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d bytes", n)
 }
 
 func (s *xlsxSource) Next() ([]string, int, error) {
