@@ -418,6 +418,9 @@ func fastDecimal(c string, scale int) (int64, bool) {
 	}
 	if roundUp {
 		v++
+		if v > maxScaled { // 9999999999999999.997 rounds to 10^16, which DECIMAL(18,2) cannot hold
+			return 0, false
+		}
 	}
 	if neg {
 		v = -v

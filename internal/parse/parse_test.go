@@ -111,6 +111,16 @@ func TestDecimal(t *testing.T) {
 	if _, err := Decimal("99999999999999999999", 2); err == nil {
 		t.Error("overflow accepted")
 	}
+	// the largest DECIMAL(18,2) value is accepted; rounding half up past it is an overflow
+	// (found by FuzzDecimal: the fast path returned 10^18, which does not parse back)
+	if v, err := Decimal("9999999999999999.994", 2); err != nil || v != 999999999999999999 {
+		t.Errorf("Decimal(9999999999999999.994) = %d, %v", v, err)
+	}
+	for _, s := range []string{"9999999999999999.995", "-9999999999999999.997"} {
+		if v, err := Decimal(s, 2); !errors.Is(err, ErrNumber) {
+			t.Errorf("Decimal(%q) = %d, %v; want too large", s, v, err)
+		}
+	}
 }
 
 func TestInt(t *testing.T) {
