@@ -9,7 +9,9 @@ import (
 	"database/sql"
 	"embed"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"log/slog"
 	"os"
@@ -572,6 +574,11 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 		}
+		if mat != "raw" && explain(m.Name) {
+			if err := explainAnalyze(ctx, os.Stderr, tx, m.Name, m.SQL); err != nil {
+				return nil, err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return nil, fmt.Errorf("model %s (transform/sql/%s): %w", m.Name, m.File, err)
 		}
@@ -756,4 +763,67 @@ func dropOtherKind(ctx context.Context, tx *sql.Tx, name, mat string) error {
 		_, err = tx.ExecContext(ctx, "DROP TABLE "+name)
 	}
 	return err
+}
+
+// explain: AFTERSALES_EXPLAIN=name[,name…] (or "all") prints the EXPLAIN ANALYZE of those
+// models' queries to stderr before they run (so each runs twice): the profile of a slow model.
+func explain(name string) bool {
+	v := os.Getenv("AFTERSALES_EXPLAIN")
+	if v == "" {
+		return false
+	}
+	for _, n := range strings.Split(v, ",") {
+		if n == "all" || strings.TrimSpace(n) == name {
+			return true
+		}
+	}
+	return false
+}
+
+func explainAnalyze(ctx context.Context, w io.Writer, tx *sql.Tx, name, query string) error {
+	var kind, plan string
+	if err := tx.QueryRowContext(ctx, "EXPLAIN (ANALYZE, FORMAT JSON) "+query).Scan(&kind, &plan); err != nil {
+		return fmt.Errorf("explain %s: %w", name, err)
+	}
+	type node struct {
+		Name     string            `json:"operator_name"`
+		Timing   float64           `json:"operator_timing"`
+		Rows     int64             `json:"operator_cardinality"`
+		Extra    map[string]any    `json:"extra_info"`
+		Children []json.RawMessage `json:"children"`
+		Latency  float64           `json:"latency"`
+	}
+	var flat []node
+	var walk func(raw []byte) error
+	walk = func(raw []byte) error {
+		var n node
+		if err := json.Unmarshal(raw, &n); err != nil {
+			return err
+		}
+		if n.Name != "" {
+			flat = append(flat, n)
+		}
+		for _, c := range n.Children {
+			if err := walk(c); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if err := walk([]byte(plan)); err != nil {
+		return fmt.Errorf("explain %s: %w", name, err)
+	}
+	sort.SliceStable(flat, func(i, j int) bool { return flat[i].Timing > flat[j].Timing })
+	fmt.Fprintf(w, "explain %s: %d operators, slowest first (operator time, rows out)\n", name, len(flat))
+	for i, n := range flat {
+		if i == 15 {
+			break
+		}
+		extra, _ := json.Marshal(n.Extra)
+		if len(extra) > 160 && os.Getenv("AFTERSALES_EXPLAIN_FULL") == "" {
+			extra = append(extra[:160], "…"...)
+		}
+		fmt.Fprintf(w, "  %7.3fs %10d  %s %s\n", n.Timing, n.Rows, n.Name, extra)
+	}
+	return nil
 }

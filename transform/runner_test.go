@@ -2,6 +2,7 @@ package transform
 
 import (
 	"errors"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -32,5 +33,37 @@ func TestFailedRunKeepsPreviousMarts(t *testing.T) {
 	}
 	if n := queryRows(t, d, `SELECT count(*) FROM transform_runs`); n[0][0] != "1" {
 		t.Errorf("a failed run was recorded as a run: %v", n)
+	}
+}
+
+// TestExplainAnalyze: the profile of a model lists its operators, slowest first, with the
+// rows each produced.
+func TestExplainAnalyze(t *testing.T) {
+	d, _, _ := openCase(t, filepath.Join("testdata", "comebacks.yaml"))
+	tx, err := d.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var out strings.Builder
+	q := `SELECT store_id, count(*) AS n FROM raw_work_orders GROUP BY store_id`
+	if err := explainAnalyze(t.Context(), &out, tx, "m", q); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if !strings.HasPrefix(lines[0], "explain m: ") || len(lines) < 3 || !strings.Contains(out.String(), "HASH_GROUP_BY") || !strings.Contains(out.String(), "raw_work_orders") {
+		t.Fatalf("profile:\n%s", out.String())
+	}
+	prev := 1e9
+	for _, l := range lines[1:] {
+		var secs float64
+		if _, err := fmt.Sscanf(strings.TrimSpace(l), "%fs", &secs); err != nil || secs > prev {
+			t.Fatalf("not slowest first at %q:\n%s", l, out.String())
+		}
+		prev = secs
+	}
+	t.Setenv("AFTERSALES_EXPLAIN", "a, m")
+	if !explain("m") || explain("b") {
+		t.Error("AFTERSALES_EXPLAIN=\"a, m\" names m and not b")
 	}
 }
