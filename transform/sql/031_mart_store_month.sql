@@ -13,8 +13,12 @@ cfg as (
     select * from cfg_store
 ),
 
+-- only the columns used below: DuckDB materializes a CTE read more than once, and all of
+-- stg_orders' columns made that three times slower (EXPLAIN ANALYZE, 1.7 M orders)
 cust as (
-    select * from stg_orders where is_customer
+    select store_id, order_no, month_closed, revenue, labor_amount, parts_amount, other_amount,
+           discount_amount, appointment, opened_at, promised_at, delivered_at
+    from stg_orders where is_customer
 ),
 
 -- orders, revenue, appointment, turnaround, on-time: customer orders closed in the month
