@@ -36,7 +36,8 @@ func Open(path string, readOnly bool) (*sql.DB, error) {
 	if readOnly {
 		dsn += "?access_mode=read_only"
 	}
-	conn, err := duckdb.NewConnector(dsn, initConn)
+	limit := MemoryLimit(path)
+	conn, err := duckdb.NewConnector(dsn, func(ex driver.ExecerContext) error { return initConn(ex, limit) })
 	if err != nil {
 		return nil, Explain(path, err)
 	}
@@ -48,17 +49,45 @@ func Open(path string, readOnly bool) (*sql.DB, error) {
 	return d, nil
 }
 
-// MemoryLimit is DuckDB's memory limit for every connection (it spills to disk beyond it):
-// $AFTERSALES_MEMORY_LIMIT, default 1GB, which keeps a run at scale S under 2 GB of RSS.
-func MemoryLimit() string {
+// MemoryLimit is DuckDB's memory limit for the connections to the database file at path (it
+// spills to disk beyond it): $AFTERSALES_MEMORY_LIMIT, or by default 1.5 times the file's
+// size, at least 1 GB and at most half the machine's memory. 1 GB keeps a run at scale S (a 0.3 GB
+// file) under 2 GB of RSS; at scale L (a 3.2 GB file) the full transform's list and window
+// operators, which cannot spill all their state, ran out of memory under 1 GB and under
+// 4.5 GB (CONTRACT and issue are silent on the limit; the issue's RSS targets are 2 GB at S
+// and 8 GB at L).
+func MemoryLimit(path string) string {
 	if v := os.Getenv("AFTERSALES_MEMORY_LIMIT"); v != "" {
 		return v
 	}
-	return "1GB"
+	const gb = 1 << 30
+	limit := int64(gb)
+	if st, err := os.Stat(path); err == nil && st.Size()*3/2 > limit {
+		limit = st.Size() * 3 / 2
+	}
+	if half := physicalMemory() / 2; half > gb && limit > half {
+		limit = half
+	}
+	return fmt.Sprintf("%dMB", limit>>20)
 }
 
-func initConn(ex driver.ExecerContext) error {
-	for _, s := range []string{"SET TimeZone='UTC'", "SET memory_limit='" + strings.ReplaceAll(MemoryLimit(), "'", "") + "'"} {
+// physicalMemory is the machine's memory in bytes (0 when unknown).
+func physicalMemory() int64 {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		var kb int64
+		if _, err := fmt.Sscanf(l, "MemTotal: %d kB", &kb); err == nil {
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+func initConn(ex driver.ExecerContext, limit string) error {
+	for _, s := range []string{"SET TimeZone='UTC'", "SET memory_limit='" + strings.ReplaceAll(limit, "'", "") + "'"} {
 		if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
 			return err
 		}
@@ -68,7 +97,7 @@ func initConn(ex driver.ExecerContext) error {
 
 // OpenMemory opens an in-memory database (tests, scratch work) with the same session settings.
 func OpenMemory() (*sql.DB, error) {
-	conn, err := duckdb.NewConnector("", initConn)
+	conn, err := duckdb.NewConnector("", func(ex driver.ExecerContext) error { return initConn(ex, MemoryLimit("")) })
 	if err != nil {
 		return nil, err
 	}
