@@ -39,6 +39,11 @@ type Model struct {
 	// Full (`-- incremental: full`): an incremental run computes this model over every loaded
 	// row, not over its window (small marts across all stores, checks over all history).
 	Full bool
+	// ByStores (`-- computed: by store groups`): the model is computed for a group of the run's
+	// stores at a time (tf_window narrowed to the group) and the groups' rows appended, so its
+	// working memory does not grow with the number of stores. The model must read the stores
+	// it computes from tf_window and give each store's rows from that store's inputs alone.
+	ByStores bool
 }
 
 // Test is a data test: a SELECT of failing rows; zero rows passes.
@@ -62,6 +67,7 @@ func RegisterStep(s Step) { goSteps = append(goSteps, s) }
 var testRe = regexp.MustCompile(`^--\s*test:\s*([a-z_]+)\((.*)\)\s*$`)
 var matRe = regexp.MustCompile(`^--\s*materialized:\s*(table|view|temp)\s*$`)
 var incRe = regexp.MustCompile(`^--\s*incremental:\s*full\s*$`)
+var byStoresRe = regexp.MustCompile(`^--\s*computed:\s*by store groups\s*$`)
 
 // Models lists the SQL models in run order.
 func Models() ([]Model, error) {
@@ -89,6 +95,9 @@ func Models() ([]Model, error) {
 			}
 			if incRe.MatchString(strings.TrimSpace(line)) {
 				m.Full = true
+			}
+			if byStoresRe.MatchString(strings.TrimSpace(line)) {
+				m.ByStores = true
 			}
 			if sm := testRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil {
 				t, err := compileTest(name, sm[1], sm[2])
@@ -164,6 +173,9 @@ type Runner struct {
 	Progress func(done, total int, name string)
 	// Full forces a full rebuild; otherwise a run is incremental when it can be (see Run).
 	Full bool
+	// StoresPerGroup is how many stores a ByStores model computes at a time (default 50: the
+	// part × month grid of 50 stores fits the default memory limit; 500 stores did not).
+	StoresPerGroup int
 }
 
 // Result summarises a run.
@@ -579,7 +591,13 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 				return nil, err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+		var err error
+		if m.ByStores && (mat == "table" || mat == "temp") {
+			err = r.byStoreGroups(ctx, tx, m, mat, stmt)
+		} else {
+			_, err = tx.ExecContext(ctx, stmt)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("model %s (transform/sql/%s): %w", m.Name, m.File, err)
 		}
 		if err := runTests(m.Tests); err != nil {
@@ -826,4 +844,59 @@ func explainAnalyze(ctx context.Context, w io.Writer, tx *sql.Tx, name, query st
 		fmt.Fprintf(w, "  %7.3fs %10d  %s %s\n", n.Timing, n.Rows, n.Name, extra)
 	}
 	return nil
+}
+
+// byStoreGroups runs create (the model's CREATE … AS) with tf_window narrowed to the first
+// group of stores, then appends each later group's rows, and restores tf_window. Groups are
+// runs of consecutive store ids, so a model ordered by store keeps its order.
+func (r *Runner) byStoreGroups(ctx context.Context, tx *sql.Tx, m *Model, mat, create string) error {
+	per := r.StoresPerGroup
+	if per <= 0 {
+		per = 50
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT store_id FROM tf_window ORDER BY store_id`)
+	if err != nil {
+		return err
+	}
+	var stores []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return err
+		}
+		stores = append(stores, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	if len(stores) <= per {
+		_, err := tx.ExecContext(ctx, create)
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE tf_window_all AS SELECT * FROM tf_window`); err != nil {
+		return err
+	}
+	target := m.Name
+	if mat == "temp" {
+		target = "temp.main." + m.Name
+	}
+	for i := 0; i < len(stores); i += per {
+		last := stores[min(i+per, len(stores))-1]
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE tf_window AS
+			SELECT * FROM tf_window_all WHERE store_id BETWEEN ? AND ?`, stores[i], last); err != nil {
+			return err
+		}
+		stmt := create
+		if i > 0 {
+			stmt = "INSERT INTO " + target + " SELECT * FROM (\n" + m.SQL + "\n)"
+		}
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return err
+		}
+	}
+	_, err = tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE tf_window AS SELECT * FROM tf_window_all;
+		DROP TABLE tf_window_all`)
+	return err
 }

@@ -3,6 +3,9 @@
 -- the store's first movement month to the end of its spine. Movements of parts missing from the
 -- catalogue have no cost: they are left out here and reported as unknown_parts.
 -- (A mart computed before the int_ layer ends: int_parts_store_month aggregates it.)
+-- The grid is 2,000 parts × months per store (24 M rows at 500 stores), more than its windows
+-- can hold in memory at once: it is computed for groups of stores (the stores of tf_window).
+-- computed: by store groups
 -- test: unique(store_id, month, part_no)
 -- test: accepted_values(abc: A, B, C, N)
 -- test: expression(suggested_order >= 0)
@@ -17,6 +20,7 @@ with mv as (
         end as signed_qty
     from raw_parts_movements m
     join raw_parts p using (store_id, part_no)
+    where m.store_id in (select store_id from tf_window)
 ),
 
 monthly as (
