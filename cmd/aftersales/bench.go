@@ -73,6 +73,9 @@ func child(args ...string) (measure, error) {
 	start := time.Now()
 	err = cmd.Run()
 	m := measure{secs: time.Since(start).Seconds()}
+	if cmd.ProcessState == nil { // it did not start
+		return m, fmt.Errorf("%s: %v", args[0], err)
+	}
 	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
 		m.rssMB = float64(ru.Maxrss) / 1024
 	}
@@ -236,8 +239,22 @@ func runBench(ctx context.Context, o *benchOpts) error {
 		return nil
 	})
 	base := filepath.Join(work, "base")
+	// the older files go in as one folder of hard links (at scale L they are 58,500 paths, too
+	// many for one command line)
+	olderDir := filepath.Join(work, "older-input")
+	for _, p := range older {
+		rel, err := filepath.Rel(data, p)
+		if err != nil {
+			return failed("%v", err)
+		}
+		dst := filepath.Join(olderDir, rel)
+		os.MkdirAll(filepath.Dir(dst), 0o755)
+		if err := os.Link(p, dst); err != nil {
+			return failed("linking the older files: %v", err)
+		}
+	}
 	settle()
-	if _, err := child(append([]string{"ingest", "-q", "--db", filepath.Join(base, "a.duckdb")}, older...)...); err != nil {
+	if _, err := child("ingest", "-q", "--db", filepath.Join(base, "a.duckdb"), olderDir); err != nil {
 		return failed("%v", err)
 	}
 	if _, err := child("transform", "--db", filepath.Join(base, "a.duckdb")); err != nil {
