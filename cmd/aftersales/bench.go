@@ -183,28 +183,28 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	if err != nil {
 		return failed("exporting clean CSV: %v", err)
 	}
-	var limits []measure
-	for i := 0; i < o.Runs; i++ {
-		m, err := readCSVLimit(ctx, csvDir, filepath.Join(work, fmt.Sprintf("limit%d.duckdb", i)), false)
-		if err != nil {
-			return failed("read_csv limit: %v", err)
+	limit := func(unordered bool, what string) (float64, error) {
+		var ms []measure
+		for i := 0; i < o.Runs; i++ {
+			m, err := readCSVLimit(ctx, csvDir, filepath.Join(work, fmt.Sprintf("limit%d.duckdb", i)), unordered)
+			if err != nil {
+				return 0, failed("read_csv limit: %v", err)
+			}
+			say("%s run %d: %.1fs", what, i+1, m.secs)
+			ms = append(ms, m)
 		}
-		say("limit (DuckDB read_csv) run %d: %.1fs", i+1, m.secs)
-		limits = append(limits, m)
+		return median(ms).secs, nil
 	}
-	r := median(limits).secs
+	r, err := limit(false, "limit (DuckDB read_csv)")
+	if err != nil {
+		return err
+	}
 	// for information: the limit with the one loading setting ingest changes (raw rows are
 	// inserted without keeping their order); the targets are judged against R as DuckDB ships
-	var unordered []measure
-	for i := 0; i < o.Runs; i++ {
-		m, err := readCSVLimit(ctx, csvDir, filepath.Join(work, fmt.Sprintf("limit%d.duckdb", i)), true)
-		if err != nil {
-			return failed("read_csv limit: %v", err)
-		}
-		say("limit, insertion order not preserved, run %d: %.1fs", i+1, m.secs)
-		unordered = append(unordered, m)
+	r2, err := limit(true, "limit, insertion order not preserved")
+	if err != nil {
+		return err
 	}
-	r2 := median(unordered).secs
 	if lean {
 		drop(csvDir)
 	}
