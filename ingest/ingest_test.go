@@ -424,3 +424,29 @@ func TestReexportInLaterBatchOfOneCall(t *testing.T) {
 		t.Errorf("DELETE skipped into a table that held rows before the call: %v", skipped)
 	}
 }
+
+// The raw tables store each text column the way its declaration says (Column.Distinct): FSST for
+// identifiers and names, a dictionary for the rest, whatever DuckDB's own analysis would prefer
+// for these few rows.
+func TestRawTextColumnsCompression(t *testing.T) {
+	dir := t.TempDir()
+	d, err := db.Open(filepath.Join(dir, "a.duckdb"), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := EnsureSchema(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, db: d, lake: filepath.Join(dir, "lake")}
+	e.ingest(fixture("gbk_work_orders.csv"), Options{})
+	if _, err := d.Exec(`CHECKPOINT`); err != nil {
+		t.Fatal(err)
+	}
+	got := e.rows(`SELECT column_name, string_agg(DISTINCT compression, ',') FROM pragma_storage_info('raw_work_orders')
+		WHERE segment_type = 'VARCHAR' AND column_name IN ('order_no', 'vin', 'customer_name', 'store_id', 'order_type', 'status')
+		GROUP BY ALL ORDER BY ALL`)
+	expectRows(t, "compression of raw_work_orders text columns", got, []string{
+		"customer_name|FSST", "order_no|FSST", "order_type|Dictionary", "status|Dictionary", "store_id|Dictionary", "vin|FSST",
+	})
+}

@@ -5,8 +5,8 @@ var Callbacks = register(&Kind{
 	Name: "callbacks", Label: "回访",
 	Columns: []Column{
 		storeCol(),
-		{Name: "callback_id", Type: ID, Required: true, Aliases: []string{"回访编号", "回访单号"}},
-		{Name: "order_no", Type: ID, Required: true, Aliases: []string{"工单号", "委托书号", "维修单号"}},
+		{Name: "callback_id", Type: ID, Distinct: true, Required: true, Aliases: []string{"回访编号", "回访单号"}},
+		{Name: "order_no", Type: ID, Distinct: true, Required: true, Aliases: []string{"工单号", "委托书号", "维修单号"}},
 		{Name: "called_at", Type: Timestamp, Required: true, Aliases: []string{"回访时间"}},
 		{Name: "reached", Type: Bool, Required: true, Aliases: []string{"是否接通", "接通"}},
 		{Name: "score", Type: Int, Min: 1, Max: 5, Aliases: []string{"满意度", "评分"}},

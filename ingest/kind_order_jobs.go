@@ -5,7 +5,7 @@ var OrderJobs = register(&Kind{
 	Name: "order_jobs", Label: "维修项目",
 	Columns: []Column{
 		storeCol(),
-		{Name: "order_no", Type: ID, Required: true, Aliases: []string{"工单号", "委托书号", "维修单号"}},
+		{Name: "order_no", Type: ID, Distinct: true, Required: true, Aliases: []string{"工单号", "委托书号", "维修单号"}},
 		{Name: "line_no", Type: Int, Required: true, Aliases: []string{"行号", "序号"}},
 		{Name: "job_code", Type: ID, Aliases: []string{"工时代码", "项目代码"}},
 		{Name: "job_name", Type: Text, Aliases: []string{"维修项目", "项目名称"}},

