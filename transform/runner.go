@@ -286,7 +286,7 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 		SELECT store_id, '0000-00' AS m0, TIMESTAMP '0001-01-01' AS m0_start, TIMESTAMP '0001-01-01' AS lookback, '0000-00' AS m_prev
 		FROM cfg_store`,
 		`CREATE OR REPLACE TEMP TABLE tf_prev_parts (store_id VARCHAR, month VARCHAR, part_no VARCHAR,
-		on_hand DECIMAL(38, 2), issued_net DECIMAL(38, 2), last_issue_at TIMESTAMP)`,
+		on_hand DECIMAL(18, 2), issued_net DECIMAL(18, 2), last_issue_at TIMESTAMP)`,
 	}
 	if incremental {
 		stmts = []string{
@@ -304,7 +304,7 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 			       strftime(m0_start - INTERVAL 1 MONTH, '%Y-%m') AS m_prev
 			FROM starts`,
 			`CREATE OR REPLACE TEMP TABLE tf_prev_parts AS
-			SELECT p.store_id, p.month, p.part_no, p.on_hand::DECIMAL(38, 2) AS on_hand, p.issued_net::DECIMAL(38, 2) AS issued_net, p.last_issue_at
+			SELECT p.store_id, p.month, p.part_no, p.on_hand, p.issued_net, p.last_issue_at
 			FROM ` + cat + `.main.mart_parts_month p JOIN tf_window w USING (store_id)
 			WHERE p.month >= strftime(w.m0_start - INTERVAL 5 MONTH, '%Y-%m') AND p.month < w.m0`,
 		}
@@ -380,8 +380,12 @@ func (s *shadows) set(ctx context.Context, tx *sql.Tx, on bool) error {
 		}
 	}
 	for _, st := range stmts {
+		t0 := time.Now()
 		if _, err := tx.ExecContext(ctx, st); err != nil {
 			return fmt.Errorf("window views: %w", err)
+		}
+		if os.Getenv("AFTERSALES_TRACE") != "" && time.Since(t0) > 20*time.Millisecond {
+			fmt.Fprintf(os.Stderr, "trace %.60s: %v\n", st, time.Since(t0))
 		}
 	}
 	s.on = on
@@ -659,6 +663,13 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 }
 
 func runTest(ctx context.Context, tx *sql.Tx, t Test) error {
+	if os.Getenv("AFTERSALES_TRACE") != "" {
+		defer func(t0 time.Time) {
+			if d := time.Since(t0); d > 20*time.Millisecond {
+				fmt.Fprintf(os.Stderr, "trace test %s on %s: %v\n", t.Spec, t.Model, d)
+			}
+		}(time.Now())
+	}
 	rows, err := tx.QueryContext(ctx, t.SQL)
 	if err != nil {
 		return fmt.Errorf("data test %s on %s: %w", t.Spec, t.Model, err)

@@ -67,3 +67,20 @@ func TestExplainAnalyze(t *testing.T) {
 		t.Error("AFTERSALES_EXPLAIN=\"a, m\" names m and not b")
 	}
 }
+
+// mart_parts_month, the largest mart, keeps its quantities and values in 64-bit decimals: a
+// 128-bit DECIMAL(38, ·) column scans ≈ 50× slower, and the data-quality and store-level parts
+// models read the whole mart. Its values are pinned by the parts golden case.
+func TestPartsMartDecimalsAre64Bit(t *testing.T) {
+	d, _, cfg := openCase(t, filepath.Join("testdata", "parts.yaml"))
+	if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	got := queryRows(t, d, `SELECT column_name, data_type FROM duckdb_columns()
+		WHERE table_name = 'mart_parts_month' AND data_type LIKE 'DECIMAL%' ORDER BY column_index`)
+	want := [][]string{{"on_hand", "DECIMAL(18,2)"}, {"inventory_value", "DECIMAL(18,4)"}, {"consumption_value_6m", "DECIMAL(18,4)"},
+		{"suggested_order", "DECIMAL(18,2)"}, {"unit_cost", "DECIMAL(18,2)"}, {"issued_net", "DECIMAL(18,2)"}, {"issue_cost", "DECIMAL(18,4)"}}
+	if fmtRows(got) != fmtRows(want) {
+		t.Errorf("mart_parts_month decimal columns:\n got %v\nwant %v", got, want)
+	}
+}

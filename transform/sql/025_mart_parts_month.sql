@@ -6,6 +6,10 @@
 -- The grid is 2,000 parts × months per store (24 M rows at 500 stores), more than its windows
 -- can hold in memory at once: it is computed for groups of stores (the stores of tf_window).
 -- computed: by store groups
+-- Quantities are DECIMAL(18, 2) and values DECIMAL(18, 4) (64-bit), cast back after each sum,
+-- product and window: DuckDB widens those to DECIMAL(38, ·), 128-bit, and a stored 128-bit
+-- column scans ≈ 50× slower (the data-quality and store-month models read this whole mart).
+-- A part's stock or value beyond 10^14 fails the cast instead of being stored.
 -- test: unique(store_id, month, part_no)
 -- test: accepted_values(abc: A, B, C, N)
 -- test: expression(suggested_order >= 0)
@@ -26,9 +30,9 @@ with mv as (
 monthly as (
     select
         store_id, part_no, month,
-        sum(signed_qty) as net_qty,
-        coalesce(sum(qty) filter (where movement_type = 'issue'), 0)
-          - coalesce(sum(qty) filter (where movement_type = 'return'), 0) as issued_net,
+        sum(signed_qty)::decimal(18, 2) as net_qty,
+        (coalesce(sum(qty) filter (where movement_type = 'issue'), 0)
+          - coalesce(sum(qty) filter (where movement_type = 'return'), 0))::decimal(18, 2) as issued_net,
         max(moved_at) filter (where movement_type = 'issue') as last_issue_at
     from mv
     group by all
@@ -78,12 +82,12 @@ filled as (
 
 windowed as (
     select *,
-        sum(net_qty) over cum as on_hand,
+        (sum(net_qty) over cum)::decimal(18, 2) as on_hand,
         max(last_issue_at) over cum as last_issue_cum,
-        sum(issued_net) over six as issued_6m,
-          1 * coalesce(lag(q, 5) over by_month, 0) + 2 * coalesce(lag(q, 4) over by_month, 0)
-        + 3 * coalesce(lag(q, 3) over by_month, 0) + 4 * coalesce(lag(q, 2) over by_month, 0)
-        + 5 * coalesce(lag(q, 1) over by_month, 0) + 6 * q as mad_num
+        (sum(issued_net) over six)::decimal(18, 2) as issued_6m,
+        (  1 * coalesce(lag(q, 5) over by_month, 0) + 2 * coalesce(lag(q, 4) over by_month, 0)
+         + 3 * coalesce(lag(q, 3) over by_month, 0) + 4 * coalesce(lag(q, 2) over by_month, 0)
+         + 5 * coalesce(lag(q, 1) over by_month, 0) + 6 * q)::decimal(18, 2) as mad_num
     from filled
     window cum as (partition by store_id, part_no order by month rows between unbounded preceding and current row),
            six as (partition by store_id, part_no order by month rows between 5 preceding and current row),
@@ -92,10 +96,10 @@ windowed as (
 
 valued as (
     select w.*,
-        issued_net * unit_cost as issue_cost,
-        issued_6m * unit_cost as consumption_value_6m,
-        greatest(on_hand, 0) * unit_cost as inventory_value,
-        case when issued_6m * unit_cost > 0 then issued_6m * unit_cost else 0 end as v_pos,
+        (issued_net * unit_cost)::decimal(18, 4) as issue_cost,
+        (issued_6m * unit_cost)::decimal(18, 4) as consumption_value_6m,
+        (greatest(on_hand, 0) * unit_cost)::decimal(18, 4) as inventory_value,
+        greatest(issued_6m * unit_cost, 0)::decimal(18, 4) as v_pos,
         c.ss_divisor, c.dead_stock_window
     from windowed w
     join cfg_store c using (store_id)
@@ -125,7 +129,7 @@ final as (
         -- ceil(mad_num * cover_days / (21 * ss_divisor))
         greatest(case when mad_num <= 0 or cover_days = 0 then 0
                       else (cast(mad_num * 100 as hugeint) * cover_days + 21 * ss_divisor * 100 - 1) // (21 * ss_divisor * 100)
-                 end - on_hand, 0) as suggested_order,
+                 end - on_hand, 0)::decimal(18, 2) as suggested_order,
         on_hand > 0 and (last_issue_cum is null or last_issue_cum < next_month_start - dead_stock_window) as dead,
         unit_cost,
         issued_net, issue_cost,
