@@ -3,9 +3,13 @@ package transform
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/parse"
 )
 
 // TestFailedRunKeepsPreviousMarts: a broken invariant of our own tables fails the run, names the
@@ -82,5 +86,53 @@ func TestPartsMartDecimalsAre64Bit(t *testing.T) {
 		{"suggested_order", "DECIMAL(18,2)"}, {"unit_cost", "DECIMAL(18,2)"}, {"issued_net", "DECIMAL(18,2)"}, {"issue_cost", "DECIMAL(18,4)"}}
 	if fmtRows(got) != fmtRows(want) {
 		t.Errorf("mart_parts_month decimal columns:\n got %v\nwant %v", got, want)
+	}
+}
+
+// The data-quality model computes the VIN check digit in SQL, arithmetically; it must agree with
+// internal/parse.VINCheckDigit on every VIN ingest accepts. 3,000 pseudo-random VINs, a third with
+// X at position 9, one order each: the count and smallest failing VIN must be Go's.
+func TestVINCheckDigitMatchesGo(t *testing.T) {
+	const chars = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
+	rng := rand.New(rand.NewPCG(7, 11))
+	c := &goldenCase{Input: map[string][]map[string]any{}}
+	failing, first := 0, ""
+	for i := 0; i < 3000; i++ {
+		b := make([]byte, 17)
+		for j := range b {
+			b[j] = chars[rng.IntN(len(chars))]
+		}
+		if i%3 == 0 {
+			b[8] = 'X'
+		}
+		vin := string(b)
+		if _, err := parse.VIN(vin); err != nil {
+			t.Fatalf("test VIN %s: %v", vin, err)
+		}
+		if !parse.VINCheckDigit(vin) {
+			failing++
+			if first == "" || vin < first {
+				first = vin
+			}
+		}
+		c.Input["work_orders"] = append(c.Input["work_orders"], map[string]any{
+			"order_no": fmt.Sprintf("W%d", i), "vin": vin, "opened_at": "2026-03-02 09:00", "delivered_at": "2026-03-02 12:00"})
+	}
+	if failing == 0 || failing == 3000 {
+		t.Fatalf("the sample should hold both valid and invalid check digits (%d invalid)", failing)
+	}
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	loadCase(t, d, c)
+	if _, err := (&Runner{DB: d, Config: DefaultConfig()}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	got := queryRows(t, d, `SELECT count, example FROM mart_data_quality WHERE "check" = 'vin_check_digit'`)
+	want := [][]string{{fmt.Sprint(failing), first}}
+	if fmtRows(got) != fmtRows(want) {
+		t.Errorf("vin_check_digit: got %v, want %v (Go)", got, want)
 	}
 }

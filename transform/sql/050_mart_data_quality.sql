@@ -29,24 +29,22 @@ freshness as (
     left join last_ingest li using (store_id)
 ),
 
-orphan_jobs as (
-    select store_id, 'orphan_jobs', 'warn', count(*), min(order_no), null
-    from stg_jobs where not order_known group by store_id
+-- job lines, callbacks and parts movements whose order is unknown: one anti join against the
+-- orders for the three (stg_orders holds every raw order, so a job line is orphaned exactly
+-- when stg_jobs says order_known = false)
+order_refs as (
+    select store_id, order_no, 'orphan_jobs' as "check" from raw_order_jobs
+    union all
+    select store_id, order_no, 'orphan_callbacks' from raw_callbacks
+    union all
+    select store_id, order_no, 'orphan_movements' from raw_parts_movements where order_no is not null
 ),
 
-orphan_callbacks as (
-    select c.store_id, 'orphan_callbacks', 'warn', count(*), min(c.order_no), null
-    from raw_callbacks c
+orphans as (
+    select r.store_id, r."check", 'warn' as severity, count(*) as count, min(r.order_no) as example, null as amount
+    from order_refs r
     anti join raw_work_orders o using (store_id, order_no)
-    group by c.store_id
-),
-
-orphan_movements as (
-    select m.store_id, 'orphan_movements', 'warn', count(*), min(m.order_no), null
-    from raw_parts_movements m
-    anti join raw_work_orders o using (store_id, order_no)
-    where m.order_no is not null
-    group by m.store_id
+    group by r.store_id, r."check"
 ),
 
 unknown_parts as (
@@ -73,8 +71,9 @@ negative_stock as (
 
 -- ISO 3779 check digit (position 9); a mismatch is a warning only: many imported VINs do not use it.
 -- Letters take their transliteration values (A=1 … H=8, J=1 … R=9, S=2 … Z=9; ingest rejects I, O,
--- Q), positions their weights 8 7 6 5 4 3 2 10 · 9 8 7 6 5 4 3 2; written out term by term (a
--- lambda over the positions was 4× slower).
+-- Q and any VIN not of 17 characters), positions their weights 8 7 6 5 4 3 2 10 · 9 8 7 6 5 4 3 2.
+-- The transliterated positions 1–8 and 10–17 are read as two 8-digit integers and their digits
+-- taken arithmetically (a lambda over the positions was 4× slower, a substring per position 1.7×).
 vins as (
     select distinct store_id, vin from raw_work_orders
 ),
@@ -84,13 +83,18 @@ vin_digits as (
     from vins
 ),
 
+vin_numbers as (
+    select store_id, vin, cast(d[1:8] as bigint) as a, cast(d[10:17] as bigint) as b
+    from vin_digits
+),
+
 vin_check as (
     select store_id, vin,
-        (8 * (ascii(d[1]) - 48) + 7 * (ascii(d[2]) - 48) + 6 * (ascii(d[3]) - 48) + 5 * (ascii(d[4]) - 48)
-         + 4 * (ascii(d[5]) - 48) + 3 * (ascii(d[6]) - 48) + 2 * (ascii(d[7]) - 48) + 10 * (ascii(d[8]) - 48)
-         + 9 * (ascii(d[10]) - 48) + 8 * (ascii(d[11]) - 48) + 7 * (ascii(d[12]) - 48) + 6 * (ascii(d[13]) - 48)
-         + 5 * (ascii(d[14]) - 48) + 4 * (ascii(d[15]) - 48) + 3 * (ascii(d[16]) - 48) + 2 * (ascii(d[17]) - 48)) % 11 as r
-    from vin_digits
+        (8 * (a // 10000000) + 7 * (a // 1000000 % 10) + 6 * (a // 100000 % 10) + 5 * (a // 10000 % 10)
+         + 4 * (a // 1000 % 10) + 3 * (a // 100 % 10) + 2 * (a // 10 % 10) + 10 * (a % 10)
+         + 9 * (b // 10000000) + 8 * (b // 1000000 % 10) + 7 * (b // 100000 % 10) + 6 * (b // 10000 % 10)
+         + 5 * (b // 1000 % 10) + 4 * (b // 100 % 10) + 3 * (b // 10 % 10) + 2 * (b % 10)) % 11 as r
+    from vin_numbers
 ),
 
 vin_check_digit as (
@@ -113,9 +117,7 @@ payroll as (
 
 final as (
     select * from freshness
-    union all select * from orphan_jobs
-    union all select * from orphan_callbacks
-    union all select * from orphan_movements
+    union all select * from orphans
     union all select * from unknown_parts
     union all select * from unknown_techs
     union all select * from negative_stock
