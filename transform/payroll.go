@@ -83,14 +83,16 @@ func ratOr0(s sql.NullString) *big.Rat {
 }
 
 const payrollInputs = `
-with members as (
-    select store_id, month, tech_id from raw_attendance
-    union select store_id, month_closed, tech_id from stg_jobs where is_closed
-    union select store_id, month, tech_id from int_comeback_charges
-),
-jobs as (
+with jobs as (
     select store_id, month_closed as month, tech_id, sum(labor_amount) as labor_amount, sum(labor_hours) as labor_hours
     from stg_jobs where is_closed group by all
+),
+-- the technicians of a month: attendance, closed job lines (the keys of jobs: stg_jobs, a view
+-- over every job line, is read once) and comeback charges
+members as (
+    select store_id, month, tech_id from raw_attendance
+    union select store_id, month, tech_id from jobs
+    union select store_id, month, tech_id from int_comeback_charges
 ),
 charges as (
     select store_id, month, tech_id, count(*) as n from int_comeback_charges group by all
