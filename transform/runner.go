@@ -602,6 +602,12 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			_, err = tx.ExecContext(ctx, stmt)
 		}
 		if err != nil {
+			if strings.Contains(err.Error(), "out of range") {
+				// the 64-bit decimals of a mart (mart_parts_month) overflow only on absurd inputs
+				return nil, fmt.Errorf("model %s (transform/sql/%s): %w\nA value it computes does not fit DECIMAL(18, ·) (over 10^16 units or 10^14 yuan): "+
+					"an input holds a mistyped quantity or amount. Find it among the largest values, e.g. aftersales query \"SELECT file_id, row_number, part_no, qty "+
+					"FROM raw_parts_movements ORDER BY abs(qty) DESC LIMIT 5\", then ingest a corrected export", m.Name, m.File, err)
+			}
 			return nil, fmt.Errorf("model %s (transform/sql/%s): %w", m.Name, m.File, err)
 		}
 		if err := runTests(m.Tests); err != nil {

@@ -136,3 +136,26 @@ func TestVINCheckDigitMatchesGo(t *testing.T) {
 		t.Errorf("vin_check_digit: got %v, want %v (Go)", got, want)
 	}
 }
+
+// Two receipts near DECIMAL(18, 2)'s limit put a part's stock beyond what mart_parts_month
+// stores: the run fails (nothing half-written) and says where to look.
+func TestPartsOverflowIsExplained(t *testing.T) {
+	c := &goldenCase{Input: map[string][]map[string]any{
+		"parts": {{"part_no": "P1"}},
+		"parts_movements": {
+			{"movement_id": "M1", "part_no": "P1", "moved_at": "2026-03-02 10:00", "movement_type": "receipt", "qty": "9000000000000000"},
+			{"movement_id": "M2", "part_no": "P1", "moved_at": "2026-03-03 10:00", "movement_type": "receipt", "qty": "9000000000000000"},
+		},
+		"work_orders": {{"order_no": "W1", "opened_at": "2026-03-02 09:00", "delivered_at": "2026-03-02 12:00"}},
+	}}
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	loadCase(t, d, c)
+	_, err = (&Runner{DB: d, Config: DefaultConfig()}).Run(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "mart_parts_month") || !strings.Contains(err.Error(), "ORDER BY abs(qty) DESC") {
+		t.Fatalf("want the parts model's overflow explained, got %v", err)
+	}
+}
