@@ -57,6 +57,9 @@ type Step struct {
 	Name  string
 	Run   func(ctx context.Context, tx *sql.Tx, cfg *Config, incremental bool) error
 	Tests []string
+	// AllRows: the step reads the raw tables whole (it keeps its own account of what changed,
+	// from tf_run.hw), not the incremental run's window.
+	AllRows bool
 }
 
 var goSteps []Step
@@ -228,7 +231,7 @@ func Fingerprint() (string, error) {
 }
 
 // stepVersion changes with the Go steps' logic (payroll): it is part of the fingerprint.
-const stepVersion = "payroll-1"
+const stepVersion = "payroll-1 dq-1"
 
 // plan decides between a full rebuild and an incremental run. Incremental needs a previous
 // successful run with the same settings and fingerprint, a high-water file_id, and every
@@ -252,7 +255,7 @@ func (r *Runner) plan(ctx context.Context, tx *sql.Tx, models []Model, fp string
 	case settings.String != r.Config.JSON():
 		return 0, "the settings changed since the last run", nil
 	}
-	need := []string{"mart_payroll", "int_payroll_exceptions", "payroll_differences", "payroll_adjustments"}
+	need := []string{"mart_payroll", "int_payroll_exceptions", "payroll_differences", "payroll_adjustments", "dq_unmatched"}
 	for _, m := range models {
 		if m.Materialized == "table" {
 			need = append(need, m.Name)
@@ -309,6 +312,12 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 			WHERE p.month >= strftime(w.m0_start - INTERVAL 5 MONTH, '%Y-%m') AND p.month < w.m0`,
 		}
 	}
+	// tf_run.hw: the rows loaded since the last run are those with a file_id above it (every row
+	// on a full run: file_ids are never negative)
+	if !incremental {
+		hw = -1
+	}
+	stmts = append(stmts, fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE tf_run AS SELECT %d::BIGINT AS hw`, hw))
 	for _, st := range stmts {
 		if _, err := tx.ExecContext(ctx, st); err != nil {
 			return fmt.Errorf("planning the run: %w", err)
@@ -536,7 +545,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 		}
 		t0 := time.Now()
 		if it.s != nil {
-			if err := sh.set(ctx, tx, incremental); err != nil {
+			if err := sh.set(ctx, tx, incremental && !it.s.AllRows); err != nil {
 				return nil, err
 			}
 			if err := it.s.Run(ctx, tx, r.Config, incremental); err != nil {
