@@ -81,30 +81,40 @@ func runDQUnmatched(ctx context.Context, tx *sql.Tx, _ *Config, incremental bool
 	if !incremental {
 		stmts = append(stmts, `DELETE FROM dq_unmatched`)
 	}
-	var inserts []string
+	// the rows loaded since, per reference table (one anti join for the three order checks)
+	newByTarget := map[string][]string{}
+	var targets []string
 	for _, c := range dqChecks {
-		newRows := fmt.Sprintf(`SELECT r.store_id, %s AS row_key, r.file_id, r.%s AS value FROM raw_%s r WHERE r.file_id > %d%s`,
-			c.key, c.value, c.kind, hw, c.where)
-		// 1. rows loaded again since: the stored finding is about their old version
-		stmts = append(stmts, fmt.Sprintf(`DELETE FROM dq_unmatched d USING (SELECT store_id, %s AS row_key FROM raw_%s r WHERE r.file_id > %d) n
-			WHERE d.finding = '%s' AND d.store_id = n.store_id AND d.row_key = n.row_key`, c.key, c.kind, hw, c.finding))
-		if c.target != "" {
-			// 2. references loaded since: the stored rows they resolve are forgotten
-			stmts = append(stmts, fmt.Sprintf(`DELETE FROM dq_unmatched d USING (SELECT DISTINCT store_id, %[1]s FROM %[2]s WHERE file_id > %[3]d) t
-				WHERE d.finding = '%[4]s' AND d.store_id = t.store_id AND d.value = t.%[1]s`, c.value, c.target, hw, c.finding))
-			// 3. the rows loaded since that find no reference
-			inserts = append(inserts, fmt.Sprintf(`SELECT '%[1]s', n.store_id, n.row_key, n.file_id, n.value FROM (%[2]s) n
-				ANTI JOIN %[3]s t ON t.store_id = n.store_id AND t.%[4]s = n.value`, c.finding, newRows, c.target, c.value))
-		} else {
-			inserts = append(inserts, fmt.Sprintf(`WITH new_rows AS (%[2]s),
-				failing AS (%[3]s)
-				SELECT '%[1]s', n.store_id, n.row_key, n.file_id, n.value FROM new_rows n
-				SEMI JOIN failing f ON f.store_id = n.store_id AND f.vin = n.value`, c.finding,
-				strings.Replace(newRows, "AS value", "AS value, r.vin", 1), vinCheckFailing))
+		newRows := fmt.Sprintf(`SELECT '%s' AS finding, r.store_id, %s AS row_key, r.file_id, r.%s AS value FROM raw_%s r WHERE r.file_id > %d%s`,
+			c.finding, c.key, c.value, c.kind, hw, c.where)
+		if incremental {
+			// 1. rows loaded again since: the stored finding is about their old version
+			stmts = append(stmts, fmt.Sprintf(`DELETE FROM dq_unmatched d USING (SELECT store_id, %s AS row_key FROM raw_%s r WHERE r.file_id > %d) n
+				WHERE d.finding = '%s' AND d.store_id = n.store_id AND d.row_key = n.row_key`, c.key, c.kind, hw, c.finding))
+			if c.target != "" {
+				// 2. references loaded since: the stored rows they resolve are forgotten
+				stmts = append(stmts, fmt.Sprintf(`DELETE FROM dq_unmatched d USING (SELECT DISTINCT store_id, %[1]s FROM %[2]s WHERE file_id > %[3]d) t
+					WHERE d.finding = '%[4]s' AND d.store_id = t.store_id AND d.value = t.%[1]s`, c.value, c.target, hw, c.finding))
+			}
 		}
+		if c.target == "" { // the VIN: checked on its own, per distinct VIN
+			stmts = append(stmts, fmt.Sprintf(`INSERT INTO dq_unmatched WITH new_rows AS (%s), failing AS (%s)
+				SELECT n.finding, n.store_id, n.row_key, n.file_id, n.value FROM new_rows n
+				SEMI JOIN failing f ON f.store_id = n.store_id AND f.vin = n.value`,
+				strings.Replace(newRows, "AS value", "AS value, r.vin", 1), vinCheckFailing))
+			continue
+		}
+		key := c.target + "." + c.value
+		if _, ok := newByTarget[key]; !ok {
+			targets = append(targets, key)
+		}
+		newByTarget[key] = append(newByTarget[key], newRows)
 	}
-	for _, ins := range inserts {
-		stmts = append(stmts, `INSERT INTO dq_unmatched `+ins)
+	// 3. the rows loaded since that find no reference
+	for _, key := range targets {
+		table, col, _ := strings.Cut(key, ".")
+		stmts = append(stmts, fmt.Sprintf(`INSERT INTO dq_unmatched SELECT n.* FROM (%s) n
+			ANTI JOIN %s t ON t.store_id = n.store_id AND t.%s = n.value`, strings.Join(newByTarget[key], "\n\t\t\tUNION ALL "), table, col))
 	}
 	trace := os.Getenv("AFTERSALES_TRACE") != ""
 	for _, st := range stmts {
