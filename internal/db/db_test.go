@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// TestMemoryLimit: 1.5 times the database file's size, at least 1 GB, at most half the machine's
+// TestMemoryLimit: 1.2 times the database file's size, at least 1 GB, at most half the machine's
 // memory; $AFTERSALES_MEMORY_LIMIT wins.
 func TestMemoryLimit(t *testing.T) {
 	t.Setenv("AFTERSALES_MEMORY_LIMIT", "")
@@ -29,7 +29,7 @@ func TestMemoryLimit(t *testing.T) {
 	}
 	f.Truncate(3 << 30) // sparse: no disk used
 	f.Close()
-	want := int64(9 << 29) // 4.5 GB
+	want := int64(3<<30) * 6 / 5 // 3.6 GB
 	if half := physicalMemory() / 2; half > 1<<30 && half < want {
 		want = half
 	}
