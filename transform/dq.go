@@ -49,7 +49,7 @@ var dqChecks = []struct {
 	{"vin_check_digit", "work_orders", "r.order_no", "vin", "", ""},
 }
 
-// vinCheckFailing selects the distinct (store_id, vin) of new_rows whose position 9 is not the
+// vinCheckFailing selects the distinct (store_id, vin) of new_rows (the VIN in value) whose position 9 is not the
 // ISO 3779 check digit. Letters take their transliteration values (A=1 … H=8, J=1 … R=9, S=2 … Z=9;
 // ingest rejects I, O, Q and any VIN not of 17 characters), positions their weights
 // 8 7 6 5 4 3 2 10 · 9 8 7 6 5 4 3 2. The transliterated positions 1–8 and 10–17 are read as two
@@ -65,7 +65,7 @@ const vinCheckFailing = `
              + 5 * (b // 1000 % 10) + 4 * (b // 100 % 10) + 3 * (b // 10 % 10) + 2 * (b % 10)) % 11 AS r
         FROM (SELECT store_id, vin, cast(d[1:8] AS BIGINT) AS a, cast(d[10:17] AS BIGINT) AS b
               FROM (SELECT store_id, vin, translate(vin, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '12345678012345070923456789') AS d
-                    FROM (SELECT DISTINCT store_id, vin FROM new_rows))))
+                    FROM (SELECT DISTINCT store_id, value AS vin FROM new_rows))))
     WHERE substr(vin, 9, 1) <> CASE WHEN r = 10 THEN 'X' ELSE cast(r AS VARCHAR) END`
 
 func init() {
@@ -82,41 +82,55 @@ func runDQUnmatched(ctx context.Context, tx *sql.Tx, _ *Config, incremental bool
 	if !incremental {
 		stmts = append(stmts, `DELETE FROM dq_unmatched`)
 	}
-	// the rows loaded since, per reference table (one anti join for the three order checks)
-	newByTarget := map[string][]string{}
-	var targets []string
+	// the findings grouped by the raw table they examine (step 1) and by the reference they
+	// must find (steps 2 and 3: one anti join for the three order checks)
+	type ref struct{ table, col string }
+	var kinds []string
+	var refs []ref
+	byKind, keyOf := map[string][]string{}, map[string]string{}
+	byRef := map[ref][]string{}
+	newRows := map[string]string{}
 	for _, c := range dqChecks {
-		newRows := fmt.Sprintf(`SELECT '%s' AS finding, r.store_id, %s AS row_key, r.file_id, r.%s AS value FROM raw_%s r WHERE r.file_id > %d%s`,
+		newRows[c.finding] = fmt.Sprintf(`SELECT '%s' AS finding, r.store_id, %s AS row_key, r.file_id, r.%s AS value FROM raw_%s r WHERE r.file_id > %d%s`,
 			c.finding, c.key, c.value, c.kind, hw, c.where)
-		if incremental {
+		if _, ok := byKind[c.kind]; !ok {
+			kinds = append(kinds, c.kind)
+		}
+		byKind[c.kind] = append(byKind[c.kind], c.finding)
+		keyOf[c.kind] = c.key // the findings of one kind share its key
+		if c.target != "" {
+			r := ref{c.target, c.value}
+			if _, ok := byRef[r]; !ok {
+				refs = append(refs, r)
+			}
+			byRef[r] = append(byRef[r], c.finding)
+		}
+	}
+	in := func(findings []string) string { return "'" + strings.Join(findings, "', '") + "'" }
+	if incremental {
+		for _, k := range kinds {
 			// 1. rows loaded again since: the stored finding is about their old version
 			stmts = append(stmts, fmt.Sprintf(`DELETE FROM dq_unmatched d USING (SELECT store_id, %s AS row_key FROM raw_%s r WHERE r.file_id > %d) n
-				WHERE d.finding = '%s' AND d.store_id = n.store_id AND d.row_key = n.row_key`, c.key, c.kind, hw, c.finding))
-			if c.target != "" {
-				// 2. references loaded since: the stored rows they resolve are forgotten
-				stmts = append(stmts, fmt.Sprintf(`DELETE FROM dq_unmatched d USING (SELECT DISTINCT store_id, %[1]s FROM %[2]s WHERE file_id > %[3]d) t
-					WHERE d.finding = '%[4]s' AND d.store_id = t.store_id AND d.value = t.%[1]s`, c.value, c.target, hw, c.finding))
-			}
+				WHERE d.finding IN (%s) AND d.store_id = n.store_id AND d.row_key = n.row_key`, keyOf[k], k, hw, in(byKind[k])))
 		}
-		if c.target == "" { // the VIN: checked on its own, per distinct VIN
-			stmts = append(stmts, fmt.Sprintf(`INSERT INTO dq_unmatched WITH new_rows AS NOT MATERIALIZED (%s), failing AS (%s)
-				SELECT n.finding, n.store_id, n.row_key, n.file_id, n.value FROM new_rows n
-				SEMI JOIN failing f ON f.store_id = n.store_id AND f.vin = n.value`,
-				strings.Replace(newRows, "AS value", "AS value, r.vin", 1), vinCheckFailing))
-			continue
+		for _, r := range refs {
+			// 2. references loaded since: the stored rows they resolve are forgotten
+			stmts = append(stmts, fmt.Sprintf(`DELETE FROM dq_unmatched d USING (SELECT DISTINCT store_id, %[1]s FROM %[2]s WHERE file_id > %[3]d) t
+				WHERE d.finding IN (%[4]s) AND d.store_id = t.store_id AND d.value = t.%[1]s`, r.col, r.table, hw, in(byRef[r])))
 		}
-		key := c.target + "." + c.value
-		if _, ok := newByTarget[key]; !ok {
-			targets = append(targets, key)
-		}
-		newByTarget[key] = append(newByTarget[key], newRows)
 	}
-	// 3. the rows loaded since that find no reference
-	for _, key := range targets {
-		table, col, _ := strings.Cut(key, ".")
+	// 3. the rows loaded since that find no reference, and those whose VIN fails its check digit
+	for _, r := range refs {
+		var src []string
+		for _, f := range byRef[r] {
+			src = append(src, newRows[f])
+		}
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO dq_unmatched SELECT n.* FROM (%s) n
-			ANTI JOIN %s t ON t.store_id = n.store_id AND t.%s = n.value`, strings.Join(newByTarget[key], "\n\t\t\tUNION ALL "), table, col))
+			ANTI JOIN %s t ON t.store_id = n.store_id AND t.%s = n.value`, strings.Join(src, "\n\t\t\tUNION ALL "), r.table, r.col))
 	}
+	stmts = append(stmts, fmt.Sprintf(`INSERT INTO dq_unmatched WITH new_rows AS (%s), failing AS (%s)
+		SELECT n.* FROM new_rows n SEMI JOIN failing f ON f.store_id = n.store_id AND f.vin = n.value`,
+		newRows["vin_check_digit"], vinCheckFailing))
 	trace := os.Getenv("AFTERSALES_TRACE") != ""
 	for _, st := range stmts {
 		t0 := time.Now()

@@ -44,6 +44,9 @@ type Model struct {
 	// working memory does not grow with the number of stores. The model must read the stores
 	// it computes from tf_window and give each store's rows from that store's inputs alone.
 	ByStores bool
+	// OnOverflow (`-- on overflow: <text>`): what to tell the user when a value the model
+	// computes does not fit its type (DuckDB's "out of range"): where the mistyped input lies.
+	OnOverflow string
 }
 
 // Test is a data test: a SELECT of failing rows; zero rows passes.
@@ -71,6 +74,7 @@ var testRe = regexp.MustCompile(`^--\s*test:\s*([a-z_]+)\((.*)\)\s*$`)
 var matRe = regexp.MustCompile(`^--\s*materialized:\s*(table|view|temp)\s*$`)
 var incRe = regexp.MustCompile(`^--\s*incremental:\s*full\s*$`)
 var byStoresRe = regexp.MustCompile(`^--\s*computed:\s*by store groups\s*$`)
+var overflowRe = regexp.MustCompile(`^--\s*on overflow:\s*(.+)$`)
 
 // Models lists the SQL models in run order.
 func Models() ([]Model, error) {
@@ -101,6 +105,9 @@ func Models() ([]Model, error) {
 			}
 			if byStoresRe.MatchString(strings.TrimSpace(line)) {
 				m.ByStores = true
+			}
+			if sm := overflowRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil {
+				m.OnOverflow = strings.TrimSpace(sm[1])
 			}
 			if sm := testRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil {
 				t, err := compileTest(name, sm[1], sm[2])
@@ -611,11 +618,8 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			_, err = tx.ExecContext(ctx, stmt)
 		}
 		if err != nil {
-			if strings.Contains(err.Error(), "out of range") {
-				// the 64-bit decimals of a mart (mart_parts_month) overflow only on absurd inputs
-				return nil, fmt.Errorf("model %s (transform/sql/%s): %w\nA value it computes does not fit DECIMAL(18, ·) (over 10^16 units or 10^14 yuan): "+
-					"an input holds a mistyped quantity or amount. Find it among the largest values, e.g. aftersales query \"SELECT file_id, row_number, part_no, qty "+
-					"FROM raw_parts_movements ORDER BY abs(qty) DESC LIMIT 5\", then ingest a corrected export", m.Name, m.File, err)
+			if m.OnOverflow != "" && strings.Contains(err.Error(), "out of range") {
+				return nil, fmt.Errorf("model %s (transform/sql/%s): %w\n%s", m.Name, m.File, err, m.OnOverflow)
 			}
 			return nil, fmt.Errorf("model %s (transform/sql/%s): %w", m.Name, m.File, err)
 		}

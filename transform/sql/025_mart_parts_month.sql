@@ -9,7 +9,9 @@
 -- Quantities are DECIMAL(18, 2) and values DECIMAL(18, 4) (64-bit), cast back after each sum,
 -- product and window: DuckDB widens those to DECIMAL(38, ·), 128-bit, and a stored 128-bit
 -- column scans ≈ 50× slower (the data-quality and store-month models read this whole mart).
--- A part's stock or value beyond 10^14 fails the cast instead of being stored.
+-- A part's stock beyond 10^16 units or value beyond 10^14 yuan fails the cast (and the run)
+-- instead of being stored:
+-- on overflow: A quantity or value of a part does not fit DECIMAL(18, ·) (over 10^16 units or 10^14 yuan): an input holds a mistyped quantity or cost. Find it among the largest values, e.g. aftersales query "SELECT file_id, row_number, part_no, qty FROM raw_parts_movements ORDER BY abs(qty) DESC LIMIT 5", then ingest a corrected export.
 -- test: unique(store_id, month, part_no)
 -- test: accepted_values(abc: A, B, C, N)
 -- test: expression(suggested_order >= 0)
