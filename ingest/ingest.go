@@ -126,8 +126,9 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	}
 	// Parsing allocates a string per cell and little of it lives: collect garbage less often
 	// (≈ 2 s of CPU at scale S), with a soft limit so the heap stays well under DuckDB's share.
+	// The limit grows with the key index, which lives until the end (loadedKeys.add).
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
-	defer debug.SetMemoryLimit(debug.SetMemoryLimit(512 << 20))
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestHeapLimit))
 	type item struct {
 		path string
 		res  *Result

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 	"time"
@@ -449,4 +450,24 @@ func TestRawTextColumnsCompression(t *testing.T) {
 	expectRows(t, "compression of raw_work_orders text columns", got, []string{
 		"customer_name|FSST", "order_no|FSST", "order_type|Dictionary", "status|Dictionary", "store_id|Dictionary", "vin|FSST",
 	})
+}
+
+// The key index lives until the ingest ends; Go's soft memory limit must leave room for it, or
+// the collector runs without pause once the index outgrows the fixed share (scale L: 351 → 282 s).
+func TestMemoryLimitMakesRoomForKeyIndex(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(ingestHeapLimit))
+	lk := &loadedKeys{byKind: map[string][]uint64{"work_orders": {}, "order_jobs": {}}, batch: map[string][]uint64{}}
+	keys := make([]uint64, 1_000_000)
+	for i := range keys {
+		keys[i] = uint64(i) * 7
+	}
+	lk.pending("work_orders", keys, true)
+	lk.pending("order_jobs", keys[:500_000], true)
+	lk.add()
+	if got, want := debug.SetMemoryLimit(-1), int64(ingestHeapLimit+16*1_500_000); got != want {
+		t.Fatalf("memory limit %d after indexing 1.5 M keys, want %d", got, want)
+	}
+	if lk.disjoint("work_orders", []uint64{7}) || !lk.disjoint("work_orders", []uint64{8}) {
+		t.Fatal("index lost its keys")
+	}
 }
