@@ -20,6 +20,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"time"
 
@@ -548,14 +549,20 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 // keyHash is an FNV-1a hash of a row's natural key.
 func keyHash(k *Kind, r *Row) uint64 {
 	h := uint64(14695981039346656037)
-	for _, name := range k.Key {
-		v := r.Values[k.Col(name)]
-		s := v.S
-		if s == "" && !v.Null {
-			s = fmt.Sprint(v.I)
+	var num [20]byte
+	for _, col := range k.keyCols {
+		v := r.Values[col]
+		var b []byte
+		if v.S == "" && !v.Null {
+			b = strconv.AppendInt(num[:0], v.I, 10)
 		}
+		s := v.S
 		for i := 0; i < len(s); i++ {
 			h ^= uint64(s[i])
+			h *= 1099511628211
+		}
+		for _, c := range b {
+			h ^= uint64(c)
 			h *= 1099511628211
 		}
 		h ^= 0xff

@@ -3,9 +3,11 @@ package ingest
 import (
 	"database/sql"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -469,5 +471,28 @@ func TestMemoryLimitMakesRoomForKeyIndex(t *testing.T) {
 	}
 	if lk.disjoint("work_orders", []uint64{7}) || !lk.disjoint("work_orders", []uint64{8}) {
 		t.Fatal("index lost its keys")
+	}
+}
+
+func TestSortKeysMatchesSlicesSort(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 5, 1023, 1024, 5000, 100_000} {
+		a := make([]uint64, n)
+		for i := range a {
+			switch i % 3 {
+			case 0:
+				a[i] = r.Uint64()
+			case 1:
+				a[i] = r.Uint64() >> 40 // small values: high digits all zero
+			default:
+				a[i] = a[max(0, i-7)] // repeats
+			}
+		}
+		want := slices.Clone(a)
+		slices.Sort(want)
+		sortKeys(a)
+		if !slices.Equal(a, want) {
+			t.Fatalf("n = %d: radix sort differs from slices.Sort", n)
+		}
 	}
 }

@@ -60,7 +60,8 @@ type Kind struct {
 	Since      string
 	SinceOrder bool
 
-	index map[string]int
+	index   map[string]int
+	keyCols []int // positions of Key's columns
 }
 
 // Col returns the position of a canonical column.
@@ -99,7 +100,7 @@ func register(k *Kind) *Kind {
 		}
 	}
 	for _, key := range k.Key {
-		k.Col(key)
+		k.keyCols = append(k.keyCols, k.Col(key))
 	}
 	kinds = append(kinds, k)
 	kindByName[k.Name] = k

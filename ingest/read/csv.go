@@ -26,6 +26,8 @@ type csvSource struct {
 	gb     bool
 	record []string
 	br     *bufio.Reader
+	// checked: the whole file is known to be valid UTF-8
+	checked bool
 }
 
 // readers are the 1 MB read buffers of closed sources, reused: allocating (and clearing) one per
@@ -45,15 +47,19 @@ func OpenCSV(path string) (Source, error) {
 	head, _ := br.Peek(sniffBytes)
 	s := &csvSource{f: f, inf: Info{Format: "csv"}, br: br}
 	var rd io.Reader = br
+	// a file shorter than the sample is validated whole here, and its cells need no check
+	whole := len(head) < sniffBytes && utf8.Valid(head)
 	switch {
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
 		br.Discard(3)
 		s.inf.Encoding = "utf-8-bom"
+		s.checked = whole
 	case bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")):
 		s.Close()
 		return nil, Errorf("the file is UTF-16 text: save it as CSV UTF-8 (or GBK)")
-	case validUTF8Prefix(head):
+	case whole || validUTF8Prefix(head):
 		s.inf.Encoding = "utf-8"
+		s.checked = whole
 	default:
 		s.inf.Encoding = "gb18030"
 		s.gb = true
@@ -117,12 +123,14 @@ func (s *csvSource) Next() ([]string, int, error) {
 	s.rec++
 	if s.gb {
 		for _, c := range rec {
-			if strings.ContainsRune(c, utf8.RuneError) {
+			// the decoder's output is UTF-8, so U+FFFD is these three bytes: a byte search
+			// (strings.ContainsRune decodes every rune when asked for utf8.RuneError)
+			if strings.Contains(c, "\uFFFD") {
 				line, _ := s.r.FieldPos(0)
 				return nil, 0, Errorf("line %d (record %d) holds bytes that are neither UTF-8 nor GBK/GB18030: the file is damaged or in another encoding; export it again as CSV UTF-8", line, s.rec)
 			}
 		}
-	} else {
+	} else if !s.checked {
 		for _, c := range rec {
 			if !utf8.ValidString(c) {
 				line, _ := s.r.FieldPos(0)

@@ -2,9 +2,11 @@ package read
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -64,4 +66,54 @@ func FuzzCSV(f *testing.F) {
 // FuzzXLSX: mutated workbooks (zip bytes) — the reader fails cleanly or reads in order.
 func FuzzXLSX(f *testing.F) {
 	fuzzFile(f, ".xlsx", "title_serial.xlsx", "merged_header.xlsx", "date1904.xlsx")
+}
+
+// A UTF-8 file longer than the sample is checked cell by cell past it: an invalid byte there is
+// an error naming its line. A file within the sample was validated whole when opened.
+func TestCSVEncodingCheckedPastTheSample(t *testing.T) {
+	dir := t.TempDir()
+	var b []byte
+	b = append(b, "order_no,name\n"...)
+	line := 1
+	for len(b) < sniffBytes+1000 {
+		b = append(b, "A1,名字\n"...)
+		line++
+	}
+	bad := append(append([]byte(nil), b...), "A2,\xff\xfe\n"...)
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"long-valid", b, ""},
+		{"long-invalid", bad, fmt.Sprintf("line %d ", line+1)},
+		{"short-valid", []byte("order_no,name\nA1,名字\n"), ""},
+	} {
+		p := filepath.Join(dir, c.name+".csv")
+		os.WriteFile(p, c.data, 0o644)
+		s, err := Open(p, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Info().Encoding; got != "utf-8" {
+			t.Errorf("%s: encoding %s", c.name, got)
+		}
+		var got error
+		for {
+			_, _, err := s.Next()
+			if err != nil {
+				if err != io.EOF {
+					got = err
+				}
+				break
+			}
+		}
+		s.Close()
+		switch {
+		case c.want == "" && got != nil:
+			t.Errorf("%s: %v", c.name, got)
+		case c.want != "" && (got == nil || !strings.Contains(got.Error(), c.want)):
+			t.Errorf("%s: got %v, want an error naming %q", c.name, got, c.want)
+		}
+	}
 }
