@@ -44,11 +44,12 @@ func OpenCSV(path string) (Source, error) {
 	}
 	br := readers.Get().(*bufio.Reader)
 	br.Reset(f)
-	head, _ := br.Peek(sniffBytes)
+	head, peekErr := br.Peek(sniffBytes)
 	s := &csvSource{f: f, inf: Info{Format: "csv"}, br: br}
 	var rd io.Reader = br
-	// a file shorter than the sample is validated whole here, and its cells need no check
-	whole := len(head) < sniffBytes && utf8.Valid(head)
+	// a file shorter than the sample (read to its end) is validated whole here, and its cells
+	// need no check
+	whole := peekErr == io.EOF && utf8.Valid(head)
 	switch {
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
 		br.Discard(3)
