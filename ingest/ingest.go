@@ -552,20 +552,20 @@ func keyHash(k *Kind, r *Row) uint64 {
 	var num [20]byte
 	for _, col := range k.keyCols {
 		v := r.Values[col]
-		var b []byte
 		if v.S == "" && !v.Null {
-			b = strconv.AppendInt(num[:0], v.I, 10)
-		}
-		s := v.S
-		for i := 0; i < len(s); i++ {
-			h ^= uint64(s[i])
-			h *= 1099511628211
-		}
-		for _, c := range b {
-			h ^= uint64(c)
-			h *= 1099511628211
+			h = fnv1a(h, strconv.AppendInt(num[:0], v.I, 10)) // an integer key, without allocating
+		} else {
+			h = fnv1a(h, v.S)
 		}
 		h ^= 0xff
+		h *= 1099511628211
+	}
+	return h
+}
+
+func fnv1a[T string | []byte](h uint64, s T) uint64 {
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
 		h *= 1099511628211
 	}
 	return h

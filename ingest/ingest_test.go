@@ -496,3 +496,39 @@ func TestSortKeysMatchesSlicesSort(t *testing.T) {
 		}
 	}
 }
+
+// keyHash hashes an integer key part as its decimal text, like a text key part: the reference
+// below is the plain definition (FNV-1a over each part's text, 0xff after each part).
+func TestKeyHashMatchesReference(t *testing.T) {
+	ref := func(k *Kind, r *Row) uint64 {
+		h := uint64(14695981039346656037)
+		for _, name := range k.Key {
+			v := r.Values[k.Col(name)]
+			s := v.S
+			if s == "" && !v.Null {
+				s = fmt.Sprint(v.I)
+			}
+			for _, c := range []byte(s) {
+				h = (h ^ uint64(c)) * 1099511628211
+			}
+			h = (h ^ 0xff) * 1099511628211
+		}
+		return h
+	}
+	k := OrderJobs
+	row := &Row{Kind: k, Values: make([]Value, len(k.Columns))}
+	seen := map[uint64]bool{}
+	for _, line := range []int64{0, 1, 12, -7, 1 << 40} {
+		row.Values[k.Col("store_id")] = Value{S: "S001"}
+		row.Values[k.Col("order_no")] = Value{S: "WO-1"}
+		row.Values[k.Col("line_no")] = Value{I: line}
+		got := keyHash(k, row)
+		if want := ref(k, row); got != want {
+			t.Errorf("line %d: keyHash %x, reference %x", line, got, want)
+		}
+		if seen[got] {
+			t.Errorf("line %d: same hash as another line", line)
+		}
+		seen[got] = true
+	}
+}

@@ -47,9 +47,10 @@ func OpenCSV(path string) (Source, error) {
 	head, peekErr := br.Peek(sniffBytes)
 	s := &csvSource{f: f, inf: Info{Format: "csv"}, br: br}
 	var rd io.Reader = br
+	valid := utf8.Valid(head)
 	// a file shorter than the sample (read to its end) is validated whole here, and its cells
 	// need no check
-	whole := peekErr == io.EOF && utf8.Valid(head)
+	whole := peekErr == io.EOF && valid
 	switch {
 	case bytes.HasPrefix(head, []byte("\xef\xbb\xbf")):
 		br.Discard(3)
@@ -58,7 +59,7 @@ func OpenCSV(path string) (Source, error) {
 	case bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")):
 		s.Close()
 		return nil, Errorf("the file is UTF-16 text: save it as CSV UTF-8 (or GBK)")
-	case whole || validUTF8Prefix(head):
+	case valid || cutUTF8(head):
 		s.inf.Encoding = "utf-8"
 		s.checked = whole
 	default:
@@ -79,11 +80,8 @@ func OpenCSV(path string) (Source, error) {
 	return s, nil
 }
 
-// validUTF8Prefix reports whether the sample is UTF-8, ignoring a character cut at its end.
-func validUTF8Prefix(b []byte) bool {
-	if utf8.Valid(b) {
-		return true
-	}
+// cutUTF8 reports whether a sample that is not valid UTF-8 is, but for a character cut at its end.
+func cutUTF8(b []byte) bool {
 	if len(b) < sniffBytes {
 		return false // the whole file was sampled
 	}
