@@ -13,13 +13,15 @@ with cfg as (
     select store_id, comeback_window from cfg_store
 ),
 
+-- the orders that can be comebacks: flagged, or repair/warranty (any other order is neither, so
+-- its candidates are never looked for: a third of the orders at scale S)
 c as (
     select o.store_id, o.order_no, o.vin, o.opened_at, o.month_opened, o.order_type, o.is_comeback, o.comeback_cause,
            coalesce(s.systems, []::varchar[]) as systems, cfg.comeback_window
     from stg_orders o
     join cfg using (store_id)
     left join int_order_systems s using (store_id, order_no)
-    where o.is_active
+    where o.is_active and (o.is_comeback or o.order_type in ('repair', 'warranty'))
 ),
 
 origins as (
@@ -43,13 +45,14 @@ candidates as (
      and c.opened_at <= o.delivered_at + c.comeback_window
 ),
 
+-- the origin: the candidate sharing a fault system first, then the latest delivered_at, then the
+-- greatest order_no (one arg_max instead of a row_number() window joined back)
 best as (
-    select *,
-        row_number() over (
-            partition by store_id, order_no
-            order by len(shared) > 0 desc, origin_delivered_at desc, origin_order_no desc
-        ) as rn
+    select store_id, order_no,
+           arg_max({'origin_order_no': origin_order_no, 'origin_month': origin_month, 'shared': shared},
+                   (len(shared) > 0, origin_delivered_at, origin_order_no)) as b
     from candidates
+    group by store_id, order_no
 ),
 
 final as (
@@ -57,13 +60,13 @@ final as (
         c.store_id, c.order_no, c.vin, c.opened_at, c.month_opened, c.order_type,
         case when c.is_comeback then 'flagged' else 'suspected' end as kind,
         c.comeback_cause as cause,
-        b.origin_order_no,
-        b.origin_month,
-        coalesce(b.shared, []::varchar[]) as fault_systems
+        bt.b.origin_order_no,
+        bt.b.origin_month,
+        coalesce(bt.b.shared, []::varchar[]) as fault_systems
     from c
-    left join best b on b.store_id = c.store_id and b.order_no = c.order_no and b.rn = 1
+    left join best bt on bt.store_id = c.store_id and bt.order_no = c.order_no
     where c.is_comeback
-       or (c.order_type in ('repair', 'warranty') and len(coalesce(b.shared, []::varchar[])) > 0)
+       or (c.order_type in ('repair', 'warranty') and len(coalesce(bt.b.shared, []::varchar[])) > 0)
 )
 
 select * from final
