@@ -84,11 +84,9 @@ func ratOr0(s sql.NullString) *big.Rat {
 
 const payrollInputs = `
 with jobs as (
-    select store_id, month_closed as month, tech_id, sum(labor_amount) as labor_amount, sum(labor_hours) as labor_hours
-    from stg_jobs where is_closed group by all
+    select store_id, month, tech_id, labor_amount, flagged_hours as labor_hours from int_tech_jobs
 ),
--- the technicians of a month: attendance, closed job lines (the keys of jobs: stg_jobs, a view
--- over every job line, is read once) and comeback charges
+-- the technicians of a month: attendance, closed job lines and comeback charges
 members as (
     select store_id, month, tech_id from raw_attendance
     union select store_id, month, tech_id from jobs

@@ -95,13 +95,12 @@ callback_agg as (
     group by all
 ),
 
--- job lines of all closed orders, internal included
+-- job lines of all closed orders, internal included (int_tech_jobs: per technician)
 jobs_agg as (
-    select store_id, month_closed as month,
-           sum(labor_hours) as flagged_hours,
+    select store_id, month,
+           sum(flagged_hours) as flagged_hours,
            count(distinct tech_id) as techs
-    from stg_jobs
-    where is_closed
+    from int_tech_jobs
     group by all
 ),
 

@@ -5,11 +5,7 @@
 -- test: unique(store_id, month, tech_id)
 -- test: not_null(store_id, month, tech_id, jobs, flagged_hours, labor_amount, comebacks)
 with jobs as (
-    select store_id, month_closed as month, tech_id,
-           count(*) as jobs, sum(labor_hours) as flagged_hours, sum(labor_amount) as labor_amount
-    from stg_jobs
-    where is_closed
-    group by all
+    select store_id, month, tech_id, jobs, flagged_hours, labor_amount from int_tech_jobs
 ),
 
 charges as (

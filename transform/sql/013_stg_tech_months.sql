@@ -3,7 +3,7 @@
 -- materialized: temp
 -- test: unique(store_id, month, tech_id)
 with months as (
-    select distinct store_id, month_closed as month from stg_jobs where month_closed is not null
+    select distinct store_id, month from int_tech_jobs
     union
     select distinct store_id, month from raw_attendance
     union
