@@ -105,6 +105,7 @@ valued as (
         c.ss_divisor, c.dead_stock_window
     from windowed w
     join cfg_store c using (store_id)
+    where not w.carried  -- the carried months served the windows above; ABC is per month
 ),
 
 abc as (
@@ -137,7 +138,6 @@ final as (
         issued_net, issue_cost,
         last_issue_cum as last_issue_at
     from abc
-    where not carried
 )
 
 select * from final order by store_id, month, part_no
