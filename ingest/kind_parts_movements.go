@@ -12,7 +12,7 @@ var PartsMovements = register(&Kind{
 			Enum: enum("receipt: 采购入库", "issue: 领料 出库", "return: 退料", "supplier_return: 退货",
 				"adjust: 盘点调整", "transfer_in: 调入", "transfer_out: 调出")},
 		{Name: "qty", Type: Decimal, Required: true, Aliases: []string{"数量"}},
-		{Name: "unit_price", Type: Decimal, NonNeg: true, Aliases: []string{"销售单价"}},
+		{Name: "unit_price", Type: Decimal, NonNeg: true, Display: true, Aliases: []string{"销售单价"}},
 		{Name: "order_no", Type: ID, Distinct: true, Aliases: []string{"工单号"}},
 		{Name: "backorder", Type: Bool, Default: "false", Aliases: []string{"是否缺件", "待料"}},
 	},

@@ -5,9 +5,9 @@ var Stores = register(&Kind{
 	Name: "stores", Label: "门店",
 	Columns: []Column{
 		storeCol(),
-		{Name: "store_name", Type: Text, Required: true, Aliases: []string{"门店名称", "服务站名称"}},
-		{Name: "region", Type: Text, Aliases: []string{"区域", "大区"}},
-		{Name: "brand", Type: Text, Aliases: []string{"品牌"}},
+		{Name: "store_name", Type: Text, Required: true, Display: true, Aliases: []string{"门店名称", "服务站名称"}},
+		{Name: "region", Type: Text, Display: true, Aliases: []string{"区域", "大区"}},
+		{Name: "brand", Type: Text, Display: true, Aliases: []string{"品牌"}},
 	},
 	Key:   []string{"store_id"},
 	Since: "TIMESTAMP '1900-01-01'",

@@ -42,6 +42,10 @@ type Column struct {
 	// dictionary, so that DuckDB does not try both on each segment while loading (≈ 25 % of
 	// the load's CPU at scale S).
 	Distinct bool
+	// Display: shown in lists, dashboards and workbooks, but no model computes with it (a
+	// plate, a customer's name, a job's text). An incremental transform's copy of the window's
+	// rows leaves it out; a model that reads it there fails loudly (transform's rawShadow).
+	Display bool
 }
 
 // Kind declares an input kind: its canonical columns, natural key and row checks.

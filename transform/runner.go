@@ -345,21 +345,54 @@ type shadows struct {
 
 // rawShadow is, per input kind, the rows of the window: orders opened or delivered since the
 // lookback, their job lines and callbacks, parts movements and attendance from m0, the other
-// kinds of the window's stores.
-func rawShadow(cat, kind string) string {
-	t := cat + ".main.raw_" + kind
-	switch kind {
-	case "work_orders":
-		return `SELECT r.* FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.opened_at >= w.lookback OR r.delivered_at >= w.lookback`
-	case "order_jobs", "callbacks":
-		return `SELECT r.* FROM ` + t + ` r SEMI JOIN tf_raw_work_orders o USING (store_id, order_no)`
-	case "parts_movements":
-		return `SELECT r.* FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.moved_at >= w.m0_start`
-	case "attendance":
-		return `SELECT r.* FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.month >= w.m0`
-	default:
-		return `SELECT r.* FROM ` + t + ` r SEMI JOIN tf_window w USING (store_id)`
+// kinds of the window's stores. The copy leaves out the display columns (names, plates, job
+// texts: ingest's Column.Display), which no model computes with: a third of the copy's work.
+func rawShadow(cat string, k *ingest.Kind) string {
+	t := cat + ".main.raw_" + k.Name
+	cols := "r.*"
+	if d := displayColumns(k); len(d) > 0 {
+		cols = "r.* EXCLUDE (" + strings.Join(d, ", ") + ")"
 	}
+	switch k.Name {
+	case "work_orders":
+		return `SELECT ` + cols + ` FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.opened_at >= w.lookback OR r.delivered_at >= w.lookback`
+	case "order_jobs", "callbacks":
+		return `SELECT ` + cols + ` FROM ` + t + ` r SEMI JOIN tf_raw_work_orders o USING (store_id, order_no)`
+	case "parts_movements":
+		return `SELECT ` + cols + ` FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.moved_at >= w.m0_start`
+	case "attendance":
+		return `SELECT ` + cols + ` FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.month >= w.m0`
+	default:
+		return `SELECT ` + cols + ` FROM ` + t + ` r SEMI JOIN tf_window w USING (store_id)`
+	}
+}
+
+func displayColumns(k *ingest.Kind) []string {
+	var out []string
+	for _, c := range k.Columns {
+		if c.Display {
+			out = append(out, c.Name)
+		}
+	}
+	return out
+}
+
+// shadowView is the temporary view raw_<kind> of an incremental run: the window's copy with
+// the raw table's columns in their order. A display column left out of the copy is an error()
+// there, which DuckDB evaluates only if a query reads the column (unused columns are pruned):
+// a model that starts computing with one fails the run, naming the column, instead of reading
+// NULLs.
+func shadowView(k *ingest.Kind) string {
+	var sel []string
+	for _, c := range k.Columns {
+		if c.Display {
+			sel = append(sel, fmt.Sprintf("error('raw_%s.%s is a display column, left out of an incremental run''s window (ingest Column.Display): a model computing with it must not declare it Display')::%s AS %s",
+				k.Name, c.Name, c.SQLType(), c.Name))
+		} else {
+			sel = append(sel, c.Name)
+		}
+	}
+	return "CREATE OR REPLACE TEMP VIEW raw_" + k.Name + " AS SELECT " + strings.Join(sel, ", ") + ", file_id, row_number FROM tf_raw_" + k.Name
 }
 
 func (s *shadows) set(ctx context.Context, tx *sql.Tx, on bool) error {
@@ -370,20 +403,20 @@ func (s *shadows) set(ctx context.Context, tx *sql.Tx, on bool) error {
 	if on && !s.made {
 		// the window's rows once, in temp tables (work orders first: job lines and callbacks
 		// follow their orders); the models then read them many times
-		kinds := []string{"work_orders"}
+		kinds := []*ingest.Kind{ingest.WorkOrders}
 		for _, k := range ingest.Kinds() {
 			if k.Name != "work_orders" {
-				kinds = append(kinds, k.Name)
+				kinds = append(kinds, k)
 			}
 		}
 		for _, k := range kinds {
-			stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE tf_raw_"+k+" AS "+rawShadow(s.cat, k))
+			stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE tf_raw_"+k.Name+" AS "+rawShadow(s.cat, k))
 		}
 		s.made = true
 	}
 	for _, k := range ingest.Kinds() {
 		if on {
-			stmts = append(stmts, "CREATE OR REPLACE TEMP VIEW raw_"+k.Name+" AS SELECT * FROM tf_raw_"+k.Name)
+			stmts = append(stmts, shadowView(k))
 		} else {
 			stmts = append(stmts, "DROP VIEW IF EXISTS temp.main.raw_"+k.Name)
 		}
@@ -489,8 +522,16 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	if err := writeSettings(ctx, tx, r.Config); err != nil {
 		return nil, err
 	}
+	trace := os.Getenv("AFTERSALES_TRACE") != ""
+	if trace {
+		fmt.Fprintf(os.Stderr, "trace plan and settings: %v\n", time.Since(start))
+	}
+	t0 := time.Now()
 	if err := window(ctx, tx, cat, incremental, lastHW); err != nil {
 		return nil, err
+	}
+	if trace {
+		fmt.Fprintf(os.Stderr, "trace window: %v\n", time.Since(t0))
 	}
 	res := &Result{Tables: map[string]int64{}, Mode: "full", Why: why}
 	if incremental {
@@ -515,7 +556,6 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	}
 	sort.Slice(items, func(i, j int) bool { return items[i].order < items[j].order })
 	sh := &shadows{cat: cat}
-	trace := os.Getenv("AFTERSALES_TRACE") != ""
 	ntests := 0
 	runTests := func(tests []Test) error {
 		for _, t := range tests {
@@ -536,7 +576,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 		}
 		rawTests = append(rawTests, t)
 	}
-	t0 := time.Now()
+	t0 = time.Now()
 	if err := sh.set(ctx, tx, incremental); err != nil {
 		return nil, err
 	}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
+	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/parse"
 )
@@ -158,4 +160,78 @@ func TestPartsOverflowIsExplained(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "mart_parts_month") || !strings.Contains(err.Error(), "ORDER BY abs(qty) DESC") {
 		t.Fatalf("want the parts model's overflow explained, got %v", err)
 	}
+}
+
+// TestWindowCopyLeavesOutDisplayColumns: an incremental run's copy of the window's rows has no
+// display columns (customer names, plates, …); through the shadow view every other column reads
+// as stored, the staging view still works for the columns models use, and a query that reads
+// a display column fails naming it instead of reading NULLs.
+func TestWindowCopyLeavesOutDisplayColumns(t *testing.T) {
+	d, _, _ := openCase(t, filepath.Join("testdata", "comebacks.yaml"))
+	tx, err := d.BeginTx(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	var cat string
+	if err := tx.QueryRow(`SELECT current_database()`).Scan(&cat); err != nil {
+		t.Fatal(err)
+	}
+	for _, st := range []string{
+		`CREATE TEMP TABLE tf_window AS SELECT store_id, TIMESTAMP '0001-01-01' AS lookback FROM raw_work_orders GROUP BY ALL`,
+		`CREATE TEMP TABLE tf_raw_work_orders AS ` + rawShadow(cat, ingest.WorkOrders),
+		shadowView(ingest.WorkOrders),
+		`CREATE TEMP VIEW stg_orders_w AS ` + mustModel(t, "stg_orders").SQL,
+	} {
+		if _, err := tx.Exec(st); err != nil {
+			t.Fatalf("%s: %v", st, err)
+		}
+	}
+	var copied []string
+	rows, err := tx.Query(`SELECT column_name FROM information_schema.columns WHERE table_name = 'tf_raw_work_orders'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var c string
+		rows.Scan(&c)
+		copied = append(copied, c)
+	}
+	rows.Close()
+	for _, c := range []string{"customer_name", "phone", "plate"} {
+		if slices.Contains(copied, c) {
+			t.Errorf("the window copy holds the display column %s", c)
+		}
+	}
+	if !slices.Contains(copied, "vin") || !slices.Contains(copied, "delivered_at") {
+		t.Errorf("the window copy lacks columns models use: %v", copied)
+	}
+	var same bool
+	if err := tx.QueryRow(`SELECT (SELECT list(x ORDER BY x) FROM (SELECT order_no || vin || opened_at || coalesce(delivered_at::VARCHAR, '') AS x FROM temp.main.raw_work_orders))
+		= (SELECT list(x ORDER BY x) FROM (SELECT order_no || vin || opened_at || coalesce(delivered_at::VARCHAR, '') AS x FROM main.raw_work_orders))`).Scan(&same); err != nil || !same {
+		t.Fatalf("the shadow view does not read the stored rows: %v %v", same, err)
+	}
+	var n int
+	if err := tx.QueryRow(`SELECT count(DISTINCT vin) FROM stg_orders_w WHERE is_customer`).Scan(&n); err != nil || n == 0 {
+		t.Fatalf("staging over the window copy: %d %v", n, err)
+	}
+	err = tx.QueryRow(`SELECT count(DISTINCT customer_name) FROM stg_orders_w`).Scan(&n)
+	if err == nil || !strings.Contains(err.Error(), "raw_work_orders.customer_name is a display column") {
+		t.Fatalf("reading a display column of the window copy: want an error naming it, got %v (%d)", err, n)
+	}
+}
+
+func mustModel(t *testing.T, name string) Model {
+	t.Helper()
+	ms, err := Models()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range ms {
+		if m.Name == name {
+			return m
+		}
+	}
+	t.Fatalf("no model %s", name)
+	return Model{}
 }
