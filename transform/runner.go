@@ -793,39 +793,62 @@ func writeSettings(ctx context.Context, tx *sql.Tx, c *Config) error {
 			return fmt.Errorf("writing settings: %w", err)
 		}
 	}
+	var storeRows, gradeRows, kpiRows [][]any
 	for _, id := range stores {
 		s, err := c.ForStore(id)
 		if err != nil {
 			return err
 		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO cfg_store VALUES (?, ?, to_days(?::INTEGER), ?, to_minutes(?::BIGINT), ?::DECIMAL(6,2), ?::DECIMAL(9,6), ?,
-			?::DECIMAL(18,2), ?::DECIMAL(18,2), ?, ?, to_days(?::INTEGER), ?, ?, ?, ?)`,
-			id, s.ComebackWindowDays, s.ComebackWindowDays, s.OnTimeGraceMinutes, s.OnTimeGraceMinutes, s.HoursPerDay, s.PoolRate, s.PoolBasis,
+		storeRows = append(storeRows, []any{id, s.ComebackWindowDays, s.ComebackWindowDays, s.OnTimeGraceMinutes, s.OnTimeGraceMinutes, s.HoursPerDay, s.PoolRate, s.PoolBasis,
 			s.HourRate, s.ComebackDeduction, s.SSDivisor, s.DeadStockDays, s.DeadStockDays, s.PayrollScheme,
-			s.LostCustomerMonths, s.ServiceIntervalDays, s.ServiceIntervalKm)
-		if err != nil {
-			return fmt.Errorf("settings of store %s: %w", id, err)
-		}
+			s.LostCustomerMonths, s.ServiceIntervalDays, s.ServiceIntervalKm})
 		for g, rate := range s.GradeHourRates {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO cfg_grade_rates VALUES (?, ?, ?::DECIMAL(18,2))`, id, g, rate); err != nil {
-				return fmt.Errorf("grade_hour_rates of store %s: %w", id, err)
-			}
+			gradeRows = append(gradeRows, []any{id, g, rate})
 		}
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO cfg_store VALUES `, `(?, ?, to_days(?::INTEGER), ?, to_minutes(?::BIGINT), ?::DECIMAL(6,2), ?::DECIMAL(9,6), ?,
+			?::DECIMAL(18,2), ?::DECIMAL(18,2), ?, ?, to_days(?::INTEGER), ?, ?, ?, ?)`, storeRows,
+		"the stores' settings (cfg_store)"); err != nil {
+		return err
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO cfg_grade_rates VALUES `, `(?, ?, ?::DECIMAL(18,2))`, gradeRows,
+		"grade_hour_rates (cfg_grade_rates)"); err != nil {
+		return err
 	}
 	for i, k := range KPIs {
 		var target any
 		if t, ok := c.Targets[k.Key]; ok {
 			target = t
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO kpi_dictionary VALUES (?, ?, ?, ?, ?, ?, ?::DOUBLE, ?, ?, ?)`,
-			k.Key, i, k.LabelZH, k.LabelEN, k.Unit, k.Direction, target, k.FormulaZH, k.FormulaEN, k.Benchmark)
-		if err != nil {
-			return fmt.Errorf("kpi_dictionary: %w", err)
-		}
+		kpiRows = append(kpiRows, []any{k.Key, i, k.LabelZH, k.LabelEN, k.Unit, k.Direction, target, k.FormulaZH, k.FormulaEN, k.Benchmark})
+	}
+	if err := insertRows(ctx, tx, `INSERT INTO kpi_dictionary VALUES `, `(?, ?, ?, ?, ?, ?, ?::DOUBLE, ?, ?, ?)`, kpiRows,
+		"kpi_dictionary"); err != nil {
+		return err
 	}
 	for key := range c.Targets {
 		if _, ok := KPIByKey(key); !ok {
 			return fmt.Errorf("settings: target for unknown KPI %q", key)
+		}
+	}
+	return nil
+}
+
+// insertRows inserts rows (each filling tuple's placeholders) with one statement per 100 rows
+// instead of one per row (≈ 150 statements a run at scale S). The values were checked when the
+// settings were read (Config.validate); what names the rows in an error.
+func insertRows(ctx context.Context, tx *sql.Tx, head, tuple string, rows [][]any, what string) error {
+	const per = 100
+	for lo := 0; lo < len(rows); lo += per {
+		hi := min(lo+per, len(rows))
+		tuples := make([]string, 0, hi-lo)
+		var args []any
+		for _, r := range rows[lo:hi] {
+			tuples = append(tuples, tuple)
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, head+strings.Join(tuples, ", "), args...); err != nil {
+			return fmt.Errorf("writing %s: %w", what, err)
 		}
 	}
 	return nil

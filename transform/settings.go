@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
 	"sort"
 
 	"gopkg.in/yaml.v3"
@@ -71,6 +72,9 @@ func LoadConfig(path string) (*Config, error) {
 	return c, nil
 }
 
+// decimalSetting is the form of a money or rate setting (kept as text: no float in money).
+var decimalSetting = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+
 func (c *Config) validate() error {
 	check := func(where string, s Settings) error {
 		if s.ComebackWindowDays < 0 || s.DeadStockDays < 0 || s.SSDivisor <= 0 {
@@ -81,6 +85,17 @@ func (c *Config) validate() error {
 		}
 		if s.PayrollScheme != "coefficient" && s.PayrollScheme != "hour_rate" {
 			return fmt.Errorf("%s: payroll_scheme must be coefficient or hour_rate, not %q", where, s.PayrollScheme)
+		}
+		for _, d := range []struct{ key, v string }{{"hours_per_day", s.HoursPerDay}, {"pool_rate", s.PoolRate},
+			{"hour_rate", s.HourRate}, {"comeback_deduction", s.ComebackDeduction}} {
+			if !decimalSetting.MatchString(d.v) {
+				return fmt.Errorf("%s: %s must be a decimal number such as 8 or 0.35, not %q", where, d.key, d.v)
+			}
+		}
+		for g, v := range s.GradeHourRates {
+			if !decimalSetting.MatchString(v) {
+				return fmt.Errorf("%s: grade_hour_rates.%s must be a decimal number such as 45.50, not %q", where, g, v)
+			}
 		}
 		return nil
 	}

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 )
 
@@ -38,5 +39,25 @@ func TestStoreOverride(t *testing.T) {
 	os.WriteFile(p, []byte("stores:\n  S2:\n    comback_window_days: 45\n"), 0o644)
 	if _, err := LoadConfig(p); err == nil {
 		t.Error("a misspelt setting was accepted")
+	}
+}
+
+// TestDecimalSettingsChecked: a money or rate setting that is not a decimal number is refused
+// when the settings are read, naming the store and the key (they are cast to DECIMAL in SQL).
+func TestDecimalSettingsChecked(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.yaml")
+	for _, c := range []struct{ yaml, want string }{
+		{"stores:\n  S2:\n    hours_per_day: 8h\n", `stores.S2: hours_per_day must be a decimal number such as 8 or 0.35, not "8h"`},
+		{"defaults:\n  pool_rate: 35%\n", `defaults: pool_rate must be a decimal number`},
+		{"stores:\n  S3:\n    grade_hour_rates: {lead: 三十}\n", `stores.S3: grade_hour_rates.lead must be a decimal number`},
+	} {
+		os.WriteFile(p, []byte(c.yaml), 0o644)
+		if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: want an error containing %q, got %v", c.yaml, c.want, err)
+		}
+	}
+	os.WriteFile(p, []byte("stores:\n  S2:\n    hours_per_day: 7.5\n    comeback_deduction: 0\n"), 0o644)
+	if _, err := LoadConfig(p); err != nil {
+		t.Errorf("plain decimals refused: %v", err)
 	}
 }
