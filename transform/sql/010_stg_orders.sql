@@ -2,7 +2,9 @@
 -- An order is closed when status = delivered; its month is the month of delivered_at.
 -- A customer order is a closed order whose order_type <> internal. Cancelled orders count nowhere.
 -- materialized: view
--- test: unique(store_id, order_no)
+-- One row per raw_work_orders row: its key is unique because raw_work_orders' is (the runner
+-- tests unique(store_id, order_no) on every raw table before any model; testing it again here
+-- read the same rows twice).
 -- test: not_null(store_id, order_no, vin, opened_at)
 with src as (
     select * from raw_work_orders
