@@ -235,3 +235,42 @@ func mustModel(t *testing.T, name string) Model {
 	t.Fatalf("no model %s", name)
 	return Model{}
 }
+
+// TestShareableFaultSystems: the macros' list of fault systems two orders can share is every
+// canonical fault_system of ingest but maintenance and other, sorted; a mask lists its systems
+// in that order, and a fault system missing from the list fails the query instead of being
+// dropped from the mask.
+func TestShareableFaultSystems(t *testing.T) {
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Exec(mustModel(t, "macros").SQL); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, v := range ingest.OrderJobs.Columns[ingest.OrderJobs.Col("fault_system")].Enum {
+		if v != "maintenance" && v != "other" && !slices.Contains(want, v) {
+			want = append(want, v)
+		}
+	}
+	slices.Sort(want)
+	got := queryRows(t, d, `SELECT unnest(shareable_fault_systems())`)
+	var names []string
+	for _, r := range got {
+		names = append(names, r[0])
+	}
+	if !slices.Equal(names, want) {
+		t.Errorf("shareable_fault_systems() = %v, the enum gives %v", names, want)
+	}
+	// engine is the 4th (bit 3), transmission the 8th (bit 7): 8 | 128 = 136
+	if r := queryRows(t, d, `SELECT fault_system_bit('engine') | fault_system_bit('transmission'), fault_system_list(136), fault_system_list(0)`); fmt.Sprint(r) != "[[136 [engine, transmission] []]]" {
+		t.Errorf("mask and list: %v", r)
+	}
+	var n int
+	err = d.QueryRow(`SELECT fault_system_bit('maintenance')`).Scan(&n)
+	if err == nil || !strings.Contains(err.Error(), `fault_system "maintenance" is not in shareable_fault_systems()`) {
+		t.Errorf("a fault system outside the list: want an error naming it, got %v (%d)", err, n)
+	}
+}

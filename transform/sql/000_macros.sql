@@ -11,3 +11,16 @@ CREATE OR REPLACE MACRO money_div(num, den) AS
 CREATE OR REPLACE MACRO rate(n, d) AS CASE WHEN d IS NULL OR d = 0 THEN NULL ELSE CAST(n AS DOUBLE) / d END;
 -- hours between two timestamps, exactly from microseconds.
 CREATE OR REPLACE MACRO hours_between(a, b) AS (epoch_us(b) - epoch_us(a)) / 3600000000.0;
+-- The fault systems two orders can share (CONTRACT §2: every one but maintenance and other),
+-- sorted. An order's systems are a bit mask, bit i − 1 standing for the i-th of this list: a
+-- bitwise or/and of integers instead of lists of texts (int_order_systems, comeback candidates).
+-- TestShareableFaultSystems pins the list to the fault_system enum of ingest.
+CREATE OR REPLACE MACRO shareable_fault_systems() AS
+    ['body', 'chassis', 'electrical', 'engine', 'hvac', 'interior', 'paint', 'transmission'];
+-- fault_system_bit(s): the bit of a shareable fault system (a value not in the list fails the run).
+CREATE OR REPLACE MACRO fault_system_bit(s) AS
+    1 << (coalesce(list_position(shareable_fault_systems(), s),
+                   error('fault_system "' || s || '" is not in shareable_fault_systems() (transform/sql/000_macros.sql)')) - 1);
+-- fault_system_list(mask): the sorted list of the shareable fault systems of a mask ([] for 0).
+CREATE OR REPLACE MACRO fault_system_list(mask) AS
+    list_filter(shareable_fault_systems(), (s, i) -> (mask >> (i - 1)) & 1 = 1);

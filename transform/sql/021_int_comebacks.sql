@@ -5,7 +5,8 @@
 --     shares a fault system with C (suspected).
 --   origin: the latest candidate sharing a fault system, else (flagged only) the latest candidate,
 --     else none. "Latest" = latest delivered_at, then greatest order_no.
--- Note: list_intersect / list_sort are DuckDB list functions; on another engine use array_intersect.
+-- Fault systems are bit masks (int_order_systems): shared = the bitwise and of the two orders'
+-- masks, listed by name with fault_system_list (000_macros.sql).
 -- materialized: temp
 -- test: unique(store_id, order_no)
 -- test: accepted_values(kind: flagged, suspected)
@@ -17,7 +18,7 @@ with cfg as (
 -- its candidates are never looked for: a third of the orders at scale S)
 c as (
     select o.store_id, o.order_no, o.vin, o.opened_at, o.month_opened, o.order_type, o.is_comeback, o.comeback_cause,
-           coalesce(s.systems, []::varchar[]) as systems, cfg.comeback_window
+           coalesce(s.systems_mask, 0) as systems_mask, cfg.comeback_window
     from stg_orders o
     join cfg using (store_id)
     left join int_order_systems s using (store_id, order_no)
@@ -26,7 +27,7 @@ c as (
 
 origins as (
     select o.store_id, o.order_no, o.vin, o.delivered_at, o.month_closed,
-           coalesce(s.systems, []::varchar[]) as systems
+           coalesce(s.systems_mask, 0) as systems_mask
     from stg_orders o
     left join int_order_systems s using (store_id, order_no)
     where o.is_customer
@@ -36,7 +37,7 @@ candidates as (
     select
         c.store_id, c.order_no, o.order_no as origin_order_no, o.delivered_at as origin_delivered_at,
         o.month_closed as origin_month,
-        list_sort(list_intersect(c.systems, o.systems)) as shared
+        c.systems_mask & o.systems_mask as shared_mask
     from c
     join origins o
       on o.store_id = c.store_id
@@ -49,8 +50,8 @@ candidates as (
 -- greatest order_no (one arg_max instead of a row_number() window joined back)
 best as (
     select store_id, order_no,
-           arg_max({'origin_order_no': origin_order_no, 'origin_month': origin_month, 'shared': shared},
-                   (len(shared) > 0, origin_delivered_at, origin_order_no)) as b
+           arg_max({'origin_order_no': origin_order_no, 'origin_month': origin_month, 'shared_mask': shared_mask},
+                   (shared_mask <> 0, origin_delivered_at, origin_order_no)) as b
     from candidates
     group by store_id, order_no
 ),
@@ -62,11 +63,11 @@ final as (
         c.comeback_cause as cause,
         bt.b.origin_order_no,
         bt.b.origin_month,
-        coalesce(bt.b.shared, []::varchar[]) as fault_systems
+        fault_system_list(coalesce(bt.b.shared_mask, 0)) as fault_systems
     from c
     left join best bt on bt.store_id = c.store_id and bt.order_no = c.order_no
     where c.is_comeback
-       or (c.order_type in ('repair', 'warranty') and len(coalesce(bt.b.shared, []::varchar[])) > 0)
+       or (c.order_type in ('repair', 'warranty') and coalesce(bt.b.shared_mask, 0) <> 0)
 )
 
 select * from final
