@@ -274,3 +274,44 @@ func TestShareableFaultSystems(t *testing.T) {
 		t.Errorf("a fault system outside the list: want an error naming it, got %v (%d)", err, n)
 	}
 }
+
+// TestUniqueScreen: a unique test passes on distinct keys without its exact query, fails on a
+// repeated key (NULLs included, as GROUP BY counts them) naming the rows, and a screen that
+// signals without a repeat (a hash collision) passes once the exact query finds none.
+func TestUniqueScreen(t *testing.T) {
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Exec(`CREATE TABLE k (a VARCHAR, b INTEGER); INSERT INTO k VALUES ('x', 1), ('x', 2), ('y', 1), (NULL, 1)`); err != nil {
+		t.Fatal(err)
+	}
+	u, err := compileTest("k", "unique", "a, b")
+	if err != nil || u.Screen == "" {
+		t.Fatalf("unique compiles without a screen: %+v %v", u, err)
+	}
+	run := func(tt Test) error {
+		tx, err := d.Begin()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		return runTest(t.Context(), tx, tt)
+	}
+	if err := run(u); err != nil {
+		t.Errorf("distinct keys: %v", err)
+	}
+	for _, row := range []string{`('y', 1)`, `(NULL, 1)`} {
+		d.Exec(`INSERT INTO k VALUES ` + row)
+		var tf *TestFailure
+		if err := run(u); !errors.As(err, &tf) || tf.Count != 1 {
+			t.Errorf("after inserting %s again: want one failing key, got %v", row, err)
+		}
+		d.Exec(`DELETE FROM k; INSERT INTO k VALUES ('x', 1), ('x', 2), ('y', 1), (NULL, 1)`)
+	}
+	collision := Test{Model: "k", Spec: "unique(a, b)", Screen: `SELECT 1`, SQL: u.SQL}
+	if err := run(collision); err != nil {
+		t.Errorf("a screen signalling without a repeated key: %v", err)
+	}
+}
