@@ -394,7 +394,7 @@ func shadowView(k *ingest.Kind) string {
 	var sel []string
 	for _, c := range k.Columns {
 		if c.Display {
-			sel = append(sel, fmt.Sprintf("error('raw_%s.%s is a display column, left out of an incremental run''s window (ingest Column.Display): a model computing with it must not declare it Display')::%s AS %s",
+			sel = append(sel, fmt.Sprintf("error('raw_%s.%s is a display column, left out of an incremental run''s window (ingest Column.Display): a column a model computes with must not be declared Display')::%s AS %s",
 				k.Name, c.Name, c.SQLType(), c.Name))
 		} else {
 			sel = append(sel, c.Name)

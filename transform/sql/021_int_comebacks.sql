@@ -7,6 +7,7 @@
 --     else none. "Latest" = latest delivered_at, then greatest order_no.
 -- Fault systems are bit masks (int_order_systems): shared = the bitwise and of the two orders'
 -- masks, listed by name with fault_system_list (000_macros.sql).
+-- Note: arg_max over a struct ordered by a tuple is DuckDB's; on Spark or Trino, max_by(struct, struct).
 -- materialized: temp
 -- test: unique(store_id, order_no)
 -- test: accepted_values(kind: flagged, suspected)

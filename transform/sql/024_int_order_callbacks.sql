@@ -4,6 +4,7 @@
 --   answer does not stand in). One pass: arg_min over the struct {score, fixed_ok}, which is
 --   never NULL itself (arg_min of a bare column skips the rows where it is NULL), instead of a
 --   row_number() window joined back (1.6 s → 0.7 s for 1.9 M callbacks).
+--   Note: on Spark or Trino, min_by(struct, struct) does the same.
 -- materialized: temp
 -- test: unique(store_id, order_no)
 with per_order as (
