@@ -79,6 +79,15 @@ var incRe = regexp.MustCompile(`^--\s*incremental:\s*full\s*$`)
 var byStoresRe = regexp.MustCompile(`^--\s*computed:\s*by store groups\s*$`)
 var overflowRe = regexp.MustCompile(`^--\s*on overflow:\s*(.+)$`)
 
+// isOverflow: DuckDB's ways of saying a value does not fit its type: a cast out of range
+// ("… failed: value is out of range!", "Could not cast value … to DECIMAL(18,0)") or integer
+// and decimal arithmetic past its width ("Out of Range Error: Overflow in multiplication …").
+func isOverflow(err error) bool {
+	e := strings.ToLower(err.Error())
+	return strings.Contains(e, "out of range") || strings.Contains(e, "overflow in") ||
+		(strings.Contains(e, "could not cast value") && strings.Contains(e, "decimal"))
+}
+
 // Models lists the SQL models in run order.
 func Models() ([]Model, error) {
 	entries, err := fs.ReadDir(sqlFS, "sql")
@@ -666,7 +675,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			_, err = tx.ExecContext(ctx, stmt)
 		}
 		if err != nil {
-			if m.OnOverflow != "" && strings.Contains(err.Error(), "out of range") {
+			if m.OnOverflow != "" && isOverflow(err) {
 				return nil, fmt.Errorf("model %s (transform/sql/%s): %w\n%s", m.Name, m.File, err, m.OnOverflow)
 			}
 			return nil, fmt.Errorf("model %s (transform/sql/%s): %w", m.Name, m.File, err)

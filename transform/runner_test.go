@@ -140,25 +140,37 @@ func TestVINCheckDigitMatchesGo(t *testing.T) {
 }
 
 // Two receipts near DECIMAL(18, 2)'s limit put a part's stock beyond what mart_parts_month
-// stores: the run fails (nothing half-written) and says where to look.
+// stores; two months of issues near it put the six-month issues (summed in BIGINT cents) beyond
+// it. Either way the run fails (nothing half-written) and says where to look.
 func TestPartsOverflowIsExplained(t *testing.T) {
-	c := &goldenCase{Input: map[string][]map[string]any{
-		"parts": {{"part_no": "P1"}},
-		"parts_movements": {
+	for name, movements := range map[string][]map[string]any{
+		"stock": {
 			{"movement_id": "M1", "part_no": "P1", "moved_at": "2026-03-02 10:00", "movement_type": "receipt", "qty": "9000000000000000"},
 			{"movement_id": "M2", "part_no": "P1", "moved_at": "2026-03-03 10:00", "movement_type": "receipt", "qty": "9000000000000000"},
 		},
-		"work_orders": {{"order_no": "W1", "opened_at": "2026-03-02 09:00", "delivered_at": "2026-03-02 12:00"}},
-	}}
-	d, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	loadCase(t, d, c)
-	_, err = (&Runner{DB: d, Config: DefaultConfig()}).Run(t.Context())
-	if err == nil || !strings.Contains(err.Error(), "mart_parts_month") || !strings.Contains(err.Error(), "ORDER BY abs(qty) DESC") {
-		t.Fatalf("want the parts model's overflow explained, got %v", err)
+		"six-month issues": {
+			{"movement_id": "M1", "part_no": "P1", "moved_at": "2026-03-02 10:00", "movement_type": "issue", "qty": "9000000000000000"},
+			{"movement_id": "M2", "part_no": "P1", "moved_at": "2026-04-02 10:00", "movement_type": "receipt", "qty": "9000000000000000"},
+			{"movement_id": "M3", "part_no": "P1", "moved_at": "2026-04-03 10:00", "movement_type": "issue", "qty": "9000000000000000"},
+		},
+	} {
+		t.Run(name, func(t *testing.T) {
+			c := &goldenCase{Input: map[string][]map[string]any{
+				"parts":           {{"part_no": "P1"}},
+				"parts_movements": movements,
+				"work_orders":     {{"order_no": "W1", "opened_at": "2026-03-02 09:00", "delivered_at": "2026-03-02 12:00"}},
+			}}
+			d, err := db.OpenMemory()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer d.Close()
+			loadCase(t, d, c)
+			_, err = (&Runner{DB: d, Config: DefaultConfig()}).Run(t.Context())
+			if err == nil || !strings.Contains(err.Error(), "mart_parts_month") || !strings.Contains(err.Error(), "ORDER BY abs(qty) DESC") {
+				t.Fatalf("want the parts model's overflow explained, got %v", err)
+			}
+		})
 	}
 }
 
