@@ -338,7 +338,8 @@ func (b benchResult) markdown() string {
 		b.Scale, b.Stores, b.Months, b.Files, float64(b.InBytes)/1e6, b.Rows, float64(b.CSVBytes)/1e6)
 	how := fmt.Sprintf("`make bench SCALE=%s` (each step the median of %d runs; peak RSS is the maximum over the runs)", b.Scale, b.Runs)
 	if b.Runs == 1 {
-		how = fmt.Sprintf("`aftersales bench --scale %s --runs 1` (each step measured once)", b.Scale)
+		// `make bench SCALE=L` runs once per step (the Makefile's RUNS)
+		how = fmt.Sprintf("`aftersales bench --scale %s --runs 1`, which `make bench SCALE=L` runs (each step measured once)", b.Scale)
 	}
 	fmt.Fprintf(&s, "Machine: %d cores (%s), %.0f GiB memory, %s/%s. Command: %s.\n\n",
 		runtime.NumCPU(), cpu, memGiB(), runtime.GOOS, runtime.GOARCH, how)
