@@ -196,14 +196,14 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	var batchPaths []string
 	nrows := 0
 	start := time.Now()
-	flush := func() error {
+	flush := func(parsing bool) error {
 		t0, n := time.Now(), len(batch)
 		defer func() {
 			if os.Getenv("AFTERSALES_TRACE") != "" {
 				fmt.Fprintf(os.Stderr, "trace commit %d files from %.1fs to %.1fs\n", n, t0.Sub(start).Seconds(), time.Since(start).Seconds())
 			}
 		}()
-		if err := in.commit(ctx, batch, known); err != nil {
+		if err := in.commit(ctx, batch, known, parsing); err != nil {
 			return err
 		}
 		for i, r := range batch {
@@ -213,15 +213,17 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 		batch, batchPaths, nrows = batch[:0], batchPaths[:0], 0
 		return nil
 	}
+	received := 0
 	for it := range ch {
 		if it.err != nil {
 			return fmt.Errorf("%s: %w", it.path, it.err)
 		}
+		received++
 		batch = append(batch, it.res)
 		batchPaths = append(batchPaths, it.path)
 		nrows += it.res.Loaded
 		if len(batch) >= batchFiles || nrows >= batchMaxRows {
-			if err := flush(); err != nil {
+			if err := flush(received < len(paths)); err != nil {
 				return err
 			}
 		}
@@ -229,7 +231,7 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return flush()
+	return flush(false)
 }
 
 // prepare reads, checks and writes one file to the lake; the result is ready to commit.

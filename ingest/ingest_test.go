@@ -400,7 +400,11 @@ func TestReexportInLaterBatchOfOneCall(t *testing.T) {
 	var skipped []string
 	testHookDeleteSkipped = func(kind string) { skipped = append(skipped, kind) }
 	defer func() { testHookDeleteSkipped = nil }()
+	var commits []string
+	testHookCommit = func(files int, parsing bool) { commits = append(commits, fmt.Sprintf("%d %v", files, parsing)) }
+	defer func() { testHookCommit = nil }()
 	e := newEnv(t)
+	threads := e.rows(`SELECT current_setting('threads')::VARCHAR`)
 	dir := t.TempDir()
 	other := filepath.Join(dir, "other.csv")
 	os.WriteFile(other, []byte("store_id,order_no,vin,order_type,opened_at,status,labor_amount\nS1,K3,LSVAA4180E2123456,repair,2026-03-01 08:00,open,4\n"), 0o644)
@@ -416,6 +420,10 @@ func TestReexportInLaterBatchOfOneCall(t *testing.T) {
 		"E1|110.00|delivered|2|2", "E2|50.00|delivered|2|3", "E3|0.00|open|2|4", "K3|4.00|open|3|2",
 	})
 	expectRows(t, "DELETEs skipped", skipped, []string{"work_orders", "work_orders"})
+	// the commits of the first two batches ran while files were still being parsed (on one
+	// DuckDB thread), the last one's after; DuckDB's threads are back as they were
+	expectRows(t, "commits", commits, []string{"1 true", "1 true", "1 false"})
+	expectRows(t, "threads after the ingest", e.rows(`SELECT current_setting('threads')::VARCHAR`), threads)
 	// the replaced rows' dates are recorded for the incremental transform
 	expectRows(t, "transform_dirty", e.rows(`SELECT store_id, count(*) FROM transform_dirty GROUP BY ALL`), []string{"S001|1"})
 	// a second call finds the table not empty: every DELETE runs
