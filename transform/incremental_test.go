@@ -122,7 +122,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 			if !s.full {
 				per = 1
 			}
-			res, err := (&Runner{DB: s.d, Config: DefaultConfig(), Full: s.full, Now: now, StoresPerGroup: per}).Run(t.Context())
+			res, err := (&Runner{DB: s.d, Config: DefaultConfig(), Full: s.full, Now: now, StoreMonthsPerGroup: per}).Run(t.Context())
 			if err != nil {
 				t.Fatalf("%s: %v", what, err)
 			}
