@@ -154,8 +154,8 @@ valued as (
         on_hand,
         (greatest(on_hand, 0) * unit_cost)::decimal(18, 4) as inventory_value,
         (issued_6m * unit_cost)::decimal(18, 4) as consumption_value_6m,
-        mad_c::decimal(18, 0) * 0.01 / 21.0 as mad,
-        mad_c::decimal(18, 0) * 0.01 * cover_days / (21.0 * c.ss_divisor) as safety_stock,
+        mad_num / 21.0 as mad,
+        mad_num * cover_days / (21.0 * c.ss_divisor) as safety_stock,
         -- suggested = max(0, ceil(SSQ) − on hand), ceil(SSQ) = ceil(mad_c · cover / (2100 · ss_divisor))
         -- exactly in integers, as (a div d)·c + ceil((a mod d)·c / d), in cents
         (greatest(case when mad_c <= 0 or cover_days = 0 then 0
@@ -167,7 +167,7 @@ valued as (
         issued_net,
         (issued_net * unit_cost)::decimal(18, 4) as issue_cost,
         last_issue_cum as last_issue_at
-    from dense w
+    from (select *, mad_c::decimal(18, 0) * 0.01 as mad_num from dense) w
     join cfg_store c using (store_id)
 ),
 
