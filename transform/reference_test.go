@@ -22,14 +22,19 @@ import (
 // loops (exact integers and big.Rat) over the raw rows, written from the contract's words and
 // sharing no SQL with the models — and compared, every column of every row, with
 // mart_comebacks, mart_store_month, mart_advisor_month, mart_tech_month, mart_payroll and
-// mart_parts_month on generated data (dirty inputs, 3 stores × 8 months, 600 catalogue parts).
+// mart_parts_month on generated data (dirty inputs, 3 stores × 14 months, 600 catalogue parts), and
+// mart_benchmark from the store months.
 // The golden cases pin hand-computed edges; this pins the models on thousands of ordinary rows,
 // as an independent implementation of the same KPIs would.
 //
-// What the generated data do not reach (checked by changing the reference: no row differs) is
-// left to the golden cases: an origin sharing no fault system or none at all (comebacks),
-// several reached callbacks on one order (callbacks), a tie of largest remainders (payroll), a
-// part exactly at the 80 % ABC boundary (parts), a technician without attendance (tech_month).
+// The test fails when any one rule of the reference is changed (checked for the comeback window
+// and origin, the charged technicians, p90, quartiles, rank and percent rank, the year-on-year
+// month, backorders, the pool's rounding, the largest remainder, the top-up's rounding, the
+// technician row in force, hours per day, MAD weights, the six-month window, the safety-stock
+// divisor, the ceiling, dead stock). What the generated data do not reach (changing the reference
+// there changes no row) is left to the golden cases: several reached callbacks on one order
+// (callbacks), a tie of largest remainders (payroll), a part exactly at the 80 % ABC boundary
+// (parts), a technician without attendance (tech_month).
 
 type refOrder struct {
 	store, no, vin, typ, status, advisor string
@@ -98,7 +103,7 @@ type refComeback struct {
 func TestMartsMatchReference(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in")
-	if _, err := gen.Run(gen.Options{Stores: 3, Months: 8, Seed: 11, Out: in, MinOrders: 150, MaxOrders: 220, Parts: 600, Dirty: true}); err != nil {
+	if _, err := gen.Run(gen.Options{Stores: 3, Seed: 11, Out: in, MinOrders: 150, MaxOrders: 220, Parts: 600, Months: 14, Dirty: true}); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.OpenMemory()
@@ -478,8 +483,8 @@ func TestMartsMatchReference(t *testing.T) {
 	sort.Slice(keys, func(i, j int) bool {
 		return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
 	})
-	if len(keys) != 24 {
-		t.Fatalf("%d store-months with customer orders, want 24", len(keys))
+	if len(keys) != 3*14 {
+		t.Fatalf("%d store-months with customer orders, want 42", len(keys))
 	}
 	want = nil
 	for _, k := range keys {
@@ -532,6 +537,7 @@ func TestMartsMatchReference(t *testing.T) {
 		got = append(got, strings.Join(r, " "))
 	}
 	compareLines(t, "mart_store_month", want, got)
+	benchmarkReference(t, d)
 
 	// ---- advisor months: the same definitions over each advisor's customer orders ----
 	want = nil
@@ -539,7 +545,7 @@ func TestMartsMatchReference(t *testing.T) {
 		want = append(want, strings.Join([]string{k[0], k[1], k[2], fmt.Sprint(a.orders), cents(a.revenue), ratio(a.good, a.scored),
 			ratio(a.complained, a.orders), ratio(a.onTime, a.promised), cents(halfUp(a.revenue, a.orders))}, " "))
 	}
-	if len(ams) < 3*8*3 {
+	if len(ams) < 3*14*3 {
 		t.Fatalf("%d advisor months: too few to test", len(ams))
 	}
 	got = nil
@@ -916,4 +922,126 @@ func compareLines(t *testing.T, what string, want, got []string) {
 			n++
 		}
 	}
+}
+
+// benchmarkReference: mart_benchmark (§2.3) from the store months (checked above) and the KPI
+// dictionary (a setting): per month and KPI, rank 1 = best with ties sharing a rank, percent rank
+// from worst = 0, median and quartiles by linear interpolation, the target met or not, and the
+// change against the previous month and the same month a year before.
+func benchmarkReference(t *testing.T, d *sql.DB) {
+	t.Helper()
+	type kpi struct {
+		name, direction string
+		target          string
+	}
+	var kpis []kpi
+	for _, r := range queryRows(t, d, `SELECT kpi, direction, coalesce(target::VARCHAR, 'NULL') FROM kpi_dictionary WHERE benchmark ORDER BY kpi`) {
+		kpis = append(kpis, kpi{r[0], r[1], r[2]})
+	}
+	if len(kpis) < 15 {
+		t.Fatalf("%d benchmark KPIs", len(kpis))
+	}
+	var names []string
+	for _, k := range kpis {
+		names = append(names, k.name+"::DOUBLE::VARCHAR")
+	}
+	type cell struct {
+		v    float64
+		null bool
+	}
+	values := map[[3]string]cell{}  // month, store, kpi
+	months := map[string][]string{} // month → stores
+	for _, r := range queryRows(t, d, `SELECT month, store_id, `+strings.Join(names, ", ")+` FROM mart_store_month WHERE orders > 0`) {
+		months[r[0]] = append(months[r[0]], r[1])
+		for i, k := range kpis {
+			c := cell{null: r[2+i] == "NULL"}
+			if !c.null {
+				c.v, _ = strconv.ParseFloat(r[2+i], 64)
+			}
+			values[[3]string{r[0], r[1], k.name}] = c
+		}
+	}
+	f := func(x float64) string { return strconv.FormatFloat(x, 'g', 12, 64) }
+	var want []string
+	var yoy, ties int
+	for month, stores := range months {
+		for _, k := range kpis {
+			better := func(a, b float64) bool { // a is better than b
+				if k.direction == "up" {
+					return a > b
+				}
+				return a < b
+			}
+			var vals []float64
+			for _, st := range stores {
+				if c := values[[3]string{month, st, k.name}]; !c.null {
+					vals = append(vals, c.v)
+				}
+			}
+			med, q1, q3 := "NULL", "NULL", "NULL"
+			if len(vals) > 0 {
+				med, q1, q3 = f(quantileCont(vals, 0.5)), f(quantileCont(vals, 0.25)), f(quantileCont(vals, 0.75))
+			}
+			for _, st := range stores {
+				c := values[[3]string{month, st, k.name}]
+				val, rank, pct, meets := "NULL", "NULL", "NULL", "NULL"
+				if !c.null {
+					val = f(c.v)
+					nBetter, nWorse := 0, 0
+					for _, o := range vals {
+						if better(o, c.v) {
+							nBetter++
+						}
+						if better(c.v, o) {
+							nWorse++
+						}
+					}
+					if nBetter+nWorse < len(vals)-1 {
+						ties++
+					}
+					rank = fmt.Sprint(nBetter + 1)
+					pct = "0"
+					if len(vals) > 1 {
+						pct = f(float64(nWorse) / float64(len(vals)-1))
+					}
+					if k.target != "NULL" {
+						tg, _ := strconv.ParseFloat(k.target, 64)
+						meets = fmt.Sprint(k.direction == "up" && c.v >= tg || k.direction == "down" && c.v <= tg)
+					}
+				}
+				change := func(prev string) string {
+					p, ok := values[[3]string{prev, st, k.name}]
+					if !ok || p.null || c.null {
+						return "NULL"
+					}
+					return f(c.v - p.v)
+				}
+				lastYear := month
+				for i := 0; i < 12; i++ {
+					lastYear = prevMonth(lastYear)
+				}
+				if change(lastYear) != "NULL" {
+					yoy++
+				}
+				want = append(want, strings.Join([]string{month, st, k.name, val, rank, pct, med, q1, q3, meets,
+					change(prevMonth(month)), change(lastYear)}, " "))
+			}
+		}
+	}
+	t.Logf("benchmark rows: %d, %d with a year-on-year change, %d tied values", len(want), yoy, ties)
+	if yoy == 0 {
+		t.Fatal("no year-on-year change to test")
+	}
+	var got []string
+	for _, r := range queryRows(t, d, `SELECT month, store_id, kpi, value::VARCHAR, rank, percentile::VARCHAR, group_median::VARCHAR,
+			group_q1::VARCHAR, group_q3::VARCHAR, meets_target, change_mom::VARCHAR, change_yoy::VARCHAR FROM mart_benchmark`) {
+		for _, i := range []int{3, 5, 6, 7, 8, 10, 11} {
+			if r[i] != "NULL" {
+				x, _ := strconv.ParseFloat(r[i], 64)
+				r[i] = f(x)
+			}
+		}
+		got = append(got, strings.Join(r, " "))
+	}
+	compareLines(t, "mart_benchmark", want, got)
 }
