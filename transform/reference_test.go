@@ -16,6 +16,7 @@ import (
 	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/gen"
+	"github.com/aftersales/aftersales/internal/parse"
 )
 
 // The reference: the figures of CONTRACT §2, §2.1, §2.2 and §5 computed a second way — plain Go
@@ -23,7 +24,7 @@ import (
 // sharing no SQL with the models — and compared, every column of every row, with
 // mart_comebacks, mart_store_month, mart_advisor_month, mart_tech_month, mart_payroll and
 // mart_parts_month on generated data (dirty inputs, 3 stores × 14 months, 600 catalogue parts), and
-// mart_benchmark from the store months.
+// mart_benchmark from the store months, and the counts of mart_data_quality.
 // The golden cases pin hand-computed edges; this pins the models on thousands of ordinary rows,
 // as an independent implementation of the same KPIs would.
 //
@@ -897,6 +898,83 @@ func TestMartsMatchReference(t *testing.T) {
 		got = append(got, strings.Join(r, " "))
 	}
 	compareLines(t, "mart_parts_month", want, got)
+
+	// ---- data quality (§3, §5): rows whose order, part or technician is unknown, parts below
+	// zero at the latest month end, distinct VINs failing the ISO 3779 check digit ----
+	counts := map[[2]string]int{}
+	techKnown := map[[2]string]bool{}
+	for k := range techRows {
+		techKnown[k] = true
+	}
+	for _, r := range queryRows(t, d, `SELECT store_id, order_no, tech_id FROM raw_order_jobs`) {
+		if orders[[2]string{r[0], r[1]}] == nil {
+			counts[[2]string{r[0], "orphan_jobs"}]++
+		}
+		if !techKnown[[2]string{r[0], r[2]}] {
+			counts[[2]string{r[0], "unknown_techs"}]++
+		}
+	}
+	for _, r := range queryRows(t, d, `SELECT store_id, order_no FROM raw_callbacks`) {
+		if orders[[2]string{r[0], r[1]}] == nil {
+			counts[[2]string{r[0], "orphan_callbacks"}]++
+		}
+	}
+	for _, r := range queryRows(t, d, `SELECT store_id, coalesce(order_no, 'NULL'), part_no FROM raw_parts_movements`) {
+		if r[1] != "NULL" && orders[[2]string{r[0], r[1]}] == nil {
+			counts[[2]string{r[0], "orphan_movements"}]++
+		}
+		if _, ok := catalogue[[2]string{r[0], r[2]}]; !ok {
+			counts[[2]string{r[0], "unknown_parts"}]++
+		}
+	}
+	for store, ms := range moves {
+		end := nextMonthStart(bounds[store][1])
+		onHand := map[string]int64{}
+		for _, m := range ms {
+			if _, ok := catalogue[[2]string{store, m.part}]; !ok || m.at >= end {
+				continue
+			}
+			switch m.typ {
+			case "receipt", "return", "transfer_in", "adjust":
+				onHand[m.part] += m.qty
+			default:
+				onHand[m.part] -= m.qty
+			}
+		}
+		for _, q := range onHand {
+			if q < 0 {
+				counts[[2]string{store, "negative_stock"}]++
+			}
+		}
+	}
+	badVIN := map[[2]string]bool{}
+	for _, o := range orderList {
+		if !parse.VINCheckDigit(o.vin) {
+			badVIN[[2]string{o.store, o.vin}] = true
+		}
+	}
+	for k := range badVIN {
+		counts[[2]string{k[0], "vin_check_digit"}]++
+	}
+	want = nil
+	for k, n := range counts {
+		want = append(want, fmt.Sprintf("%s %s %d", k[0], k[1], n))
+	}
+	sort.Strings(want)
+	t.Logf("data quality: %v", want)
+	kinds := map[string]bool{}
+	for k := range counts {
+		kinds[k[1]] = true
+	}
+	if len(kinds) < 4 {
+		t.Fatalf("the generated data have only %v findings: too few to test", kinds)
+	}
+	got = nil
+	for _, r := range queryRows(t, d, `SELECT store_id, "check", count FROM mart_data_quality WHERE "check" IN
+			('orphan_jobs', 'orphan_callbacks', 'orphan_movements', 'unknown_parts', 'unknown_techs', 'negative_stock', 'vin_check_digit')`) {
+		got = append(got, strings.Join(r, " "))
+	}
+	compareLines(t, "mart_data_quality", want, got)
 }
 
 func mean(v []float64) float64 {
