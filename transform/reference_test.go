@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"os"
 	"path/filepath"
 	"slices"
 	"sort"
@@ -104,7 +105,15 @@ type refComeback struct {
 func TestMartsMatchReference(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in")
-	if _, err := gen.Run(gen.Options{Stores: 3, Seed: 11, Out: in, MinOrders: 150, MaxOrders: 220, Parts: 600, Months: 14, Dirty: true}); err != nil {
+	opts := gen.Options{Stores: 3, Seed: 11, Out: in, MinOrders: 150, MaxOrders: 220, Parts: 600, Months: 14, Dirty: true}
+	if v := os.Getenv("AFTERSALES_REFERENCE_SIZE"); v != "" {
+		// e.g. "20,24,2000" (stores, months, parts) with the generator's default orders: by hand
+		if _, err := fmt.Sscanf(v, "%d,%d,%d", &opts.Stores, &opts.Months, &opts.Parts); err != nil {
+			t.Fatalf("AFTERSALES_REFERENCE_SIZE=%q: want stores,months,parts", v)
+		}
+		opts.MinOrders, opts.MaxOrders = 0, 0
+	}
+	if _, err := gen.Run(opts); err != nil {
 		t.Fatal(err)
 	}
 	d, err := db.OpenMemory()
@@ -484,8 +493,8 @@ func TestMartsMatchReference(t *testing.T) {
 	sort.Slice(keys, func(i, j int) bool {
 		return keys[i][0] < keys[j][0] || keys[i][0] == keys[j][0] && keys[i][1] < keys[j][1]
 	})
-	if len(keys) != 3*14 {
-		t.Fatalf("%d store-months with customer orders, want 42", len(keys))
+	if len(keys) != opts.Stores*opts.Months {
+		t.Fatalf("%d store-months with customer orders, want %d", len(keys), opts.Stores*opts.Months)
 	}
 	want = nil
 	for _, k := range keys {
@@ -546,7 +555,7 @@ func TestMartsMatchReference(t *testing.T) {
 		want = append(want, strings.Join([]string{k[0], k[1], k[2], fmt.Sprint(a.orders), cents(a.revenue), ratio(a.good, a.scored),
 			ratio(a.complained, a.orders), ratio(a.onTime, a.promised), cents(halfUp(a.revenue, a.orders))}, " "))
 	}
-	if len(ams) < 3*14*3 {
+	if len(ams) < opts.Stores*opts.Months*3 {
 		t.Fatalf("%d advisor months: too few to test", len(ams))
 	}
 	got = nil
@@ -778,9 +787,8 @@ func TestMartsMatchReference(t *testing.T) {
 		}
 		sort.Strings(parts)
 		// per part and month: net issues (cents of a unit), stock change; last issue instant
-		type pm struct{ issued, net int64 }
+		type pm struct{ issued, net, lastIssue int64 }
 		per := map[[2]string]*pm{}
-		var issues []refMove
 		for _, m := range ms {
 			if _, ok := catalogue[[2]string{store, m.part}]; !ok {
 				continue
@@ -798,12 +806,12 @@ func TestMartsMatchReference(t *testing.T) {
 			case "issue":
 				per[k].net -= m.qty
 				per[k].issued += m.qty
-				issues = append(issues, m)
+				per[k].lastIssue = max(per[k].lastIssue, m.at)
 			case "supplier_return", "transfer_out":
 				per[k].net -= m.qty
 			}
 		}
-		onHand := map[string]int64{}
+		onHand, lastIssue := map[string]int64{}, map[string]int64{}
 		var window []string // the last six months
 		for month := first; month <= bounds[store][1]; month = monthOf(nextMonthStart(month)) {
 			window = append(window, month)
@@ -824,6 +832,7 @@ func TestMartsMatchReference(t *testing.T) {
 			for _, part := range parts {
 				if x := per[[2]string{part, month}]; x != nil {
 					onHand[part] += x.net
+					lastIssue[part] = max(lastIssue[part], x.lastIssue)
 				}
 				r := &row{part: part, onHand: onHand[part], mad: new(big.Rat), cover: catalogue[[2]string{store, part}][1]}
 				for i, wm := range window {
@@ -837,15 +846,8 @@ func TestMartsMatchReference(t *testing.T) {
 				if r.v > 0 {
 					total += r.v
 				}
-				if r.onHand > 0 {
-					r.dead = true
-					for _, m := range issues {
-						if m.part == part && m.at >= end-180*usDay && m.at < end {
-							r.dead = false
-							break
-						}
-					}
-				}
+				// dead: stock, and no issue in [end − dead_stock_days, end)
+				r.dead = r.onHand > 0 && (lastIssue[part] == 0 || lastIssue[part] < end-180*usDay)
 				rows = append(rows, r)
 			}
 			sort.SliceStable(rows, func(i, j int) bool { return rows[i].v > rows[j].v }) // parts sorted: ties by part_no
