@@ -67,6 +67,17 @@ type refMove struct {
 	backorder bool
 }
 
+// signed is the movement's effect on stock (§1.7): adjust carries its sign, the others by type.
+func (m refMove) signed() int64 {
+	switch m.typ {
+	case "receipt", "return", "transfer_in", "adjust":
+		return m.qty
+	case "issue", "supplier_return", "transfer_out":
+		return -m.qty
+	}
+	panic("movement type " + m.typ)
+}
+
 const usDay = int64(24 * time.Hour / time.Microsecond)
 
 func monthOf(us int64) string { return time.UnixMicro(us).UTC().Format("2006-01") }
@@ -446,12 +457,7 @@ func TestMartsMatchReference(t *testing.T) {
 				if !ok || m.at >= end {
 					continue
 				}
-				switch m.typ {
-				case "receipt", "return", "transfer_in", "adjust":
-					onHand[m.part] += m.qty
-				case "issue", "supplier_return", "transfer_out":
-					onHand[m.part] -= m.qty
-				}
+				onHand[m.part] += m.signed()
 				if m.typ == "issue" {
 					lastIssue[m.part] = max(lastIssue[m.part], m.at)
 				}
@@ -797,18 +803,13 @@ func TestMartsMatchReference(t *testing.T) {
 			if per[k] == nil {
 				per[k] = &pm{}
 			}
+			per[k].net += m.signed()
 			switch m.typ {
-			case "receipt", "transfer_in", "adjust":
-				per[k].net += m.qty
 			case "return":
-				per[k].net += m.qty
 				per[k].issued -= m.qty
 			case "issue":
-				per[k].net -= m.qty
 				per[k].issued += m.qty
 				per[k].lastIssue = max(per[k].lastIssue, m.at)
-			case "supplier_return", "transfer_out":
-				per[k].net -= m.qty
 			}
 		}
 		onHand, lastIssue := map[string]int64{}, map[string]int64{}
@@ -936,12 +937,7 @@ func TestMartsMatchReference(t *testing.T) {
 			if _, ok := catalogue[[2]string{store, m.part}]; !ok || m.at >= end {
 				continue
 			}
-			switch m.typ {
-			case "receipt", "return", "transfer_in", "adjust":
-				onHand[m.part] += m.qty
-			default:
-				onHand[m.part] -= m.qty
-			}
+			onHand[m.part] += m.signed()
 		}
 		for _, q := range onHand {
 			if q < 0 {
