@@ -3,11 +3,15 @@ package read
 import (
 	"archive/zip"
 	"errors"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // rawZip writes a zip whose one part carries the given bytes but claims the given size,
@@ -77,6 +81,139 @@ func TestXLSXClaimedSizeRefused(t *testing.T) {
 		}
 		if a := m1.TotalAlloc - m0.TotalAlloc; a > 64<<20 {
 			t.Errorf("%s claiming %d: %d MB allocated before refusing", c.name, c.claimed, a>>20)
+		}
+	}
+}
+
+// mergedWorkbook writes a workbook of two sheets; the second ("工单") has a title merged over
+// columns A–D, an order number merged over the three rows of its lines, a merged block of two
+// rows and columns, and n filler rows after them (a large sheet part).
+func mergedWorkbook(t *testing.T, n int) string {
+	t.Helper()
+	f := excelize.NewFile()
+	f.SetCellValue("Sheet1", "A1", "other sheet")
+	f.MergeCell("Sheet1", "A1", "C3")
+	if _, err := f.NewSheet("工单"); err != nil {
+		t.Fatal(err)
+	}
+	sw, err := f.NewStreamWriter("工单")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sw.SetRow("A1", []any{"维修工单导出"})
+	sw.SetRow("A2", []any{"工单号", "行号", "技师", "备注"})
+	sw.SetRow("A3", []any{"WO1", 1, "T1", "x"})
+	sw.SetRow("A4", []any{nil, 2, "T2", nil})
+	sw.SetRow("A5", []any{nil, 3, "T3", nil})
+	sw.SetRow("A6", []any{"WO2", 1, "T1", "mergeCells <mergeCells> in a cell"})
+	for i := 0; i < n; i++ {
+		cell, _ := excelize.CoordinatesToCellName(1, 7+i)
+		sw.SetRow(cell, []any{fmt.Sprintf("WO%06d", i), 1, "T9", "填充 filler text of a long row"})
+	}
+	for _, m := range [][2]string{{"A1", "D1"}, {"A3", "A5"}, {"C4", "D5"}} {
+		if err := sw.MergeCell(m[0], m[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "merged.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// Merged cells take their anchor's value, read from the streamed rows: the worksheet is never
+// held whole in memory (excelize's GetMergeCells would: a 200,000-row export took 80 s and
+// 2.3 GB that way), and the refs are the ones excelize finds.
+func TestXLSXMergesStreamed(t *testing.T) {
+	for _, n := range []int{0, 20000} { // 20,000 rows: the part is several read buffers long
+		p := mergedWorkbook(t, n)
+		src, err := OpenXLSX(p, "工单")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for {
+			cols, _, err := src.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) < 6 {
+				got = append(got, strings.Join(cols, "|"))
+			}
+		}
+		want := []string{
+			"维修工单导出|维修工单导出|维修工单导出|维修工单导出",
+			"工单号|行号|技师|备注",
+			"WO1|1|T1|x",
+			"WO1|2|T2|T2",
+			"WO1|3|T2|T2",
+			"WO2|1|T1|mergeCells <mergeCells> in a cell",
+		}
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Errorf("%d filler rows: rows\n%s\nwant\n%s", n, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		xs := src.(*xlsxSource)
+		if _, held := xs.f.Sheet.Load("xl/worksheets/sheet2.xml"); held {
+			t.Errorf("%d filler rows: the worksheet was read whole into memory", n)
+		}
+		refs, err := streamMergeRefs(p, "工单")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mcs, err := xs.f.GetMergeCells("工单")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ex []string
+		for _, mc := range mcs {
+			ex = append(ex, mc.GetStartAxis()+":"+mc.GetEndAxis())
+		}
+		if strings.Join(refs, " ") != strings.Join(ex, " ") {
+			t.Errorf("refs %v, excelize finds %v", refs, ex)
+		}
+		src.Close()
+	}
+}
+
+func TestScanMergeRefs(t *testing.T) {
+	filler := strings.Repeat("<row><c><v>1</v></c></row>", 20000) // longer than a read
+	for _, c := range []struct {
+		name, xml string
+		want      string
+	}{
+		{"none", `<worksheet><sheetData>` + filler + `</sheetData></worksheet>`, ""},
+		{"plain", `<worksheet><sheetData/><mergeCells count="2"><mergeCell ref="A1:B2"/><mergeCell ref="C3:C9"/></mergeCells></worksheet>`, "A1:B2 C3:C9"},
+		{"prefixed", `<x:worksheet xmlns:x="s"><x:sheetData>` + filler + `</x:sheetData><x:mergeCells><x:mergeCell ref="D4:E4"/></x:mergeCells></x:worksheet>`, "D4:E4"},
+		{"escaped text first", `<worksheet><sheetData><row><c t="inlineStr"><is><t>&lt;mergeCells&gt; mergeCells</t></is></c></row></sheetData><mergeCells><mergeCell ref="A2:A3"/></mergeCells></worksheet>`, "A2:A3"},
+		{"longer name", `<worksheet><mergeCellsX/><mergeCells><mergeCell ref="B1:B2"/></mergeCells></worksheet>`, "B1:B2"},
+	} {
+		// every offset of the tag against the read buffer's end
+		for _, pad := range []int{0, 256<<10 - 40, 256<<10 - 5, 256<<10 + 3} {
+			x := c.xml
+			if pad > 0 {
+				i := strings.Index(x, "<mergeCells")
+				if i < 0 {
+					i = strings.Index(x, "<x:mergeCells")
+				}
+				if i < 0 || i > pad {
+					continue
+				}
+				x = x[:i] + strings.Repeat(" ", pad-i) + x[i:]
+			}
+			refs, err := scanMergeRefs(strings.NewReader(x))
+			if err != nil {
+				t.Fatalf("%s (pad %d): %v", c.name, pad, err)
+			}
+			if got := strings.Join(refs, " "); got != c.want {
+				t.Errorf("%s (pad %d): %q, want %q", c.name, pad, got, c.want)
+			}
 		}
 	}
 }
