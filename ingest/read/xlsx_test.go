@@ -2,6 +2,7 @@ package read
 
 import (
 	"archive/zip"
+	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -215,5 +216,39 @@ func TestScanMergeRefs(t *testing.T) {
 				t.Errorf("%s (pad %d): %q, want %q", c.name, pad, got, c.want)
 			}
 		}
+	}
+}
+
+// The number cells an ID column asks about come from a byte scan of the worksheet part, not
+// from excelize's whole-sheet read; the scan knows prefixes, attributes in any order, formulas,
+// shared, inline and formula strings, and gives up (so excelize answers) on a comment.
+func TestNumericCells(t *testing.T) {
+	sheet := `<?xml version="1.0"?><x:worksheet xmlns:x="s"><x:sheetData><x:row r="1">` +
+		`<x:c r="A1"><x:v>1.5</x:v></x:c>` + // number with a '.'
+		`<x:c t="n" r="B1"><x:v>1E+20</x:v></x:c>` + // t before r, exponent
+		`<x:c r="C1" t="s"><x:v>3</x:v></x:c>` + // shared string
+		`<x:c r="D1" t="str"><x:f>A1&amp;""</x:f><x:v>1.5</x:v></x:c>` + // formula text
+		`<x:c r="E1" t="inlineStr"><x:is><x:t>2.5</x:t></x:is></x:c>` +
+		`<x:c r="F1"/><x:c r="G1" s="1"><x:f>A1*2</x:f><x:v>3.0</x:v></x:c>` + // empty; formula number
+		`<x:c r="H1"><x:v>12</x:v></x:c>` + // an integer: never asked
+		`</x:row><row r="2"><c r='A2' t='n'><v>0.25</v></c></row></x:sheetData></x:worksheet>`
+	got, err := numericCells(bufio.NewReader(strings.NewReader(sheet)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[[2]int]bool{{1, 1}: true, {1, 2}: true, {1, 7}: true, {2, 1}: true}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("numeric cells %v, want %v", got, want)
+	}
+	if _, err := numericCells(bufio.NewReader(strings.NewReader(`<worksheet><!-- <c r="A1"> --></worksheet>`))); err == nil {
+		t.Error("a comment did not make the scan give up")
+	}
+	// the fixture of TestXLSXTitleRowsSerialDates: phone 138.5 is a number (row 6), 1.38E+10 text (row 5)
+	m, err := scanNumericCells(filepath.Join("..", "testdata", "title_serial.xlsx"), "Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !m[[2]int{6, 4}] || m[[2]int{5, 4}] {
+		t.Errorf("title_serial.xlsx: D6 numeric %v (want true), D5 %v (want false)", m[[2]int{6, 4}], m[[2]int{5, 4}])
 	}
 }
