@@ -26,9 +26,10 @@ type xlsxSource struct {
 	inf    Info
 	path   string
 	merges []mergeRange // by first row; each takes its anchor's value when its first row is read
-	// numeric: the number cells whose value has a '.' or an exponent, by (row, column), read
-	// from the worksheet part when first asked (nil: not yet; numericErr: fall back to excelize)
-	numeric    map[[2]int]bool
+	// numeric: per column asked about, the rows of its number cells whose value has a '.' or an
+	// exponent, read from the worksheet part when the column is first asked about (numericErr:
+	// fall back to excelize)
+	numeric    map[int]map[int]bool
 	numericErr error
 	next       int           // merges[next:] start below the current row
 	active     []activeMerge // merges covering the current row
@@ -163,11 +164,15 @@ func (s *xlsxSource) Next() ([]string, int, error) {
 // GetCellType would read the whole sheet into memory (a 200,000-row movements export of such
 // part numbers: 32 s and 1.1 GB). A part the scan does not understand falls back to excelize.
 func (s *xlsxSource) numericCell(row, col int) bool {
-	if s.numeric == nil && s.numericErr == nil {
-		s.numeric, s.numericErr = scanNumericCells(s.path, s.inf.Sheet)
+	if _, done := s.numeric[col+1]; !done && s.numericErr == nil {
+		rows, err := scanNumericCells(s.path, s.inf.Sheet, col+1)
+		if s.numeric == nil {
+			s.numeric = map[int]map[int]bool{}
+		}
+		s.numeric[col+1], s.numericErr = rows, err
 	}
 	if s.numericErr == nil {
-		return s.numeric[[2]int{row, col + 1}]
+		return s.numeric[col+1][row]
 	}
 	name, err := excelize.CoordinatesToCellName(col+1, row)
 	if err != nil {
@@ -177,9 +182,9 @@ func (s *xlsxSource) numericCell(row, col int) bool {
 	return err == nil && (t == excelize.CellTypeNumber || t == excelize.CellTypeUnset)
 }
 
-// scanNumericCells lists the sheet's number cells (no t attribute, or t="n") whose value has a
-// '.', an 'E' or an 'e', by (row, column), 1-based.
-func scanNumericCells(path, sheet string) (map[[2]int]bool, error) {
+// scanNumericCells lists the rows of column col's number cells (no t attribute, or t="n") whose
+// value has a '.', an 'E' or an 'e', 1-based.
+func scanNumericCells(path, sheet string, col int) (map[int]bool, error) {
 	z, err := zip.OpenReader(path)
 	if err != nil {
 		return nil, err
@@ -196,7 +201,7 @@ func scanNumericCells(path, sheet string) (map[[2]int]bool, error) {
 				return nil, err
 			}
 			defer r.Close()
-			return numericCells(bufio.NewReaderSize(r, 256<<10))
+			return numericCells(bufio.NewReaderSize(r, 256<<10), col)
 		}
 	}
 	return nil, fmt.Errorf("no part %s", part)
@@ -205,8 +210,8 @@ func scanNumericCells(path, sheet string) (map[[2]int]bool, error) {
 // numericCells reads the tags of a worksheet part: for each <c r=… t=…>, the text of its <v>.
 // Anything it does not expect (a comment, CDATA, a cell without r) is an
 // error, and the caller asks excelize instead.
-func numericCells(br *bufio.Reader) (map[[2]int]bool, error) {
-	out := map[[2]int]bool{}
+func numericCells(br *bufio.Reader, col int) (map[int]bool, error) {
+	out := map[int]bool{}
 	var ref, typ string
 	inCell, inV := false, false
 	var text []byte
@@ -232,7 +237,9 @@ func numericCells(br *bufio.Reader) (map[[2]int]bool, error) {
 				if err != nil {
 					return nil, err
 				}
-				out[[2]int{r, c}] = true
+				if c == col {
+					out[r] = true
+				}
 			}
 			inV, text = false, text[:0]
 		}

@@ -232,23 +232,29 @@ func TestNumericCells(t *testing.T) {
 		`<x:c r="F1"/><x:c r="G1" s="1"><x:f>A1*2</x:f><x:v>3.0</x:v></x:c>` + // empty; formula number
 		`<x:c r="H1"><x:v>12</x:v></x:c>` + // an integer: never asked
 		`</x:row><row r="2"><c r='A2' t='n'><v>0.25</v></c></row></x:sheetData></x:worksheet>`
-	got, err := numericCells(bufio.NewReader(strings.NewReader(sheet)))
-	if err != nil {
-		t.Fatal(err)
+	got := map[[2]int]bool{}
+	for col := 1; col <= 8; col++ {
+		rows, err := numericCells(bufio.NewReader(strings.NewReader(sheet)), col)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r := range rows {
+			got[[2]int{r, col}] = true
+		}
 	}
 	want := map[[2]int]bool{{1, 1}: true, {1, 2}: true, {1, 7}: true, {2, 1}: true}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("numeric cells %v, want %v", got, want)
 	}
-	if _, err := numericCells(bufio.NewReader(strings.NewReader(`<worksheet><!-- <c r="A1"> --></worksheet>`))); err == nil {
+	if _, err := numericCells(bufio.NewReader(strings.NewReader(`<worksheet><!-- <c r="A1"> --></worksheet>`)), 1); err == nil {
 		t.Error("a comment did not make the scan give up")
 	}
 	// the fixture of TestXLSXTitleRowsSerialDates: phone 138.5 is a number (row 6), 1.38E+10 text (row 5)
-	m, err := scanNumericCells(filepath.Join("..", "testdata", "title_serial.xlsx"), "Sheet1")
+	m, err := scanNumericCells(filepath.Join("..", "testdata", "title_serial.xlsx"), "Sheet1", 4)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !m[[2]int{6, 4}] || m[[2]int{5, 4}] {
-		t.Errorf("title_serial.xlsx: D6 numeric %v (want true), D5 %v (want false)", m[[2]int{6, 4}], m[[2]int{5, 4}])
+	if !m[6] || m[5] {
+		t.Errorf("title_serial.xlsx: D6 numeric %v (want true), D5 %v (want false)", m[6], m[5])
 	}
 }
