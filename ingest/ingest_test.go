@@ -316,6 +316,28 @@ func TestRebuildGivesIdenticalTables(t *testing.T) {
 	}
 }
 
+// A Parquet export bigger than a read batch and with several row groups is read batch by batch
+// (not held whole) and every row arrives once, with its record number: row groups of 50,000
+// rows (DuckDB's ROW_GROUP_SIZE) against batches of 64 Ki rows, so batches end inside groups.
+func TestParquetInputInBatches(t *testing.T) {
+	e := newEnv(t)
+	pq := filepath.Join(t.TempDir(), "parts.parquet")
+	if _, err := e.db.Exec(fmt.Sprintf(`COPY (SELECT 'S001' AS store_id, printf('P%%06d', i) AS part_no, 'part ' || i AS part_name,
+			(i %% 1000 + 1) / 4 AS unit_cost FROM range(140000) t(i) ORDER BY i) TO %s (FORMAT parquet, ROW_GROUP_SIZE 50000)`, db.Quote(pq))); err != nil {
+		t.Fatal(err)
+	}
+	r := e.ingest(pq, Options{})
+	expectCounts(t, r, StatusLoaded, 140000, 140000, 0, 0)
+	expectRows(t, "rows across batches", e.rows(`SELECT count(*), count(DISTINCT part_no), min(row_number), max(row_number),
+			max(CASE WHEN row_number = part_no[2:]::INTEGER + 2 THEN 0 ELSE 1 END) FROM raw_parts`),
+		[]string{"140000|140000|2|140001|0"})
+	expectRows(t, "values at the edges", e.rows(`SELECT part_no, part_name, unit_cost::VARCHAR FROM raw_parts
+			WHERE part_no IN ('P000000', 'P049999', 'P050000', 'P065535', 'P065536', 'P139999') ORDER BY 1`), []string{
+		"P000000|part 0|0.25", "P049999|part 49999|250.00", "P050000|part 50000|0.25",
+		"P065535|part 65535|134.00", "P065536|part 65536|134.25", "P139999|part 139999|250.00",
+	})
+}
+
 func TestParquetInput(t *testing.T) {
 	e := newEnv(t)
 	e.ingest(fixture("work_orders_rules.csv"), Options{})

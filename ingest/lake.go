@@ -96,12 +96,15 @@ func newLakeWriter(lake string, k *Kind, sha string) *lakeWriter {
 // parquetProps: uncompressed, no dictionaries (faster to write and to read, ≈ 1.2× the input
 // size), decimals as INT64 (scaled, with the DECIMAL logical type) rather than 16-byte
 // fixed-length values, and min/max statistics only for the timestamps, by which a reader of the
-// lake prunes files by date (string statistics cost a comparison per value to write).
+// lake prunes files by date (string statistics cost a comparison per value to write). Row
+// groups of 128 Ki rows (two record batches): the writer holds a row group in memory until it
+// is full, and with groups of 1 Mi rows a 3 M-row export's groups filled the ingest's soft
+// memory limit (a 3 M-row work-order CSV: 19.8 → 17.4 s; as Parquet: 35 → 22 s).
 func (k *Kind) parquetProps() []parquet.WriterProperty {
 	props := []parquet.WriterProperty{
 		parquet.WithCompression(compress.Codecs.Uncompressed),
 		parquet.WithDictionaryDefault(false),
-		parquet.WithMaxRowGroupLength(1 << 20),
+		parquet.WithMaxRowGroupLength(2 * batchRows),
 		parquet.WithStoreDecimalAsInteger(true),
 		parquet.WithStats(false),
 	}
