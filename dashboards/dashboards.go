@@ -221,6 +221,12 @@ func (b *builder) writeFile(rel string, data []byte) error {
 	if err != nil {
 		return fmt.Errorf("cannot write in %s: %w", filepath.Dir(p), err)
 	}
+	// a temporary file is private (0600); the page is for whoever may read the folder
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return fmt.Errorf("writing %s: %w", p, err)
+	}
 	if _, err := tmp.Write(data); err != nil {
 		tmp.Close()
 		os.Remove(tmp.Name())

@@ -148,6 +148,19 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 	if r.code != 0 || !strings.Contains(r.stdout, `"kpi": "ftfr"`) {
 		t.Errorf("named query json: %d %s", r.code, r.stderr)
 	}
+	// the formats are written row by row as they are read: json keeps its layout (an array of
+	// objects, keys sorted, two-space indent), the table shows its first 10,000 rows and says so
+	r = runBin(t, dir, "query", "--db", dbf, "--format", "json", "SELECT i AS n, 'a<b' AS s, NULL AS z FROM range(2) t(i)")
+	if want := "[\n  {\n    \"n\": 0,\n    \"s\": \"a\\u003cb\",\n    \"z\": null\n  },\n  {\n    \"n\": 1,\n    \"s\": \"a\\u003cb\",\n    \"z\": null\n  }\n]\n"; r.stdout != want {
+		t.Errorf("json output %q, want %q", r.stdout, want)
+	}
+	if r = runBin(t, dir, "query", "--db", dbf, "--format", "json", "SELECT 1 AS n WHERE false"); r.stdout != "[]\n" {
+		t.Errorf("empty json %q", r.stdout)
+	}
+	r = runBin(t, dir, "query", "--db", dbf, "SELECT i FROM range(10005) t(i)")
+	if lines := strings.Split(strings.TrimSpace(r.stdout), "\n"); len(lines) != 10002 || !strings.HasPrefix(lines[10001], "(10005 rows, the first 10000 shown") {
+		t.Errorf("table of 10,005 rows: %d lines, last %q", len(lines), lines[len(lines)-1])
+	}
 	if r := runBin(t, dir, "query", "--db", dbf, "--list"); r.code != 0 || !strings.Contains(r.stdout, "service_due") {
 		t.Errorf("--list: %d", r.code)
 	}
@@ -167,6 +180,12 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 	} {
 		if r := runBin(t, dir, args...); r.code != 0 {
 			t.Errorf("%v: %d %s", args[0], r.code, r.stderr)
+		}
+	}
+	// outputs are readable by others (temporary files are 0600 until renamed)
+	for _, f := range []string{filepath.Join(dir, "p.xlsx"), filepath.Join(dir, "dash", "index.html")} {
+		if st, err := os.Stat(f); err != nil || st.Mode().Perm() != 0o644 {
+			t.Errorf("%s: mode %v %v, want 0644", f, st.Mode().Perm(), err)
 		}
 	}
 	// --all-stores (two workers) writes one workbook per store, each the same as --store's

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"database/sql"
 	"encoding/csv"
@@ -19,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/xlsxw"
 	"github.com/aftersales/aftersales/queries"
 )
 
@@ -107,47 +109,144 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 		return failed("running the query: %v", err)
 	}
 	defer rows.Close()
-	cols, data, err := readAll(rows)
+	// rows are written as they are read, never held: a result may be millions of rows
+	cols, err := rows.Columns()
 	if err != nil {
 		return failed("reading the result: %v", err)
+	}
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	next := func() (bool, error) {
+		if !rows.Next() {
+			if err := rows.Err(); err != nil {
+				return false, failed("reading the result: %v", err)
+			}
+			return false, nil
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return false, failed("reading the result: %v", err)
+		}
+		return true, nil
 	}
 	switch o.Format {
 	case "csv":
 		cw := csv.NewWriter(o.Out)
 		cw.UseCRLF = true
 		cw.Write(cols)
-		for _, r := range data {
-			cw.Write(textRow(r))
+		for {
+			ok, err := next()
+			if !ok {
+				if err != nil {
+					return err
+				}
+				break
+			}
+			cw.Write(textRow(vals))
 		}
 		cw.Flush()
 		return cw.Error()
 	case "json":
-		out := make([]map[string]any, len(data))
-		for i, r := range data {
-			m := map[string]any{}
-			for j, c := range cols {
-				m[c] = jsonValue(r[j])
+		// an array of objects, indented by two spaces (as json.Encoder with that indent writes it)
+		w := bufio.NewWriter(o.Out)
+		n := 0
+		for {
+			ok, err := next()
+			if !ok {
+				if err != nil {
+					return err
+				}
+				break
 			}
-			out[i] = m
+			m := make(map[string]any, len(cols))
+			for j, c := range cols {
+				m[c] = jsonValue(vals[j])
+			}
+			b, err := json.MarshalIndent(m, "  ", "  ")
+			if err != nil {
+				return failed("writing JSON: %v", err)
+			}
+			if n == 0 {
+				w.WriteString("[\n  ")
+			} else {
+				w.WriteString(",\n  ")
+			}
+			w.Write(b)
+			n++
 		}
-		enc := json.NewEncoder(o.Out)
-		enc.SetIndent("", "  ")
-		return enc.Encode(out)
+		if n == 0 {
+			w.WriteString("[]\n")
+		} else {
+			w.WriteString("\n]\n")
+		}
+		return w.Flush()
 	case "xlsx":
 		if o.XLSX == "" {
 			return usage("--format xlsx needs --xlsx FILE")
 		}
-		return writeQueryXLSX(o.XLSX, cols, data)
+		t, err := xlsxw.NewTable("query", cols)
+		if err != nil {
+			return failed("writing %s: %v", o.XLSX, err)
+		}
+		defer t.Close()
+		for {
+			ok, err := next()
+			if !ok {
+				if err != nil {
+					return err
+				}
+				break
+			}
+			cells := make([]any, len(vals))
+			for j, v := range vals {
+				cells[j] = xlsxw.Cell(v)
+			}
+			if err := t.Add(cells); err != nil {
+				return failed("writing %s: %v", o.XLSX, err)
+			}
+		}
+		if err := t.Save(o.XLSX); err != nil {
+			return failed("writing %s: %v", o.XLSX, err)
+		}
+		switch t.Sheets() {
+		case 1:
+		case 2:
+			fmt.Fprintf(os.Stderr, "%d rows: more than a sheet holds (%d), so they continue on sheet \"query (2)\"\n", t.Rows, xlsxw.MaxSheetRows)
+		default:
+			fmt.Fprintf(os.Stderr, "%d rows: more than a sheet holds (%d), so they continue on sheets \"query (2)\" to \"query (%d)\"\n", t.Rows, xlsxw.MaxSheetRows, t.Sheets())
+		}
+		return nil
 	}
+	// the table is for reading on a screen: its first tableRows rows, and how many there are
 	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(cols, "\t"))
-	for _, r := range data {
-		fmt.Fprintln(tw, strings.Join(textRow(r), "\t"))
+	n := 0
+	for {
+		ok, err := next()
+		if !ok {
+			if err != nil {
+				return err
+			}
+			break
+		}
+		if n < tableRows {
+			fmt.Fprintln(tw, strings.Join(textRow(vals), "\t"))
+		}
+		n++
 	}
 	tw.Flush()
-	fmt.Fprintf(o.Out, "(%d rows)\n", len(data))
+	if n > tableRows {
+		fmt.Fprintf(o.Out, "(%d rows, the first %d shown: --format csv, json or xlsx gives them all)\n", n, tableRows)
+	} else {
+		fmt.Fprintf(o.Out, "(%d rows)\n", n)
+	}
 	return nil
 }
+
+// tableRows is how many rows the table format shows.
+const tableRows = 10_000
 
 func readAll(rows *sql.Rows) ([]string, [][]any, error) { return db.ScanAll(rows) }
 

@@ -40,35 +40,101 @@ func SafeText(s string) excelize.Cell { return excelize.Cell{Value: s} }
 
 // WriteTable writes one sheet with a header row, frozen, to path (temp file, then rename).
 func WriteTable(path, sheet string, cols []string, rows [][]any) error {
-	f := excelize.NewFile()
-	defer f.Close()
-	f.SetSheetName("Sheet1", sheet)
-	sw, err := f.NewStreamWriter(sheet)
+	t, err := NewTable(sheet, cols)
 	if err != nil {
 		return err
 	}
-	hdr := make([]any, len(cols))
-	for i, c := range cols {
-		hdr[i] = c
-	}
-	sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"})
-	if err := sw.SetRow("A1", hdr); err != nil {
-		return err
-	}
-	for i, r := range rows {
-		cell, _ := excelize.CoordinatesToCellName(1, i+2)
-		if err := sw.SetRow(cell, r); err != nil {
+	defer t.Close()
+	for _, r := range rows {
+		if err := t.Add(r); err != nil {
 			return err
 		}
 	}
-	if err := sw.Flush(); err != nil {
-		return err
-	}
-	return Save(f, path)
+	return t.Save(path)
 }
 
-// Save writes the workbook to a temporary file beside path and renames it into place, so an
-// unwritable or full disk leaves any earlier file intact.
+// MaxSheetRows is the data rows a sheet holds below its header (Excel's 1,048,576 rows less one).
+var MaxSheetRows = 1_048_575
+
+// Table writes rows to a workbook as they come (a stream writer: rows are not held in memory).
+// A sheet that is full continues on a new one, "name (2)", "name (3)", …, each with the header.
+type Table struct {
+	f     *excelize.File
+	sw    *excelize.StreamWriter
+	name  string
+	hdr   []any
+	sheet int // sheets begun
+	row   int // data rows on the current sheet
+	Rows  int // data rows in all
+}
+
+// NewTable begins a workbook whose first sheet is name, with the header cols (frozen).
+func NewTable(name string, cols []string) (*Table, error) {
+	t := &Table{f: excelize.NewFile(), name: name}
+	for _, c := range cols {
+		t.hdr = append(t.hdr, c)
+	}
+	if err := t.f.SetSheetName("Sheet1", name); err != nil {
+		t.f.Close()
+		return nil, err
+	}
+	if err := t.begin(name); err != nil {
+		t.f.Close()
+		return nil, err
+	}
+	return t, nil
+}
+
+func (t *Table) begin(sheet string) error {
+	if t.sw != nil {
+		if err := t.sw.Flush(); err != nil {
+			return err
+		}
+		if _, err := t.f.NewSheet(sheet); err != nil {
+			return err
+		}
+	}
+	sw, err := t.f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	t.sw, t.sheet, t.row = sw, t.sheet+1, 0
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	return sw.SetRow("A1", t.hdr)
+}
+
+// Add writes one row (values as Cell makes them).
+func (t *Table) Add(r []any) error {
+	if t.row == MaxSheetRows {
+		if err := t.begin(fmt.Sprintf("%s (%d)", t.name, t.sheet+1)); err != nil {
+			return err
+		}
+	}
+	t.row++
+	t.Rows++
+	cell, err := excelize.CoordinatesToCellName(1, t.row+1)
+	if err != nil {
+		return err
+	}
+	return t.sw.SetRow(cell, r)
+}
+
+// Sheets is the number of sheets begun.
+func (t *Table) Sheets() int { return t.sheet }
+
+// Save finishes the workbook and writes it to path (a temporary name, then renamed).
+func (t *Table) Save(path string) error {
+	if err := t.sw.Flush(); err != nil {
+		return err
+	}
+	return Save(t.f, path)
+}
+
+// Close releases the workbook's temporary files.
+func (t *Table) Close() error { return t.f.Close() }
+
 func Save(f *excelize.File, path string) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".aftersales-*.xlsx.tmp")
@@ -76,6 +142,12 @@ func Save(f *excelize.File, path string) error {
 		return fmt.Errorf("cannot write in %s: %w", dir, err)
 	}
 	name := tmp.Name()
+	// a temporary file is private (0600); the workbook is for whoever may read the folder
+	if err := tmp.Chmod(0o644); err != nil {
+		tmp.Close()
+		os.Remove(name)
+		return err
+	}
 	if err := f.Write(tmp); err != nil {
 		tmp.Close()
 		os.Remove(name)
