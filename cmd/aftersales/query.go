@@ -13,7 +13,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/marcboeker/go-duckdb/v2"
@@ -65,8 +64,8 @@ a query can never change data. --format csv prints RFC 4180 CSV with a header ro
 }
 
 func listQueries(w io.Writer) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tPARAMETERS\tDESCRIPTION")
+	t := &textTable{}
+	t.add([]string{"NAME", "PARAMETERS", "DESCRIPTION"})
 	for _, q := range queries.All() {
 		var ps []string
 		for _, p := range q.Params {
@@ -76,9 +75,9 @@ func listQueries(w io.Writer) error {
 			}
 			ps = append(ps, s)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\n", q.Name, strings.Join(ps, " "), q.Description)
+		t.add([]string{q.Name, strings.Join(ps, " "), q.Description})
 	}
-	return tw.Flush()
+	return t.write(w)
 }
 
 func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
@@ -220,8 +219,8 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 		return nil
 	}
 	// the table is for reading on a screen: its first tableRows rows, and how many there are
-	tw := tabwriter.NewWriter(o.Out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, strings.Join(cols, "\t"))
+	t := &textTable{}
+	t.add(cols)
 	n := 0
 	for {
 		ok, err := next()
@@ -232,11 +231,13 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 			break
 		}
 		if n < tableRows {
-			fmt.Fprintln(tw, strings.Join(textRow(vals), "\t"))
+			t.add(textRow(vals))
 		}
 		n++
 	}
-	tw.Flush()
+	if err := t.write(o.Out); err != nil {
+		return err
+	}
 	if n > tableRows {
 		fmt.Fprintf(o.Out, "(%d rows, the first %d shown: --format csv, json or xlsx gives them all)\n", n, tableRows)
 	} else {

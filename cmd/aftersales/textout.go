@@ -3,8 +3,11 @@ package main
 import (
 	"context"
 	"database/sql"
+	"io"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 type dbQuerier interface {
@@ -22,12 +25,73 @@ func d2text(ctx context.Context, d dbQuerier, q string, args ...any) (string, in
 	if err != nil || len(data) == 0 {
 		return "", 0, err
 	}
-	var b strings.Builder
-	tw := tabwriter.NewWriter(&b, 0, 4, 2, ' ', 0)
-	tw.Write([]byte(strings.Join(cols, "\t") + "\n"))
+	t := &textTable{}
+	t.add(cols)
 	for _, r := range data {
-		tw.Write([]byte(strings.Join(textRow(r), "\t") + "\n"))
+		t.add(textRow(r))
 	}
-	tw.Flush()
+	var b strings.Builder
+	t.write(&b)
 	return b.String(), len(data), nil
+}
+
+// textTable aligns columns by their width on a terminal: a Chinese character takes two columns
+// (text/tabwriter counts it as one, so names like 唐艳 pushed the next columns out of line).
+type textTable struct {
+	rows   [][]string
+	widths []int
+}
+
+func (t *textTable) add(cells []string) {
+	r := make([]string, len(cells))
+	for i, c := range cells {
+		c = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(c)
+		r[i] = c
+		if i >= len(t.widths) {
+			t.widths = append(t.widths, 0)
+		}
+		t.widths[i] = max(t.widths[i], displayWidth(c))
+	}
+	t.rows = append(t.rows, r)
+}
+
+// write prints the rows, each cell but the last padded to its column's width plus two spaces.
+func (t *textTable) write(w io.Writer) error {
+	var b strings.Builder
+	for _, r := range t.rows {
+		b.Reset()
+		for i, c := range r {
+			b.WriteString(c)
+			if i < len(r)-1 {
+				b.WriteString(strings.Repeat(" ", t.widths[i]-displayWidth(c)+2))
+			}
+		}
+		b.WriteByte('\n')
+		if _, err := io.WriteString(w, b.String()); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// displayWidth is the columns a text takes on a terminal: East Asian wide and full-width
+// characters two, others one.
+func displayWidth(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		if s[i] < utf8.RuneSelf {
+			n++
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
