@@ -36,6 +36,8 @@ func newIngestCmd() *cobra.Command {
 loaded in its own transaction; one line per file says rows read / loaded / rejected / skipped.
 Rejected rows are kept in ingest_rejects with file, row, column, value and reason.
 The same file again loads nothing; a corrected re-export replaces the rows of the same keys.
+In a folder, files that are not CSV, XLSX or Parquet (Thumbs.db, a PDF…) are named and left
+aside; hidden files and Excel's ~$ lock files are skipped.
 
 Kinds: stores, technicians, attendance, work_orders, order_jobs, parts, parts_movements, callbacks.
 Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was rejected), 2 wrong usage.`,
@@ -59,16 +61,24 @@ Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was
 	return c
 }
 
-// expandPaths lists files under folders (sorted, hidden files and lake/database files skipped).
-func expandPaths(paths []string) ([]string, error) {
-	var out []string
+// dataExt are the file names a folder walk offers to ingest: what read.Open reads (CSV and
+// text, XLSX, Parquet, no extension) and old workbooks (.xls, WPS .et), which it rejects with a
+// way out. Anything else found in a folder — Thumbs.db, desktop.ini, a PDF, a photo — is left
+// aside and named, instead of being rejected and failing the run. A file named on the command
+// line is always tried.
+var dataExt = map[string]bool{".csv": true, ".txt": true, ".tsv": true, "": true, ".xlsx": true, ".xlsm": true,
+	".xls": true, ".et": true, ".parquet": true}
+
+// expandPaths lists files under folders (sorted; hidden files, Excel's ~$ lock files and
+// lake/database files skipped) and the other files found there that are not data (aside).
+func expandPaths(paths []string) (files, aside []string, err error) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
-			return nil, usage("cannot read %s: %v", p, err)
+			return nil, nil, usage("cannot read %s: %v", p, err)
 		}
 		if !st.IsDir() {
-			out = append(out, p)
+			files = append(files, p)
 			continue
 		}
 		var found []string
@@ -87,22 +97,34 @@ func expandPaths(paths []string) ([]string, error) {
 			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") || ext == ".duckdb" || ext == ".wal" || ext == ".md" {
 				return nil
 			}
+			if !dataExt[ext] {
+				aside = append(aside, path)
+				return nil
+			}
 			found = append(found, path)
 			return nil
 		})
 		if err != nil {
-			return nil, failed("listing %s: %v", p, err)
+			return nil, nil, failed("listing %s: %v", p, err)
 		}
 		sort.Strings(found)
-		out = append(out, found...)
+		files = append(files, found...)
 	}
-	return out, nil
+	sort.Strings(aside)
+	return files, aside, nil
 }
 
 func runIngest(ctx context.Context, o *ingestOpts) error {
-	files, err := expandPaths(o.Paths)
+	files, aside, err := expandPaths(o.Paths)
 	if err != nil {
 		return err
+	}
+	for i, a := range aside {
+		if o.Quiet && i == 3 {
+			fmt.Fprintf(o.Out, "    … and %d more\n", len(aside)-3)
+			break
+		}
+		fmt.Fprintf(o.Out, "%s: not read — not a CSV, XLSX or Parquet file (name it on the command line to try it)\n", a)
 	}
 	d, err := openDB(&o.dbFlags, false)
 	if err != nil {

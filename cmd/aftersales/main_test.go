@@ -106,10 +106,18 @@ func sampleFiles(t *testing.T, dir string, stores, months int) string {
 func TestPipelineAndOutputContracts(t *testing.T) {
 	dir := t.TempDir()
 	in := sampleFiles(t, dir, 2, 3)
+	// what an office folder also holds: Windows' thumbnail cache and folder settings, a PDF,
+	// Excel's lock file of an open workbook, a Mac's folder file
+	for _, junk := range []string{"Thumbs.db", "desktop.ini", "说明.pdf", "~$工单.xlsx", ".DS_Store"} {
+		os.WriteFile(filepath.Join(in, junk), []byte("\x00\x01 not data"), 0o644)
+	}
 	dbf := filepath.Join(dir, "db", "a.duckdb")
 	r := runBin(t, dir, "ingest", "--db", dbf, in)
 	if r.code != 0 || !strings.Contains(r.stdout, "rejected") {
 		t.Fatalf("ingest: %d\n%s\n%s", r.code, r.stdout, r.stderr)
+	}
+	if !strings.Contains(r.stdout, "Thumbs.db: not read") || !strings.Contains(r.stdout, "说明.pdf: not read") || strings.Contains(r.stdout, "~$") {
+		t.Errorf("the folder's other files are not named as left aside:\n%s", r.stdout)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "db", "lake", "_manifest")); err != nil {
 		t.Error("the lake is not beside the database")
