@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/encoding/unicode"
+
 	"github.com/aftersales/aftersales/internal/db"
 )
 
@@ -148,6 +150,37 @@ func TestGBKUndecodableByteRejectsFile(t *testing.T) {
 		t.Errorf("message does not name line 3: %s", r.Message)
 	}
 	expectRows(t, "raw rows", e.rows(`SELECT count(*) FROM raw_work_orders`), []string{"0"})
+}
+
+// Excel's "Unicode text" export: UTF-16 with a byte-order mark (little- or big-endian),
+// tab-delimited, Chinese headers; an unpaired surrogate rejects the file naming its line.
+func TestUTF16TextExport(t *testing.T) {
+	text := "门店编号\t门店名称\t区域\t品牌\r\nS001\t上海浦东大众4S店\t华东区\t大众\r\nS002\t杭州西湖丰田4S店\t华东区\t丰田\r\n"
+	for _, order := range []unicode.Endianness{unicode.LittleEndian, unicode.BigEndian} {
+		b, err := unicode.UTF16(order, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(t.TempDir(), "门店.txt")
+		os.WriteFile(p, b, 0o644)
+		e := newEnv(t)
+		r := e.ingest(p, Options{})
+		expectCounts(t, r, StatusLoaded, 2, 2, 0, 0)
+		if r.Encoding != "utf-16" || r.Kind != "stores" {
+			t.Errorf("encoding %q kind %q", r.Encoding, r.Kind)
+		}
+		expectRows(t, "raw_stores", e.rows(`SELECT store_id, store_name, region, brand, row_number FROM raw_stores ORDER BY 1`), []string{
+			"S001|上海浦东大众4S店|华东区|大众|2", "S002|杭州西湖丰田4S店|华东区|丰田|3",
+		})
+	}
+	b, _ := unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewEncoder().Bytes([]byte(text))
+	b = append(b, 'S', 0, '3', 0, 0x00, 0xD8, '\t', 0, 'x', 0, '\n', 0) // S3, a lone high surrogate
+	p := filepath.Join(t.TempDir(), "bad.txt")
+	os.WriteFile(p, b, 0o644)
+	r := newEnv(t).ingest(p, Options{})
+	if r.Status != StatusRejected || !strings.Contains(r.Message, "line 4") || !strings.Contains(r.Message, "not UTF-16") {
+		t.Errorf("damaged UTF-16: %s %q", r.Status, r.Message)
+	}
 }
 
 func TestUTF8BOMStores(t *testing.T) {

@@ -12,12 +12,14 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/encoding/unicode"
 	"golang.org/x/text/transform"
 )
 
-// csvSource reads CSV in UTF-8 (with or without BOM) or GB18030 (a superset of GBK),
-// detected from the bytes. After GB18030 decoding a U+FFFD means an undecodable byte: the
-// file is rejected naming the line, since a silently garbled name or ID is worse than none.
+// csvSource reads CSV in UTF-8 (with or without BOM), GB18030 (a superset of GBK) or UTF-16
+// with a byte-order mark (Excel's "Unicode text"), detected from the bytes. After GB18030 or
+// UTF-16 decoding a U+FFFD means an undecodable byte: the file is rejected naming the line,
+// since a silently garbled name or ID is worse than none.
 type csvSource struct {
 	f      *os.File
 	r      *csv.Reader
@@ -57,8 +59,18 @@ func OpenCSV(path string) (Source, error) {
 		s.inf.Encoding = "utf-8-bom"
 		s.checked = whole
 	case bytes.HasPrefix(head, []byte("\xff\xfe")) || bytes.HasPrefix(head, []byte("\xfe\xff")):
-		s.Close()
-		return nil, Errorf("the file is UTF-16 text: save it as CSV UTF-8 (or GBK)")
+		// Excel's "Unicode text" export: UTF-16 with a byte-order mark, tab-delimited
+		order := unicode.LittleEndian
+		if head[0] == 0xfe {
+			order = unicode.BigEndian
+		}
+		enc := unicode.UTF16(order, unicode.ExpectBOM)
+		s.inf.Encoding = "utf-16"
+		s.gb = true // undecodable units come out as U+FFFD: checked per record
+		rd = transform.NewReader(br, enc.NewDecoder())
+		// the sample, decoded, for the delimiter (an even number of bytes; a pair cut at the
+		// end decodes as U+FFFD, which the sniffing ignores)
+		head, _ = enc.NewDecoder().Bytes(head[:min(len(head), 64<<10)&^1])
 	case valid || cutUTF8(head):
 		s.inf.Encoding = "utf-8"
 		s.checked = whole
@@ -67,7 +79,7 @@ func OpenCSV(path string) (Source, error) {
 		s.gb = true
 		rd = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
 	}
-	if bytes.IndexByte(head, 0) >= 0 {
+	if s.inf.Encoding != "utf-16" && bytes.IndexByte(head, 0) >= 0 {
 		s.Close()
 		return nil, Errorf("the file holds binary data (a NUL byte), not CSV text")
 	}
@@ -126,6 +138,9 @@ func (s *csvSource) Next() ([]string, int, error) {
 			// (strings.ContainsRune decodes every rune when asked for utf8.RuneError)
 			if strings.Contains(c, "\uFFFD") {
 				line, _ := s.r.FieldPos(0)
+				if s.inf.Encoding == "utf-16" {
+					return nil, 0, Errorf("line %d (record %d) holds bytes that are not UTF-16: the file is damaged; export it again", line, s.rec)
+				}
 				return nil, 0, Errorf("line %d (record %d) holds bytes that are neither UTF-8 nor GBK/GB18030: the file is damaged or in another encoding; export it again as CSV UTF-8", line, s.rec)
 			}
 		}
