@@ -359,6 +359,16 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		if errors.As(err, &fe) && len(headRows) > 0 {
 			fe.Msg = strings.ReplaceAll(fe.Msg, "{row}", fmt.Sprint(headRows[min(hi, len(headRows)-1)]))
 		}
+		if inf := src.Info(); errors.As(err, &fe) && inf.XLSX && strings.HasPrefix(fe.Msg, "no header row") && len(inf.Sheets) > 1 {
+			// the data may be on another sheet than the one read (the first, unless told)
+			var others []string
+			for _, sh := range inf.Sheets {
+				if sh != inf.Sheet {
+					others = append(others, fmt.Sprintf("%q", sh))
+				}
+			}
+			fe.Msg += fmt.Sprintf(". This was sheet %q; the workbook also has %s: give --sheet NAME to read another", inf.Sheet, strings.Join(others, ", "))
+		}
 		return nil, err
 	}
 	res.Kind = kind.Name

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/aftersales/aftersales/internal/db"
@@ -256,6 +257,27 @@ func TestXLSXMergedHeader(t *testing.T) {
 		"T001|王师傅|A组|lead|4.5|4500.00|2026-01",
 		"T003|赵师傅|A组|assistant|2.5|3000.00|2026-01",
 	})
+}
+
+// A workbook whose first sheet is a cover page: the rejection names the sheet read and the
+// others, and --sheet reads the right one.
+func TestXLSXHeaderOnAnotherSheet(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetCellValue("Sheet1", "A1", "封面")
+	f.NewSheet("门店")
+	f.SetSheetRow("门店", "A1", &[]any{"门店编号", "门店名称"})
+	f.SetSheetRow("门店", "A2", &[]any{"S001", "上海浦东大众4S店"})
+	p := filepath.Join(t.TempDir(), "cover.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	r := e.ingest(p, Options{})
+	if r.Status != StatusRejected || !strings.Contains(r.Message, `This was sheet "Sheet1"; the workbook also has "门店": give --sheet NAME`) {
+		t.Errorf("%s %q", r.Status, r.Message)
+	}
+	r = e.ingest(p, Options{Sheet: "门店"})
+	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
 }
 
 func TestXLSX1904Dates(t *testing.T) {

@@ -26,7 +26,8 @@ type Info struct {
 	Format   string // csv, xlsx, parquet
 	Encoding string // utf-8, utf-8-bom, gb18030 (csv only)
 	Sheet    string
-	XLSX     bool // numbers in date columns are Excel serials
+	Sheets   []string // xlsx: every sheet of the workbook, in order
+	XLSX     bool     // numbers in date columns are Excel serials
 	Date1904 bool
 	// NumericCell reports, for XLSX, whether the cell at (row, source column) holds a number.
 	NumericCell func(row, col int) bool

@@ -69,7 +69,7 @@ func OpenXLSX(path, sheet string) (Source, error) {
 		f.Close()
 		return nil, Errorf("cannot read sheet %q: %v", sheet, err)
 	}
-	s := &xlsxSource{f: f, rows: rows, path: path, inf: Info{Format: "xlsx", Sheet: sheet}}
+	s := &xlsxSource{f: f, rows: rows, path: path, inf: Info{Format: "xlsx", Sheet: sheet, Sheets: sheets}}
 	s.inf.XLSX, s.inf.Date1904, s.inf.NumericCell = true, d1904, s.numericCell
 	s.merges = mergeRanges(f, path, sheet)
 	return s, nil
