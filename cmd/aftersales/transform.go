@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/ingest"
@@ -84,7 +86,22 @@ func runTransform(ctx context.Context, o *transformOpts) error {
 		return failed("%v", err)
 	}
 	r := &transform.Runner{DB: d, Config: cfg, Log: logger(), Full: o.Full}
+	var bar *progressbar.ProgressBar
+	if isTerminal() {
+		// a full rebuild of 500 stores takes minutes: show which model runs
+		r.Progress = func(done, total int, name string) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(),
+					progressbar.OptionClearOnFinish(), progressbar.OptionSetElapsedTime(true))
+			}
+			bar.Describe("transform " + strings.TrimSuffix(name, ".sql"))
+			bar.Set(done)
+		}
+	}
 	res, err := r.Run(ctx)
+	if bar != nil {
+		bar.Finish() // cleared: the summary (or the error) is written where it was
+	}
 	if err != nil {
 		return failed("transform: %v (the previous marts are unchanged)", err)
 	}
