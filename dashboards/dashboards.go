@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/workbook"
@@ -41,6 +42,8 @@ type Options struct {
 	SingleFile bool   // inline ECharts in every page
 	IncludePay bool   // show pay on the technicians page (confidential)
 	Now        time.Time
+	// Progress, when set, is told after each store-month's pages (from the page workers).
+	Progress func(done, total int)
 }
 
 // Stats of a run.
@@ -98,9 +101,18 @@ func Build(ctx context.Context, db *sql.DB, o Options) (Stats, error) {
 		s storeInfo
 		m monthInfo
 	}
+	var todo []job
+	for _, s := range b.stores {
+		for _, m := range b.months[s.id] {
+			if o.Month == "" || m.month == o.Month {
+				todo = append(todo, job{s, m})
+			}
+		}
+	}
 	jobs := make(chan job)
 	errs := make(chan error, 2)
 	var wg sync.WaitGroup
+	var done atomic.Int64
 	for w := 0; w < 2; w++ {
 		wg.Add(1)
 		go func() {
@@ -114,15 +126,14 @@ func Build(ctx context.Context, db *sql.DB, o Options) (Stats, error) {
 						return
 					}
 				}
+				if n := done.Add(1); o.Progress != nil {
+					o.Progress(int(n), len(todo))
+				}
 			}
 		}()
 	}
-	for _, s := range b.stores {
-		for _, m := range b.months[s.id] {
-			if o.Month == "" || m.month == o.Month {
-				jobs <- job{s, m}
-			}
-		}
+	for _, j := range todo {
+		jobs <- j
 	}
 	close(jobs)
 	wg.Wait()

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/dashboards"
@@ -77,7 +80,23 @@ func runDashboards(ctx context.Context, o *dashOpts, w interface{ Write([]byte) 
 		o.Now = time.Now()
 	}
 	start := time.Now()
+	var bar *progressbar.ProgressBar
+	var mu sync.Mutex
+	if isTerminal() && o.Progress == nil {
+		o.Progress = func(done, total int) {
+			mu.Lock()
+			defer mu.Unlock()
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetDescription("dashboards"), progressbar.OptionSetWriter(os.Stderr),
+					progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+			}
+			bar.Set(done)
+		}
+	}
 	st, err := dashboards.Build(ctx, d, o.Options)
+	if bar != nil {
+		bar.Finish()
+	}
 	if err != nil {
 		return failed("dashboards: %v", err)
 	}
