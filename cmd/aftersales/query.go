@@ -118,32 +118,28 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 	for i := range vals {
 		ptrs[i] = &vals[i]
 	}
-	next := func() (bool, error) {
-		if !rows.Next() {
-			if err := rows.Err(); err != nil {
-				return false, failed("reading the result: %v", err)
+	// each calls row for every result row, with the row's values in vals
+	each := func(row func() error) error {
+		for rows.Next() {
+			if err := rows.Scan(ptrs...); err != nil {
+				return failed("reading the result: %v", err)
 			}
-			return false, nil
+			if err := row(); err != nil {
+				return err
+			}
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return false, failed("reading the result: %v", err)
+		if err := rows.Err(); err != nil {
+			return failed("reading the result: %v", err)
 		}
-		return true, nil
+		return nil
 	}
 	switch o.Format {
 	case "csv":
 		cw := csv.NewWriter(o.Out)
 		cw.UseCRLF = true
 		cw.Write(cols)
-		for {
-			ok, err := next()
-			if !ok {
-				if err != nil {
-					return err
-				}
-				break
-			}
-			cw.Write(textRow(vals))
+		if err := each(func() error { return cw.Write(textRow(vals)) }); err != nil {
+			return err
 		}
 		cw.Flush()
 		return cw.Error()
@@ -151,14 +147,7 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 		// an array of objects, indented by two spaces (as json.Encoder with that indent writes it)
 		w := bufio.NewWriter(o.Out)
 		n := 0
-		for {
-			ok, err := next()
-			if !ok {
-				if err != nil {
-					return err
-				}
-				break
-			}
+		err := each(func() error {
 			m := make(map[string]any, len(cols))
 			for j, c := range cols {
 				m[c] = jsonValue(vals[j])
@@ -174,6 +163,10 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 			}
 			w.Write(b)
 			n++
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		if n == 0 {
 			w.WriteString("[]\n")
@@ -190,14 +183,7 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 			return failed("writing %s: %v", o.XLSX, err)
 		}
 		defer t.Close()
-		for {
-			ok, err := next()
-			if !ok {
-				if err != nil {
-					return err
-				}
-				break
-			}
+		err = each(func() error {
 			cells := make([]any, len(vals))
 			for j, v := range vals {
 				cells[j] = xlsxw.Cell(v)
@@ -205,6 +191,10 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 			if err := t.Add(cells); err != nil {
 				return failed("writing %s: %v", o.XLSX, err)
 			}
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 		if err := t.Save(o.XLSX); err != nil {
 			return failed("writing %s: %v", o.XLSX, err)
@@ -222,18 +212,15 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 	t := &textTable{}
 	t.add(cols)
 	n := 0
-	for {
-		ok, err := next()
-		if !ok {
-			if err != nil {
-				return err
-			}
-			break
-		}
+	err = each(func() error {
 		if n < tableRows {
 			t.add(textRow(vals))
 		}
 		n++
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	if err := t.write(o.Out); err != nil {
 		return err
