@@ -40,7 +40,10 @@ func newQueryCmd() *cobra.Command {
 		Use:   "query --db FILE [--format table|csv|json|xlsx] NAME|SQL [--param k=v]...",
 		Short: "Run a named query from queries/ or plain SQL, read-only",
 		Long: `Runs a named query (see --list) or a SQL statement against the database, opened read-only:
-a query can never change data. --format csv prints RFC 4180 CSV with a header row and nothing else.`,
+a query can never change data. --format csv prints RFC 4180 CSV with a header row and nothing else.
+Rows are written as they are read, so a result of millions of rows needs little memory; the table
+format shows the first 10,000 of them, and an xlsx workbook continues on a new sheet past Excel's
+1,048,575 rows.`,
 		Example: `  aftersales query --list
   aftersales query monthly_review --param store=S001 --param month=2026-09
   aftersales query --format csv "SELECT * FROM mart_store_month ORDER BY store_id, month"`,
