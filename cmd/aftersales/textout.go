@@ -42,10 +42,13 @@ type textTable struct {
 	widths []int
 }
 
+// flatten keeps a value on its line: a tab, newline or carriage return becomes a space.
+var flatten = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ")
+
 func (t *textTable) add(cells []string) {
 	r := make([]string, len(cells))
 	for i, c := range cells {
-		c = strings.NewReplacer("\t", " ", "\n", " ", "\r", " ").Replace(c)
+		c = flatten.Replace(c)
 		r[i] = c
 		if i >= len(t.widths) {
 			t.widths = append(t.widths, 0)
