@@ -105,18 +105,56 @@ func cutUTF8(b []byte) bool {
 	return false
 }
 
-// sniffDelimiter picks tab when the first lines hold tabs and no commas (DMS "Excel" text exports).
+// sniffDelimiter picks the delimiter of the sample's first complete lines among comma, tab,
+// semicolon and pipe (DMS "Excel text" exports are tab-delimited, some systems write ';' or '|').
+// Each candidate is counted outside double quotes, line by line; its score is the number of lines
+// holding its most frequent non-zero count (a title row or a value with a thousands separator
+// does not change it), then that count. Comma wins ties: a candidate must do strictly better.
+// A GBK trail byte can be '|' (0x7C), but not consistently on every line.
 func sniffDelimiter(head []byte) rune {
-	lines := bytes.SplitN(head, []byte("\n"), 6)
-	tabs, commas := 0, 0
+	if i := bytes.LastIndexByte(head, '\n'); i >= 0 && i < len(head)-1 {
+		head = head[:i] // the last line may be cut by the sample
+	}
+	var lines [][]byte
+	for _, l := range bytes.SplitN(head, []byte("\n"), 21) {
+		if l = bytes.TrimRight(l, "\r"); len(l) > 0 && len(lines) < 20 {
+			lines = append(lines, l)
+		}
+	}
+	best, bestLines, bestCount := ',', 0, 0
+	for _, c := range []byte{',', '\t', ';', '|'} {
+		n, count := delimiterScore(lines, c)
+		if n > bestLines || (n == bestLines && n > 0 && count > bestCount) {
+			best, bestLines, bestCount = rune(c), n, count
+		}
+	}
+	return best
+}
+
+// delimiterScore: the most frequent non-zero per-line count of c outside quotes (ties: the larger)
+// and the number of lines holding it.
+func delimiterScore(lines [][]byte, c byte) (n, count int) {
+	freq := map[int]int{}
 	for _, l := range lines {
-		tabs += bytes.Count(l, []byte("\t"))
-		commas += bytes.Count(l, []byte(","))
+		k, quoted := 0, false
+		for _, b := range l {
+			switch {
+			case b == '"':
+				quoted = !quoted
+			case b == c && !quoted:
+				k++
+			}
+		}
+		if k > 0 {
+			freq[k]++
+		}
 	}
-	if tabs > 0 && commas == 0 {
-		return '\t'
+	for k, f := range freq {
+		if f > n || (f == n && k > count) {
+			n, count = f, k
+		}
 	}
-	return ','
+	return n, count
 }
 
 func (s *csvSource) Next() ([]string, int, error) {
