@@ -300,7 +300,10 @@ func Month(s string) (string, error) {
 // ErrNumber is wrapped by every number error.
 var ErrNumber = errors.New("not a number")
 
-// cleanNumber strips currency signs, 元, thousands separators and spaces after NFKC.
+// cleanNumber strips currency signs, 元, thousands separators and spaces after NFKC. A comma must
+// separate thousands (1,234.50): "12,50" — a decimal comma, or a typo — is an error instead of
+// 1250, a hundred times the amount. (CONTRACT §1 says "strip thousands separators"; a comma
+// elsewhere is not one.)
 func cleanNumber(s string) (string, error) {
 	c := Clean(s)
 	if strings.HasPrefix(c, "(") && strings.HasSuffix(c, ")") {
@@ -309,13 +312,47 @@ func cleanNumber(s string) (string, error) {
 	if strings.ContainsAny(c, "¥元, ") {
 		c = strings.Map(func(r rune) rune {
 			switch r {
-			case '¥', '元', ',', ' ':
+			case '¥', '元', ' ':
 				return -1
 			}
 			return r
 		}, c)
+		if strings.IndexByte(c, ',') >= 0 {
+			if !thousandsGrouped(c) {
+				hint := ""
+				if strings.Count(c, ",") == 1 && !strings.Contains(c, ".") {
+					hint = fmt.Sprintf("; write %s if it is a decimal comma", strings.Replace(c, ",", ".", 1))
+				}
+				return "", fmt.Errorf("%w: %q — a comma must separate thousands (1,234.50)%s", ErrNumber, Clean(s), hint)
+			}
+			c = strings.ReplaceAll(c, ",", "")
+		}
 	}
 	return c, nil
+}
+
+// thousandsGrouped: the integer part of c (after a sign, up to a '.') is 1–3 digits followed
+// by groups of a comma and 3 digits, and no comma follows it.
+func thousandsGrouped(c string) bool {
+	if c != "" && (c[0] == '-' || c[0] == '+') {
+		c = c[1:]
+	}
+	intPart, frac, _ := strings.Cut(c, ".")
+	if strings.IndexByte(frac, ',') >= 0 {
+		return false
+	}
+	groups := strings.Split(intPart, ",")
+	for i, g := range groups {
+		if (i == 0 && (len(g) < 1 || len(g) > 3)) || (i > 0 && len(g) != 3) {
+			return false
+		}
+		for j := 0; j < len(g); j++ {
+			if g[j] < '0' || g[j] > '9' {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // Decimal parses a number into an integer scaled by 10^scale, rounding half away from zero
