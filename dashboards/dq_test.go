@@ -1,0 +1,60 @@
+package dashboards
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestDataQualityLabels: the index names each data-quality check and severity in the page's
+// language, with headers, and every check the mart can write has a name.
+func TestDataQualityLabels(t *testing.T) {
+	sql, err := os.ReadFile(filepath.Join("..", "transform", "sql", "050_mart_data_quality.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// the model's header lists its check names: "-- check names: a, b (…), c. severity: …"
+	m := regexp.MustCompile(`(?s)-- check names: (.*?)\. severity`).FindSubmatch(sql)
+	if m == nil {
+		t.Fatal("050_mart_data_quality.sql no longer lists its check names")
+	}
+	list := regexp.MustCompile(`\([^)]*\)|--|\n`).ReplaceAllString(string(m[1]), " ")
+	n := 0
+	for _, c := range strings.Split(list, ",") {
+		c = strings.TrimSpace(c)
+		if c == "" {
+			continue
+		}
+		n++
+		for _, l := range []string{"zh", "en"} {
+			if name, tip := dqCheck(l, c); name == c || !strings.HasPrefix(tip, c+": ") {
+				t.Errorf("check %s has no %s name (%q, %q)", c, l, name, tip)
+			}
+		}
+	}
+	if n < 12 {
+		t.Errorf("only %d check names read from the model's header", n)
+	}
+
+	for _, c := range []struct{ lang, check, warn, header string }{
+		{"zh", "工时行无对应工单", ">警告<", ">检查项<"},
+		{"en", "Job lines without an order", ">warning<", ">Check<"},
+	} {
+		out, _ := buildPages(t, Options{Lang: c.lang})
+		b, err := os.ReadFile(filepath.Join(out, "index.html"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		for _, want := range []string{c.check, c.warn, c.header, `title="orphan_jobs: `} {
+			if !strings.Contains(s, want) {
+				t.Errorf("%s index: no %q", c.lang, want)
+			}
+		}
+		if strings.Contains(s, ">orphan_jobs<") || strings.Contains(s, ">warn<") {
+			t.Errorf("%s index shows a check or severity code as its label", c.lang)
+		}
+	}
+}
