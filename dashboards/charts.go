@@ -128,6 +128,19 @@ func lines(title string, x []string, series map[string][]any, order []string, yN
 	return l
 }
 
+// twoAxes is a line chart of two series of different scales (turnover ≈ 5, days of supply ≈ 70):
+// the first on the left axis, the second on the right.
+func twoAxes(x []string, leftName, leftUnit string, left []any, rightName, rightUnit string, right []any) *charts.Line {
+	l := charts.NewLine()
+	l.SetGlobalOptions(common("")...)
+	l.SetGlobalOptions(charts.WithYAxisOpts(opts.YAxis{Name: leftUnit, Type: "value", Scale: opts.Bool(true)}))
+	l.ExtendYAxis(opts.YAxis{Name: rightUnit, Type: "value", Position: "right", Scale: opts.Bool(true)})
+	l.SetXAxis(x)
+	l.AddSeries(leftName, lineData(left))
+	l.AddSeries(rightName, lineData(right), charts.WithLineChartOpts(opts.LineChart{YAxisIndex: 1}))
+	return l
+}
+
 func pie(title string, names []string, vals []any) *charts.Pie {
 	p := charts.NewPie()
 	p.SetGlobalOptions(charts.WithTitleOpts(opts.Title{Title: title, Left: "center", TitleStyle: &opts.TextStyle{FontSize: 13}}),

@@ -155,6 +155,8 @@ var dict = map[string][2]string{
 	"suggested":       {"建议订货（前30）", "Top suggested orders"},
 	"consumption":     {"消耗金额", "Consumption value"},
 	"days_supply":     {"供应天数", "Days of supply"},
+	"per_year":        {"次/年", "×/year"},
+	"days":            {"天", "days"},
 	"turnover_s":      {"库存周转率", "Turnover"},
 	"heatmap":         {"门店 × 指标 百分位热力图（越绿越好）", "Stores × KPIs by percentile (green = better)"},
 	"scatter":         {"一次修复率 vs 客户满意度", "FTFR vs CSI"},

@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -75,11 +76,12 @@ func (b *builder) benchmarkPage(month string) error {
 	}
 	hm := charts.NewHeatMap()
 	hm.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}), charts.WithAnimation(false),
+		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}), // one series: the colour scale says it
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: hx, AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: stores}),
 		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: 100, Orient: "horizontal", Left: "center", Bottom: "0",
 			InRange: &opts.VisualMapInRange{Color: []string{"#dc2626", "#fde68a", "#16a34a"}}}))
-	hm.AddSeries("percentile", hd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{@[2]}"}))
+	hm.AddSeries(T(l, "percentile"), hd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{@[2]}"}))
 	height := 120 + 28*len(stores)
 	pg.Charts = append(pg.Charts, chart{"c_heat", optionJSON(hm, map[string]any{"grid": map[string]any{"left": 90, "bottom": 110, "top": 10}})})
 	pg.Sections = append(pg.Sections, section{Title: T(l, "heatmap"), Charts: []chartDiv{{"c_heat", max(height, 300)}}, Wide: true})
@@ -96,7 +98,7 @@ func (b *builder) benchmarkPage(month string) error {
 			sd = append(sd, opts.ScatterData{Name: s, Value: []any{f * 100, q * 100}})
 		}
 	}
-	sc.AddSeries("stores", sd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
+	sc.AddSeries(T(l, "stores"), sd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
 	pg.Charts = append(pg.Charts, chart{"c_scatter", optionJSON(sc, nil)})
 	pg.Sections = append(pg.Sections, section{Title: T(l, "scatter"), Charts: []chartDiv{{"c_scatter", 340}}})
 	// group median trend of the quality KPIs
@@ -158,9 +160,11 @@ func (b *builder) benchmarkPage(month string) error {
 		}
 		for _, e := range list {
 			xs = append(xs, e.s)
-			ys = append(ys, e.v*scale)
+			ys = append(ys, math.Round(e.v*scale*100)/100) // shown to 2 decimals
 		}
-		bar := charts.NewBar()
+		// dots, not bars: the axis is fitted to the stores' spread (a rate of 99.3–99.9 % would
+		// show as equal bars from 0), and a bar on a cut axis misstates the ratio between stores
+		bar := charts.NewScatter()
 		bar.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}), charts.WithAnimation(false),
 			charts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(true)}))
 		bar.SetXAxis(xs)
@@ -180,7 +184,11 @@ func (b *builder) benchmarkPage(month string) error {
 				marks = append(marks, opts.MarkLineNameYAxisItem{Name: T(l, "target"), YAxis: f * scale})
 			}
 		}
-		bar.AddSeries(k.label, barData(ys), charts.WithMarkLineNameYAxisItemOpts(marks...),
+		dots := make([]opts.ScatterData, len(ys))
+		for i, y := range ys {
+			dots[i] = opts.ScatterData{Value: y, SymbolSize: 11}
+		}
+		bar.AddSeries(k.label, dots, charts.WithMarkLineNameYAxisItemOpts(marks...),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Label: &opts.Label{Show: opts.Bool(true), Formatter: "{b}"}}))
 		id := fmt.Sprintf("c_rank_%d", i)
 		pg.Charts = append(pg.Charts, chart{id, optionJSON(bar, nil)})

@@ -39,8 +39,8 @@ func (b *builder) partsPage(s storeInfo, m monthInfo) error {
 		chart{"c_inv", optionJSON(barLine("", x, map[string][]any{T(l, "inv_trend"): mapv(cols["inventory_value"], func(v any) any { return scaled(v, 10000) }),
 			T(l, "dead_stock"): mapv(cols["dead_stock_value"], func(v any) any { return scaled(v, 10000) })},
 			[]string{T(l, "inv_trend"), T(l, "dead_stock")}, false, nil, nil, "", ""), nil)},
-		chart{"c_turn", optionJSON(lines("", x, map[string][]any{T(l, "turnover_s"): mapv(cols["turnover"], num), T(l, "days_supply"): mapv(cols["days_of_supply"], num)},
-			[]string{T(l, "turnover_s"), T(l, "days_supply")}, "", nil), nil)},
+		chart{"c_turn", optionJSON(twoAxes(x, T(l, "turnover_s"), T(l, "per_year"), mapv(cols["turnover"], num),
+			T(l, "days_supply"), T(l, "days"), mapv(cols["days_of_supply"], num)), nil)},
 		chart{"c_fill", optionJSON(lines("", x, map[string][]any{T(l, "fill_rate"): mapv(cols["fill_rate"], pct)}, []string{T(l, "fill_rate")}, "%", nil), nil)},
 	)
 	pg.Sections = append(pg.Sections,
