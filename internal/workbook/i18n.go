@@ -1,5 +1,7 @@
 package workbook
 
+import "strings"
+
 // labels of the workbooks: key → {zh, en}.
 var labels = map[string][2]string{
 	"payroll_title":           {"工资表（5.0系数工资分配法）", "Payroll (5.0 coefficient method)"},
@@ -146,6 +148,44 @@ var labels = map[string][2]string{
 	"suggest_title":           {"建议订货（前20）", "Suggested orders (top 20)"},
 	"chart_orders":            {"台次与产值", "Orders and revenue"},
 	"chart_quality":           {"一次修复率 / 满意度 / 按时交车率", "FTFR / CSI / on-time"},
+}
+
+// enumZH: the Chinese names of the canonical enum values (CONTRACT §1), shared by the workbooks
+// and the dashboards.
+var enumZH = map[string]string{
+	"maintenance": "保养", "repair": "机修", "body_paint": "钣喷", "warranty": "索赔", "insurance": "事故", "internal": "内部", "accessory": "精品",
+	"engine": "发动机", "transmission": "变速箱", "chassis": "底盘", "electrical": "电器", "body": "车身", "paint": "喷漆", "interior": "内饰",
+	"hvac": "空调", "other": "其他",
+	"parts_defect": "配件不良", "wrong_method": "工作方法不正确", "carelessness": "操作者大意", "unclear_request": "交修不清楚",
+	"manufacturing_defect": "制造不良", "management": "管理不良", "suspected": "疑似返修（未登记原因）", "unrecorded": "未登记原因",
+	"lead": "主修", "deputy": "副修", "assistant": "辅修", "trainee": "学员", "apprentice": "学徒", "flagged": "登记返修",
+}
+
+// Enum names a canonical enum value in the language (English: the value itself; an unknown
+// value as it is).
+func Enum(lang, v string) string {
+	if lang == "en" {
+		return v
+	}
+	if z, ok := enumZH[v]; ok {
+		return z
+	}
+	return v
+}
+
+// EnumList names each value of a ", "-joined list (fault systems) in the language.
+func EnumList(lang, s string) string {
+	if s == "" {
+		return ""
+	}
+	parts := strings.Split(s, ", ")
+	for i, p := range parts {
+		parts[i] = Enum(lang, p)
+	}
+	if lang == "en" {
+		return strings.Join(parts, ", ")
+	}
+	return strings.Join(parts, "、")
 }
 
 // L returns a label in the language ("en" or Chinese by default).

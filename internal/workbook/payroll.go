@@ -436,8 +436,10 @@ func comebackSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *styles
 	var data [][]any
 	for rows.Next() {
 		var a, b, c, k, d, e, g string
-		rows.Scan(&a, &b, &c, &k, &d, &e, &g)
-		data = append(data, []any{a, b, c, L(lang, k), d, e, g})
+		if err := rows.Scan(&a, &b, &c, &k, &d, &e, &g); err != nil {
+			return err
+		}
+		data = append(data, []any{a, b, c, L(lang, k), EnumList(lang, d), Enum(lang, e), g})
 	}
 	hdr := []string{L(lang, "comeback_order"), L(lang, "origin_order"), L(lang, "vin"), L(lang, "kind"), L(lang, "systems"), L(lang, "cause"), L(lang, "charged")}
 	table(f, st, sh, 1, hdr, data, []float64{18, 18, 20, 10, 22, 18, 20})
@@ -459,7 +461,9 @@ func techStatsSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *style
 		var jobs, cb int64
 		var hours, labour float64
 		var eff, days sql.NullFloat64
-		rows.Scan(&id, &name, &team, &grade, &jobs, &hours, &labour, &eff, &cb, &days)
+		if err := rows.Scan(&id, &name, &team, &grade, &jobs, &hours, &labour, &eff, &cb, &days); err != nil {
+			return err
+		}
 		var e, d any
 		if eff.Valid {
 			e = eff.Float64
@@ -492,7 +496,9 @@ func differenceSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *styl
 	for rows.Next() {
 		var id, name, why, adj string
 		var cp, rp, diff float64
-		rows.Scan(&id, &name, &cp, &rp, &diff, &why, &adj)
+		if err := rows.Scan(&id, &name, &cp, &rp, &diff, &why, &adj); err != nil {
+			return err
+		}
 		data = append(data, []any{id, name, cp, rp, diff, why, adj})
 	}
 	if len(data) == 0 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -68,10 +69,22 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 		style := unitStyle(st, unit)
 		for j, col := range []string{"value", "target", "value_prev_month", "change_mom", "value_prev_year", "change_yoy"} {
 			c := []int{2, 3, 5, 6, 7, 8}[j]
-			if v := r[ci(col)]; v != nil {
+			v, s := r[ci(col)], style
+			if unit == "rate" && strings.HasPrefix(col, "change_") {
+				// a rate's change is a difference of percentages: shown in percentage points
+				// ("−1.03个百分点"), not as "−1.03%", which reads as a relative change
+				if f, ok := v.(float64); ok {
+					v = math.Round(f*1e6) / 1e4
+				}
+				s = st.ppZH
+				if lang == "en" {
+					s = st.ppEN
+				}
+			}
+			if v != nil {
 				f.SetCellValue(sh, cell(c, row), v)
 			}
-			f.SetCellStyle(sh, cell(c, row), cell(c, row), style)
+			f.SetCellStyle(sh, cell(c, row), cell(c, row), s)
 		}
 		switch r[ci("meets_target")] {
 		case true:
@@ -212,6 +225,12 @@ func writeResult(f *excelize.File, st *styles, sheet string, row int, res *Resul
 				v = mask.Phone(str(v))
 			case "grade", "kind":
 				v = L(lang, str(v))
+			case "cause":
+				if v != nil {
+					v = Enum(lang, str(v))
+				}
+			case "fault_systems":
+				v = EnumList(lang, str(v))
 			}
 			switch x := v.(type) {
 			case nil:

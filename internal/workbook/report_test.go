@@ -1,6 +1,7 @@
 package workbook
 
 import (
+	"math"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -59,6 +60,51 @@ func TestReportWorkbook(t *testing.T) {
 				if phone.MatchString(c) || strings.Contains(c, "张三") {
 					t.Errorf("sheet %s shows unmasked customer data %q", sh, c)
 				}
+			}
+		}
+	}
+	// a rate's month-on-month change in percentage points: the cell holds points, shown as such
+	var ftfr, ftfrPrev float64
+	if err := d.QueryRow(`SELECT (SELECT ftfr FROM mart_store_month WHERE store_id = 'S001' AND month = '2026-10'),
+		(SELECT ftfr FROM mart_store_month WHERE store_id = 'S001' AND month = '2026-09')`).Scan(&ftfr, &ftfrPrev); err != nil {
+		t.Fatal(err)
+	}
+	p10 := filepath.Join(t.TempDir(), "r10.xlsx")
+	if err := Report(t.Context(), d, "S001", "2026-10", "zh", p10); err != nil {
+		t.Fatal(err)
+	}
+	f10, err := excelize.OpenFile(p10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f10.Close()
+	all10, _ := f10.GetRows("经营指标", excelize.Options{RawCellValue: true})
+	seen := false
+	for i, r := range all10 {
+		if len(r) > 5 && strings.HasPrefix(r[0], "一次修复率") {
+			g, _ := strconv.ParseFloat(r[5], 64)
+			if w := math.Round((ftfr-ftfrPrev)*1e6) / 1e4; g != w {
+				t.Errorf("FTFR change %q, want %v percentage points", r[5], w)
+			}
+			shown, _ := f10.GetCellValue("经营指标", cell(6, i+1))
+			if !strings.HasSuffix(shown, "个百分点") {
+				t.Errorf("FTFR change shown as %q, want percentage points", shown)
+			}
+			seen = true
+		}
+	}
+	if !seen {
+		t.Error("no FTFR row in the 2026-10 report")
+	}
+	// comeback causes and fault systems in Chinese
+	cb, _ := f.GetRows("返修扣款明细")
+	if len(cb) < 2 {
+		t.Fatal("no comebacks in the sample month")
+	}
+	for _, r := range cb[1:] {
+		for _, c := range r {
+			if regexp.MustCompile(`^(parts_defect|wrong_method|carelessness|unclear_request|manufacturing_defect|management|other|engine|transmission|chassis|electrical|body|paint|interior|hvac)\b`).MatchString(c) {
+				t.Errorf("comeback sheet shows the code %q, not its Chinese name", c)
 			}
 		}
 	}
