@@ -427,8 +427,11 @@ func table(f *excelize.File, st *styles, sheet string, row int, headers []string
 func comebackSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *styles, store, month, lang string) error {
 	sh := sheetName(f, L(lang, "comeback_sheet"))
 	f.NewSheet(sh)
-	rows, err := db.QueryContext(ctx, `SELECT order_no, coalesce(origin_order_no, ''), vin, kind, array_to_string(fault_systems, ', '), coalesce(cause, ''),
-		array_to_string(charged_tech_ids, ', ') FROM mart_comebacks WHERE store_id = ? AND month = ? ORDER BY order_no`, store, month)
+	// (DuckDB's array_to_string of an empty list is NULL: a comeback with no shared system, a
+	// flagged one, lost its cause and charged technicians here while scan errors went unchecked)
+	rows, err := db.QueryContext(ctx, `SELECT order_no, coalesce(origin_order_no, ''), coalesce(vin, ''), kind,
+		coalesce(array_to_string(fault_systems, ', '), ''), coalesce(cause, ''), coalesce(array_to_string(charged_tech_ids, ', '), '')
+		FROM mart_comebacks WHERE store_id = ? AND month = ? ORDER BY order_no`, store, month)
 	if err != nil {
 		return err
 	}

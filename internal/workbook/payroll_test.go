@@ -100,6 +100,60 @@ func TestPayrollWorkbook(t *testing.T) {
 	recalcMatches(t, p1)
 }
 
+// TestPayrollComebackSheet: every comeback of the month is a full row — its cause in Chinese and
+// its charged technicians — also one with no shared fault system (an empty list, which DuckDB's
+// array_to_string turns into NULL: the row lost its cause and technicians).
+func TestPayrollComebackSheet(t *testing.T) {
+	d := sampleDB(t)
+	month := "2026-10"
+	var order string
+	if err := d.QueryRow(`SELECT min(order_no) FROM mart_comebacks WHERE store_id = 'S001' AND month = ? AND len(charged_tech_ids) > 0`, month).Scan(&order); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(`UPDATE mart_comebacks SET fault_systems = [], cause = 'parts_defect' WHERE store_id = 'S001' AND order_no = ?`, order); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{}
+	rows, err := d.Query(`SELECT order_no, array_to_string(charged_tech_ids, ', ') FROM mart_comebacks WHERE store_id = 'S001' AND month = ? AND len(charged_tech_ids) > 0`, month)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var o, c string
+		if err := rows.Scan(&o, &c); err != nil {
+			t.Fatal(err)
+		}
+		want[o] = c
+	}
+	rows.Close()
+	p := filepath.Join(t.TempDir(), "p.xlsx")
+	if err := Payroll(t.Context(), d, "S001", month, "zh", p); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	got, _ := f.GetRows("返修扣款明细")
+	seen := 0
+	for _, r := range got[1:] {
+		r = append(r, make([]string, 7)...)
+		if w, ok := want[r[0]]; ok {
+			seen++
+			if r[6] != w {
+				t.Errorf("comeback %s: charged %q, want %q", r[0], r[6], w)
+			}
+		}
+		if r[0] == order && (r[4] != "" || r[5] != "配件不良") {
+			t.Errorf("comeback %s with no shared system: systems %q, cause %q (want 配件不良)", order, r[4], r[5])
+		}
+	}
+	if seen != len(want) || seen == 0 {
+		t.Errorf("%d of %d charged comebacks in the sheet", seen, len(want))
+	}
+}
+
 func sameNumber(a, b string) bool {
 	x, err1 := strconv.ParseFloat(a, 64)
 	y, err2 := strconv.ParseFloat(b, 64)
