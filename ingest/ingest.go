@@ -117,8 +117,15 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	}
 	for rows.Next() {
 		var sha, p string
-		rows.Scan(&sha, &p)
+		if err := rows.Scan(&sha, &p); err != nil {
+			rows.Close()
+			return fmt.Errorf("reading ingest_files: %w", err)
+		}
 		loaded[sha] = p
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return fmt.Errorf("reading ingest_files: %w", err)
 	}
 	rows.Close()
 	known, err := newLoadedKeys(ctx, in.DB)

@@ -452,7 +452,9 @@ func closedPayroll(ctx context.Context, tx *sql.Tx) (map[[2]string]bool, error) 
 	out := map[[2]string]bool{}
 	for rows.Next() {
 		var s, m string
-		rows.Scan(&s, &m)
+		if err := rows.Scan(&s, &m); err != nil {
+			return nil, err
+		}
 		out[[2]string{s, m}] = true
 	}
 	return out, rows.Err()

@@ -777,7 +777,9 @@ func runTest(ctx context.Context, tx *sql.Tx, t Test) error {
 			for i := range vals {
 				ptrs[i] = &vals[i]
 			}
-			rows.Scan(ptrs...)
+			if err := rows.Scan(ptrs...); err != nil {
+				return err
+			}
 			var parts []string
 			for i, c := range cols {
 				if i < 6 {
@@ -808,8 +810,15 @@ func writeSettings(ctx context.Context, tx *sql.Tx, c *Config) error {
 	}
 	for rows.Next() {
 		var s string
-		rows.Scan(&s)
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return fmt.Errorf("listing stores: %w", err)
+		}
 		stores = append(stores, s)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return fmt.Errorf("listing stores: %w", err)
 	}
 	rows.Close()
 	stmts := []string{

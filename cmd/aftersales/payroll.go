@@ -81,8 +81,15 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 	var stores []string
 	for rows.Next() {
 		var s string
-		rows.Scan(&s)
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return failed("reading mart_payroll: %v", err)
+		}
 		stores = append(stores, s)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return failed("reading mart_payroll: %v", err)
 	}
 	rows.Close()
 	if len(stores) == 0 {

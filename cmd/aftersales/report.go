@@ -33,8 +33,15 @@ func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {
 	var list []sm
 	for rows.Next() {
 		var s sm
-		rows.Scan(&s.store, &s.month)
+		if err := rows.Scan(&s.store, &s.month); err != nil {
+			rows.Close()
+			return failed("%v", err)
+		}
 		list = append(list, s)
+	}
+	if err := rows.Err(); err != nil {
+		rows.Close()
+		return failed("%v", err)
 	}
 	rows.Close()
 	dir := filepath.Join(o.Out, "reports")

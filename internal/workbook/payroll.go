@@ -69,14 +69,23 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		return fmt.Errorf("reading the settings of store %s: %w", store, err)
 	}
 	gradeRates := map[string]string{}
-	if gr, err := db.QueryContext(ctx, `SELECT grade, hour_rate::VARCHAR FROM cfg_grade_rates WHERE store_id = ?`, store); err == nil {
-		for gr.Next() {
-			var g, r string
-			gr.Scan(&g, &r)
-			gradeRates[g] = r
-		}
-		gr.Close()
+	gr, err := db.QueryContext(ctx, `SELECT grade, hour_rate::VARCHAR FROM cfg_grade_rates WHERE store_id = ?`, store)
+	if err != nil {
+		return fmt.Errorf("reading the grade hour rates of store %s: %w", store, err)
 	}
+	for gr.Next() {
+		var g, r string
+		if err := gr.Scan(&g, &r); err != nil {
+			gr.Close()
+			return err
+		}
+		gradeRates[g] = r
+	}
+	if err := gr.Err(); err != nil {
+		gr.Close()
+		return err
+	}
+	gr.Close()
 
 	f := excelize.NewFile()
 	defer f.Close()
@@ -281,7 +290,9 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		status = L(lang, "closed")
 		var at sql.NullTime
 		var reason sql.NullString
-		db.QueryRowContext(ctx, `SELECT max(closed_at), max(reason) FROM payroll_closed_rows WHERE store_id = ? AND month = ?`, store, month).Scan(&at, &reason)
+		if err := db.QueryRowContext(ctx, `SELECT max(closed_at), max(reason) FROM payroll_closed_rows WHERE store_id = ? AND month = ?`, store, month).Scan(&at, &reason); err != nil {
+			return err
+		}
 		if at.Valid {
 			status += " " + at.Time.Format("2006-01-02 15:04")
 		}
@@ -350,19 +361,33 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 	er := tr + 2
 	setText(f, s, cell(1, er), L(lang, "exceptions"))
 	f.SetCellStyle(s, cell(1, er), cell(1, er), st.title)
-	exc, _ := db.QueryContext(ctx, `SELECT "check", example FROM int_payroll_exceptions WHERE store_id = ? AND month = ? ORDER BY "check", example`, store, month)
-	n := 0
-	if exc != nil {
-		for exc.Next() {
-			var c, ex string
-			exc.Scan(&c, &ex)
-			n++
-			setText(f, s, cell(1, er+n), c)
-			setText(f, s, cell(2, er+n), ex)
-			f.SetCellStyle(s, cell(1, er+n), cell(1, er+n), st.bad)
-		}
-		exc.Close()
+	// (a failed read here used to show "无": no exceptions)
+	exc, err := db.QueryContext(ctx, `SELECT "check", coalesce(example, '') FROM int_payroll_exceptions WHERE store_id = ? AND month = ? ORDER BY "check", example`, store, month)
+	if err != nil {
+		return fmt.Errorf("reading the payroll exceptions: %w", err)
 	}
+	n := 0
+	for exc.Next() {
+		var c, ex string
+		if err := exc.Scan(&c, &ex); err != nil {
+			exc.Close()
+			return err
+		}
+		n++
+		// the check's name and what to do in the sheet's language, then the mart's detail
+		name, hint := Check(lang, c)
+		if _, what, ok := strings.Cut(hint, ": "); ok {
+			ex = what + " — " + ex
+		}
+		setText(f, s, cell(1, er+n), name)
+		setText(f, s, cell(2, er+n), ex)
+		f.SetCellStyle(s, cell(1, er+n), cell(1, er+n), st.bad)
+	}
+	if err := exc.Err(); err != nil {
+		exc.Close()
+		return err
+	}
+	exc.Close()
 	if n == 0 {
 		setText(f, s, cell(1, er+1), L(lang, "no_exceptions"))
 	}

@@ -261,3 +261,34 @@ func sameValue(a, b string) bool {
 	y, err2 := strconv.ParseFloat(b, 64)
 	return err1 == nil && err2 == nil && math.Abs(x-y) <= 1e-6*math.Max(1, math.Abs(y))
 }
+
+// TestPayrollExceptionsNamed: the summary's exceptions name each check in the sheet's language
+// with what to do, before the mart's detail.
+func TestPayrollExceptionsNamed(t *testing.T) {
+	d := sampleDB(t)
+	if _, err := d.Exec(`INSERT INTO int_payroll_exceptions VALUES ('S001', '2026-10', 'no_attendance', 'warn', 1,
+		'2026-10: T09999 had job lines but no attendance row, so ratio 0 and no share', 0)`); err != nil {
+		t.Fatal(err)
+	}
+	for lang, want := range map[string]string{"zh": "有派工无考勤", "en": "Job lines, no attendance"} {
+		p := filepath.Join(t.TempDir(), lang+".xlsx")
+		if err := Payroll(t.Context(), d, "S001", "2026-10", lang, p); err != nil {
+			t.Fatal(err)
+		}
+		f, err := excelize.OpenFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, _ := f.GetRows(f.GetSheetList()[0])
+		f.Close()
+		found := false
+		for _, r := range rows {
+			if len(r) > 1 && r[0] == want && strings.Contains(r[1], "T09999") && !strings.HasPrefix(r[1], "2026-10") {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%s: no exception row %q with a hint before the detail in %q", lang, want, rows)
+		}
+	}
+}

@@ -1,0 +1,32 @@
+package workbook
+
+// checks: the data-quality checks' names (mart_data_quality.check, CONTRACT §3) in Chinese and
+// English, each with what to do about it; shared by the dashboards and the payroll sheet.
+var checks = map[string][2][2]string{
+	"freshness":          {{"数据截至", "最新工单的进厂时间与最近一次导入；比集团最新数据早31天以上为警告：导入该门店最近的工单"}, {"Freshness", "the latest work order and the last ingest; a warning when more than 31 days behind the group: ingest the store's latest work orders"}},
+	"orphan_jobs":        {{"工时行无对应工单", "工时行的工单号在工单中找不到：导入这些工单所在月份的工单导出"}, {"Job lines without an order", "the job line's order number is not among the work orders: ingest the work orders of that month"}},
+	"orphan_callbacks":   {{"回访无对应工单", "回访记录的工单号在工单中找不到：导入这些工单所在月份的工单导出"}, {"Callbacks without an order", "the callback's order number is not among the work orders: ingest the work orders of that month"}},
+	"orphan_movements":   {{"出入库引用的工单不存在", "出入库记录引用的工单号在工单中找不到；仍计入库存与满足率"}, {"Movements citing an unknown order", "the movement's order number is not among the work orders; it still counts for stock and fill rate"}},
+	"unknown_parts":      {{"配件档案中无此配件", "出入库的配件号不在配件档案中，无成本、不计库存金额：导入最新的配件档案"}, {"Parts not in the catalogue", "movements of a part number missing from the parts file have no cost and no value: ingest the current parts file"}},
+	"unknown_techs":      {{"技师档案中无此技师", "工时行或考勤的技师编号不在技师档案中：导入最新的技师档案"}, {"Technicians not on file", "a job line's or attendance row's technician is not in the technicians file: ingest the current technicians file"}},
+	"negative_stock":     {{"负库存", "最近月末账面库存为负的配件数：核对出入库导出是否缺月"}, {"Negative stock", "parts with negative stock at the latest month end: check for a missing month of movements"}},
+	"vin_check_digit":    {{"VIN校验位不符", "第9位校验位不符的VIN数（部分进口车VIN不含校验位，仅提示）"}, {"VIN check digit", "VINs whose 9th-position check digit does not match (some imported cars have none: information only)"}},
+	"undistributed_pool": {{"工资池无法分配", "班组有工资池但无人有考勤，无法分配：补导考勤"}, {"Pool not distributed", "a team's pool has no member with attendance to share it: ingest the attendance"}},
+	"unassigned_labour":  {{"工时未归属班组", "技师不在当月有效的技师档案中，其工时费不进任何班组的工资池：补导技师档案"}, {"Labour in no team", "labour of technicians with no technicians row in force goes to no team's pool: ingest the technicians file"}},
+	"no_attendance":      {{"有派工无考勤", "技师有工时行但无考勤，出勤比例为0、不分配：补导考勤"}, {"Job lines, no attendance", "technicians with job lines but no attendance row get ratio 0 and no share: ingest the attendance"}},
+	"rejected_rows":      {{"导入拒收的行", "导入时被拒收的行（文件、行号、列、原值与原因见 ingest_rejects）：修正后重新导出并导入"}, {"Rows rejected at ingest", "rows rejected at ingest (file, row, column, value and reason in ingest_rejects): correct them and ingest a new export"}},
+}
+
+// Check names a data-quality check in the language, with a hint that starts with the check's
+// canonical name; an unknown check keeps its name and has no hint.
+func Check(lang, check string) (name, hint string) {
+	c, ok := checks[check]
+	if !ok {
+		return check, ""
+	}
+	i := 0
+	if lang == "en" {
+		i = 1
+	}
+	return c[i][0], check + ": " + c[i][1]
+}
