@@ -194,7 +194,11 @@ func (b *builder) benchmarkPage(month string) error {
 		pg.Charts = append(pg.Charts, chart{id, optionJSON(bar, nil)})
 		title := k.label + " · " + T(l, "ranking")
 		if k.dir == "down" {
-			title += "（" + T(l, "lower_better") + "）"
+			if l == "en" {
+				title += " (" + T(l, "lower_better") + ")"
+			} else {
+				title += "（" + T(l, "lower_better") + "）"
+			}
 		}
 		pg.Sections = append(pg.Sections, section{Title: title, Note: k.formula, Charts: []chartDiv{{id, 240}}})
 	}
