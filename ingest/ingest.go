@@ -366,7 +366,10 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		if errors.As(err, &fe) && len(headRows) > 0 {
 			fe.Msg = strings.ReplaceAll(fe.Msg, "{row}", fmt.Sprint(headRows[min(hi, len(headRows)-1)]))
 		}
-		if inf := src.Info(); errors.As(err, &fe) && inf.XLSX && strings.HasPrefix(fe.Msg, "no header row") && len(inf.Sheets) > 1 {
+		if inf := src.Info(); errors.As(err, &fe) && inf.XLSX && strings.HasPrefix(fe.Msg, "the file is empty") {
+			fe.Msg = strings.Replace(fe.Msg, "the file is empty", fmt.Sprintf("sheet %q is empty", inf.Sheet), 1)
+		}
+		if inf := src.Info(); errors.As(err, &fe) && inf.XLSX && (strings.HasPrefix(fe.Msg, "no header row") || strings.HasPrefix(fe.Msg, "sheet ")) && len(inf.Sheets) > 1 {
 			// the data may be on another sheet than the one read (the first, unless told)
 			var others []string
 			for _, sh := range inf.Sheets {
@@ -557,7 +560,27 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 		if hint != nil {
 			what = hint.Name
 		}
-		return 0, nil, nil, fileErr("no header row of %s found in the first %d rows: the headers must be the canonical names or their Chinese aliases (see CONTRACT §1); give --kind if detection fails", what, headerScanRows)
+		// the first row with a value, to show the user what was read instead
+		first := ""
+		for _, cells := range head {
+			var vals []string
+			for _, c := range cells {
+				if t := parse.Trim(c); t != "" {
+					vals = append(vals, t)
+				}
+			}
+			if len(vals) > 0 {
+				first = strings.Join(vals, " | ")
+				if r := []rune(first); len(r) > 80 {
+					first = string(r[:80]) + "…"
+				}
+				break
+			}
+		}
+		if first == "" {
+			return 0, nil, nil, fileErr("the file is empty (no row holds a value): export it again from the DMS")
+		}
+		return 0, nil, nil, fileErr("no header row of %s found in the first %d rows (the first row with values reads %q): the headers must be the canonical names or their Chinese aliases (see CONTRACT §1); give --kind if detection fails", what, headerScanRows, first)
 	}
 	if len(best.missing) > 0 {
 		return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing", best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "))

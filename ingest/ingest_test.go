@@ -280,6 +280,36 @@ func TestXLSXHeaderOnAnotherSheet(t *testing.T) {
 	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
 }
 
+// An empty file, or a workbook whose first sheet is empty, says so (and names the other sheets);
+// a file with values but no header shows its first row.
+func TestEmptyAndHeaderlessFiles(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	for name, body := range map[string]string{"empty.csv": "", "bom.csv": "\ufeff\r\n,,\r\n"} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		if r := e.ingest(p, Options{}); r.Status != StatusRejected || !strings.Contains(r.Message, "the file is empty") {
+			t.Errorf("%s: %s %q", name, r.Status, r.Message)
+		}
+	}
+	p := filepath.Join(dir, "nohead.csv")
+	os.WriteFile(p, []byte("\n  \nfoo;bar\n1;2\n"), 0o644)
+	if r := e.ingest(p, Options{}); r.Status != StatusRejected || !strings.Contains(r.Message, `the first row with values reads "foo | bar"`) {
+		t.Errorf("nohead.csv: %s %q", r.Status, r.Message)
+	}
+	f := excelize.NewFile()
+	f.NewSheet("门店")
+	f.SetSheetRow("门店", "A1", &[]any{"门店编号", "门店名称"})
+	f.SetSheetRow("门店", "A2", &[]any{"S001", "上海浦东大众4S店"})
+	px := filepath.Join(dir, "blank-first.xlsx")
+	if err := f.SaveAs(px); err != nil {
+		t.Fatal(err)
+	}
+	if r := e.ingest(px, Options{}); r.Status != StatusRejected || !strings.Contains(r.Message, `sheet "Sheet1" is empty`) || !strings.Contains(r.Message, `also has "门店"`) {
+		t.Errorf("blank-first.xlsx: %s %q", r.Status, r.Message)
+	}
+}
+
 func TestXLSX1904Dates(t *testing.T) {
 	e := newEnv(t)
 	r := e.ingest(fixture("date1904.xlsx"), Options{})
