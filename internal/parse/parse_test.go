@@ -236,3 +236,17 @@ func TestTrimFastPath(t *testing.T) {
 		}
 	}
 }
+
+// Trim's fast paths give what TrimFunc gives.
+func TestTrimFastPaths(t *testing.T) {
+	for _, s := range []string{"", " ", "a", " a ", "王师傅", " 王师傅", "王师傅\u3000", "\u00a0x", "x\ufeff", "\ufeff", "王 傅", "a王", "王a", "\t王\n", "\xff", "王\xff", "\xff王 "} {
+		if got, want := Trim(s), strings.TrimFunc(s, isSpace); got != want {
+			t.Errorf("Trim(%q) = %q, want %q", s, got, want)
+		}
+	}
+	for _, s := range []string{"12", "¥1,234.50", "1234.5元", "1 000", "１２", "12€"} {
+		if got, want := needsCleaning(s), strings.ContainsAny(s, "¥元, ") || !isASCII(s); got != want {
+			t.Errorf("needsCleaning(%q) = %v, want %v", s, got, want)
+		}
+	}
+}
