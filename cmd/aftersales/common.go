@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -34,6 +35,15 @@ func (f *dbFlags) lakeDir() string {
 		return f.Lake
 	}
 	return filepath.Join(filepath.Dir(f.DB), "lake")
+}
+
+// openExisting opens a database that must exist already, writable: transform and payroll
+// --close on a mistyped --db would otherwise create an empty database and report zero rows.
+func openExisting(f *dbFlags) (*sql.DB, error) {
+	if _, err := os.Stat(f.DB); errors.Is(err, os.ErrNotExist) {
+		return nil, failed("database %s does not exist yet: check --db (or $AFTERSALES_DB), or run `aftersales ingest --db %s FILES` first", f.DB, f.DB)
+	}
+	return openDB(f, false)
 }
 
 func openDB(f *dbFlags, readOnly bool) (*sql.DB, error) {

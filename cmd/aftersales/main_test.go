@@ -82,6 +82,19 @@ func TestUsageErrorsExit2(t *testing.T) {
 			t.Errorf("%v: no message on stderr", args)
 		}
 	}
+	// a writer given a database that does not exist creates nothing and says so
+	for _, args := range [][]string{
+		{"transform", "--db", "typo.duckdb"},
+		{"payroll", "--db", "typo.duckdb", "--store", "S1", "--month", "2026-03", "--close", "--reason", "x"},
+	} {
+		r := runBin(t, dir, args...)
+		if r.code == 0 || !strings.Contains(r.stderr, "typo.duckdb does not exist yet") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+		if _, err := os.Stat(filepath.Join(dir, "typo.duckdb")); err == nil {
+			t.Errorf("%v created the database", args)
+		}
+	}
 	if r := runBin(t, dir, "version"); r.code != 0 || !strings.HasPrefix(r.stdout, "aftersales ") {
 		t.Errorf("version: %d %q", r.code, r.stdout)
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -150,7 +151,11 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 		return usage("--lang must be zh or en")
 	}
 	writing := o.Close || o.Reopen
-	d, err := openDB(&o.dbFlags, !writing)
+	open := func() (*sql.DB, error) { return openDB(&o.dbFlags, true) }
+	if writing {
+		open = func() (*sql.DB, error) { return openExisting(&o.dbFlags) }
+	}
+	d, err := open()
 	if err != nil {
 		return err
 	}
