@@ -15,6 +15,7 @@ import (
 	"html/template"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -53,16 +54,17 @@ type Stats struct {
 }
 
 type builder struct {
-	ctx      context.Context
-	db       *sql.DB
-	o        Options
-	st       Stats
-	settings string
-	stores   []storeInfo
-	months   map[string][]monthInfo // store → months with orders
-	allMonth []string
-	rendered map[string]bool // page file names written
-	mu       sync.Mutex
+	allStores []string // every store with a page-worthy month, before --store
+	ctx       context.Context
+	db        *sql.DB
+	o         Options
+	st        Stats
+	settings  string
+	stores    []storeInfo
+	months    map[string][]monthInfo // store → months with orders
+	allMonth  []string
+	rendered  map[string]bool // page file names written
+	mu        sync.Mutex
 }
 
 type storeInfo struct{ id, name, region string }
@@ -92,8 +94,15 @@ func Build(ctx context.Context, db *sql.DB, o Options) (Stats, error) {
 	if err := b.loadIndex(); err != nil {
 		return b.st, err
 	}
+	if len(b.stores) == 0 && o.Store != "" && len(b.allStores) > 0 {
+		return b.st, fmt.Errorf("store %s has no month with closed customer orders (stores with data: %s): check --store", o.Store, listSome(b.allStores))
+	}
 	if len(b.stores) == 0 {
 		return b.st, fmt.Errorf("no store has a month with closed customer orders: ingest data and run `aftersales transform` first")
+	}
+	if o.Month != "" && !slices.Contains(b.allMonth, o.Month) {
+		return b.st, fmt.Errorf("no page for month %s: no store has closed customer orders in it (months with data: %s … %s): check --month",
+			o.Month, b.allMonth[0], b.allMonth[len(b.allMonth)-1])
 	}
 	// pages per store-month (on two workers: each page is a few read queries and a render),
 	// then benchmarks, then the index (which links what exists)
@@ -164,6 +173,9 @@ func (b *builder) loadIndex() error {
 	months := map[string]bool{}
 	for _, row := range r.Rows {
 		id := str(row[r.Col("store_id")])
+		if !slices.Contains(b.allStores, id) {
+			b.allStores = append(b.allStores, id)
+		}
 		if b.o.Store != "" && id != b.o.Store {
 			continue
 		}
@@ -183,6 +195,14 @@ func (b *builder) loadIndex() error {
 		b.settings = settingsText(str(s.Rows[0][s.Col("settings_json")]), b.o.Lang)
 	}
 	return nil
+}
+
+// listSome lists up to 10 ids ("S001, S002, … (50 in all)").
+func listSome(ids []string) string {
+	if len(ids) <= 10 {
+		return strings.Join(ids, ", ")
+	}
+	return strings.Join(ids[:10], ", ") + fmt.Sprintf(", … (%d in all)", len(ids))
 }
 
 // settingsText summarises the settings in force for a page footer.

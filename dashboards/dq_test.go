@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"github.com/aftersales/aftersales/internal/testenv"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -56,5 +57,26 @@ func TestDataQualityLabels(t *testing.T) {
 		if strings.Contains(s, ">orphan_jobs<") || strings.Contains(s, ">warn<") {
 			t.Errorf("%s index shows a check or severity code as its label", c.lang)
 		}
+	}
+}
+
+// A --month or --store with no data is an error naming what has data, not an empty site.
+func TestUnknownMonthOrStore(t *testing.T) {
+	d := testenv.Sample(t, 2, 2, nil)
+	for _, c := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{Month: "2030-01"}, "no page for month 2030-01"},
+		{Options{Store: "S999"}, "store S999 has no month"},
+		{Options{Store: "S001", Month: "2030-01"}, "months with data: 2026-09 … 2026-10"},
+	} {
+		c.o.Out = t.TempDir()
+		if _, err := Build(t.Context(), d, c.o); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want %q", c.o, err, c.want)
+		}
+	}
+	if _, err := Build(t.Context(), d, Options{Out: t.TempDir(), Month: "2026-10", Store: "S002"}); err != nil {
+		t.Errorf("a store and month with data: %v", err)
 	}
 }
