@@ -310,6 +310,9 @@ func runBench(ctx context.Context, o *benchOpts) error {
 
 	res := benchResult{Scale: o.Scale, Stores: stores, Months: months, Rows: rows, Files: inFiles, InBytes: inBytes, CSVBytes: csvBytes,
 		R: r, RUnordered: r2, Ingest: ing, Transform: tr, Incremental: inc, Dash: dash, Pay: pay, Month: month, Last: last, Runs: o.Runs}
+	if !lean {
+		res.CSVDir, res.DBFile = csvDir, dbf
+	}
 	text := res.markdown()
 	if err := writeReport(o.Report, text); err != nil {
 		return failed("writing %s: %v", o.Report, err)
@@ -328,6 +331,7 @@ type benchResult struct {
 	Ingest, Transform, Incremental, Dash measure
 	Pay                                  measure
 	Month, Last                          string
+	CSVDir, DBFile                       string // left on disk (scale S), for a check by other means
 }
 
 func (b benchResult) markdown() string {
@@ -370,6 +374,11 @@ func (b benchResult) markdown() string {
 		ok = "**not met**"
 	}
 	fmt.Fprintf(&s, "\nPeak RSS of any step: %.0f MB (target ≤ %.0f MB at scale %s: %s).\n", peak, limitRSS, b.Scale, ok)
+	if b.CSVDir != "" {
+		// what another implementation (DuckDB SQL by hand, pandas) can read and compare with
+		fmt.Fprintf(&s, "\nLeft on disk after the run: `%s/<kind>.csv`, the content R reads (one clean UTF-8 CSV per input kind, canonical columns, the rows loaded), and `%s`, the database of the last full transform with every mart.\n",
+			filepath.ToSlash(b.CSVDir), filepath.ToSlash(b.DBFile))
+	}
 	return s.String()
 }
 
