@@ -61,12 +61,22 @@ func (b *builder) benchmarkPage(month string) error {
 	for _, k := range kpis {
 		hx = append(hx, k.label)
 	}
+	// a KPI only one store has a value for is not coloured: its percent rank is 0 by definition
+	// (SQL's percent_rank of a one-row group), which would paint the only store as the worst
+	valued := map[string]int{}
+	for _, k := range kpis {
+		for _, s := range stores {
+			if _, ok := toFloat(field(byKS[[2]string{k.key, s}], c("value"))); ok {
+				valued[k.key]++
+			}
+		}
+	}
 	var hd []opts.HeatMapData
 	for yi, s := range stores {
 		for xi, k := range kpis {
 			r := byKS[[2]string{k.key, s}]
 			v := any(null)
-			if r != nil {
+			if r != nil && valued[k.key] >= 2 {
 				if f, ok := toFloat(r[c("percentile")]); ok {
 					v = f * 100
 				}
