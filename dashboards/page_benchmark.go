@@ -95,11 +95,23 @@ func (b *builder) benchmarkPage(month string) error {
 	height := 120 + 28*len(stores)
 	pg.Charts = append(pg.Charts, chart{"c_heat", optionJSON(hm, map[string]any{"grid": map[string]any{"left": 90, "bottom": 110, "top": 10}})})
 	pg.Sections = append(pg.Sections, section{Title: T(l, "heatmap"), Charts: []chartDiv{{"c_heat", max(height, 300)}}, Wide: true})
+	// the KPIs' names in the page's language (the dictionary's labels); en keeps the short names
+	kpiName := func(key, en string) string {
+		if l == "en" {
+			return en
+		}
+		for _, k := range kpis {
+			if k.key == key {
+				return k.label
+			}
+		}
+		return en
+	}
 	// FTFR vs CSI scatter
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{b}: {c}"}), charts.WithAnimation(false),
-		charts.WithXAxisOpts(opts.XAxis{Name: "FTFR %", Type: "value", Scale: opts.Bool(true)}),
-		charts.WithYAxisOpts(opts.YAxis{Name: "CSI %", Type: "value", Scale: opts.Bool(true)}))
+		charts.WithXAxisOpts(opts.XAxis{Name: kpiName("ftfr", "FTFR") + " %", Type: "value", Scale: opts.Bool(true)}),
+		charts.WithYAxisOpts(opts.YAxis{Name: kpiName("csi", "CSI") + " %", Type: "value", Scale: opts.Bool(true)}))
 	var sd []opts.ScatterData
 	for _, s := range stores {
 		f, okf := toFloat(field(byKS[[2]string{"ftfr", s}], c("value")))
