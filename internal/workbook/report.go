@@ -66,7 +66,7 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 		setText(f, sh, cell(1, row), label)
 		missed := false
 		unit := str(r[ci("unit")])
-		style := unitStyle(st, unit)
+		style := unitStyle(st, unit, lang)
 		for j, col := range []string{"value", "target", "value_prev_month", "change_mom", "value_prev_year", "change_yoy"} {
 			c := []int{2, 3, 5, 6, 7, 8}[j]
 			v, s := r[ci(col)], style
@@ -191,7 +191,7 @@ func str(v any) string {
 	return fmt.Sprint(v)
 }
 
-func unitStyle(st *styles, unit string) int {
+func unitStyle(st *styles, unit, lang string) int {
 	switch unit {
 	case "money":
 		return st.money
@@ -199,6 +199,11 @@ func unitStyle(st *styles, unit string) int {
 		return st.pct
 	case "count":
 		return st.int
+	case "hours":
+		if lang == "en" {
+			return st.hoursEN
+		}
+		return st.hoursZH
 	}
 	return st.dec2
 }

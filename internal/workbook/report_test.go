@@ -96,6 +96,14 @@ func TestReportWorkbook(t *testing.T) {
 	if !seen {
 		t.Error("no FTFR row in the 2026-10 report")
 	}
+	// hours carry their unit
+	for i, r := range all10 {
+		if len(r) > 1 && r[0] == "平均在厂时长" {
+			if shown, _ := f10.GetCellValue("经营指标", cell(2, i+1)); !strings.HasSuffix(shown, "小时") {
+				t.Errorf("turnaround shown as %q, want hours", shown)
+			}
+		}
+	}
 	// comeback causes and fault systems in Chinese
 	cb, _ := f.GetRows("返修扣款明细")
 	if len(cb) < 2 {

@@ -18,6 +18,8 @@ type styles struct {
 	title, header, text, money, moneyBold, ratio, pct, int, check, bad, good, note, dec1, dec2 int
 	// ppZH, ppEN: a change of a rate in percentage points (the cell holds points: 0.94, not 0.0094)
 	ppZH, ppEN int
+	// hoursZH, hoursEN: hours with their unit (在厂时长 15.50小时)
+	hoursZH, hoursEN int
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
@@ -41,6 +43,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 		{&s.dec1, &excelize.Style{CustomNumFmt: strPtr("0.0"), Border: border}},
 		{&s.dec2, &excelize.Style{CustomNumFmt: strPtr("#,##0.00"), Border: border}},
 		{&s.ppZH, &excelize.Style{CustomNumFmt: strPtr(`+0.00"个百分点";-0.00"个百分点";0.00"个百分点"`), Border: border}},
+		{&s.hoursZH, &excelize.Style{CustomNumFmt: strPtr(`#,##0.00"小时"`), Border: border}},
+		{&s.hoursEN, &excelize.Style{CustomNumFmt: strPtr(`#,##0.00" h"`), Border: border}},
 		{&s.ppEN, &excelize.Style{CustomNumFmt: strPtr(`+0.00" pp";-0.00" pp";0.00" pp"`), Border: border}},
 		{&s.check, &excelize.Style{Font: &excelize.Font{Bold: true, Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
 		{&s.bad, &excelize.Style{Font: &excelize.Font{Color: "9C0006"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"FFC7CE"}, Pattern: 1}, Border: border}},
