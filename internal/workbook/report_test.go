@@ -97,12 +97,17 @@ func TestReportWorkbook(t *testing.T) {
 		t.Error("no FTFR row in the 2026-10 report")
 	}
 	// hours carry their unit
+	hours := false
 	for i, r := range all10 {
 		if len(r) > 1 && r[0] == "平均在厂时长" {
+			hours = true
 			if shown, _ := f10.GetCellValue("经营指标", cell(2, i+1)); !strings.HasSuffix(shown, "小时") {
 				t.Errorf("turnaround shown as %q, want hours", shown)
 			}
 		}
+	}
+	if !hours {
+		t.Error("no turnaround row in the 2026-10 report")
 	}
 	// comeback causes and fault systems in Chinese
 	cb, _ := f.GetRows("返修扣款明细")
