@@ -310,6 +310,29 @@ func TestEmptyAndHeaderlessFiles(t *testing.T) {
 	}
 }
 
+// A hidden first sheet is passed over: the first visible sheet is "the first sheet".
+func TestXLSXHiddenFirstSheet(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"meta", "v1"})
+	f.NewSheet("门店")
+	f.SetSheetRow("门店", "A1", &[]any{"门店编号", "门店名称"})
+	f.SetSheetRow("门店", "A2", &[]any{"S001", "上海浦东大众4S店"})
+	f.SetActiveSheet(1)
+	if err := f.SetSheetVisible("Sheet1", false); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "hidden.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	r := e.ingest(p, Options{})
+	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
+	if r.Sheet != "门店" {
+		t.Errorf("read sheet %q, want 门店", r.Sheet)
+	}
+}
+
 func TestXLSX1904Dates(t *testing.T) {
 	e := newEnv(t)
 	r := e.ingest(fixture("date1904.xlsx"), Options{})

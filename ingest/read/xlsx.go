@@ -55,7 +55,16 @@ func OpenXLSX(path, sheet string) (Source, error) {
 		return nil, Errorf("the workbook has no sheets")
 	}
 	if sheet == "" {
+		// the first sheet the user sees: CONTRACT §1 says "first sheet unless told", and a
+		// hidden first sheet (a DMS's metadata or lookup sheet) is not what anyone opening the
+		// workbook would call the first; all hidden: the first
 		sheet = sheets[0]
+		for _, sh := range sheets {
+			if v, err := f.GetSheetVisible(sh); err == nil && v {
+				sheet = sh
+				break
+			}
+		}
 	} else if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
 		f.Close()
 		return nil, Errorf("the workbook has no sheet %q (it has: %v)", sheet, sheets)
