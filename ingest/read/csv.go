@@ -190,6 +190,13 @@ func (s *csvSource) Next() ([]string, int, error) {
 			}
 		}
 	}
+	for i, c := range rec {
+		// ="00123": Excel's text formula, which DMS exports write so that Excel keeps an
+		// ID's leading zeros or a long number's digits; the value is the text inside
+		if len(c) >= 3 && c[0] == '=' && c[1] == '"' && c[len(c)-1] == '"' {
+			rec[i] = strings.ReplaceAll(c[2:len(c)-1], `""`, `"`)
+		}
+	}
 	return rec, s.rec, nil
 }
 

@@ -67,3 +67,30 @@ func TestCSVSemicolon(t *testing.T) {
 		t.Errorf("records %q, want %q", got, want)
 	}
 }
+
+// ="00123" cells (Excel's text formula, written by DMS exports to keep leading zeros) read as
+// the text inside.
+func TestCSVTextFormulaCells(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "p.csv")
+	body := "part_no,part_name,vin\n=\"00123\",\"=\"\"a \"\"\"\"b\"\"\"\"\"\"\",=\"LSVAU2180N2183294\"\n=x,=\"\",=\"\n"
+	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var got []string
+	for i := 0; i < 3; i++ {
+		rec, _, err := s.Next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, strings.Join(rec, "|"))
+	}
+	want := []string{"part_no|part_name|vin", `00123|a "b"|LSVAU2180N2183294`, `=x||="`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("records\n%q\nwant\n%q", got, want)
+	}
+}
