@@ -32,6 +32,9 @@ func Phone(s string) string {
 		}
 		return -1
 	}, s)
+	if len(d) == 13 && strings.HasPrefix(d, "86") && d[2] == '1' {
+		d = d[2:] // +86 / 86- before a mobile number: the country code
+	}
 	switch {
 	case len(d) == 11:
 		return d[:3] + "****" + d[7:]
