@@ -80,3 +80,25 @@ func TestUnknownMonthOrStore(t *testing.T) {
 		t.Errorf("a store and month with data: %v", err)
 	}
 }
+
+// The index's orders grid ends with the group's total per month.
+func TestIndexGroupTotal(t *testing.T) {
+	out, d := buildPages(t, Options{})
+	var n int64
+	if err := d.QueryRow(`SELECT sum(orders) FROM mart_store_month WHERE month = '2026-10'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, `<td class="total">集团合计</td>`)
+	if i < 0 {
+		t.Fatal("no group total row on the index")
+	}
+	row := s[i:strings.Index(s[i:], "</tr>")+i]
+	if want := `<td class="num total">` + Fmt(float64(n), "count", "zh") + `</td></tr>`; !strings.HasSuffix(row+"</tr>", want) {
+		t.Errorf("total row %q, want it to end with %q (2026-10)", row, want)
+	}
+}

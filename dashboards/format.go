@@ -106,6 +106,7 @@ var dict = map[string][2]string{
 	"stores":          {"门店", "Stores"},
 	"freshness":       {"数据截至", "Data as of"},
 	"dq":              {"数据质量", "Data quality"},
+	"total":           {"集团合计", "Group total"},
 	"dq_check":        {"检查项", "Check"},
 	"dq_severity":     {"级别", "Severity"},
 	"dq_count":        {"数量", "Count"},

@@ -55,6 +55,24 @@ func (b *builder) indexPage() error {
 		}
 		t.Rows = append(t.Rows, row)
 	}
+	if len(b.stores) > 1 {
+		// the group's total per month (head office reads it first)
+		sum := map[string]int64{}
+		for _, s := range b.stores {
+			for _, m := range b.months[s.id] {
+				sum[m.month] += m.orders
+			}
+		}
+		row := []cellv{{Text: T(l, "total"), Class: "total"}}
+		for _, m := range months {
+			c := cellv{Class: "num total"}
+			if n, ok := sum[m]; ok {
+				c.Text = Fmt(float64(n), "count", l)
+			}
+			row = append(row, c)
+		}
+		t.Rows = append(t.Rows, row)
+	}
 	pg.Sections = append(pg.Sections, section{Title: T(l, "orders"), Note: linksNote(l), Table: t, Wide: true})
 	// links per store (the latest rendered month first)
 	lt := &table{Head: []string{T(l, "store"), T(l, "month"), T(l, "store_review"), T(l, "techs"), T(l, "parts")}}

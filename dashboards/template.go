@@ -95,7 +95,7 @@ section h2{font-size:15px;margin:0 0 8px}
 table{border-collapse:collapse;width:100%;font-size:12px}
 th{background:#f1f5f9;text-align:left;padding:4px 6px;position:sticky;top:0}
 td{border-top:1px solid #eef2f7;padding:4px 6px}
-td.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{text-align:right;font-variant-numeric:tabular-nums} td.total{font-weight:600;border-top:1px solid #94a3b8}
 td.miss{color:#dc2626;font-weight:600} td.met{color:#16a34a} td.warn{color:#b45309}
 .scroll{max-height:420px;overflow:auto}
 footer{font-size:12px;color:#64748b;padding:16px 24px}
