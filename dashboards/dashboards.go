@@ -54,13 +54,13 @@ type Stats struct {
 }
 
 type builder struct {
-	allStores []string // every store with a page-worthy month, before --store
 	ctx       context.Context
 	db        *sql.DB
 	o         Options
 	st        Stats
 	settings  string
 	stores    []storeInfo
+	allStores []string               // every store with a page-worthy month, before --store
 	months    map[string][]monthInfo // store → months with orders
 	allMonth  []string
 	rendered  map[string]bool // page file names written
@@ -169,11 +169,12 @@ func (b *builder) loadIndex() error {
 	if err != nil {
 		return fmt.Errorf("%w (run `aftersales transform` first)", err)
 	}
-	seen := map[string]bool{}
+	seen, all := map[string]bool{}, map[string]bool{} // stores kept (--store), stores at all
 	months := map[string]bool{}
 	for _, row := range r.Rows {
 		id := str(row[r.Col("store_id")])
-		if !slices.Contains(b.allStores, id) {
+		if !all[id] {
+			all[id] = true
 			b.allStores = append(b.allStores, id)
 		}
 		if b.o.Store != "" && id != b.o.Store {

@@ -97,7 +97,7 @@ func TestIndexGroupTotal(t *testing.T) {
 	if i < 0 {
 		t.Fatal("no group total row on the index")
 	}
-	row := s[i:strings.Index(s[i:], "</tr>")+i]
+	row := s[i : strings.Index(s[i:], "</tr>")+i]
 	if want := `<td class="num total">` + Fmt(float64(n), "count", "zh") + `</td></tr>`; !strings.HasSuffix(row+"</tr>", want) {
 		t.Errorf("total row %q, want it to end with %q (2026-10)", row, want)
 	}

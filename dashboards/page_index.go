@@ -127,8 +127,15 @@ func linksNote(l string) string {
 	return "各门店各月台次；下表链接到每个页面。"
 }
 
-// dqCheck: a check's name and tooltip in the page's language (workbook.Check).
-func dqCheck(l, check string) (name, tip string) { return workbook.Check(l, check) }
+// dqCheck: a check's name in the page's language and its tooltip: the canonical name (as in
+// mart_data_quality) and what to do.
+func dqCheck(l, check string) (name, tip string) {
+	name, what := workbook.Check(l, check)
+	if what == "" {
+		return name, ""
+	}
+	return name, check + ": " + what
+}
 
 // dqExample: the freshness example ("as of …; last ingest …", written by the mart) in Chinese.
 func dqExample(l, check, ex string) string {

@@ -17,9 +17,9 @@ var checks = map[string][2][2]string{
 	"rejected_rows":      {{"导入拒收的行", "导入时被拒收的行（文件、行号、列、原值与原因见 ingest_rejects）：修正后重新导出并导入"}, {"Rows rejected at ingest", "rows rejected at ingest (file, row, column, value and reason in ingest_rejects): correct them and ingest a new export"}},
 }
 
-// Check names a data-quality check in the language, with a hint that starts with the check's
-// canonical name; an unknown check keeps its name and has no hint.
-func Check(lang, check string) (name, hint string) {
+// Check names a data-quality check in the language and says what to do about it; an unknown
+// check keeps its name and has no advice.
+func Check(lang, check string) (name, what string) {
 	c, ok := checks[check]
 	if !ok {
 		return check, ""
@@ -28,5 +28,5 @@ func Check(lang, check string) (name, hint string) {
 	if lang == "en" {
 		i = 1
 	}
-	return c[i][0], check + ": " + c[i][1]
+	return c[i][0], c[i][1]
 }

@@ -375,8 +375,8 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		}
 		n++
 		// the check's name and what to do in the sheet's language, then the mart's detail
-		name, hint := Check(lang, c)
-		if _, what, ok := strings.Cut(hint, ": "); ok {
+		name, what := Check(lang, c)
+		if what != "" {
 			ex = what + " — " + ex
 		}
 		setText(f, s, cell(1, er+n), name)
