@@ -324,6 +324,9 @@ const headerScanRows = 30
 
 // parseFile reads, checks and writes one file to temporary lake parts. It fills the
 // counts, kind, store and rejects of res. A *FileError rejects the whole file.
+// errNoValues: detectHeader found no cell with a value (the caller says "file" or "sheet").
+var errNoValues = errors.New("no row holds a value")
+
 func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*lakeWriter, error) {
 	src, err := openSource(path, in.Opts.Sheet)
 	if err != nil {
@@ -362,14 +365,20 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		return nil, headErr
 	}
 	if err != nil {
+		inf := src.Info()
+		noHeader := errors.Is(err, errNoValues)
+		if noHeader {
+			if inf.XLSX {
+				err = fileErr("sheet %q is empty", inf.Sheet)
+			} else {
+				err = fileErr("the file is empty (no row holds a value): export it again from the DMS")
+			}
+		}
 		var fe *FileError
 		if errors.As(err, &fe) && len(headRows) > 0 {
 			fe.Msg = strings.ReplaceAll(fe.Msg, "{row}", fmt.Sprint(headRows[min(hi, len(headRows)-1)]))
 		}
-		if inf := src.Info(); errors.As(err, &fe) && inf.XLSX && strings.HasPrefix(fe.Msg, "the file is empty") {
-			fe.Msg = strings.Replace(fe.Msg, "the file is empty", fmt.Sprintf("sheet %q is empty", inf.Sheet), 1)
-		}
-		if inf := src.Info(); errors.As(err, &fe) && inf.XLSX && (strings.HasPrefix(fe.Msg, "no header row") || strings.HasPrefix(fe.Msg, "sheet ")) && len(inf.Sheets) > 1 {
+		if errors.As(err, &fe) && inf.XLSX && (noHeader || strings.HasPrefix(fe.Msg, "no header row")) && len(inf.Sheets) > 1 {
 			// the data may be on another sheet than the one read (the first, unless told)
 			var others []string
 			for _, sh := range inf.Sheets {
@@ -578,7 +587,7 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 			}
 		}
 		if first == "" {
-			return 0, nil, nil, fileErr("the file is empty (no row holds a value): export it again from the DMS")
+			return 0, nil, nil, errNoValues
 		}
 		return 0, nil, nil, fileErr("no header row of %s found in the first %d rows (the first row with values reads %q): the headers must be the canonical names or their Chinese aliases (see CONTRACT §1); give --kind if detection fails", what, headerScanRows, first)
 	}
