@@ -366,8 +366,14 @@ type shadows struct {
 // lookback, their job lines and callbacks, parts movements and attendance from m0, the other
 // kinds of the window's stores. The copy leaves out the display columns (names, plates, job
 // texts: ingest's Column.Display), which no model computes with (the work orders' copy at scale S:
-// 0.7 → 0.45 s).
-func rawShadow(cat string, k *ingest.Kind) string {
+// 0.7 → 0.45 s). b holds the window's earliest bounds as constants (windowBounds): a filter on a
+// column against a constant is pushed into the scan, so only the matching rows' columns are
+// read (and row groups outside it skipped by their zone maps), while a filter against the joined
+// window's per-store bound, or an OR of two columns, reads every row of every column first. The
+// work orders are therefore two scans, opened since the lookback and, of the others, delivered
+// since it (at S, traced runs: the copy 146 → 125 ms on the bench's base, 151 → 92 ms on a base
+// built month by month, where the rows lie in time order).
+func rawShadow(cat string, k *ingest.Kind, b windowBounds) string {
 	t := cat + ".main.raw_" + k.Name
 	cols := "r.*"
 	if d := displayColumns(k); len(d) > 0 {
@@ -375,16 +381,42 @@ func rawShadow(cat string, k *ingest.Kind) string {
 	}
 	switch k.Name {
 	case "work_orders":
-		return `SELECT ` + cols + ` FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.opened_at >= w.lookback OR r.delivered_at >= w.lookback`
+		return `SELECT ` + cols + ` FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.opened_at >= ` + b.lookback + ` AND r.opened_at >= w.lookback
+			UNION ALL
+			SELECT ` + cols + ` FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.delivered_at >= ` + b.lookback + ` AND r.delivered_at >= w.lookback
+			  AND NOT coalesce(r.opened_at >= w.lookback, false)`
 	case "order_jobs", "callbacks":
 		return `SELECT ` + cols + ` FROM ` + t + ` r SEMI JOIN tf_raw_work_orders o USING (store_id, order_no)`
 	case "parts_movements":
-		return `SELECT ` + cols + ` FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.moved_at >= w.m0_start`
+		return `SELECT ` + cols + ` FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.moved_at >= ` + b.m0Start + ` AND r.moved_at >= w.m0_start`
 	case "attendance":
-		return `SELECT ` + cols + ` FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.month >= w.m0`
+		return `SELECT ` + cols + ` FROM ` + t + ` r JOIN tf_window w USING (store_id) WHERE r.month >= ` + b.m0 + ` AND r.month >= w.m0`
 	default:
 		return `SELECT ` + cols + ` FROM ` + t + ` r SEMI JOIN tf_window w USING (store_id)`
 	}
+}
+
+// windowBounds: the earliest lookback, m0_start and m0 of tf_window as SQL literals (of an empty
+// window: bounds no row reaches).
+type windowBounds struct{ lookback, m0Start, m0 string }
+
+func readWindowBounds(ctx context.Context, tx *sql.Tx) (windowBounds, error) {
+	var lb, m0s sql.NullTime
+	var m0 sql.NullString
+	if err := tx.QueryRowContext(ctx, `SELECT min(lookback), min(m0_start), min(m0) FROM tf_window`).Scan(&lb, &m0s, &m0); err != nil {
+		return windowBounds{}, fmt.Errorf("reading the window's bounds: %w", err)
+	}
+	ts := func(t sql.NullTime) string {
+		if !t.Valid {
+			return "TIMESTAMP '9999-12-31'"
+		}
+		return "TIMESTAMP '" + t.Time.Format("2006-01-02 15:04:05.999999") + "'"
+	}
+	b := windowBounds{lookback: ts(lb), m0Start: ts(m0s), m0: "'9999-12'"}
+	if m0.Valid {
+		b.m0 = "'" + strings.ReplaceAll(m0.String, "'", "''") + "'"
+	}
+	return b, nil
 }
 
 func displayColumns(k *ingest.Kind) []string {
@@ -429,8 +461,12 @@ func (s *shadows) set(ctx context.Context, tx *sql.Tx, on bool) error {
 				kinds = append(kinds, k)
 			}
 		}
+		b, err := readWindowBounds(ctx, tx)
+		if err != nil {
+			return err
+		}
 		for _, k := range kinds {
-			stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE tf_raw_"+k.Name+" AS "+rawShadow(s.cat, k))
+			stmts = append(stmts, "CREATE OR REPLACE TEMP TABLE tf_raw_"+k.Name+" AS "+rawShadow(s.cat, k, b))
 		}
 		s.made = true
 	}

@@ -191,7 +191,7 @@ func TestWindowCopyLeavesOutDisplayColumns(t *testing.T) {
 	}
 	for _, st := range []string{
 		`CREATE TEMP TABLE tf_window AS SELECT store_id, TIMESTAMP '0001-01-01' AS lookback FROM raw_work_orders GROUP BY ALL`,
-		`CREATE TEMP TABLE tf_raw_work_orders AS ` + rawShadow(cat, ingest.WorkOrders),
+		`CREATE TEMP TABLE tf_raw_work_orders AS ` + rawShadow(cat, ingest.WorkOrders, windowBounds{lookback: "TIMESTAMP '0001-01-01'"}),
 		shadowView(ingest.WorkOrders),
 		`CREATE TEMP VIEW stg_orders_w AS ` + mustModel(t, "stg_orders").SQL,
 	} {
