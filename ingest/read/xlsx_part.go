@@ -28,17 +28,22 @@ func readSheetPart(path, sheet string, read func(io.Reader) error) error {
 	if err != nil {
 		return err
 	}
+	r, err := openPart(&z.Reader, part)
+	if err != nil {
+		return err
+	}
+	defer r.Close()
+	return read(r)
+}
+
+// openPart opens the package part of that name.
+func openPart(z *zip.Reader, name string) (io.ReadCloser, error) {
 	for _, e := range z.File {
-		if e.Name == part {
-			r, err := e.Open()
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			return read(r)
+		if e.Name == name {
+			return e.Open()
 		}
 	}
-	return fmt.Errorf("no part %s", part)
+	return nil, fmt.Errorf("no part %s", name)
 }
 
 // streamMergeRefs returns the ref of each <mergeCell> of the sheet.
@@ -117,17 +122,12 @@ func resolvePart(dir, target string) string {
 }
 
 func readXMLPart(z *zip.Reader, name string, v any) error {
-	for _, e := range z.File {
-		if e.Name == name {
-			r, err := e.Open()
-			if err != nil {
-				return err
-			}
-			defer r.Close()
-			return xml.NewDecoder(io.LimitReader(r, maxHeldPart)).Decode(v)
-		}
+	r, err := openPart(z, name)
+	if err != nil {
+		return err
 	}
-	return fmt.Errorf("no part %s", name)
+	defer r.Close()
+	return xml.NewDecoder(io.LimitReader(r, maxHeldPart)).Decode(v)
 }
 
 // scanMergeRefs reads a worksheet part up to its <mergeCells> start tag (with any namespace

@@ -1,6 +1,7 @@
 package workbook
 
 import (
+	"database/sql"
 	"math"
 	"path/filepath"
 	"regexp"
@@ -16,15 +17,7 @@ func TestReportWorkbook(t *testing.T) {
 	if _, err := d.Exec(`UPDATE raw_work_orders SET customer_name = '</script>张三', phone = '13812345678'`); err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), "r.xlsx")
-	if err := Report(t.Context(), d, "S001", "2026-09", "zh", p); err != nil {
-		t.Fatal(err)
-	}
-	f, err := excelize.OpenFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
+	f, p := writeReport(t, d, "2026-09")
 	for _, sh := range []string{"经营指标", "13个月趋势", "技师", "服务顾问", "返修扣款明细", "投诉", "配件"} {
 		if idx, _ := f.GetSheetIndex(sh); idx < 0 {
 			t.Errorf("no sheet %s", sh)
@@ -69,15 +62,7 @@ func TestReportWorkbook(t *testing.T) {
 		(SELECT ftfr FROM mart_store_month WHERE store_id = 'S001' AND month = '2026-09')`).Scan(&ftfr, &ftfrPrev); err != nil {
 		t.Fatal(err)
 	}
-	p10 := filepath.Join(t.TempDir(), "r10.xlsx")
-	if err := Report(t.Context(), d, "S001", "2026-10", "zh", p10); err != nil {
-		t.Fatal(err)
-	}
-	f10, err := excelize.OpenFile(p10)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f10.Close()
+	f10, _ := writeReport(t, d, "2026-10")
 	all10, _ := f10.GetRows("经营指标", excelize.Options{RawCellValue: true})
 	seen := false
 	for i, r := range all10 {
@@ -124,6 +109,21 @@ func TestReportWorkbook(t *testing.T) {
 	if charts := countCharts(t, p); charts < 2 {
 		t.Errorf("%d charts, want 2", charts)
 	}
+}
+
+// writeReport writes store S001's report of month in Chinese and opens it (closed with the test).
+func writeReport(t *testing.T, d *sql.DB, month string) (*excelize.File, string) {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "r-"+month+".xlsx")
+	if err := Report(t.Context(), d, "S001", month, "zh", p); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, p
 }
 
 func countCharts(t *testing.T, path string) int {
