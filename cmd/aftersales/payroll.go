@@ -75,29 +75,16 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 		return err
 	}
 	defer d.Close()
-	rows, err := d.QueryContext(ctx, `SELECT DISTINCT store_id FROM mart_payroll WHERE month = ? ORDER BY 1`, o.Month)
+	// every store's data is read first, one query per table; then the workbooks are written
+	all, err := workbook.LoadPayroll(ctx, d, "", o.Month)
 	if err != nil {
-		return failed("reading mart_payroll (run `aftersales transform` first): %v", err)
+		return failed("%v", err)
 	}
-	var stores []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			rows.Close()
-			return failed("reading mart_payroll: %v", err)
-		}
-		stores = append(stores, s)
-	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return failed("reading mart_payroll: %v", err)
-	}
-	rows.Close()
-	if len(stores) == 0 {
+	if len(all) == 0 {
 		return failed("no payroll for month %s", o.Month)
 	}
-	// two workers: each workbook is a few read queries (on its own connection) and a write
-	errs := make([]error, len(stores))
+	// two workers: writing a workbook is Go's work (excelize, zip)
+	errs := make([]error, len(all))
 	next := make(chan int)
 	var wg sync.WaitGroup
 	for w := 0; w < 2; w++ {
@@ -105,16 +92,16 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", stores[i], o.Month))
+				p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", all[i].Store, o.Month))
 				if err := mkdirFor(p); err != nil {
 					errs[i] = err
-				} else if err := workbook.Payroll(ctx, d, stores[i], o.Month, o.Lang, p); err != nil {
+				} else if err := workbook.WritePayroll(all[i], o.Lang, p); err != nil {
 					errs[i] = failed("writing %s: %v", p, err)
 				}
 			}
 		}()
 	}
-	for i := range stores {
+	for i := range all {
 		next <- i
 	}
 	close(next)
@@ -124,7 +111,7 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 			return err
 		}
 	}
-	fmt.Fprintf(o.Out, "wrote %d payroll workbooks for %s to %s\n", len(stores), o.Month, o.OutDir)
+	fmt.Fprintf(o.Out, "wrote %d payroll workbooks for %s to %s\n", len(all), o.Month, o.OutDir)
 	return nil
 }
 

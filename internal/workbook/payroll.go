@@ -12,7 +12,7 @@ import (
 	"github.com/aftersales/aftersales/internal/xlsxw"
 )
 
-// PayrollSheet is one store-month's payroll as stored in mart_payroll (money as exact text).
+// payRow is one technician's row of mart_payroll (money as exact text).
 type payRow struct {
 	team, tech, name, grade, coef, base, worked, sched, ratio, points, pool, share, topup, deduction, pay, scheme, labor, hours string
 	comebacks                                                                                                                   int64
@@ -38,54 +38,211 @@ func numOrNil(s string) any {
 	return num(s)
 }
 
+// PayrollData is what one store-month's payroll workbook shows, read from the database.
+type PayrollData struct {
+	Store, Month string
+	rows         []payRow
+	storeName    string
+	settings     bool // cfg_store has the store
+	poolRate     string
+	poolBasis    string
+	hourRate     string
+	dedRate      string
+	gradeRates   map[string]string
+	closedAt     sql.NullTime
+	closedReason sql.NullString
+	exceptions   [][2]string // check, example
+	comebacks    [][7]string // order, origin, VIN, kind, systems, cause, charged
+	techs        []techStat
+	diffs        []diffRow
+}
+
+type techStat struct {
+	id, name, team, grade string
+	jobs, comebacks       int64
+	hours, labour         float64
+	eff, days             sql.NullFloat64
+}
+
+type diffRow struct {
+	id, name, why, adj string
+	closedPay, newPay  float64
+	diff               float64
+}
+
+// LoadPayroll reads the payroll of month for one store, or for every store with a payroll that
+// month when store is "" (sorted by store; a month without payroll gives none, not an error).
+// It runs one query per table for all the stores: nine queries per store (each prepared, each a
+// scan of its table) took ≈ 0.45 s of the 1.1 s that the workbooks of 50 stores took.
+func LoadPayroll(ctx context.Context, db *sql.DB, store, month string) ([]*PayrollData, error) {
+	var out []*PayrollData
+	by := map[string]*PayrollData{}
+	// where is the filter on a table's rows of the month and the store (or every store)
+	where := func(monthCol string) (string, []any) {
+		if store == "" {
+			return monthCol + " = ?", []any{month}
+		}
+		return monthCol + " = ? AND store_id = ?", []any{month, store}
+	}
+	// each runs a query whose first column is store_id, scans the others into dest and calls add
+	// with the store's data (rows of stores without payroll that month are passed over)
+	each := func(what, query string, args []any, dest []any, add func(p *PayrollData, store string)) error {
+		rows, err := db.QueryContext(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("reading %s: %w", what, err)
+		}
+		defer rows.Close()
+		var s string
+		dest = append([]any{&s}, dest...)
+		for rows.Next() {
+			if err := rows.Scan(dest...); err != nil {
+				return fmt.Errorf("reading %s: %w", what, err)
+			}
+			add(by[s], s)
+		}
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("reading %s: %w", what, err)
+		}
+		return nil
+	}
+
+	var r payRow
+	w, args := where("month")
+	if err := each("mart_payroll (run `aftersales transform` first)", `SELECT store_id, team_id, tech_id, coalesce(tech_name, ''), coalesce(grade, ''),
+		coalesce(coefficient::VARCHAR, ''), coalesce(base_wage::VARCHAR, '0'), coalesce(days_worked::VARCHAR, ''), coalesce(days_scheduled::VARCHAR, ''),
+		ratio::VARCHAR, points::VARCHAR, pool::VARCHAR, share::VARCHAR, topup::VARCHAR, deduction::VARCHAR, pay::VARCHAR, scheme,
+		coalesce(labor_amount::VARCHAR, '0'), coalesce(flagged_hours::VARCHAR, '0'), comebacks, closed
+		FROM mart_payroll WHERE `+w+` ORDER BY store_id, team_id, tech_id`, args,
+		[]any{&r.team, &r.tech, &r.name, &r.grade, &r.coef, &r.base, &r.worked, &r.sched, &r.ratio, &r.points,
+			&r.pool, &r.share, &r.topup, &r.deduction, &r.pay, &r.scheme, &r.labor, &r.hours, &r.comebacks, &r.closed},
+		func(p *PayrollData, s string) {
+			if p == nil {
+				p = &PayrollData{Store: s, Month: month, storeName: s, gradeRates: map[string]string{}}
+				by[s] = p
+				out = append(out, p)
+			}
+			p.rows = append(p.rows, r)
+		}); err != nil {
+		return nil, err
+	}
+	if len(out) == 0 {
+		return nil, nil
+	}
+	// the queries below are not filtered on the month where their table has none
+	ws := "true"
+	var sargs []any
+	if store != "" {
+		ws, sargs = "store_id = ?", []any{store}
+	}
+	var name string
+	if err := each("the store names (raw_stores)", `SELECT store_id, store_name FROM raw_stores WHERE store_name IS NOT NULL AND `+ws, sargs,
+		[]any{&name}, func(p *PayrollData, _ string) {
+			if p != nil {
+				p.storeName = name
+			}
+		}); err != nil {
+		return nil, err
+	}
+	var poolRate, poolBasis, hourRate, dedRate string
+	if err := each("the payroll settings (cfg_store)", `SELECT store_id, pool_rate::VARCHAR, pool_basis, hour_rate::VARCHAR, comeback_deduction::VARCHAR
+		FROM cfg_store WHERE `+ws, sargs, []any{&poolRate, &poolBasis, &hourRate, &dedRate}, func(p *PayrollData, _ string) {
+		if p != nil {
+			p.settings, p.poolRate, p.poolBasis, p.hourRate, p.dedRate = true, poolRate, poolBasis, hourRate, dedRate
+		}
+	}); err != nil {
+		return nil, err
+	}
+	var grade, rate string
+	if err := each("the grade hour rates (cfg_grade_rates)", `SELECT store_id, grade, hour_rate::VARCHAR FROM cfg_grade_rates WHERE `+ws, sargs,
+		[]any{&grade, &rate}, func(p *PayrollData, _ string) {
+			if p != nil {
+				p.gradeRates[grade] = rate
+			}
+		}); err != nil {
+		return nil, err
+	}
+	var at sql.NullTime
+	var reason sql.NullString
+	w, args = where("month")
+	if err := each("the payroll closes (payroll_closed_rows)", `SELECT store_id, max(closed_at), max(reason) FROM payroll_closed_rows WHERE `+w+` GROUP BY store_id`, args,
+		[]any{&at, &reason}, func(p *PayrollData, _ string) {
+			if p != nil {
+				p.closedAt, p.closedReason = at, reason
+			}
+		}); err != nil {
+		return nil, err
+	}
+	// (a failed read here used to show "无": no exceptions)
+	var check, example string
+	if err := each("the payroll exceptions", `SELECT store_id, "check", coalesce(example, '') FROM int_payroll_exceptions WHERE `+w+`
+		ORDER BY store_id, "check", example`, args, []any{&check, &example}, func(p *PayrollData, _ string) {
+		if p != nil {
+			p.exceptions = append(p.exceptions, [2]string{check, example})
+		}
+	}); err != nil {
+		return nil, err
+	}
+	// (DuckDB's array_to_string of an empty list is NULL: a comeback with no shared system, a
+	// flagged one, lost its cause and charged technicians here while scan errors went unchecked)
+	var cb [7]string
+	if err := each("mart_comebacks", `SELECT store_id, order_no, coalesce(origin_order_no, ''), coalesce(vin, ''), kind,
+		coalesce(array_to_string(fault_systems, ', '), ''), coalesce(cause, ''), coalesce(array_to_string(charged_tech_ids, ', '), '')
+		FROM mart_comebacks WHERE `+w+` ORDER BY store_id, order_no`, args,
+		[]any{&cb[0], &cb[1], &cb[2], &cb[3], &cb[4], &cb[5], &cb[6]}, func(p *PayrollData, _ string) {
+			if p != nil {
+				p.comebacks = append(p.comebacks, cb)
+			}
+		}); err != nil {
+		return nil, err
+	}
+	var t techStat
+	if err := each("mart_tech_month", `SELECT store_id, tech_id, coalesce(tech_name, ''), coalesce(team_id, ''), coalesce(grade, ''), jobs,
+		flagged_hours::DOUBLE, labor_amount::DOUBLE, efficiency, comebacks, days_worked::DOUBLE
+		FROM mart_tech_month WHERE `+w+` ORDER BY store_id, team_id, tech_id`, args,
+		[]any{&t.id, &t.name, &t.team, &t.grade, &t.jobs, &t.hours, &t.labour, &t.eff, &t.comebacks, &t.days}, func(p *PayrollData, _ string) {
+			if p != nil {
+				p.techs = append(p.techs, t)
+			}
+		}); err != nil {
+		return nil, err
+	}
+	// (payroll_differences and payroll_adjustments are made by every transform, like mart_payroll)
+	var d diffRow
+	w, args = where("d.month")
+	w = strings.Replace(w, "store_id", "d.store_id", 1)
+	if err := each("payroll_differences", `SELECT d.store_id, d.tech_id, coalesce(d.tech_name, ''), d.closed_pay::DOUBLE, d.recomputed_pay::DOUBLE,
+		d.difference::DOUBLE, d.why, coalesce(a.month, '')
+		FROM payroll_differences d LEFT JOIN payroll_adjustments a USING (store_id, tech_id)
+		WHERE `+w+` AND (a.source_month IS NULL OR a.source_month = d.month) ORDER BY d.store_id, d.tech_id`, args,
+		[]any{&d.id, &d.name, &d.closedPay, &d.newPay, &d.diff, &d.why, &d.adj}, func(p *PayrollData, _ string) {
+			if p != nil {
+				p.diffs = append(p.diffs, d)
+			}
+		}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // Payroll writes the payroll workbook of one store-month to path (temp file, then rename).
 func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) error {
-	rows, err := db.QueryContext(ctx, `SELECT team_id, tech_id, coalesce(tech_name, ''), coalesce(grade, ''), coalesce(coefficient::VARCHAR, ''),
-		coalesce(base_wage::VARCHAR, '0'), coalesce(days_worked::VARCHAR, ''), coalesce(days_scheduled::VARCHAR, ''), ratio::VARCHAR, points::VARCHAR,
-		pool::VARCHAR, share::VARCHAR, topup::VARCHAR, deduction::VARCHAR, pay::VARCHAR, scheme, coalesce(labor_amount::VARCHAR, '0'),
-		coalesce(flagged_hours::VARCHAR, '0'), comebacks, closed
-		FROM mart_payroll WHERE store_id = ? AND month = ? ORDER BY team_id, tech_id`, store, month)
+	ps, err := LoadPayroll(ctx, db, store, month)
 	if err != nil {
-		return fmt.Errorf("reading mart_payroll (run `aftersales transform` first): %w", err)
-	}
-	var all []payRow
-	for rows.Next() {
-		var r payRow
-		if err := rows.Scan(&r.team, &r.tech, &r.name, &r.grade, &r.coef, &r.base, &r.worked, &r.sched, &r.ratio, &r.points,
-			&r.pool, &r.share, &r.topup, &r.deduction, &r.pay, &r.scheme, &r.labor, &r.hours, &r.comebacks, &r.closed); err != nil {
-			rows.Close()
-			return err
-		}
-		all = append(all, r)
-	}
-	rows.Close()
-	if len(all) == 0 {
-		return fmt.Errorf("no payroll for store %s month %s: check the store id and month (YYYY-MM) and run `aftersales transform`", store, month)
-	}
-	var storeName, poolRate, poolBasis, hourRate, dedRate string
-	db.QueryRowContext(ctx, `SELECT coalesce((SELECT store_name FROM raw_stores WHERE store_id = ?), ?)`, store, store).Scan(&storeName)
-	if err := db.QueryRowContext(ctx, `SELECT pool_rate::VARCHAR, pool_basis, hour_rate::VARCHAR, comeback_deduction::VARCHAR FROM cfg_store WHERE store_id = ?`, store).
-		Scan(&poolRate, &poolBasis, &hourRate, &dedRate); err != nil {
-		return fmt.Errorf("reading the settings of store %s: %w", store, err)
-	}
-	gradeRates := map[string]string{}
-	gr, err := db.QueryContext(ctx, `SELECT grade, hour_rate::VARCHAR FROM cfg_grade_rates WHERE store_id = ?`, store)
-	if err != nil {
-		return fmt.Errorf("reading the grade hour rates of store %s: %w", store, err)
-	}
-	for gr.Next() {
-		var g, r string
-		if err := gr.Scan(&g, &r); err != nil {
-			gr.Close()
-			return err
-		}
-		gradeRates[g] = r
-	}
-	if err := gr.Err(); err != nil {
-		gr.Close()
 		return err
 	}
-	gr.Close()
+	if len(ps) == 0 {
+		return fmt.Errorf("no payroll for store %s month %s: check the store id and month (YYYY-MM) and run `aftersales transform`", store, month)
+	}
+	return WritePayroll(ps[0], lang, path)
+}
+
+// WritePayroll writes the payroll workbook of p to path (temp file, then rename).
+func WritePayroll(p *PayrollData, lang, path string) error {
+	if !p.settings {
+		return fmt.Errorf("reading the settings of store %s: the store is not in cfg_store (run `aftersales transform`)", p.Store)
+	}
+	store, month, all, storeName := p.Store, p.Month, p.rows, p.storeName
+	poolRate, poolBasis, hourRate, dedRate, gradeRates := p.poolRate, p.poolBasis, p.hourRate, p.dedRate, p.gradeRates
 
 	f := excelize.NewFile()
 	defer f.Close()
@@ -288,11 +445,7 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 	status := L(lang, "open")
 	if closed {
 		status = L(lang, "closed")
-		var at sql.NullTime
-		var reason sql.NullString
-		if err := db.QueryRowContext(ctx, `SELECT max(closed_at), max(reason) FROM payroll_closed_rows WHERE store_id = ? AND month = ?`, store, month).Scan(&at, &reason); err != nil {
-			return err
-		}
+		at, reason := p.closedAt, p.closedReason
 		if at.Valid {
 			status += " " + at.Time.Format("2006-01-02 15:04")
 		}
@@ -361,21 +514,12 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 	er := tr + 2
 	setText(f, s, cell(1, er), L(lang, "exceptions"))
 	f.SetCellStyle(s, cell(1, er), cell(1, er), st.title)
-	// (a failed read here used to show "无": no exceptions)
-	exc, err := db.QueryContext(ctx, `SELECT "check", coalesce(example, '') FROM int_payroll_exceptions WHERE store_id = ? AND month = ? ORDER BY "check", example`, store, month)
-	if err != nil {
-		return fmt.Errorf("reading the payroll exceptions: %w", err)
-	}
 	n := 0
-	for exc.Next() {
-		var c, ex string
-		if err := exc.Scan(&c, &ex); err != nil {
-			exc.Close()
-			return err
-		}
+	for _, e := range p.exceptions {
 		n++
 		// the check's name and what to do in the sheet's language, then the mart's detail
-		name, what := Check(lang, c)
+		name, what := Check(lang, e[0])
+		ex := e[1]
 		if what != "" {
 			ex = what + " — " + ex
 		}
@@ -383,11 +527,6 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		setText(f, s, cell(2, er+n), ex)
 		f.SetCellStyle(s, cell(1, er+n), cell(1, er+n), st.bad)
 	}
-	if err := exc.Err(); err != nil {
-		exc.Close()
-		return err
-	}
-	exc.Close()
 	if n == 0 {
 		setText(f, s, cell(1, er+1), L(lang, "no_exceptions"))
 	}
@@ -397,15 +536,9 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 	freeze(f, s, 4, 1)
 	pageSetup(f, s, 4)
 
-	if err := comebackSheet(ctx, db, f, st, store, month, lang); err != nil {
-		return err
-	}
-	if err := techStatsSheet(ctx, db, f, st, store, month, lang); err != nil {
-		return err
-	}
-	if err := differenceSheet(ctx, db, f, st, store, month, lang); err != nil {
-		return err
-	}
+	comebackSheet(f, st, p, lang)
+	techStatsSheet(f, st, p, lang)
+	differenceSheet(f, st, p, lang)
 	f.SetActiveSheet(0)
 	f.SetDocProps(&excelize.DocProperties{Creator: "aftersales", Title: store + " " + month + " " + L(lang, "payroll_title"),
 		Created: "2026-01-01T00:00:00Z", Modified: "2026-01-01T00:00:00Z"})
@@ -449,57 +582,30 @@ func table(f *excelize.File, st *styles, sheet string, row int, headers []string
 	return row + len(data)
 }
 
-func comebackSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *styles, store, month, lang string) error {
+func comebackSheet(f *excelize.File, st *styles, p *PayrollData, lang string) {
 	sh := sheetName(f, L(lang, "comeback_sheet"))
 	f.NewSheet(sh)
-	// (DuckDB's array_to_string of an empty list is NULL: a comeback with no shared system, a
-	// flagged one, lost its cause and charged technicians here while scan errors went unchecked)
-	rows, err := db.QueryContext(ctx, `SELECT order_no, coalesce(origin_order_no, ''), coalesce(vin, ''), kind,
-		coalesce(array_to_string(fault_systems, ', '), ''), coalesce(cause, ''), coalesce(array_to_string(charged_tech_ids, ', '), '')
-		FROM mart_comebacks WHERE store_id = ? AND month = ? ORDER BY order_no`, store, month)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	var data [][]any
-	for rows.Next() {
-		var a, b, c, k, d, e, g string
-		if err := rows.Scan(&a, &b, &c, &k, &d, &e, &g); err != nil {
-			return err
-		}
-		data = append(data, []any{a, b, c, L(lang, k), EnumList(lang, d), Enum(lang, e), g})
+	for _, c := range p.comebacks {
+		data = append(data, []any{c[0], c[1], c[2], L(lang, c[3]), EnumList(lang, c[4]), Enum(lang, c[5]), c[6]})
 	}
 	hdr := []string{L(lang, "comeback_order"), L(lang, "origin_order"), L(lang, "vin"), L(lang, "kind"), L(lang, "systems"), L(lang, "cause"), L(lang, "charged")}
 	table(f, st, sh, 1, hdr, data, []float64{18, 18, 20, 10, 22, 18, 20})
-	return rows.Err()
 }
 
-func techStatsSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *styles, store, month, lang string) error {
+func techStatsSheet(f *excelize.File, st *styles, p *PayrollData, lang string) {
 	sh := sheetName(f, L(lang, "stats_sheet"))
 	f.NewSheet(sh)
-	rows, err := db.QueryContext(ctx, `SELECT tech_id, coalesce(tech_name, ''), coalesce(team_id, ''), coalesce(grade, ''), jobs, flagged_hours::DOUBLE,
-		labor_amount::DOUBLE, efficiency, comebacks, days_worked::DOUBLE FROM mart_tech_month WHERE store_id = ? AND month = ? ORDER BY team_id, tech_id`, store, month)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
 	var data [][]any
-	for rows.Next() {
-		var id, name, team, grade string
-		var jobs, cb int64
-		var hours, labour float64
-		var eff, days sql.NullFloat64
-		if err := rows.Scan(&id, &name, &team, &grade, &jobs, &hours, &labour, &eff, &cb, &days); err != nil {
-			return err
-		}
+	for _, t := range p.techs {
 		var e, d any
-		if eff.Valid {
-			e = eff.Float64
+		if t.eff.Valid {
+			e = t.eff.Float64
 		}
-		if days.Valid {
-			d = days.Float64
+		if t.days.Valid {
+			d = t.days.Float64
 		}
-		data = append(data, []any{id, name, team, L(lang, grade), jobs, hours, labour, e, cb, d})
+		data = append(data, []any{t.id, t.name, t.team, L(lang, t.grade), t.jobs, t.hours, t.labour, e, t.comebacks, d})
 	}
 	hdr := []string{L(lang, "tech_id"), L(lang, "tech_name"), L(lang, "team"), L(lang, "grade"), L(lang, "jobs"), L(lang, "flagged_hours"),
 		L(lang, "labor_amount"), L(lang, "efficiency"), L(lang, "comebacks"), L(lang, "days_worked")}
@@ -509,33 +615,20 @@ func techStatsSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *style
 		f.SetCellStyle(sh, "G2", cell(7, last), st.money)
 		f.SetCellStyle(sh, "H2", cell(8, last), st.pct)
 	}
-	return rows.Err()
 }
 
-func differenceSheet(ctx context.Context, db *sql.DB, f *excelize.File, st *styles, store, month, lang string) error {
-	rows, err := db.QueryContext(ctx, `SELECT d.tech_id, coalesce(d.tech_name, ''), d.closed_pay::DOUBLE, d.recomputed_pay::DOUBLE, d.difference::DOUBLE, d.why,
-		coalesce(a.month, '') FROM payroll_differences d LEFT JOIN payroll_adjustments a USING (store_id, tech_id)
-		WHERE d.store_id = ? AND d.month = ? AND (a.source_month IS NULL OR a.source_month = d.month) ORDER BY d.tech_id`, store, month)
-	if err != nil {
-		return nil // no difference tables yet
+// differenceSheet is there only when a closed month's recomputation differs
+func differenceSheet(f *excelize.File, st *styles, p *PayrollData, lang string) {
+	if len(p.diffs) == 0 {
+		return
 	}
-	defer rows.Close()
 	var data [][]any
-	for rows.Next() {
-		var id, name, why, adj string
-		var cp, rp, diff float64
-		if err := rows.Scan(&id, &name, &cp, &rp, &diff, &why, &adj); err != nil {
-			return err
-		}
-		data = append(data, []any{id, name, cp, rp, diff, why, adj})
-	}
-	if len(data) == 0 {
-		return rows.Err()
+	for _, d := range p.diffs {
+		data = append(data, []any{d.id, d.name, d.closedPay, d.newPay, d.diff, d.why, d.adj})
 	}
 	sh := sheetName(f, L(lang, "diff_sheet"))
 	f.NewSheet(sh)
 	hdr := []string{L(lang, "tech_id"), L(lang, "tech_name"), L(lang, "closed_pay"), L(lang, "recomputed_pay"), L(lang, "difference"), L(lang, "why"), L(lang, "adjust_month")}
 	last := table(f, st, sh, 1, hdr, data, []float64{10, 10, 12, 12, 12, 50, 12})
 	f.SetCellStyle(sh, "C2", cell(5, last), st.money)
-	return rows.Err()
 }

@@ -11,10 +11,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/internal/testenv"
+	"github.com/aftersales/aftersales/transform"
 )
 
 func sampleDB(t *testing.T) *sql.DB { return testenv.Sample(t, 1, 2, nil) }
@@ -289,6 +291,71 @@ func TestPayrollExceptionsNamed(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: no exception row %q with a hint before the detail in %q", lang, want, rows)
+		}
+	}
+}
+
+// TestPayrollClosedAndDifferences: a closed month's workbook shows when and why it was closed,
+// and the technicians whose recomputed pay differs; LoadPayroll of every store gives each store
+// its own rows only, and the same workbook as the store's own load.
+func TestPayrollClosedAndDifferences(t *testing.T) {
+	d := testenv.Sample(t, 2, 2, nil)
+	month := "2026-10"
+	if _, err := transform.ClosePayroll(t.Context(), d, t.TempDir(), "S001", month, "十月工资已审批", time.Date(2026, 11, 5, 9, 30, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	// the difference a later transform would find (TestPayrollCloseDifferenceReopen computes it)
+	for _, s := range []string{
+		`INSERT INTO payroll_differences SELECT store_id, month, tech_id, tech_name, pay, pay + 875, 875, 'attendance ratio 0.75 → 1'
+			FROM mart_payroll WHERE month = '2026-10' AND tech_id IN (SELECT min(tech_id) FROM mart_payroll GROUP BY store_id)`,
+		`INSERT INTO payroll_adjustments SELECT store_id, '2026-11', tech_id, 875, '2026-10', 'x' FROM payroll_differences`,
+	} {
+		if _, err := d.Exec(s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := LoadPayroll(t.Context(), d, "", month)
+	if err != nil || len(all) != 2 || all[0].Store != "S001" || all[1].Store != "S002" {
+		t.Fatalf("LoadPayroll of every store: %d stores, %v", len(all), err)
+	}
+	dir := t.TempDir()
+	for _, p := range all {
+		for _, r := range p.rows {
+			if !strings.HasPrefix(r.tech, "T") || r.closed != (p.Store == "S001") {
+				t.Errorf("%s: row %s closed=%v", p.Store, r.tech, r.closed)
+			}
+		}
+		if len(p.diffs) != 1 || len(p.techs) != len(p.rows) {
+			t.Errorf("%s: %d differences, %d technicians' statistics for %d payroll rows", p.Store, len(p.diffs), len(p.techs), len(p.rows))
+		}
+		one, two := filepath.Join(dir, p.Store+"-one.xlsx"), filepath.Join(dir, p.Store+"-all.xlsx")
+		if err := Payroll(t.Context(), d, p.Store, month, "zh", one); err != nil {
+			t.Fatal(err)
+		}
+		if err := WritePayroll(p, "zh", two); err != nil {
+			t.Fatal(err)
+		}
+		b1, _ := os.ReadFile(one)
+		b2, _ := os.ReadFile(two)
+		if !bytes.Equal(b1, b2) {
+			t.Errorf("%s: the workbook from every store's load differs from the store's own", p.Store)
+		}
+		f, err := excelize.OpenFile(one)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, _ := f.GetCellValue(f.GetSheetList()[0], "B2")
+		diff, _ := f.GetRows("关账后差异")
+		f.Close()
+		wantStatus := "未关账（数据更新后会变化）"
+		if p.Store == "S001" {
+			wantStatus = "已关账 2026-11-05 09:30（十月工资已审批）"
+		}
+		if status != wantStatus {
+			t.Errorf("%s: status %q, want %q", p.Store, status, wantStatus)
+		}
+		if len(diff) != 2 || diff[1][0] != p.diffs[0].id || diff[1][4] != "¥875.00" || diff[1][6] != "2026-11" {
+			t.Errorf("%s: difference sheet %q", p.Store, diff)
 		}
 	}
 }
