@@ -371,6 +371,7 @@ func writeDifferences(ctx context.Context, tx *sql.Tx, fresh []*PayrollRow, clos
 		if closedPay == newPay {
 			continue
 		}
+		// (workbook.Why translates these items for the Chinese workbook: keep the two in step)
 		reason := strings.Join(why, "; ")
 		if _, err := tx.ExecContext(ctx, `INSERT INTO payroll_differences VALUES (?, ?, ?, ?, ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?::DECIMAL(18,2), ?)`,
 			k[0], k[1], k[2], name, fen(closedPay), fen(newPay), fen(newPay-closedPay), reason); err != nil {

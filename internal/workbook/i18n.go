@@ -66,6 +66,8 @@ var labels = map[string][2]string{
 	"difference":              {"差额", "Difference"},
 	"why":                     {"原因", "Why"},
 	"adjust_month":            {"建议调整月份", "Adjust in month"},
+	"why_gone":                {"按现有数据已不在工资表中", "no longer in the payroll with the current data"},
+	"why_new":                 {"不在已关账的工资表中", "not in the closed payroll"},
 	"formula_note":            {"出勤系数、点数、分配比例、计算分配额、保底补差、返修扣款、应发工资均为公式，可直接审核；“实发分配额”按最大余数法舍入到分，合计等于奖金池。", "Computed columns are live formulas; 'Share paid' is rounded to the fen by largest remainder so that it adds up to the pool."},
 	"flagged":                 {"登记返修", "flagged"},
 	"suspected":               {"疑似返修", "suspected"},
@@ -189,6 +191,37 @@ func EnumList(lang, s string) string {
 }
 
 // L returns a label in the language ("en" or Chinese by default).
+// whyItems are the items of payroll_differences.why (written in English by transform's
+// writeDifferences, joined by "; "): the whole item, or its label before " a → b".
+var whyItems = []struct{ en, key string }{
+	{"no longer in the payroll with the current data", "why_gone"},
+	{"not in the closed payroll", "why_new"},
+	{"attendance ratio ", "ratio"},
+	{"pool ", "pool"},
+	{"points ", "points"},
+	{"share ", "share_paid"},
+	{"top-up ", "topup"},
+	{"comebacks ", "comebacks"},
+}
+
+// Why is a payroll difference's reason in lang: "attendance ratio 0.75 → 1; share 80.77 → 100.00"
+// reads 出勤系数 0.75 → 1；实发分配额 80.77 → 100.00 in Chinese. An item it does not know is kept.
+func Why(lang, why string) string {
+	if lang == "en" || why == "" {
+		return why
+	}
+	items := strings.Split(why, "; ")
+	for i, it := range items {
+		for _, w := range whyItems {
+			if it == w.en || (strings.HasSuffix(w.en, " ") && strings.HasPrefix(it, w.en)) {
+				items[i] = L(lang, w.key) + strings.TrimPrefix(it, strings.TrimSuffix(w.en, " "))
+				break
+			}
+		}
+	}
+	return strings.Join(items, "；")
+}
+
 func L(lang, key string) string {
 	l, ok := labels[key]
 	if !ok {

@@ -624,7 +624,7 @@ func differenceSheet(f *excelize.File, st *styles, p *PayrollData, lang string) 
 	}
 	var data [][]any
 	for _, d := range p.diffs {
-		data = append(data, []any{d.id, d.name, d.closedPay, d.newPay, d.diff, d.why, d.adj})
+		data = append(data, []any{d.id, d.name, d.closedPay, d.newPay, d.diff, Why(lang, d.why), d.adj})
 	}
 	sh := sheetName(f, L(lang, "diff_sheet"))
 	f.NewSheet(sh)

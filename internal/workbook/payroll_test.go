@@ -306,7 +306,7 @@ func TestPayrollClosedAndDifferences(t *testing.T) {
 	}
 	// the difference a later transform would find (TestPayrollCloseDifferenceReopen computes it)
 	for _, s := range []string{
-		`INSERT INTO payroll_differences SELECT store_id, month, tech_id, tech_name, pay, pay + 875, 875, 'attendance ratio 0.75 → 1'
+		`INSERT INTO payroll_differences SELECT store_id, month, tech_id, tech_name, pay, pay + 875, 875, 'attendance ratio 0.75 → 1; share 80.77 → 100.00; new item'
 			FROM mart_payroll WHERE month = '2026-10' AND tech_id IN (SELECT min(tech_id) FROM mart_payroll GROUP BY store_id)`,
 		`INSERT INTO payroll_adjustments SELECT store_id, '2026-11', tech_id, 875, '2026-10', 'x' FROM payroll_differences`,
 	} {
@@ -354,8 +354,27 @@ func TestPayrollClosedAndDifferences(t *testing.T) {
 		if status != wantStatus {
 			t.Errorf("%s: status %q, want %q", p.Store, status, wantStatus)
 		}
-		if len(diff) != 2 || diff[1][0] != p.diffs[0].id || diff[1][4] != "¥875.00" || diff[1][6] != "2026-11" {
+		if len(diff) != 2 || diff[1][0] != p.diffs[0].id || diff[1][4] != "¥875.00" || diff[1][6] != "2026-11" ||
+			diff[1][5] != "出勤系数 0.75 → 1；实发分配额 80.77 → 100.00；new item" {
 			t.Errorf("%s: difference sheet %q", p.Store, diff)
+		}
+	}
+}
+
+// TestWhy: every item transform's writeDifferences writes reads in Chinese (and as written in English).
+func TestWhy(t *testing.T) {
+	for in, want := range map[string]string{
+		"pool 350.00 → 350.01; attendance ratio 0.75 → 1; points 3 → 4; share 80.77 → 100.00; top-up 1.00 → 0.00; comebacks 1 → 0": "奖金池 350.00 → 350.01；出勤系数 0.75 → 1；点数 3 → 4；实发分配额 80.77 → 100.00；保底补差 1.00 → 0.00；返修次数 1 → 0",
+		"no longer in the payroll with the current data": "按现有数据已不在工资表中",
+		"not in the closed payroll":                      "不在已关账的工资表中",
+		"shares 1 → 2":                                   "shares 1 → 2",
+		"":                                               "",
+	} {
+		if got := Why("zh", in); got != want {
+			t.Errorf("Why(zh, %q) = %q, want %q", in, got, want)
+		}
+		if got := Why("en", in); got != in {
+			t.Errorf("Why(en, %q) = %q", in, got)
 		}
 	}
 }
