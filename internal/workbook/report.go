@@ -80,6 +80,8 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 				if lang == "en" {
 					s = st.ppEN
 				}
+			} else if strings.HasPrefix(col, "change_") {
+				s = changeStyle(st, unit, lang)
 			}
 			if v != nil {
 				f.SetCellValue(sh, cell(c, row), v)
@@ -206,6 +208,23 @@ func unitStyle(st *styles, unit, lang string) int {
 		return st.hoursZH
 	}
 	return st.dec2
+}
+
+// changeStyle is the style of a change (环比, 同比) of a KPI that is not a rate: the unit's with
+// the sign shown, so that a rise reads +¥12.88 beside a fall of -¥298,640.63.
+func changeStyle(st *styles, unit, lang string) int {
+	switch unit {
+	case "money":
+		return st.signedMoney
+	case "count":
+		return st.signedInt
+	case "hours":
+		if lang == "en" {
+			return st.signedHoursEN
+		}
+		return st.signedHoursZH
+	}
+	return st.signedDec2
 }
 
 // writeResult writes chosen columns of a query result as a formatted table from row; it returns

@@ -94,6 +94,27 @@ func TestReportWorkbook(t *testing.T) {
 	if !hours {
 		t.Error("no turnaround row in the 2026-10 report")
 	}
+	// every other change shows its sign: a rise as +, a fall as -
+	signs := 0
+	for i, r := range all10 {
+		for _, c := range []int{6, 8} {
+			if len(r) < c || r[c-1] == "" {
+				continue
+			}
+			v, err := strconv.ParseFloat(r[c-1], 64)
+			if err != nil || v == 0 {
+				continue
+			}
+			shown, _ := f10.GetCellValue("经营指标", cell(c, i+1))
+			if want := map[bool]string{true: "+", false: "-"}[v > 0]; !strings.HasPrefix(shown, want) {
+				t.Errorf("%s: change %v shown as %q, without its sign", r[0], v, shown)
+			}
+			signs++
+		}
+	}
+	if signs < 10 {
+		t.Errorf("%d changes checked for their sign, want at least 10", signs)
+	}
 	// comeback causes and fault systems in Chinese
 	cb, _ := f.GetRows("返修扣款明细")
 	if len(cb) < 2 {

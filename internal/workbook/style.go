@@ -20,6 +20,8 @@ type styles struct {
 	ppZH, ppEN int
 	// hoursZH, hoursEN: hours with their unit (在厂时长 15.50小时)
 	hoursZH, hoursEN int
+	// signed: a change (环比, 同比) of a money, count, hours or other amount, with its sign (+¥12.88)
+	signedMoney, signedInt, signedDec2, signedHoursZH, signedHoursEN int
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
@@ -45,6 +47,11 @@ func newStyles(f *excelize.File) (*styles, error) {
 		{&s.ppZH, &excelize.Style{CustomNumFmt: strPtr(`+0.00"个百分点";-0.00"个百分点";0.00"个百分点"`), Border: border}},
 		{&s.hoursZH, &excelize.Style{CustomNumFmt: strPtr(`#,##0.00"小时"`), Border: border}},
 		{&s.hoursEN, &excelize.Style{CustomNumFmt: strPtr(`#,##0.00" h"`), Border: border}},
+		{&s.signedMoney, &excelize.Style{CustomNumFmt: strPtr(`+¥#,##0.00;-¥#,##0.00;¥0.00`), Border: border}},
+		{&s.signedInt, &excelize.Style{CustomNumFmt: strPtr(`+#,##0;-#,##0;0`), Border: border}},
+		{&s.signedDec2, &excelize.Style{CustomNumFmt: strPtr(`+#,##0.00;-#,##0.00;0.00`), Border: border}},
+		{&s.signedHoursZH, &excelize.Style{CustomNumFmt: strPtr(`+#,##0.00"小时";-#,##0.00"小时";0.00"小时"`), Border: border}},
+		{&s.signedHoursEN, &excelize.Style{CustomNumFmt: strPtr(`+#,##0.00" h";-#,##0.00" h";0.00" h"`), Border: border}},
 		{&s.ppEN, &excelize.Style{CustomNumFmt: strPtr(`+0.00" pp";-0.00" pp";0.00" pp"`), Border: border}},
 		{&s.check, &excelize.Style{Font: &excelize.Font{Bold: true, Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
 		{&s.bad, &excelize.Style{Font: &excelize.Font{Color: "9C0006"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"FFC7CE"}, Pattern: 1}, Border: border}},
