@@ -54,6 +54,15 @@ func scaled(v any, by float64) any {
 	return null
 }
 
+// wan is an amount of yuan in 万元 to the yuan (4 decimals): the ABC Pareto's axis reads 210
+// (万元) instead of 2,100,000, and a tooltip still shows a small part's consumption.
+func wan(v any) any {
+	if f, ok := toFloat(v); ok {
+		return math.Round(f) / 10000
+	}
+	return null
+}
+
 // pct shows a fraction as a percentage with 2 decimals.
 func pct(v any) any {
 	if f, ok := toFloat(v); ok {

@@ -24,11 +24,11 @@ func (b *builder) partsPage(s storeInfo, m monthInfo) error {
 			break
 		}
 		ax = append(ax, str(r[ab.Col("part_no")])+" ("+str(r[ab.Col("abc")])+")")
-		av = append(av, num(r[ab.Col("consumption_value_6m")]))
+		av = append(av, wan(r[ab.Col("consumption_value_6m")]))
 		ac = append(ac, pct(r[ab.Col("cumulative_share")]))
 	}
 	pg.Charts = append(pg.Charts, chart{"c_abc", optionJSON(barLine("", ax, map[string][]any{T(l, "consumption"): av}, []string{T(l, "consumption")}, false,
-		map[string][]any{T(l, "cumulative"): ac}, []string{T(l, "cumulative")}, "¥", "%"),
+		map[string][]any{T(l, "cumulative"): ac}, []string{T(l, "cumulative")}, "", "%"),
 		map[string]any{"xAxis": []any{map[string]any{"type": "category", "data": ax, "axisLabel": map[string]any{"show": false}}}})})
 	tr, err := workbook.Named(b.ctx, b.db, "parts_trend", p)
 	if err != nil {

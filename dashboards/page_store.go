@@ -89,7 +89,7 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 		chart{"c_tat", optionJSON(lines("", x, map[string][]any{
 			label(review, "turnaround_hours_median", l): mapv(cols["turnaround_hours_median"], num),
 			label(review, "turnaround_hours_p90", l):    mapv(cols["turnaround_hours_p90"], num)},
-			[]string{label(review, "turnaround_hours_median", l), label(review, "turnaround_hours_p90", l)}, "h", 0), nil)},
+			[]string{label(review, "turnaround_hours_median", l), label(review, "turnaround_hours_p90", l)}, T(l, "hours_unit"), 0), nil)},
 	)
 	pg.Sections = append(pg.Sections,
 		section{Title: T(l, "trend_orders"), Charts: []chartDiv{{"c_orders", 300}}},

@@ -36,8 +36,10 @@ func (b *builder) techPage(s storeInfo, m monthInfo) error {
 			{Text: str(r[tr.Col("comebacks")]), Class: "num " + cls}})
 	}
 	pg.Charts = append(pg.Charts, chart{"c_tech", optionJSON(barLine("", x, map[string][]any{T(l, "flagged_hours"): hours, T(l, "comebacks"): cbs},
-		[]string{T(l, "flagged_hours"), T(l, "comebacks")}, false, map[string][]any{T(l, "efficiency"): eff}, []string{T(l, "efficiency")}, "h", "%"),
-		map[string]any{"xAxis": []any{map[string]any{"type": "category", "data": x, "axisLabel": map[string]any{"rotate": 45, "interval": 0}}}})})
+		[]string{T(l, "flagged_hours"), T(l, "comebacks")}, false, map[string][]any{T(l, "efficiency"): eff}, []string{T(l, "efficiency")}, T(l, "hours_unit"), "%"),
+		// the names, turned 45°, need room above the legend
+		map[string]any{"xAxis": []any{map[string]any{"type": "category", "data": x, "axisLabel": map[string]any{"rotate": 45, "interval": 0}}},
+			"grid": map[string]any{"bottom": 110}})})
 	tm, err := workbook.Named(b.ctx, b.db, "team_month", p)
 	if err != nil {
 		return err
@@ -51,7 +53,7 @@ func (b *builder) techPage(s storeInfo, m monthInfo) error {
 		te = append(te, pct(r[tm.Col("efficiency")]))
 	}
 	pg.Charts = append(pg.Charts, chart{"c_team", optionJSON(barLine("", tx, map[string][]any{T(l, "flagged_hours"): th, T(l, "comebacks"): tc},
-		[]string{T(l, "flagged_hours"), T(l, "comebacks")}, false, map[string][]any{T(l, "efficiency"): te}, []string{T(l, "efficiency")}, "h", "%"), nil)})
+		[]string{T(l, "flagged_hours"), T(l, "comebacks")}, false, map[string][]any{T(l, "efficiency"): te}, []string{T(l, "efficiency")}, T(l, "hours_unit"), "%"), nil)})
 	pg.Sections = append(pg.Sections,
 		section{Title: T(l, "tech_hours"), Charts: []chartDiv{{"c_tech", 360}}, Wide: true},
 		section{Title: T(l, "team_hours"), Charts: []chartDiv{{"c_team", 300}}},
