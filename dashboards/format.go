@@ -159,6 +159,7 @@ var dict = map[string][2]string{
 	"per_year":        {"次/年", "×/year"},
 	"days":            {"天", "days"},
 	"hours_unit":      {"小时", "h"},
+	"wan_yuan":        {"万元", "¥10k"},
 	"turnover_s":      {"库存周转率", "Turnover"},
 	"heatmap":         {"门店 × 指标 百分位热力图（越绿越好）", "Stores × KPIs by percentile (green = better)"},
 	"scatter":         {"一次修复率 vs 客户满意度", "FTFR vs CSI"},

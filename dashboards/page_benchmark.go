@@ -3,6 +3,7 @@ package dashboards
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -110,7 +111,7 @@ func (b *builder) benchmarkPage(month string) error {
 	// FTFR vs CSI scatter
 	sc := charts.NewScatter()
 	sc.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{b}: {c}"}), charts.WithAnimation(false),
-		charts.WithXAxisOpts(opts.XAxis{Name: kpiName("ftfr", "FTFR") + " %", Type: "value", Scale: opts.Bool(true)}),
+		charts.WithXAxisOpts(opts.XAxis{Name: kpiName("ftfr", "FTFR") + " %", NameLocation: "middle", NameGap: 28, Type: "value", Scale: opts.Bool(true)}),
 		charts.WithYAxisOpts(opts.YAxis{Name: kpiName("csi", "CSI") + " %", Type: "value", Scale: opts.Bool(true)}))
 	var sd []opts.ScatterData
 	for _, s := range stores {
@@ -176,9 +177,13 @@ func (b *builder) benchmarkPage(month string) error {
 			}
 			return list[a].s < list[b].s
 		})
-		scale := 1.0
+		// rates in %, amounts of money of 10,000 yuan or more in 万元 (the axis read 1,600,000)
+		scale, axis := 1.0, ""
 		if unit == "rate" {
-			scale = 100
+			scale, axis = 100, "%"
+		}
+		if unit == "money" && slices.ContainsFunc(list, func(e sv) bool { return math.Abs(e.v) >= 10000 }) {
+			scale, axis = 0.0001, T(l, "wan_yuan")
 		}
 		for _, e := range list {
 			xs = append(xs, e.s)
@@ -188,7 +193,7 @@ func (b *builder) benchmarkPage(month string) error {
 		// show as equal bars from 0), and a bar on a cut axis misstates the ratio between stores
 		bar := charts.NewScatter()
 		bar.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}), charts.WithAnimation(false),
-			charts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(true)}))
+			charts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(true), Name: axis}))
 		bar.SetXAxis(xs)
 		var marks []opts.MarkLineNameYAxisItem
 		if len(list) > 0 {
