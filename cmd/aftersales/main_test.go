@@ -203,6 +203,15 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 			t.Errorf("%v: %d %s", args[0], r.code, r.stderr)
 		}
 	}
+	// the printed payroll speaks the clerk's language: Chinese by default, English with --lang en
+	for lang, want := range map[string][]string{"zh": {"工号", "应发工资", "状态", "主修", "未关账"}, "en": {"Tech ID", "Pay", "Status", "lead", "open"}} {
+		r := runBin(t, dir, "payroll", "--db", dbf, "--store", "S001", "--month", "2026-09", "--lang", lang)
+		for _, w := range want {
+			if r.code != 0 || !strings.Contains(r.stdout, w) {
+				t.Errorf("payroll --lang %s: exit %d, no %q in\n%s", lang, r.code, w, r.stdout)
+			}
+		}
+	}
 	// outputs are readable by others (temporary files are 0600 until renamed)
 	for _, f := range []string{filepath.Join(dir, "p.xlsx"), filepath.Join(dir, "dash", "index.html")} {
 		if st, err := os.Stat(f); err != nil || st.Mode().Perm() != 0o644 {

@@ -7,6 +7,8 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,7 +61,7 @@ month (payroll_adjustments). --reopen needs --reason and is recorded.`,
 	c.Flags().BoolVar(&o.Close, "close", false, "close (freeze) the month")
 	c.Flags().BoolVar(&o.Reopen, "reopen", false, "reopen a closed month (needs --reason)")
 	c.Flags().StringVar(&o.Reason, "reason", "", "why the month is closed or reopened (recorded)")
-	c.Flags().StringVar(&o.Lang, "lang", "zh", "workbook language: zh or en")
+	c.Flags().StringVar(&o.Lang, "lang", "zh", "language of the printed table and the workbook: zh or en")
 	c.Flags().BoolVar(&o.AllStores, "all-stores", false, "write the workbook of every store for --month into --out-dir (head office)")
 	c.Flags().StringVar(&o.OutDir, "out-dir", "", "with --all-stores: the folder for the workbooks")
 	return c
@@ -175,7 +177,22 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 }
 
 func printPayroll(ctx context.Context, o *payrollOpts, d dbQuerier) error {
-	text, _, err := d2text(ctx, d, `SELECT team_id, tech_id, tech_name, grade, coefficient, ratio::DECIMAL(6,4) AS ratio, pool, share, topup, comebacks, deduction, pay, closed
+	// the columns named in --lang (zh by default: the payroll clerk's own words, as in the
+	// workbook), grades and the status too
+	lang := o.Lang
+	col := func(expr, key string) string { return expr + " AS " + strconv.Quote(workbook.L(lang, key)) }
+	grade, status := "grade", "CASE WHEN closed THEN 'closed' ELSE 'open' END"
+	if lang != "en" {
+		grade = "CASE grade"
+		for _, g := range []string{"lead", "deputy", "assistant", "trainee", "apprentice"} {
+			grade += " WHEN '" + g + "' THEN '" + workbook.Enum(lang, g) + "'"
+		}
+		grade += " ELSE grade END"
+		status = "CASE WHEN closed THEN '已关账' ELSE '未关账' END"
+	}
+	text, _, err := d2text(ctx, d, `SELECT `+strings.Join([]string{col("team_id", "team"), col("tech_id", "tech_id"), col("tech_name", "tech_name"),
+		col(grade, "grade"), col("coefficient", "coef"), col("ratio::DECIMAL(6,4)", "ratio"), col("pool", "pool"), col("share", "share_paid"),
+		col("topup", "topup"), col("comebacks", "comebacks"), col("deduction", "deduction"), col("pay", "pay"), col(status, "status")}, ", ")+`
 		FROM mart_payroll WHERE store_id = ? AND month = ? ORDER BY team_id, tech_id`, o.Store, o.Month)
 	if err != nil {
 		return failed("reading mart_payroll (run `aftersales transform` first): %v", err)
@@ -184,9 +201,36 @@ func printPayroll(ctx context.Context, o *payrollOpts, d dbQuerier) error {
 		return failed("no payroll rows for store %s month %s: check the store id and month, and run `aftersales transform`", o.Store, o.Month)
 	}
 	fmt.Fprint(o.Out, text)
-	diff, n, err := d2text(ctx, d, `SELECT tech_id, tech_name, closed_pay, recomputed_pay, difference, why FROM payroll_differences WHERE store_id = ? AND month = ? ORDER BY tech_id`, o.Store, o.Month)
-	if err == nil && n > 0 {
-		fmt.Fprintf(o.Out, "\nthe month is closed, and the current data would pay differently (proposed adjustments in payroll_adjustments):\n%s", diff)
+	rows, err := d.QueryContext(ctx, `SELECT tech_id, coalesce(tech_name, ''), closed_pay::VARCHAR, recomputed_pay::VARCHAR, difference::VARCHAR, why
+		FROM payroll_differences WHERE store_id = ? AND month = ? ORDER BY tech_id`, o.Store, o.Month)
+	if err != nil {
+		return nil // a database from before the difference tables: nothing to show
+	}
+	defer rows.Close()
+	t := &textTable{}
+	t.add([]string{workbook.L(lang, "tech_id"), workbook.L(lang, "tech_name"), workbook.L(lang, "closed_pay"), workbook.L(lang, "recomputed_pay"),
+		workbook.L(lang, "difference"), workbook.L(lang, "why")})
+	n := 0
+	for rows.Next() {
+		var id, name, cp, rp, diff, why string
+		if err := rows.Scan(&id, &name, &cp, &rp, &diff, &why); err != nil {
+			return failed("reading payroll_differences: %v", err)
+		}
+		t.add([]string{id, name, cp, rp, diff, workbook.Why(lang, why)})
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return failed("reading payroll_differences: %v", err)
+	}
+	if n > 0 {
+		if lang == "en" {
+			fmt.Fprint(o.Out, "\nthe month is closed, and the current data would pay differently (proposed adjustments in payroll_adjustments):\n")
+		} else {
+			fmt.Fprint(o.Out, "\n本月已关账；按现有数据重算，以下技师的应发工资不同（建议的调整见 payroll_adjustments，记入下一个未关账月份）：\n")
+		}
+		var b strings.Builder
+		t.write(&b)
+		fmt.Fprint(o.Out, b.String())
 	}
 	return nil
 }

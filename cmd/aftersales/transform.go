@@ -114,6 +114,10 @@ func runTransform(ctx context.Context, o *transformOpts) error {
 	if res.Mode == "incremental" {
 		if res.Stores == 0 {
 			fmt.Fprintf(o.Out, "  incremental: nothing loaded since the last run; benchmark and data quality refreshed\n")
+		} else if res.Since < "1900-02" {
+			// (a payroll close or reopen marks its store to be recomputed from the start: the
+			// window then begins before 1900, which meant nothing to a reader)
+			fmt.Fprintf(o.Out, "  incremental: %d store(s) recomputed from their first month\n", res.Stores)
 		} else {
 			fmt.Fprintf(o.Out, "  incremental: %d store(s) recomputed from %s\n", res.Stores, res.Since)
 		}
