@@ -66,7 +66,7 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 		setText(f, sh, cell(1, row), label)
 		missed := false
 		unit := str(r[ci("unit")])
-		style := unitStyle(st, unit, lang)
+		style := unitStyle(st, unit, lang, false)
 		for j, col := range []string{"value", "target", "value_prev_month", "change_mom", "value_prev_year", "change_yoy"} {
 			c := []int{2, 3, 5, 6, 7, 8}[j]
 			v, s := r[ci(col)], style
@@ -81,7 +81,7 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 					s = st.ppEN
 				}
 			} else if strings.HasPrefix(col, "change_") {
-				s = changeStyle(st, unit, lang)
+				s = unitStyle(st, unit, lang, true)
 			}
 			if v != nil {
 				f.SetCellValue(sh, cell(c, row), v)
@@ -193,38 +193,29 @@ func str(v any) string {
 	return fmt.Sprint(v)
 }
 
-func unitStyle(st *styles, unit, lang string) int {
+// unitStyle is the cell style of a KPI's unit; signed, that of a change (环比, 同比) of a KPI that
+// is not a rate, with the sign shown, so that a rise reads +¥12.88 beside a fall of -¥298,640.63.
+func unitStyle(st *styles, unit, lang string, signed bool) int {
+	pick := func(plain, withSign int) int {
+		if signed {
+			return withSign
+		}
+		return plain
+	}
 	switch unit {
 	case "money":
-		return st.money
+		return pick(st.money, st.signedMoney)
 	case "rate":
 		return st.pct
 	case "count":
-		return st.int
+		return pick(st.int, st.signedInt)
 	case "hours":
 		if lang == "en" {
-			return st.hoursEN
+			return pick(st.hoursEN, st.signedHoursEN)
 		}
-		return st.hoursZH
+		return pick(st.hoursZH, st.signedHoursZH)
 	}
-	return st.dec2
-}
-
-// changeStyle is the style of a change (环比, 同比) of a KPI that is not a rate: the unit's with
-// the sign shown, so that a rise reads +¥12.88 beside a fall of -¥298,640.63.
-func changeStyle(st *styles, unit, lang string) int {
-	switch unit {
-	case "money":
-		return st.signedMoney
-	case "count":
-		return st.signedInt
-	case "hours":
-		if lang == "en" {
-			return st.signedHoursEN
-		}
-		return st.signedHoursZH
-	}
-	return st.signedDec2
+	return pick(st.dec2, st.signedDec2)
 }
 
 // writeResult writes chosen columns of a query result as a formatted table from row; it returns
