@@ -155,7 +155,8 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 			{Text: mask.Name(str(r[cm.Col("customer_name")]))}, {Text: mask.Phone(str(r[cm.Col("phone")]))},
 			{Text: str(r[cm.Col("resolved_at")])}, {Text: yesNo(l, resolved), Class: cls}})
 	}
-	pg.Sections = append(pg.Sections, section{Title: T(l, "complaints"), Note: T(l, "masked"), Table: ct})
+	// full width: nine columns of IDs and times wrapped in half of it
+	pg.Sections = append(pg.Sections, section{Title: T(l, "complaints"), Note: T(l, "masked"), Table: ct, Wide: true})
 	ad, err := workbook.Named(b.ctx, b.db, "advisor_ranking", p)
 	if err != nil {
 		return err
