@@ -133,7 +133,10 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 		cs = append(cs, pct(r[cc.Col("cumulative_share")]))
 	}
 	pg.Charts = append(pg.Charts, chart{"c_causes", optionJSON(barLine("", cx, map[string][]any{T(l, "count"): cv}, []string{T(l, "count")}, false,
-		map[string][]any{T(l, "cumulative"): cs}, []string{T(l, "cumulative")}, T(l, "count"), "%"), nil)})
+		map[string][]any{T(l, "cumulative"): cs}, []string{T(l, "cumulative")}, T(l, "count"), "%"),
+		// every cause named (ECharts hid two of three when they did not fit side by side)
+		map[string]any{"xAxis": []any{map[string]any{"type": "category", "data": cx, "axisLabel": map[string]any{"rotate": 30, "interval": 0}}},
+			"grid": map[string]any{"bottom": 90, "left": 100}})})
 	pg.Sections = append(pg.Sections,
 		section{Title: T(l, "order_mix"), Charts: []chartDiv{{"c_types", 300}}},
 		section{Title: T(l, "fault_mix"), Charts: []chartDiv{{"c_faults", 300}}},
@@ -155,8 +158,6 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 			{Text: mask.Name(str(r[cm.Col("customer_name")]))}, {Text: mask.Phone(str(r[cm.Col("phone")]))},
 			{Text: str(r[cm.Col("resolved_at")])}, {Text: yesNo(l, resolved), Class: cls}})
 	}
-	// full width: nine columns of IDs and times wrapped in half of it
-	pg.Sections = append(pg.Sections, section{Title: T(l, "complaints"), Note: T(l, "masked"), Table: ct, Wide: true})
 	ad, err := workbook.Named(b.ctx, b.db, "advisor_ranking", p)
 	if err != nil {
 		return err
@@ -167,7 +168,10 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 			numCell(r[ad.Col("orders")], "count", l), numCell(r[ad.Col("revenue")], "money", l), numCell(r[ad.Col("revenue_per_order")], "money", l),
 			numCell(r[ad.Col("csi")], "rate", l), numCell(r[ad.Col("complaint_rate")], "rate", l), numCell(r[ad.Col("on_time_rate")], "rate", l)})
 	}
-	pg.Sections = append(pg.Sections, section{Title: T(l, "advisors"), Table: at})
+	// the advisors beside the causes' chart; the complaints below at full width (nine columns of
+	// IDs and times wrapped in half of it)
+	pg.Sections = append(pg.Sections, section{Title: T(l, "advisors"), Table: at},
+		section{Title: T(l, "complaints"), Note: T(l, "masked"), Table: ct, Wide: true})
 	return b.render(storeFile("store", s.id, m.month), pg)
 }
 
