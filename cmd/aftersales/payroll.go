@@ -7,7 +7,6 @@ import (
 	"io"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -177,22 +176,25 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 }
 
 func printPayroll(ctx context.Context, o *payrollOpts, d dbQuerier) error {
-	// the columns named in --lang (zh by default: the payroll clerk's own words, as in the
-	// workbook), grades and the status too
+	// in --lang (zh by default: the payroll clerk's own words, the workbook's labels), with the
+	// grades, the status and the reasons of differences named in it too
 	lang := o.Lang
-	col := func(expr, key string) string { return expr + " AS " + strconv.Quote(workbook.L(lang, key)) }
-	grade, status := "grade", "CASE WHEN closed THEN 'closed' ELSE 'open' END"
-	if lang != "en" {
-		grade = "CASE grade"
-		for _, g := range []string{"lead", "deputy", "assistant", "trainee", "apprentice"} {
-			grade += " WHEN '" + g + "' THEN '" + workbook.Enum(lang, g) + "'"
+	grade := func(g string) string { return workbook.Enum(lang, g) }
+	status := func(closed string) string {
+		switch {
+		case lang == "en" && closed == "true":
+			return "closed"
+		case lang == "en":
+			return "open"
+		case closed == "true":
+			return "已关账"
 		}
-		grade += " ELSE grade END"
-		status = "CASE WHEN closed THEN '已关账' ELSE '未关账' END"
+		return "未关账"
 	}
-	text, _, err := d2text(ctx, d, `SELECT `+strings.Join([]string{col("team_id", "team"), col("tech_id", "tech_id"), col("tech_name", "tech_name"),
-		col(grade, "grade"), col("coefficient", "coef"), col("ratio::DECIMAL(6,4)", "ratio"), col("pool", "pool"), col("share", "share_paid"),
-		col("topup", "topup"), col("comebacks", "comebacks"), col("deduction", "deduction"), col("pay", "pay"), col(status, "status")}, ", ")+`
+	text, _, err := labelledText(ctx, d, lang,
+		[]string{"team", "tech_id", "tech_name", "grade", "coef", "ratio", "pool", "share_paid", "topup", "comebacks", "deduction", "pay", "status"},
+		map[int]func(string) string{3: grade, 12: status},
+		`SELECT team_id, tech_id, tech_name, grade, coefficient, ratio::DECIMAL(6,4), pool, share, topup, comebacks, deduction, pay, closed
 		FROM mart_payroll WHERE store_id = ? AND month = ? ORDER BY team_id, tech_id`, o.Store, o.Month)
 	if err != nil {
 		return failed("reading mart_payroll (run `aftersales transform` first): %v", err)
@@ -201,36 +203,47 @@ func printPayroll(ctx context.Context, o *payrollOpts, d dbQuerier) error {
 		return failed("no payroll rows for store %s month %s: check the store id and month, and run `aftersales transform`", o.Store, o.Month)
 	}
 	fmt.Fprint(o.Out, text)
-	rows, err := d.QueryContext(ctx, `SELECT tech_id, coalesce(tech_name, ''), closed_pay::VARCHAR, recomputed_pay::VARCHAR, difference::VARCHAR, why
-		FROM payroll_differences WHERE store_id = ? AND month = ? ORDER BY tech_id`, o.Store, o.Month)
-	if err != nil {
-		return nil // a database from before the difference tables: nothing to show
-	}
-	defer rows.Close()
-	t := &textTable{}
-	t.add([]string{workbook.L(lang, "tech_id"), workbook.L(lang, "tech_name"), workbook.L(lang, "closed_pay"), workbook.L(lang, "recomputed_pay"),
-		workbook.L(lang, "difference"), workbook.L(lang, "why")})
-	n := 0
-	for rows.Next() {
-		var id, name, cp, rp, diff, why string
-		if err := rows.Scan(&id, &name, &cp, &rp, &diff, &why); err != nil {
-			return failed("reading payroll_differences: %v", err)
-		}
-		t.add([]string{id, name, cp, rp, diff, workbook.Why(lang, why)})
-		n++
-	}
-	if err := rows.Err(); err != nil {
-		return failed("reading payroll_differences: %v", err)
-	}
-	if n > 0 {
+	diff, n, err := labelledText(ctx, d, lang, []string{"tech_id", "tech_name", "closed_pay", "recomputed_pay", "difference", "why"},
+		map[int]func(string) string{5: func(why string) string { return workbook.Why(lang, why) }},
+		`SELECT tech_id, tech_name, closed_pay, recomputed_pay, difference, why FROM payroll_differences WHERE store_id = ? AND month = ? ORDER BY tech_id`,
+		o.Store, o.Month)
+	if err == nil && n > 0 {
 		if lang == "en" {
 			fmt.Fprint(o.Out, "\nthe month is closed, and the current data would pay differently (proposed adjustments in payroll_adjustments):\n")
 		} else {
 			fmt.Fprint(o.Out, "\n本月已关账；按现有数据重算，以下技师的应发工资不同（建议的调整见 payroll_adjustments，记入下一个未关账月份）：\n")
 		}
-		var b strings.Builder
-		t.write(&b)
-		fmt.Fprint(o.Out, b.String())
+		fmt.Fprint(o.Out, diff)
 	}
 	return nil
+}
+
+// labelledText is d2text with the columns headed by the workbook's labels of keys in lang, and
+// the cells of the columns in show rewritten for display; n is the number of rows.
+func labelledText(ctx context.Context, d dbQuerier, lang string, keys []string, show map[int]func(string) string, q string, args ...any) (string, int, error) {
+	rows, err := d.QueryContext(ctx, q, args...)
+	if err != nil {
+		return "", 0, err
+	}
+	defer rows.Close()
+	_, data, err := readAll(rows)
+	if err != nil || len(data) == 0 {
+		return "", 0, err
+	}
+	t := &textTable{}
+	head := make([]string, len(keys))
+	for i, k := range keys {
+		head[i] = workbook.L(lang, k)
+	}
+	t.add(head)
+	for _, r := range data {
+		cells := textRow(r)
+		for i, f := range show {
+			cells[i] = f(cells[i])
+		}
+		t.add(cells)
+	}
+	var b strings.Builder
+	t.write(&b)
+	return b.String(), len(data), nil
 }

@@ -190,7 +190,6 @@ func EnumList(lang, s string) string {
 	return strings.Join(parts, "、")
 }
 
-// L returns a label in the language ("en" or Chinese by default).
 // whyItems are the items of payroll_differences.why (written in English by transform's
 // writeDifferences, joined by "; "): the whole item, or its label before " a → b".
 var whyItems = []struct{ en, key string }{
@@ -222,6 +221,7 @@ func Why(lang, why string) string {
 	return strings.Join(items, "；")
 }
 
+// L returns a label in the language ("en" or Chinese by default).
 func L(lang, key string) string {
 	l, ok := labels[key]
 	if !ok {
