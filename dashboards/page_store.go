@@ -119,7 +119,10 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 		fx = append(fx, E(l, str(r[fm.Col("fault_system")])))
 		fv = append(fv, num(r[fm.Col("jobs")]))
 	}
-	pg.Charts = append(pg.Charts, chart{"c_faults", optionJSON(barLine("", fx, map[string][]any{T(l, "count"): fv}, []string{T(l, "count")}, false, nil, nil, "", ""), nil)})
+	pg.Charts = append(pg.Charts, chart{"c_faults", optionJSON(barLine("", fx, map[string][]any{T(l, "count"): fv}, []string{T(l, "count")}, false, nil, nil, "", ""),
+		// every system named (in English ECharts hid every other one)
+		map[string]any{"xAxis": []any{map[string]any{"type": "category", "data": fx, "axisLabel": map[string]any{"rotate": 30, "interval": 0}}},
+			"grid": map[string]any{"bottom": 80}})})
 	// comeback causes (Pareto)
 	cc, err := workbook.Named(b.ctx, b.db, "comeback_causes", p)
 	if err != nil {
