@@ -3,6 +3,9 @@ package dashboards
 import (
 	"fmt"
 
+	"github.com/go-echarts/go-echarts/v2/charts"
+	"github.com/go-echarts/go-echarts/v2/opts"
+
 	"github.com/aftersales/aftersales/internal/workbook"
 )
 
@@ -27,8 +30,16 @@ func (b *builder) partsPage(s storeInfo, m monthInfo) error {
 		av = append(av, wan(r[ab.Col("consumption_value_6m")]))
 		ac = append(ac, pct(r[ab.Col("cumulative_share")]))
 	}
-	pg.Charts = append(pg.Charts, chart{"c_abc", optionJSON(barLine("", ax, map[string][]any{T(l, "consumption"): av}, []string{T(l, "consumption")}, false,
-		map[string][]any{T(l, "cumulative"): ac}, []string{T(l, "cumulative")}, "", "%"),
+	pareto := barLine("", ax, map[string][]any{T(l, "consumption"): av}, []string{T(l, "consumption")}, false,
+		map[string][]any{T(l, "cumulative"): ac}, []string{T(l, "cumulative")}, "", "%")
+	for i := range pareto.MultiSeries {
+		if pareto.MultiSeries[i].Name == T(l, "cumulative") {
+			// the class limits (CONTRACT §2.2: A below 80 % cumulative share, B below 95 %)
+			charts.WithMarkLineNameYAxisItemOpts(opts.MarkLineNameYAxisItem{Name: "A | B", YAxis: 80}, opts.MarkLineNameYAxisItem{Name: "B | C", YAxis: 95})(&pareto.MultiSeries[i])
+			pareto.MultiSeries[i].MarkLines.MarkLineStyle = opts.MarkLineStyle{Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "insideEndTop"}}
+		}
+	}
+	pg.Charts = append(pg.Charts, chart{"c_abc", optionJSON(pareto,
 		map[string]any{"xAxis": []any{map[string]any{"type": "category", "data": ax, "axisLabel": map[string]any{"show": false}}}})})
 	tr, err := workbook.Named(b.ctx, b.db, "parts_trend", p)
 	if err != nil {
