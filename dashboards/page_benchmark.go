@@ -90,11 +90,13 @@ func (b *builder) benchmarkPage(month string) error {
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}), // one series: the colour scale says it
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: hx, AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0"}}),
 		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: stores}),
-		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: 100, Orient: "horizontal", Left: "center", Bottom: "0",
+		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: 100, Orient: "vertical", Right: "0", Top: "middle",
 			InRange: &opts.VisualMapInRange{Color: []string{"#dc2626", "#fde68a", "#16a34a"}}}))
 	hm.AddSeries(T(l, "percentile"), hd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{@[2]}"}))
-	height := 120 + 28*len(stores)
-	pg.Charts = append(pg.Charts, chart{"c_heat", optionJSON(hm, map[string]any{"grid": map[string]any{"left": 90, "bottom": 110, "top": 10}})})
+	// the colour scale stands at the right: at the bottom the longest KPI names (English, turned
+	// 40°) ran into it
+	height := 150 + 28*len(stores)
+	pg.Charts = append(pg.Charts, chart{"c_heat", optionJSON(hm, map[string]any{"grid": map[string]any{"left": 90, "right": 90, "bottom": 140, "top": 10}})})
 	pg.Sections = append(pg.Sections, section{Title: T(l, "heatmap"), Charts: []chartDiv{{"c_heat", max(height, 300)}}, Wide: true})
 	// the KPIs' names in the page's language (the dictionary's labels); en keeps the short names
 	kpiName := func(key, en string) string {
