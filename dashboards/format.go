@@ -104,7 +104,7 @@ var dict = map[string][2]string{
 	"parts":           {"配件", "Parts"},
 	"benchmark":       {"集团对标", "Group benchmark"},
 	"stores":          {"门店", "Stores"},
-	"freshness":       {"数据截至", "Data as of"},
+	"freshness":       {"数据时效", "Data freshness"},
 	"dq":              {"数据质量", "Data quality"},
 	"total":           {"集团合计", "Group total"},
 	"dq_check":        {"检查项", "Check"},
