@@ -203,7 +203,29 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	var batchPaths []string
 	nrows := 0
 	start := time.Now()
+	// the key index's expected growth, from the files' sizes (a hint: a file that cannot be
+	// read counts 0 here and is reported by its worker)
+	var bytesAll, bytesDone int64
+	size := func(p string) int64 {
+		if st, err := os.Stat(p); err == nil {
+			return st.Size()
+		}
+		return 0
+	}
+	if known != nil {
+		for _, p := range paths {
+			bytesAll += size(p)
+		}
+	}
 	flush := func(parsing bool) error {
+		if known != nil {
+			for _, p := range batchPaths {
+				bytesDone += size(p)
+			}
+			if bytesDone > 0 {
+				known.expect = float64(bytesAll) / float64(bytesDone)
+			}
+		}
 		t0, n := time.Now(), len(batch)
 		defer func() {
 			if os.Getenv("AFTERSALES_TRACE") != "" {

@@ -608,8 +608,10 @@ func TestMemoryLimitMakesRoomForKeyIndex(t *testing.T) {
 	lk.pending("work_orders", keys, true)
 	lk.pending("order_jobs", keys[:500_000], true)
 	lk.add()
-	if got, want := debug.SetMemoryLimit(-1), int64(ingestHeapLimit+16*1_500_000); got != want {
-		t.Fatalf("memory limit %d after indexing 1.5 M keys, want %d", got, want)
+	// twice the index's 1.5 M keys of 8 bytes at least; its room to grow and the spare buffers
+	// (here the 1 M-key batch buffer) at most
+	if got, lo, hi := debug.SetMemoryLimit(-1), int64(ingestHeapLimit+16*1_500_000), int64(ingestHeapLimit+16*(1_500_000*5/4+1_000_000)); got < lo || got > hi {
+		t.Fatalf("memory limit %d after indexing 1.5 M keys, want %d to %d", got, lo, hi)
 	}
 	if lk.disjoint("work_orders", []uint64{7}) || !lk.disjoint("work_orders", []uint64{8}) {
 		t.Fatal("index lost its keys")
@@ -632,10 +634,62 @@ func TestSortKeysMatchesSlicesSort(t *testing.T) {
 		}
 		want := slices.Clone(a)
 		slices.Sort(want)
-		sortKeys(a)
+		tmp := sortKeys(a, nil)
 		if !slices.Equal(a, want) {
 			t.Fatalf("n = %d: radix sort differs from slices.Sort", n)
 		}
+		// again with the scratch it returned, over other values
+		for i := range a {
+			a[i] = r.Uint64() >> (i % 64)
+		}
+		want = slices.Sorted(slices.Values(a))
+		if sortKeys(a, tmp); !slices.Equal(a, want) {
+			t.Fatalf("n = %d: radix sort with reused scratch differs from slices.Sort", n)
+		}
+	}
+}
+
+// The index merges each batch's keys in place and hands the batch's buffer to a later batch;
+// the merged index stays sorted, holds every key (repeats included) and a later batch's keys
+// reuse an earlier buffer instead of a new one.
+func TestKeyIndexMergesInPlaceAndReusesBuffers(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	lk := &loadedKeys{byKind: map[string][]uint64{"work_orders": {}}, batch: map[string][]uint64{}}
+	var all []uint64
+	var first, index *uint64
+	for b := 0; b < 5; b++ {
+		n := 5000 - b*100 // later batches no larger: a spare buffer fits
+		res := &Result{Loaded: n, keyHashes: make([]uint64, n)}
+		for i := range res.keyHashes {
+			res.keyHashes[i] = r.Uint64() % 20000 // repeats across batches
+		}
+		all = append(all, res.keyHashes...)
+		keys, complete := lk.batchKeys([]*Result{res})
+		if !complete || !slices.IsSorted(keys) {
+			t.Fatalf("batch %d: keys complete %v, sorted %v", b, complete, slices.IsSorted(keys))
+		}
+		if b == 0 {
+			first = &keys[:1][0]
+		} else if b == 1 && &keys[:1][0] != first {
+			t.Fatal("the second batch's keys did not reuse the first batch's buffer")
+		}
+		lk.pending("work_orders", keys, complete)
+		lk.expect = 5 / float64(b+1) // five batches of about the same size
+		lk.add()
+		want := slices.Sorted(slices.Values(all))
+		got := lk.byKind["work_orders"]
+		if !slices.Equal(got, want) {
+			t.Fatalf("batch %d: the index holds %d keys, want the %d loaded, sorted", b, len(got), len(want))
+		}
+		// the first merge made room for the expected five batches: the index is never moved again
+		if b == 0 {
+			index = &got[0]
+		} else if &got[0] != index {
+			t.Fatalf("batch %d: the index was moved (capacity %d after the first batch)", b, cap(got))
+		}
+	}
+	if lk.disjoint("work_orders", []uint64{20001, 30000}) != true || lk.disjoint("work_orders", []uint64{all[7]}) {
+		t.Fatal("disjoint disagrees with the index")
 	}
 }
 

@@ -175,7 +175,7 @@ func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result, known 
 		if err != nil {
 			return err
 		}
-		keys, complete := batchKeys(byKind[kn])
+		keys, complete := known.batchKeys(byKind[kn])
 		known.pending(kn, keys, complete)
 		repeats := !complete || hasRepeat(keys)
 		for si, stmt := range upsertSQL(k, lake, byKind[kn], repeats) {
@@ -414,26 +414,42 @@ func Rebuild(ctx context.Context, d *sql.DB, lake string, progress func(done, to
 
 // batchKeys returns the sorted key hashes of a batch's rows of one kind; complete is false when
 // some result has none (a rebuild from the manifest), and then nothing may be concluded from them.
-func batchKeys(results []*Result) (keys []uint64, complete bool) {
+// It runs on the loader's path between two loads, so its buffers come from the index's spares
+// (see loadedKeys.buffer): growing a fresh slice file by file cost 1.4 of 36 s at scale S, most
+// of it in first touches of new memory.
+func (lk *loadedKeys) batchKeys(results []*Result) (keys []uint64, complete bool) {
+	n := 0
 	for _, r := range results {
 		if r.keyHashes == nil && r.Loaded > 0 {
 			return nil, false
 		}
+		n += len(r.keyHashes)
+	}
+	keys = lk.buffer(n)
+	for _, r := range results {
 		keys = append(keys, r.keyHashes...)
 	}
-	sortKeys(keys)
+	if lk != nil {
+		lk.tmp = sortKeys(keys, lk.tmp)
+	} else {
+		sortKeys(keys, nil)
+	}
 	return keys, true
 }
 
 // sortKeys sorts key hashes in place: a least-significant-digit radix sort by bytes. A batch
 // holds millions of them (3.5 M at scale S), sorted on the loader's path between two loads:
-// 90 ms instead of slices.Sort's 300 ms for 3.5 M.
-func sortKeys(a []uint64) {
+// 90 ms instead of slices.Sort's 300 ms for 3.5 M. tmp is scratch space, grown when too short
+// and returned for the next call.
+func sortKeys(a, tmp []uint64) []uint64 {
 	if len(a) < 1024 {
 		slices.Sort(a)
-		return
+		return tmp
 	}
-	src, dst := a, make([]uint64, len(a))
+	if cap(tmp) < len(a) {
+		tmp = make([]uint64, len(a))
+	}
+	src, dst := a, tmp[:len(a)]
 	for shift := 0; shift < 64; shift += 8 {
 		var count [256]int
 		for _, v := range src {
@@ -452,6 +468,7 @@ func sortKeys(a []uint64) {
 		src, dst = dst, src
 	}
 	// eight passes: the last one wrote back into a
+	return tmp
 }
 
 // hasRepeat reports whether a sorted list holds a value twice: then a natural key may occur twice
@@ -478,6 +495,33 @@ var testHookDeleteSkipped func(kind string)
 type loadedKeys struct {
 	byKind map[string][]uint64
 	batch  map[string][]uint64 // the sorted keys of the batch being loaded, merged once it commits
+	// spare: key buffers of merged batches, for the next batch's keys; tmp: the sort's scratch
+	spare [][]uint64
+	tmp   []uint64
+	// expect: the bytes of all the ingest's files ÷ those committed so far (with the batch being
+	// committed), by which the index is expected to grow; when it must grow it is given that
+	// room at once (scale S: one allocation instead of three, each a copy of the last)
+	expect float64
+}
+
+// buffer is an empty slice with room for n keys: the smallest spare one that is large enough
+// (kinds differ a hundredfold in size), else a new one.
+func (lk *loadedKeys) buffer(n int) []uint64 {
+	if lk == nil {
+		return make([]uint64, 0, n)
+	}
+	best := -1
+	for i, b := range lk.spare {
+		if cap(b) >= n && (best < 0 || cap(b) < cap(lk.spare[best])) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return make([]uint64, 0, n)
+	}
+	b := lk.spare[best]
+	lk.spare = slices.Delete(lk.spare, best, best+1)
+	return b[:0]
 }
 
 // newLoadedKeys starts the index with the kinds whose raw table is empty.
@@ -540,32 +584,59 @@ func (lk *loadedKeys) add() {
 	batch := lk.batch
 	lk.batch = map[string][]uint64{}
 	for kn, keys := range batch {
-		have, ok := lk.byKind[kn]
-		if !ok {
-			continue
-		}
-		merged := make([]uint64, 0, len(have)+len(keys))
-		i, j := 0, 0
-		for i < len(have) || j < len(keys) {
-			if j == len(keys) || i < len(have) && have[i] <= keys[j] {
-				merged = append(merged, have[i])
-				i++
-			} else {
-				merged = append(merged, keys[j])
-				j++
+		if have, ok := lk.byKind[kn]; ok {
+			room := 0
+			if lk.expect > 1 && lk.expect <= 64 {
+				room = int(float64(len(have)+len(keys)) * lk.expect * 1.05)
 			}
+			lk.byKind[kn] = mergeInto(have, keys, room)
 		}
-		lk.byKind[kn] = merged
+		lk.spare = append(lk.spare, keys)
 	}
-	// The index is live memory (8 bytes a row: 840 MB at 100 M rows), and a merge briefly holds
-	// it twice. Under a fixed soft limit smaller than that, Go collects and returns memory
-	// without pause: at scale L, parsing slowed by half batch after batch, with 130 s of system
-	// time in page faults. The limit is the parsing's share plus twice the index.
+	if len(lk.spare) > 2*len(kinds) {
+		// one batch's worth is what the next can use: keep the largest
+		slices.SortFunc(lk.spare, func(a, b []uint64) int { return cap(b) - cap(a) })
+		clear(lk.spare[2*len(kinds):])
+		lk.spare = lk.spare[:2*len(kinds)]
+	}
+	// The index is live memory (8 bytes a row: 840 MB at 100 M rows, plus its room to grow: the
+	// expected rest of the ingest, or a quarter), and growing it briefly holds it twice. Under a fixed soft limit smaller than
+	// that, Go collects and returns memory without pause: at scale L, parsing slowed by half batch
+	// after batch, with 130 s of system time in page faults. The limit is the parsing's share plus
+	// twice the index's room.
 	n := 0
 	for _, keys := range lk.byKind {
-		n += len(keys)
+		n += cap(keys)
+	}
+	for _, keys := range lk.spare {
+		n += cap(keys) / 2
 	}
 	debug.SetMemoryLimit(ingestHeapLimit + 16*int64(n))
+}
+
+// mergeInto merges the sorted keys into the sorted have, in place from the back, instead of into
+// a new slice at every batch (whose first touches of fresh memory cost more than the merge). When
+// have is too short it grows to room keys, or by append's rule (a quarter at a time when large)
+// when room is smaller than the merge needs.
+func mergeInto(have, keys []uint64, room int) []uint64 {
+	n := len(have)
+	if need := n + len(keys); cap(have) < need && room >= need {
+		grown := make([]uint64, n, room)
+		copy(grown, have)
+		have = grown
+	}
+	have = slices.Grow(have, len(keys))[:n+len(keys)]
+	i, j := n-1, len(keys)-1
+	for k := len(have) - 1; j >= 0; k-- {
+		if i >= 0 && have[i] > keys[j] {
+			have[k] = have[i]
+			i--
+		} else {
+			have[k] = keys[j]
+			j--
+		}
+	}
+	return have
 }
 
 // ingestHeapLimit is Go's soft memory limit during an ingest, besides the key index: room for
