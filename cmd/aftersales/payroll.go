@@ -218,8 +218,9 @@ func printPayroll(ctx context.Context, o *payrollOpts, d dbQuerier) error {
 	return nil
 }
 
-// labelledText is d2text with the columns headed by the workbook's labels of keys in lang, and
-// the cells of the columns in show rewritten for display; n is the number of rows.
+// labelledText runs a query and renders it as an aligned text table, the columns headed by the
+// workbook's labels of keys in lang and the cells of the columns in show rewritten for display;
+// n is the number of rows.
 func labelledText(ctx context.Context, d dbQuerier, lang string, keys []string, show map[int]func(string) string, q string, args ...any) (string, int, error) {
 	rows, err := d.QueryContext(ctx, q, args...)
 	if err != nil {

@@ -14,27 +14,6 @@ type dbQuerier interface {
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
 }
 
-// d2text runs a query and renders it as an aligned text table; n is the number of rows.
-func d2text(ctx context.Context, d dbQuerier, q string, args ...any) (string, int, error) {
-	rows, err := d.QueryContext(ctx, q, args...)
-	if err != nil {
-		return "", 0, err
-	}
-	defer rows.Close()
-	cols, data, err := readAll(rows)
-	if err != nil || len(data) == 0 {
-		return "", 0, err
-	}
-	t := &textTable{}
-	t.add(cols)
-	for _, r := range data {
-		t.add(textRow(r))
-	}
-	var b strings.Builder
-	t.write(&b)
-	return b.String(), len(data), nil
-}
-
 // textTable aligns columns by their width on a terminal: a Chinese character takes two columns
 // (text/tabwriter counts it as one, so names like 唐艳 pushed the next columns out of line).
 type textTable struct {
