@@ -206,25 +206,19 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	// the key index's expected growth, from the files' sizes (a hint: a file that cannot be
 	// read counts 0 here and is reported by its worker)
 	var bytesAll, bytesDone int64
-	size := func(p string) int64 {
-		if st, err := os.Stat(p); err == nil {
-			return st.Size()
-		}
-		return 0
-	}
+	var sizes []int64
 	if known != nil {
-		for _, p := range paths {
-			bytesAll += size(p)
+		sizes = make([]int64, len(paths))
+		for i, p := range paths {
+			if st, err := os.Stat(p); err == nil {
+				sizes[i] = st.Size()
+				bytesAll += st.Size()
+			}
 		}
 	}
 	flush := func(parsing bool) error {
-		if known != nil {
-			for _, p := range batchPaths {
-				bytesDone += size(p)
-			}
-			if bytesDone > 0 {
-				known.expect = float64(bytesAll) / float64(bytesDone)
-			}
+		if known != nil && bytesDone > 0 {
+			known.expect = float64(bytesAll) / float64(bytesDone)
 		}
 		t0, n := time.Now(), len(batch)
 		defer func() {
@@ -248,6 +242,9 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 			return fmt.Errorf("%s: %w", it.path, it.err)
 		}
 		received++
+		if sizes != nil {
+			bytesDone += sizes[received-1]
+		}
 		batch = append(batch, it.res)
 		batchPaths = append(batchPaths, it.path)
 		nrows += it.res.Loaded

@@ -600,10 +600,10 @@ func (lk *loadedKeys) add() {
 		lk.spare = lk.spare[:2*len(kinds)]
 	}
 	// The index is live memory (8 bytes a row: 840 MB at 100 M rows, plus its room to grow: the
-	// expected rest of the ingest, or a quarter), and growing it briefly holds it twice. Under a fixed soft limit smaller than
-	// that, Go collects and returns memory without pause: at scale L, parsing slowed by half batch
-	// after batch, with 130 s of system time in page faults. The limit is the parsing's share plus
-	// twice the index's room.
+	// expected rest of the ingest, or a quarter), and growing it briefly holds it twice. Under a
+	// fixed soft limit smaller than that, Go collects and returns memory without pause: at scale
+	// L, parsing slowed by half batch after batch, with 130 s of system time in page faults. The
+	// limit is the parsing's share plus twice the index's room.
 	n := 0
 	for _, keys := range lk.byKind {
 		n += cap(keys)
