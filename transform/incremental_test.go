@@ -3,6 +3,7 @@ package transform
 import (
 	"database/sql"
 	"fmt"
+	"os"
 
 	"path/filepath"
 	"sort"
@@ -162,6 +163,22 @@ func TestIncrementalEqualsFull(t *testing.T) {
 	}
 	step("month 6's orders", late6, nil)
 	step("nothing new", nil, nil)
+	// a job line and a complaint callback of a first month's order, arriving alone: the window
+	// reaches back to that order's opening (CONTRACT: they count in the order's month)
+	o := queryRows(t, inc.d, `SELECT o.order_no, min(j.tech_id) FROM raw_work_orders o JOIN raw_order_jobs j USING (store_id, order_no)
+		WHERE o.store_id = 'S003' AND o.status = 'delivered' AND o.order_type <> 'internal' AND strftime(o.opened_at, '%Y-%m') = '`+months[0]+`'
+		GROUP BY o.order_no ORDER BY o.order_no LIMIT 1`)
+	if len(o) != 1 {
+		t.Fatalf("no delivered customer order of S003 in %s", months[0])
+	}
+	lateDir := filepath.Join(dir, "late")
+	os.MkdirAll(lateDir, 0o755)
+	lateJob, lateCall := filepath.Join(lateDir, "order_jobs_late.csv"), filepath.Join(lateDir, "callbacks_late.csv")
+	os.WriteFile(lateJob, []byte("store_id,order_no,line_no,fault_system,labor_hours,labor_amount,tech_id\n"+
+		"S003,"+o[0][0]+",99,engine,2.50,300.00,"+o[0][1]+"\n"), 0o644)
+	os.WriteFile(lateCall, []byte("store_id,callback_id,order_no,called_at,reached,score,complaint\n"+
+		"S003,CB-LATE-1,"+o[0][0]+","+months[0]+"-28 10:00,Y,1,Y\n"), 0o644)
+	step("a late job line and callback of a first month's order", []string{lateJob, lateCall}, nil)
 	step("re-exports of earlier months", reFiles, func(s *side) {
 		// the replaced rows' old dates are recorded for the transform
 		if n := queryRows(t, s.d, `SELECT count(*) FROM transform_dirty WHERE reason LIKE 'replaced rows of %'`); n[0][0] == "0" {

@@ -319,8 +319,9 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 	}
 	if incremental {
 		stmts = []string{
+			`CREATE OR REPLACE TEMP TABLE tf_new_refs AS ` + ingest.NewOrderRefsSQL(hw),
 			`CREATE OR REPLACE TEMP TABLE tf_window AS
-			WITH changes AS (` + ingest.ChangesSQL(hw) + `
+			WITH changes AS (` + ingest.ChangesSQL(hw, "tf_new_refs") + `
 				UNION ALL SELECT store_id, since FROM transform_dirty),
 			earliest AS (SELECT store_id, min(since) AS since FROM changes WHERE since IS NOT NULL GROUP BY store_id),
 			stored AS (SELECT store_id, strptime(max(month) || '-01', '%Y-%m-%d') + INTERVAL 1 MONTH AS next_start
@@ -332,6 +333,7 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 			SELECT store_id, strftime(m0_start, '%Y-%m') AS m0, m0_start, m0_start - comeback_window AS lookback,
 			       strftime(m0_start - INTERVAL 1 MONTH, '%Y-%m') AS m_prev
 			FROM starts`,
+			`DROP TABLE tf_new_refs`,
 			`CREATE OR REPLACE TEMP TABLE tf_prev_parts AS
 			SELECT p.store_id, p.month, p.part_no, p.on_hand, p.issued_net, p.last_issue_at
 			FROM ` + cat + `.main.mart_parts_month p JOIN tf_window w USING (store_id)
