@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"fmt"
 	"os"
-
 	"path/filepath"
 	"sort"
 	"strings"
@@ -171,14 +170,21 @@ func TestIncrementalEqualsFull(t *testing.T) {
 	if len(o) != 1 {
 		t.Fatalf("no delivered customer order of S003 in %s", months[0])
 	}
-	lateDir := filepath.Join(dir, "late")
-	os.MkdirAll(lateDir, 0o755)
-	lateJob, lateCall := filepath.Join(lateDir, "order_jobs_late.csv"), filepath.Join(lateDir, "callbacks_late.csv")
-	os.WriteFile(lateJob, []byte("store_id,order_no,line_no,fault_system,labor_hours,labor_amount,tech_id\n"+
-		"S003,"+o[0][0]+",99,engine,2.50,300.00,"+o[0][1]+"\n"), 0o644)
-	os.WriteFile(lateCall, []byte("store_id,callback_id,order_no,called_at,reached,score,complaint\n"+
-		"S003,CB-LATE-1,"+o[0][0]+","+months[0]+"-28 10:00,Y,1,Y\n"), 0o644)
+	lateJob, lateCall := filepath.Join(dir, "order_jobs_late.csv"), filepath.Join(dir, "callbacks_late.csv")
+	for f, text := range map[string]string{
+		lateJob: "store_id,order_no,line_no,fault_system,labor_hours,labor_amount,tech_id\n" +
+			"S003," + o[0][0] + ",99,engine,2.50,300.00," + o[0][1] + "\n",
+		lateCall: "store_id,callback_id,order_no,called_at,reached,score,complaint\n" +
+			"S003,CB-LATE-1," + o[0][0] + "," + months[0] + "-28 10:00,Y,1,Y\n",
+	} {
+		if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
 	step("a late job line and callback of a first month's order", []string{lateJob, lateCall}, nil)
+	if n := queryRows(t, inc.d, `SELECT (SELECT count(*) FROM raw_order_jobs WHERE line_no = 99) + (SELECT count(*) FROM raw_callbacks WHERE callback_id = 'CB-LATE-1')`); n[0][0] != "2" {
+		t.Errorf("the late job line and callback were not both loaded (%s of 2): the case does not test them", n[0][0])
+	}
 	step("re-exports of earlier months", reFiles, func(s *side) {
 		// the replaced rows' old dates are recorded for the transform
 		if n := queryRows(t, s.d, `SELECT count(*) FROM transform_dirty WHERE reason LIKE 'replaced rows of %'`); n[0][0] == "0" {
