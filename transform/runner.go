@@ -153,10 +153,13 @@ func compileTest(model, kind, args string) (Test, error) {
 	case "unique":
 		cols := strings.Join(splitArgs(args), ", ")
 		t.SQL = fmt.Sprintf("SELECT %s, count(*) AS n FROM %s GROUP BY ALL HAVING count(*) > 1", cols, model)
-		// Equal keys have equal hashes, so rows outnumber the distinct hashes of their keys
-		// whenever a key repeats; counting distinct 64-bit hashes takes half the time of grouping
-		// by the key's texts. A collision of two different keys only costs the exact query.
-		t.Screen = fmt.Sprintf("SELECT count(*) - count(DISTINCT hash(%s)) FROM %s", cols, model)
+		// Equal keys have equal hashes, so a repeated key puts two equal 64-bit hashes next to
+		// each other once the hashes are sorted. Sorting them and counting equal neighbours
+		// takes 0.6–0.8 of the time of counting distinct hashes (a hash table of every row:
+		// 4.2 M movements 0.51 → 0.30 s, 2.4 M parts months 0.18 → 0.13 s), which took half
+		// the time of grouping by the key's texts. A collision of two different keys only costs
+		// the exact query.
+		t.Screen = fmt.Sprintf("SELECT count(*) FROM (SELECT h, lag(h) OVER (ORDER BY h) AS p FROM (SELECT hash(%s) AS h FROM %s)) WHERE h = p", cols, model)
 	case "not_null":
 		var conds []string
 		for _, c := range splitArgs(args) {
