@@ -352,6 +352,20 @@ func ChangesSQL(hw int64, refs string) string {
 	return strings.Join(parts, "\nUNION ALL ")
 }
 
+// KindChangesSQL selects (store_id, since) for the raw rows of the named kinds (none of them
+// SinceOrder) loaded by a file_id above hw, as ChangesSQL does for every kind.
+func KindChangesSQL(hw int64, kinds ...string) string {
+	var parts []string
+	for _, name := range kinds {
+		k, err := KindByName(name)
+		if err != nil || k.SinceOrder {
+			panic(fmt.Sprintf("KindChangesSQL: %q is not a kind dated by its own rows", name))
+		}
+		parts = append(parts, fmt.Sprintf(`SELECT store_id, CAST(%s AS TIMESTAMP) AS since FROM raw_%s WHERE file_id > %d`, k.Since, k.Name, hw))
+	}
+	return strings.Join(parts, "\nUNION ALL ")
+}
+
 // NewOrderRefsSQL selects (store_id, order_no) of the rows of job lines and callbacks (the
 // kinds that count from their order's opening) loaded by a file_id above hw.
 func NewOrderRefsSQL(hw int64) string {

@@ -6,6 +6,10 @@
 -- The grid is 2,000 parts × months per store (24 M rows at 500 stores), more than its windows
 -- can hold in memory at once: it is computed for groups of stores (the stores of tf_window).
 -- computed: by store groups
+-- An incremental run computes it in tf_window_parts (the runner puts that in tf_window): from the
+-- first month a parts movement, catalogue row or new spine month changes, not from the comeback
+-- look-back the order models need; its spine (int_store_months) may start before that m0.
+-- window: parts
 --
 -- How: the grid is dense, the movements are not (at S, 0.87 M part-months moved of 2.4 M). The
 -- running stock, the last issue and the six-month windows are computed over the part-months that
@@ -84,10 +88,11 @@ first_month as (
 ),
 
 -- per store, the grid's months: gs (its first: the store's first movement month, or m0) up to
--- ge (exclusive: the month after the spine's end)
+-- ge (exclusive: the month after the spine's end); gs is NULL where the spine has no month from
+-- m0 on (nothing to compute)
 bounds as (
-    select sm.store_id, max(sm.mi) + 1 as ge, min(sm.mi) filter (where sm.mi >= f.f0) as gs
-    from sm join first_month f using (store_id)
+    select sm.store_id, max(sm.mi) + 1 as ge, min(sm.mi) filter (where sm.mi >= f.f0 and sm.month >= w.m0) as gs
+    from sm join first_month f using (store_id) join tf_window w using (store_id)
     group by sm.store_id
 ),
 
@@ -125,6 +130,7 @@ expanded as (
     select w.*, (w.on_hand::decimal(38, 2) * 100)::bigint as on_hand_c,
            unnest(range(greatest(w.mi, b.gs), least(coalesce(w.next_mi, b.ge), b.ge))) as m
     from win w join bounds b using (store_id)
+    where b.gs is not null
 ),
 
 -- issued_6m: the issues of the cells in months m-5 … m; mad_c: the MAD numerator
