@@ -728,3 +728,57 @@ func TestKeyHashMatchesReference(t *testing.T) {
 		seen[got] = true
 	}
 }
+
+// TestLakeFilesInsertedByEarliestTime: a file's lake parts record their rows' earliest opened_at
+// (work orders) or moved_at (movements), and the loader lists a batch's lake files in that order
+// (files without such a time, job lines here, keep the batch's order), so that a bulk load of many
+// months stores rows roughly month by month.
+func TestLakeFilesInsertedByEarliestTime(t *testing.T) {
+	if WorkOrders.clusterColumn() != WorkOrders.Col("opened_at") || kindNamed(t, "parts_movements").clusterColumn() != kindNamed(t, "parts_movements").Col("moved_at") ||
+		kindNamed(t, "order_jobs").clusterColumn() != -1 {
+		t.Fatalf("cluster columns: work orders %d, movements %d, job lines %d", WorkOrders.clusterColumn(),
+			kindNamed(t, "parts_movements").clusterColumn(), kindNamed(t, "order_jobs").clusterColumn())
+	}
+	e := newEnv(t)
+	dir := t.TempDir()
+	april := filepath.Join(dir, "a.csv")
+	os.WriteFile(april, []byte("store_id,order_no,vin,order_type,opened_at,status,labor_amount\n"+
+		"S1,K1,LSVAA4180E2123456,repair,2026-04-20 08:00,open,1\nS2,K2,LSVAA4180E2123456,repair,2026-04-03 09:30,open,2\nS1,K3,LSVAA4180E2123456,repair,2026-04-02 10:00,open,3\n"), 0o644)
+	march := filepath.Join(dir, "b.csv")
+	os.WriteFile(march, []byte("store_id,order_no,vin,order_type,opened_at,status,labor_amount\nS1,K4,LSVAA4180E2123456,repair,2026-03-31 23:00,open,4\n"), 0o644)
+	in := &Ingester{DB: e.db, Opts: Options{Lake: e.lake}}
+	var got []*Result
+	if err := in.Files(t.Context(), []string{april, march}, func(_ string, r *Result) { got = append(got, r) }); err != nil {
+		t.Fatal(err)
+	}
+	us := func(s string) int64 {
+		tm, _ := time.Parse("2006-01-02 15:04", s)
+		return tm.UnixMicro()
+	}
+	if len(got) != 2 || !slices.Equal(got[0].lakeMin, []int64{us("2026-04-02 10:00"), us("2026-04-03 09:30")}) ||
+		!slices.Equal(got[1].lakeMin, []int64{us("2026-03-31 23:00")}) || !strings.Contains(got[0].LakeFiles[0], "store=S1") {
+		t.Fatalf("earliest times: %+v", got)
+	}
+	expectRows(t, "raw", e.rows(`SELECT order_no FROM raw_work_orders ORDER BY 1`), []string{"K1", "K2", "K3", "K4"})
+	at := func(stmt, f string) int { return strings.Index(stmt, filepath.Join(e.lake, filepath.FromSlash(f))) }
+	ins := upsertSQL(WorkOrders, e.lake, got, false)[1]
+	if a1, a2, b := at(ins, got[0].LakeFiles[0]), at(ins, got[0].LakeFiles[1]), at(ins, got[1].LakeFiles[0]); !(b >= 0 && b < a1 && a1 < a2) {
+		t.Errorf("insert order: march %d, april S1 %d, april S2 %d\n%s", b, a1, a2, ins)
+	}
+	// without times (a rebuild's results from the manifest): the batch's order
+	for _, r := range got {
+		r.lakeMin = nil
+	}
+	ins = upsertSQL(WorkOrders, e.lake, got, false)[1]
+	if a1, b := at(ins, got[0].LakeFiles[0]), at(ins, got[1].LakeFiles[0]); !(a1 >= 0 && a1 < b) {
+		t.Errorf("insert order without times: april %d, march %d", a1, b)
+	}
+}
+
+func kindNamed(t *testing.T, name string) *Kind {
+	k, err := KindByName(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
