@@ -122,9 +122,10 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	inBytes, inFiles := dirSize(data)
 	work := filepath.Join(o.Out, "work-"+o.Scale)
 	// The last run's work folder is moved aside and deleted after this run's measurements:
-	// right after tens of thousands of files are deleted, ext4 spends seconds of CPU in every
-	// file creation looking for inodes not deleted in the last 30 s (recently_deleted), which
-	// would be charged to the first ingest run.
+	// right after tens of thousands of files are deleted, ext4 (without a journal) spends seconds
+	// of CPU in file creations skipping inodes deleted in the last 60 s, or 360 s while their
+	// inode table's block is dirty (recently_deleted), which would be charged to the first
+	// ingest run. (Deleting many files just before a bench has the same effect: wait 6 minutes.)
 	old := work + ".old"
 	os.RemoveAll(old)
 	os.Rename(work, old)
@@ -132,30 +133,36 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	os.MkdirAll(work, 0o755)
 
 	// Scale L does not fit on a machine's disk as S does (each run's lake and database ≈ 15 GB,
-	// the clean CSV ≈ 11 GB): lean deletes what a step no longer needs once it is measured. A
-	// deletion is followed by a sync and a pause before the next step that creates many files,
-	// so that ext4's skip of recently deleted inodes (60 s once written back) is not timed.
+	// the clean CSV ≈ 11 GB): lean frees what a step no longer needs once it is measured. It
+	// truncates the files (their blocks are freed) and deletes them only after the last
+	// measurement: on an ext4 without a journal, a file created within 60 s of tens of thousands
+	// of deletions — 360 s while the inode table's block is dirty, which new files keep it —
+	// costs milliseconds of kernel CPU skipping the recently deleted inodes, and a pause of 65 s
+	// after a sync (this bench until session 15) did not always cover it.
 	lean := o.Scale == "L"
-	var deleted time.Time
-	drop := func(paths ...string) {
-		for _, p := range paths {
+	var dropped []string
+	defer func() {
+		for _, p := range dropped {
 			os.RemoveAll(p)
 		}
-		exec.Command("sync").Run()
-		deleted = time.Now()
-	}
-	settle := func() {
-		if wait := time.Until(deleted.Add(65 * time.Second)); !deleted.IsZero() && wait > 0 {
-			say("  (waiting %.0fs after deleting files)", wait.Seconds())
-			time.Sleep(wait)
+	}()
+	drop := func(paths ...string) {
+		for _, p := range paths {
+			filepath.Walk(p, func(f string, info os.FileInfo, err error) error {
+				if err == nil && info.Mode().IsRegular() {
+					os.Truncate(f, 0)
+				}
+				return nil
+			})
+			dropped = append(dropped, p)
 		}
+		exec.Command("sync").Run()
 	}
 
 	// ours: ingest every file into a fresh database
 	var ingests []measure
 	var dbf string
 	for i := 0; i < o.Runs; i++ {
-		settle()
 		dir := filepath.Join(work, fmt.Sprintf("ingest%d", i))
 		dbf = filepath.Join(dir, "a.duckdb")
 		say("ingest run %d…", i+1)
@@ -253,7 +260,6 @@ func runBench(ctx context.Context, o *benchOpts) error {
 			return failed("linking the older files: %v", err)
 		}
 	}
-	settle()
 	if _, err := child("ingest", "-q", "--db", filepath.Join(base, "a.duckdb"), olderDir); err != nil {
 		return failed("%v", err)
 	}
@@ -261,17 +267,17 @@ func runBench(ctx context.Context, o *benchOpts) error {
 		return failed("%v", err)
 	}
 	if lean {
-		// the copies take the database alone: the lake only serves `rebuild`, and the month's
-		// ingest writes its own files into a new one
-		drop(filepath.Join(base, "lake"))
+		drop(filepath.Join(base, "lake")) // the copies below take the database alone
 	}
 	var incs []measure
 	for i := 0; i < o.Runs; i++ {
+		// the database alone: the month's ingest writes its own lake files, and the base's
+		// lake only serves `rebuild`
 		dir := filepath.Join(work, fmt.Sprintf("inc%d", i))
-		if err := exec.Command("cp", "-r", base, dir).Run(); err != nil {
+		os.MkdirAll(dir, 0o755)
+		if err := exec.Command("cp", filepath.Join(base, "a.duckdb"), dir).Run(); err != nil {
 			return failed("copying the base database: %v", err)
 		}
-		settle()
 		// the copy's dirty pages are written out now, not by the syncfs of the measured ingest
 		if err := exec.Command("sync").Run(); err != nil {
 			return failed("sync: %v", err)
