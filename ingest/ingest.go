@@ -16,7 +16,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -78,10 +77,6 @@ type Result struct {
 	Sheet      string    `json:"sheet,omitempty"`
 	LakeFiles  []string  `json:"lake_files,omitempty"` // relative to the lake folder
 	Rejects    []Reject  `json:"rejects,omitempty"`
-
-	// lakeMin: per lake file, its rows' earliest time (µs, the kind's clusterColumn; MaxInt64 if
-	// none): the loader's insertion order. Not in the manifest (a rebuild inserts in file order).
-	lakeMin []int64
 
 	// keyHashes holds a hash of each loaded row's natural key, so a batch whose keys are all
 	// distinct (the usual case) can skip the dedupe window when it loads.
@@ -321,11 +316,6 @@ func (in *Ingester) prepare(ctx context.Context, path string, loaded map[string]
 			rel = f
 		}
 		res.LakeFiles = append(res.LakeFiles, filepath.ToSlash(rel))
-		t, ok := lw.mins[f]
-		if !ok {
-			t = math.MaxInt64
-		}
-		res.lakeMin = append(res.lakeMin, t)
 	}
 	return res, nil
 }

@@ -56,8 +56,6 @@ type partWriter struct {
 	b          *array.RecordBuilder
 	n          int
 	rows       int
-	minT       int64 // the earliest value of the kind's time column (clusterColumn), µs
-	hasT       bool
 }
 
 // bufferedFile gathers pqarrow's page-sized writes into fewer system calls; Close (called by
@@ -89,25 +87,10 @@ type lakeWriter struct {
 	dir   string
 	sha   string
 	parts map[string]*partWriter
-	cl    int              // the kind's time column (clusterColumn), -1 if none
-	mins  map[string]int64 // after finish: each lake file's earliest time, where it has one
 }
 
 func newLakeWriter(lake string, k *Kind, sha string) *lakeWriter {
-	return &lakeWriter{kind: k, dir: filepath.Join(lake, k.Name), sha: sha, parts: map[string]*partWriter{}, cl: k.clusterColumn()}
-}
-
-// clusterColumn is the position of the timestamp column that dates a row of the kind (its Since,
-// when that is a plain timestamp column: work orders' opened_at, movements' moved_at), or -1. The
-// loader inserts a batch's lake files in the order of their earliest such time, so that a bulk
-// load of many months stores rows roughly by month, as monthly loads do: a scan filtered on a
-// recent time (an incremental transform's window) then skips the older row groups by their
-// zone maps instead of reading every row of the whole history.
-func (k *Kind) clusterColumn() int {
-	if i, ok := k.index[k.Since]; ok && k.Columns[i].Type == Timestamp {
-		return i
-	}
-	return -1
+	return &lakeWriter{kind: k, dir: filepath.Join(lake, k.Name), sha: sha, parts: map[string]*partWriter{}}
 }
 
 // parquetProps: uncompressed, no dictionaries (faster to write and to read, ≈ 1.2× the input
@@ -202,11 +185,6 @@ func (lw *lakeWriter) add(r *Row) error {
 			fb.(*array.StringBuilder).Append(v.S)
 		}
 	}
-	if lw.cl >= 0 {
-		if v := r.Values[lw.cl]; !v.Null && (!p.hasT || v.I < p.minT) {
-			p.minT, p.hasT = v.I, true
-		}
-	}
 	p.b.Field(len(lw.kind.Columns)).(*array.Int64Builder).Append(int64(r.Number))
 	p.n++
 	p.rows++
@@ -240,16 +218,12 @@ func (lw *lakeWriter) finish() ([]string, error) {
 		}
 		p.b.Release()
 	}
-	lw.mins = map[string]int64{}
 	for _, p := range lw.parts {
 		if err := os.Rename(p.tmp, p.final); err != nil {
 			lw.abort()
 			return nil, fmt.Errorf("moving %s into the lake: %w", p.final, err)
 		}
 		out = append(out, p.final)
-		if p.hasT {
-			lw.mins[p.final] = p.minT
-		}
 	}
 	sort.Strings(out)
 	return out, nil

@@ -1,12 +1,10 @@
 package ingest
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -252,29 +250,13 @@ func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) []string {
 	for _, key := range k.Key {
 		on = append(on, fmt.Sprintf("raw_%s.%s = n.%s", k.Name, key, key))
 	}
-	// the lake files in the order of their earliest time (Kind.clusterColumn; a stable sort,
-	// so files without one keep the batch's order): DuckDB then appends a bulk load's rows
-	// roughly month by month
-	type lakeFile struct {
-		abs  string
-		id   int64
-		minT int64
-	}
-	var files []lakeFile
-	for _, res := range results {
-		for i, f := range res.LakeFiles {
-			t := int64(math.MaxInt64)
-			if i < len(res.lakeMin) {
-				t = res.lakeMin[i]
-			}
-			files = append(files, lakeFile{filepath.Join(lake, filepath.FromSlash(f)), res.FileID, t})
-		}
-	}
-	slices.SortStableFunc(files, func(a, b lakeFile) int { return cmp.Compare(a.minT, b.minT) })
 	var paths, ids []string
-	for _, f := range files {
-		paths = append(paths, db.Quote(f.abs))
-		ids = append(ids, fmt.Sprintf("(%s, %d)", db.Quote(f.abs), f.id))
+	for _, res := range results {
+		for _, f := range res.LakeFiles {
+			abs := filepath.Join(lake, filepath.FromSlash(f))
+			paths = append(paths, db.Quote(abs))
+			ids = append(ids, fmt.Sprintf("(%s, %d)", db.Quote(abs), res.FileID))
+		}
 	}
 	src := fmt.Sprintf("read_parquet([%s])", strings.Join(paths, ", "))
 	keys := strings.Join(k.Key, ", ")
