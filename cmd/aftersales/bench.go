@@ -149,8 +149,8 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	drop := func(paths ...string) {
 		for _, p := range paths {
 			filepath.Walk(p, func(f string, info os.FileInfo, err error) error {
-				if err == nil && info.Mode().IsRegular() {
-					os.Truncate(f, 0)
+				if err == nil && info.Mode().IsRegular() && !hardLinked(info) {
+					os.Truncate(f, 0) // (a hard link's other name would be emptied too)
 				}
 				return nil
 			})
