@@ -329,7 +329,8 @@ func (r *Runner) plan(ctx context.Context, tx *sql.Tx, models []Model, fp string
 // catalogue row loaded since, or replaced row (transform_dirty), or else from the month that
 // extends the spine — without the comeback window's look-back, which only the order models need.
 // A new month of every kind recomputes one month of the parts grid instead of the three from
-// the look-back on (at S, 100 k instead of 300 k rows). Never before tf_window's m0; m0 is
+// the look-back on (at S, 100 k instead of 300 k rows; the bench's month, whose files hold a
+// few movements of the month before, two). Never before tf_window's m0; m0 is
 // 9999-01 for a store with nothing to recompute there. tf_prev_parts carries the five stored
 // months before its m0 for the parts model: the month before (its stock) and the months with
 // issues (the six-month windows; the others add nothing to them).
@@ -749,7 +750,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			}
 		}
 		if windowed && m.Window != "" {
-			if err := swapWindow(ctx, tx, "tf_window_"+m.Window); err != nil {
+			if err := useWindow(ctx, tx, "tf_window_"+m.Window); err != nil {
 				return nil, err
 			}
 		}
@@ -779,7 +780,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			}
 		}
 		if windowed && m.Window != "" {
-			if err := swapWindow(ctx, tx, "tf_window_main"); err != nil {
+			if err := restoreWindow(ctx, tx); err != nil {
 				return nil, err
 			}
 		}
@@ -1069,18 +1070,22 @@ func explainAnalyze(ctx context.Context, w io.Writer, tx *sql.Tx, name, query st
 	return nil
 }
 
-// swapWindow makes tf_window a copy of from (tf_window_parts: the parts window), keeping the run's
-// own window in tf_window_main, or (from tf_window_main) restores it. The shadow views of the
-// merged models and of the window's raw rows do not change: the raw copies hold the run's
-// window, a superset of any narrower one, and a model filters them by the tf_window it reads.
-func swapWindow(ctx context.Context, tx *sql.Tx, from string) error {
-	st := `CREATE OR REPLACE TEMP TABLE tf_window_main AS SELECT * FROM tf_window;
-		CREATE OR REPLACE TEMP TABLE tf_window AS SELECT * FROM ` + from
-	if from == "tf_window_main" {
-		st = `CREATE OR REPLACE TEMP TABLE tf_window AS SELECT * FROM tf_window_main; DROP TABLE tf_window_main`
+// useWindow makes tf_window a copy of another window (tf_window_parts) for one model, keeping
+// the run's own in tf_window_main; restoreWindow puts it back. The shadow views of the merged
+// models and of the window's raw rows do not change: the raw copies hold the run's window, a
+// superset of any narrower one, and a model filters them by the tf_window it reads.
+func useWindow(ctx context.Context, tx *sql.Tx, name string) error {
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE tf_window_main AS SELECT * FROM tf_window;
+		CREATE OR REPLACE TEMP TABLE tf_window AS SELECT * FROM `+name); err != nil {
+		return fmt.Errorf("switching to the window %s: %w", name, err)
 	}
-	if _, err := tx.ExecContext(ctx, st); err != nil {
-		return fmt.Errorf("switching to the window %s: %w", from, err)
+	return nil
+}
+
+func restoreWindow(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE tf_window AS SELECT * FROM tf_window_main;
+		DROP TABLE tf_window_main`); err != nil {
+		return fmt.Errorf("restoring the run's window: %w", err)
 	}
 	return nil
 }
