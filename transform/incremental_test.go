@@ -148,14 +148,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 	step("first months", first, nil)
 	// month 6's job lines, callbacks and parts movements arrive before their orders: orphans at
 	// first, matched by the next step (dq_unmatched forgets them)
-	var early, late6 []string
-	for _, f := range byMonth[months[5]] {
-		if strings.Contains(filepath.Base(f), "work_orders_") {
-			late6 = append(late6, f)
-		} else {
-			early = append(early, f)
-		}
-	}
+	late6, early := splitByName(byMonth[months[5]], "work_orders_")
 	step("month 6 without its orders", early, nil)
 	if n := queryRows(t, inc.d, `SELECT count(*) FROM dq_unmatched WHERE finding = 'orphan_jobs'`); n[0][0] == "0" {
 		t.Error("month 6's job lines before their orders made no orphan: the case does not test matching them later")
@@ -194,14 +187,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 	// month 7's orders, job lines and callbacks before its parts movements: the new month of the
 	// spine reaches the parts grid (the stock carried into it) although no parts input changed,
 	// then its movements alone recompute the parts grid from month 7 only (tf_window_parts)
-	var orders7, moves7 []string
-	for _, f := range byMonth[months[6]] {
-		if strings.Contains(filepath.Base(f), "parts_movements_") {
-			moves7 = append(moves7, f)
-		} else {
-			orders7 = append(orders7, f)
-		}
-	}
+	moves7, orders7 := splitByName(byMonth[months[6]], "parts_movements_")
 	if len(moves7) == 0 || len(orders7) == 0 {
 		t.Fatalf("month 7: %d movement files, %d others", len(moves7), len(orders7))
 	}
@@ -232,6 +218,18 @@ func TestIncrementalEqualsFull(t *testing.T) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// splitByName splits files into those whose name contains part and the others.
+func splitByName(files []string, part string) (match, rest []string) {
+	for _, f := range files {
+		if strings.Contains(filepath.Base(f), part) {
+			match = append(match, f)
+		} else {
+			rest = append(rest, f)
+		}
+	}
+	return match, rest
 }
 
 func firstDiff(a, b string) string {

@@ -344,15 +344,19 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 		on_hand DECIMAL(18, 2), issued_net DECIMAL(18, 2), last_issue_at TIMESTAMP)`,
 	}
 	if incremental {
-		stored := `SELECT store_id, strptime(max(month) || '-01', '%Y-%m-%d') + INTERVAL 1 MONTH AS next_start
-				FROM ` + cat + `.main.mart_store_month GROUP BY store_id`
+		// per store, the earliest instant of the changes src selects or transform_dirty records,
+		// and the start of the month after its last stored month
+		changed := func(src string) string {
+			return `WITH changes AS (` + src + `
+				UNION ALL SELECT store_id, since FROM transform_dirty),
+			earliest AS (SELECT store_id, min(since) AS since FROM changes WHERE since IS NOT NULL GROUP BY store_id),
+			stored AS (SELECT store_id, strptime(max(month) || '-01', '%Y-%m-%d') + INTERVAL 1 MONTH AS next_start
+				FROM ` + cat + `.main.mart_store_month GROUP BY store_id),`
+		}
 		stmts = []string{
 			`CREATE OR REPLACE TEMP TABLE tf_new_refs AS ` + ingest.NewOrderRefsSQL(hw),
 			`CREATE OR REPLACE TEMP TABLE tf_window AS
-			WITH changes AS (` + ingest.ChangesSQL(hw, "tf_new_refs") + `
-				UNION ALL SELECT store_id, since FROM transform_dirty),
-			earliest AS (SELECT store_id, min(since) AS since FROM changes WHERE since IS NOT NULL GROUP BY store_id),
-			stored AS (` + stored + `),
+			` + changed(ingest.ChangesSQL(hw, "tf_new_refs")) + `
 			starts AS (
 				SELECT e.store_id, c.comeback_window,
 				       least(date_trunc('month', e.since - c.comeback_window), coalesce(s.next_start, TIMESTAMP '9999-01-01')) AS m0_start
@@ -362,10 +366,7 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 			FROM starts`,
 			`DROP TABLE tf_new_refs`,
 			`CREATE OR REPLACE TEMP TABLE tf_window_parts AS
-			WITH changes AS (` + ingest.KindChangesSQL(hw, partsKinds...) + `
-				UNION ALL SELECT store_id, since FROM transform_dirty),
-			earliest AS (SELECT store_id, min(since) AS since FROM changes WHERE since IS NOT NULL GROUP BY store_id),
-			stored AS (` + stored + `),
+			` + changed(ingest.KindChangesSQL(hw, partsKinds...)) + `
 			starts AS (
 				SELECT w.store_id, w.lookback,
 				       greatest(w.m0_start, least(coalesce(date_trunc('month', e.since), TIMESTAMP '9999-01-01'),
