@@ -85,7 +85,18 @@ func child(args ...string) (measure, error) {
 	return m, nil
 }
 
+func secsOf(ms []measure) []float64 {
+	out := make([]float64, len(ms))
+	for i, m := range ms {
+		out[i] = m.secs
+	}
+	return out
+}
+
+// median: the middle run's time (of the runs in a copy: the caller's order is kept) and the
+// largest peak RSS of all runs.
 func median(ms []measure) measure {
+	ms = append([]measure(nil), ms...)
 	sort.Slice(ms, func(i, j int) bool { return ms[i].secs < ms[j].secs })
 	out := ms[len(ms)/2]
 	for _, m := range ms {
@@ -159,9 +170,17 @@ func runBench(ctx context.Context, o *benchOpts) error {
 		exec.Command("sync").Run()
 	}
 
-	// ours: ingest every file into a fresh database
-	var ingests []measure
+	// Each run measures, one right after another, our ingest of every file into a fresh
+	// database, the limit R (DuckDB's read_csv of the same content as clean UTF-8 CSV, into typed
+	// tables), the same limit with insertion order not preserved, and the full transform of that
+	// run's database. This machine's speed drifts by 25–35 % within an hour: measured as three
+	// ingests, then three limits, then three transforms, the same code's ingest came out at
+	// 1.79–2.39 R in three benches (session 15); paired, a ratio's two sides share the hour.
+	var ingests, rs, r2s, transforms []measure
+	var ingestR, transformR []float64 // per run: ours ÷ that run's R
 	var dbf string
+	var rows, csvBytes int64
+	csvDir := filepath.Join(work, "clean-csv")
 	for i := 0; i < o.Runs; i++ {
 		dir := filepath.Join(work, fmt.Sprintf("ingest%d", i))
 		dbf = filepath.Join(dir, "a.duckdb")
@@ -172,61 +191,47 @@ func runBench(ctx context.Context, o *benchOpts) error {
 		}
 		say("  %.1fs, %.0f MB", m.secs, m.rssMB)
 		ingests = append(ingests, m)
+		if i == 0 {
+			if rows, err = countRows(ctx, dbf); err != nil {
+				return failed("%v", err)
+			}
+			if csvBytes, err = exportCleanCSV(ctx, dbf, csvDir); err != nil {
+				return failed("exporting clean CSV: %v", err)
+			}
+		}
+		if lean {
+			drop(filepath.Join(dir, "lake")) // transform and the later steps read the database alone
+		}
+		for _, unordered := range []bool{false, true} {
+			r, err := readCSVLimit(ctx, csvDir, filepath.Join(work, fmt.Sprintf("limit%d.duckdb", i)), unordered)
+			if err != nil {
+				return failed("read_csv limit: %v", err)
+			}
+			if unordered {
+				say("limit, insertion order not preserved, run %d: %.1fs", i+1, r.secs)
+				r2s = append(r2s, r)
+			} else {
+				say("limit (DuckDB read_csv) run %d: %.1fs", i+1, r.secs)
+				rs = append(rs, r)
+			}
+		}
+		t, err := child("transform", "--full", "--db", dbf)
+		if err != nil {
+			return failed("%v", err)
+		}
+		say("transform run %d: %.1fs, %.0f MB", i+1, t.secs, t.rssMB)
+		transforms = append(transforms, t)
+		ingestR = append(ingestR, m.secs/rs[i].secs)
+		transformR = append(transformR, t.secs/rs[i].secs)
 		if lean && i < o.Runs-1 {
 			drop(dir) // the last run's database is the one the later steps use
-		} else if lean {
-			drop(filepath.Join(dir, "lake"))
 		}
-	}
-	ing := median(ingests)
-	rows, err := countRows(ctx, dbf)
-	if err != nil {
-		return failed("%v", err)
-	}
-
-	// the limit: DuckDB's read_csv of the same content as clean UTF-8 CSV, into typed tables
-	csvDir := filepath.Join(work, "clean-csv")
-	csvBytes, err := exportCleanCSV(ctx, dbf, csvDir)
-	if err != nil {
-		return failed("exporting clean CSV: %v", err)
-	}
-	limit := func(unordered bool, what string) (float64, error) {
-		var ms []measure
-		for i := 0; i < o.Runs; i++ {
-			m, err := readCSVLimit(ctx, csvDir, filepath.Join(work, fmt.Sprintf("limit%d.duckdb", i)), unordered)
-			if err != nil {
-				return 0, failed("read_csv limit: %v", err)
-			}
-			say("%s run %d: %.1fs", what, i+1, m.secs)
-			ms = append(ms, m)
-		}
-		return median(ms).secs, nil
-	}
-	r, err := limit(false, "limit (DuckDB read_csv)")
-	if err != nil {
-		return err
-	}
-	// for information: the limit with the one loading setting ingest changes (raw rows are
-	// inserted without keeping their order); the targets are judged against R as DuckDB ships
-	r2, err := limit(true, "limit, insertion order not preserved")
-	if err != nil {
-		return err
 	}
 	if lean {
 		drop(csvDir)
 	}
-
-	// transform (full rebuild of every mart)
-	var transforms []measure
-	for i := 0; i < o.Runs; i++ {
-		m, err := child("transform", "--full", "--db", dbf)
-		if err != nil {
-			return failed("%v", err)
-		}
-		say("transform run %d: %.1fs, %.0f MB", i+1, m.secs, m.rssMB)
-		transforms = append(transforms, m)
-	}
-	tr := median(transforms)
+	ing, tr := median(ingests), median(transforms)
+	r, r2 := median(rs).secs, median(r2s).secs
 
 	// incremental month: a database holding every month but the last, then the last month
 	last, err := lastMonth(ctx, dbf)
@@ -315,7 +320,8 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	dash, pay := median(dashes), median(pays)
 
 	res := benchResult{Scale: o.Scale, Stores: stores, Months: months, Rows: rows, Files: inFiles, InBytes: inBytes, CSVBytes: csvBytes,
-		R: r, RUnordered: r2, Ingest: ing, Transform: tr, Incremental: inc, Dash: dash, Pay: pay, Month: month, Last: last, Runs: o.Runs}
+		R: r, RUnordered: r2, Ingest: ing, Transform: tr, Incremental: inc, Dash: dash, Pay: pay, Month: month, Last: last, Runs: o.Runs,
+		RRuns: secsOf(rs), IngestR: ingestR, TransformR: transformR}
 	if !lean {
 		res.CSVDir, res.DBFile = csvDir, dbf
 	}
@@ -337,7 +343,8 @@ type benchResult struct {
 	Ingest, Transform, Incremental, Dash measure
 	Pay                                  measure
 	Month, Last                          string
-	CSVDir, DBFile                       string // left on disk (scale S), for a check by other means
+	RRuns, IngestR, TransformR           []float64 // per run: R, and ingest and full transform ÷ that run's R
+	CSVDir, DBFile                       string    // left on disk (scale S), for a check by other means
 }
 
 func (b benchResult) markdown() string {
@@ -354,6 +361,17 @@ func (b benchResult) markdown() string {
 	fmt.Fprintf(&s, "Machine: %d cores (%s), %.0f GiB memory, %s/%s. Command: %s.\n\n",
 		runtime.NumCPU(), cpu, memGiB(), runtime.GOOS, runtime.GOARCH, how)
 	fmt.Fprintf(&s, "R = DuckDB `read_csv` of the same content as clean UTF-8 CSV into typed tables of a file database = **%.1f s** (%.0f k rows/s).\n\n", b.R, float64(b.Rows)/b.R/1e3)
+	if len(b.RRuns) > 1 {
+		join := func(xs []float64, format string) string {
+			var parts []string
+			for _, x := range xs {
+				parts = append(parts, fmt.Sprintf(format, x))
+			}
+			return strings.Join(parts, " / ")
+		}
+		fmt.Fprintf(&s, "Each run measured our ingest, R and the full transform one right after another (this machine's speed drifts within an hour). Per run, in order: R = %s s; ingest ÷ that run's R = %s; full transform ÷ that run's R = %s.\n\n",
+			join(b.RRuns, "%.1f"), join(b.IngestR, "%.2f"), join(b.TransformR, "%.2f"))
+	}
 	fmt.Fprintf(&s, "For information: the same with `preserve_insertion_order = false`, the one setting ingest's load changes, = %.1f s (%.2f R). Ratios below are to R as DuckDB ships.\n\n", b.RUnordered, b.RUnordered/b.R)
 	fmt.Fprintf(&s, "| step | seconds | × R | target | met | peak RSS | throughput |\n|---|---|---|---|---|---|---|\n")
 	row := func(name string, m measure, target float64, targetText, thr string) {

@@ -1,0 +1,41 @@
+package main
+
+import (
+	"strings"
+	"testing"
+)
+
+// The report judges each step against the R of the whole run (median of the runs), lists the
+// per-run ratios in the order measured, and the median leaves the caller's runs in their order.
+func TestBenchReport(t *testing.T) {
+	rs := []measure{{secs: 12}, {secs: 10}, {secs: 11}}
+	if m := median(rs); m.secs != 11 {
+		t.Fatalf("median of 12, 10, 11 s = %v", m.secs)
+	}
+	if got := secsOf(rs); got[0] != 12 || got[1] != 10 || got[2] != 11 {
+		t.Fatalf("median reordered the runs: %v", got)
+	}
+	b := benchResult{Scale: "S", Stores: 50, Months: 24, Runs: 3, Rows: 1000, R: 10, RUnordered: 9,
+		Ingest: measure{secs: 20.5, rssMB: 1500}, Transform: measure{secs: 4.9}, Incremental: measure{secs: 2.6},
+		Dash: measure{secs: 5}, Pay: measure{secs: 1.1}, Month: "2026-09", Last: "2026-10",
+		RRuns: []float64{12, 10, 11}, IngestR: []float64{1.75, 2.05, 1.9}, TransformR: []float64{0.4, 0.49, 0.45}}
+	md := b.markdown()
+	for _, want := range []string{
+		"R = 12.0 / 10.0 / 11.0 s; ingest ÷ that run's R = 1.75 / 2.05 / 1.90; full transform ÷ that run's R = 0.40 / 0.49 / 0.45.",
+		"| ingest (all files) | 20.5 | 2.05 | ≤ 2.0 R | **no** |",
+		"| transform (full) | 4.9 | 0.49 | ≤ 0.5 R | yes |",
+		// 10 % of (20.5 + 4.9) s = 2.54 s = 0.254 R: 2.6 s is over it
+		"| incremental month 2026-10 (ingest + incremental transform) | 2.6 | 0.26 | ≤ 10% of full = 0.25 R | **no** |",
+		"| dashboards, all stores, 2026-09 | 5.0 | 0.50 | ≤ 0.5 R | yes |",
+		"| payroll workbooks, all stores, 2026-09 | 1.1 | 0.11 | ≤ 0.1 R | **no** |",
+		"Peak RSS of any step: 1500 MB (target ≤ 2048 MB at scale S: met)",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("the report lacks %q:\n%s", want, md)
+		}
+	}
+	b.Runs, b.RRuns, b.IngestR, b.TransformR = 1, []float64{10}, []float64{2.05}, []float64{0.49}
+	if md := b.markdown(); strings.Contains(md, "Per run") {
+		t.Errorf("one run: no per-run line expected:\n%s", md)
+	}
+}
