@@ -40,7 +40,8 @@ limit R = DuckDB's own read_csv of the same content as clean UTF-8 CSV into type
 database; a full transform; an incremental month (ingest + transform of the last month into a
 database holding the rest); dashboards for every store for one month; payroll workbooks for
 every store for one month. Results are written to the report as absolute seconds and as ratios
-to R measured in the same run.`,
+to R measured in the same run. Each run times our ingest, R and the full transform one right
+after another, and the report also lists each run's ratios to its own R.`,
 		Example: `  aftersales bench
   make bench SCALE=L`,
 		Args: cobra.NoArgs,
