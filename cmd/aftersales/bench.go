@@ -203,6 +203,8 @@ func runBench(ctx context.Context, o *benchOpts) error {
 		if lean {
 			drop(filepath.Join(dir, "lake")) // transform and the later steps read the database alone
 		}
+		// R, then for information the limit with the one loading setting ingest changes (raw rows
+		// inserted without keeping their order); the targets are judged against R as DuckDB ships
 		for _, unordered := range []bool{false, true} {
 			r, err := readCSVLimit(ctx, csvDir, filepath.Join(work, fmt.Sprintf("limit%d.duckdb", i)), unordered)
 			if err != nil {
