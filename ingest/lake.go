@@ -11,23 +11,22 @@ import (
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
-	"github.com/apache/arrow/go/v15/arrow/decimal128"
-	"github.com/apache/arrow/go/v15/arrow/memory"
 	"github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/compress"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
 )
 
 // batchRows is the Arrow record batch size written to Parquet.
-const batchRows = 64 * 1024
+var batchRows = 64 * 1024
 
 // Schema is the Arrow schema of a kind in the lake: its canonical columns and row_number
-// (the source row). file_id is added when the rows are loaded, so that a lake file's content
-// depends on the source file alone.
+// (the source row). Columns that are required or have a default are never NULL once parsed:
+// REQUIRED in Parquet, they are written without definition levels. file_id is added when the
+// rows are loaded, so that a lake file's content depends on the source file alone.
 func (k *Kind) Schema() *arrow.Schema {
 	fields := make([]arrow.Field, 0, len(k.Columns)+1)
 	for _, c := range k.Columns {
-		fields = append(fields, arrow.Field{Name: c.Name, Type: arrowType(&c), Nullable: true})
+		fields = append(fields, arrow.Field{Name: c.Name, Type: arrowType(&c), Nullable: !c.Required && c.Default == ""})
 	}
 	fields = append(fields, arrow.Field{Name: "row_number", Type: arrow.PrimitiveTypes.Int64})
 	return arrow.NewSchema(fields, nil)
@@ -53,7 +52,8 @@ type partWriter struct {
 	final, tmp string
 	f          *os.File
 	w          *pqarrow.FileWriter
-	b          *array.RecordBuilder
+	cols       []column // the current record batch
+	schema     *arrow.Schema
 	n          int
 	rows       int
 }
@@ -104,9 +104,10 @@ func (k *Kind) parquetProps() []parquet.WriterProperty {
 	props := []parquet.WriterProperty{
 		parquet.WithCompression(compress.Codecs.Uncompressed),
 		parquet.WithDictionaryDefault(false),
-		parquet.WithMaxRowGroupLength(2 * batchRows),
+		parquet.WithMaxRowGroupLength(int64(2 * batchRows)),
 		parquet.WithStoreDecimalAsInteger(true),
 		parquet.WithStats(false),
+		parquet.WithAllocator(lakeAlloc),
 	}
 	for _, c := range k.Columns {
 		if c.Type == Timestamp {
@@ -143,17 +144,14 @@ func (lw *lakeWriter) part(store string) (*partWriter, error) {
 		os.Remove(f.Name())
 		return nil, err
 	}
-	p := &partWriter{final: final, tmp: f.Name(), f: f, w: w, b: array.NewRecordBuilder(memory.DefaultAllocator, schema)}
-	if n := min(lw.hint, batchRows); n > 0 && len(lw.parts) == 0 {
-		// the first store's part of a file usually holds all of it: size the buffers once
+	p := &partWriter{final: final, tmp: f.Name(), f: f, w: w, schema: schema}
+	hint := 1024
+	if len(lw.parts) == 0 {
+		// the first store's part of a file usually holds all of it: size the columns once
 		// instead of doubling them a dozen times
-		p.b.Reserve(n)
-		for _, fb := range p.b.Fields() {
-			if sb, ok := fb.(*array.StringBuilder); ok {
-				sb.ReserveData(n * 12)
-			}
-		}
+		hint = max(hint, min(lw.hint, batchRows))
 	}
+	p.cols = newColumns(lw.kind, schema, hint)
 	lw.parts[store] = p
 	return p, nil
 }
@@ -165,27 +163,15 @@ func (lw *lakeWriter) add(r *Row) error {
 	if err != nil {
 		return err
 	}
-	for i, c := range lw.kind.Columns {
-		v := r.Values[i]
-		fb := p.b.Field(i)
-		if v.Null {
-			fb.AppendNull()
-			continue
-		}
-		switch c.Type {
-		case Int:
-			fb.(*array.Int64Builder).Append(v.I)
-		case Decimal:
-			fb.(*array.Decimal128Builder).Append(decimal128.FromI64(v.I))
-		case Timestamp:
-			fb.(*array.TimestampBuilder).Append(arrow.Timestamp(v.I))
-		case Bool:
-			fb.(*array.BooleanBuilder).Append(v.I != 0)
-		default:
-			fb.(*array.StringBuilder).Append(v.S)
+	if p.n == 0 && p.rows > 0 { // a batch was written: the next one
+		for i := range p.cols {
+			p.cols[i].reset(batchRows)
 		}
 	}
-	p.b.Field(len(lw.kind.Columns)).(*array.Int64Builder).Append(int64(r.Number))
+	for i := range r.Values {
+		p.cols[i].add(&r.Values[i])
+	}
+	p.cols[len(r.Values)].add(&Value{I: int64(r.Number)})
 	p.n++
 	p.rows++
 	if p.n >= batchRows {
@@ -198,7 +184,19 @@ func (p *partWriter) flush() error {
 	if p.n == 0 {
 		return nil
 	}
-	rec := p.b.NewRecord()
+	arrs := make([]arrow.Array, len(p.cols))
+	for i := range p.cols {
+		if f := p.schema.Field(i); p.cols[i].nulls > 0 && !f.Nullable {
+			// a required or defaulted column is never NULL after parsing; Parquet would store a
+			// REQUIRED column's NULL as whatever its slot holds
+			return fmt.Errorf("lake: %d NULL value(s) in column %s, which the lake stores as REQUIRED", p.cols[i].nulls, f.Name)
+		}
+		arrs[i] = p.cols[i].array()
+	}
+	rec := array.NewRecord(p.schema, arrs, int64(p.n))
+	for _, a := range arrs {
+		a.Release()
+	}
 	defer rec.Release()
 	p.n = 0
 	return p.w.WriteBuffered(rec)
@@ -216,7 +214,6 @@ func (lw *lakeWriter) finish() ([]string, error) {
 			lw.abort()
 			return nil, err
 		}
-		p.b.Release()
 	}
 	for _, p := range lw.parts {
 		if err := os.Rename(p.tmp, p.final); err != nil {

@@ -10,6 +10,7 @@ import (
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
 	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
 
@@ -33,11 +34,14 @@ type parquetSource struct {
 }
 
 func openParquet(path string) (read.Source, error) {
-	rdr, err := file.OpenParquetFile(path, false)
+	// Arrow's Go allocator, not the lake's pool: a cell's text may share the batch's memory and
+	// outlive it (header detection keeps the first rows), which only a garbage-collected buffer allows
+	mem := memory.NewGoAllocator()
+	rdr, err := file.OpenParquetFile(path, false, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
 		return nil, read.Errorf("cannot read the Parquet file: %v", err)
 	}
-	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 * 1024}, memory.DefaultAllocator)
+	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 * 1024}, mem)
 	if err != nil {
 		rdr.Close()
 		return nil, read.Errorf("cannot read the Parquet file: %v", err)
