@@ -35,7 +35,8 @@ test: lint
 fuzz:
 	@for t in internal/parse:FuzzTimestamp:200000 internal/parse:FuzzDecimal:200000 \
 	          internal/parse:FuzzBoolIDMonth:200000 internal/parse:FuzzHeaderKey:200000 \
-	          ingest/read:FuzzCSV:15000 ingest/read:FuzzXLSX:15000; do \
+	          ingest/read:FuzzCSV:15000 ingest/read:FuzzXLSX:15000 \
+	          ingest/read:FuzzCSVFastPath:30000 ingest/read:FuzzGB18030Decoder:50000; do \
 	  pkg=$${t%%:*}; rest=$${t#*:}; fn=$${rest%%:*}; n=$$(( $${rest#*:} * $(FUZZX) )); \
 	  out=$$($(GO) test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$${n}x -timeout=120s ./$$pkg 2>&1) || { echo "$$out"; exit 1; }; \
 	  echo "fuzz $$fn: $$(echo "$$out" | grep -o 'execs: [0-9]*' | tail -1) ok"; done

@@ -22,7 +22,7 @@ import (
 // since a silently garbled name or ID is worse than none.
 type csvSource struct {
 	f      *os.File
-	r      *csv.Reader
+	r      *csv.Reader // nil while the lines read have no quote (the fast path below)
 	rec    int
 	inf    Info
 	gb     bool
@@ -30,11 +30,27 @@ type csvSource struct {
 	br     *bufio.Reader
 	// checked: the whole file is known to be valid UTF-8
 	checked bool
+
+	// The fast path: a line without a double quote is split on the delimiter here, with
+	// encoding/csv's results (its line-end rules, empty lines skipped, one string per record).
+	// At the first line that holds a quote, that line and the rest go to encoding/csv.
+	// (Reading, decoding and splitting the 10.5 M records of scale S: ≈ 1 CPU-s less.)
+	lr       *bufio.Reader // the text's lines: br, or a pooled reader over the decoder
+	dec      *bufio.Reader // that pooled reader, when there is one
+	comma    byte
+	raw      []byte // a line longer than lr's buffer
+	line     int    // lines read so far by the fast path (empty ones too, as encoding/csv counts)
+	recLine  int    // the line of the fast path's current record
+	lineBase int    // lines the fast path read before handing over to encoding/csv
 }
 
 // readers are the 1 MB read buffers of closed sources, reused: allocating (and clearing) one per
-// file of a few hundred kB cost more than reading it.
-var readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, sniffBytes) }}
+// file of a few hundred kB cost more than reading it. decoded: the same for the decoded text of
+// GB18030 and UTF-16 files.
+var (
+	readers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, sniffBytes) }}
+	decoded = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 64<<10) }}
+)
 
 const sniffBytes = 1 << 20
 
@@ -77,19 +93,105 @@ func OpenCSV(path string) (Source, error) {
 	default:
 		s.inf.Encoding = "gb18030"
 		s.gb = true
-		rd = transform.NewReader(br, simplifiedchinese.GB18030.NewDecoder())
+		rd = transform.NewReader(br, gb18030Decoder{simplifiedchinese.GB18030.NewDecoder()})
 	}
 	if s.inf.Encoding != "utf-16" && bytes.IndexByte(head, 0) >= 0 {
 		s.Close()
 		return nil, Errorf("the file holds binary data (a NUL byte), not CSV text")
 	}
+	s.comma = byte(sniffDelimiter(head))
+	s.lr = br
+	if rd != io.Reader(br) {
+		s.dec = decoded.Get().(*bufio.Reader)
+		s.dec.Reset(rd)
+		s.lr = s.dec
+	}
+	return s, nil
+}
+
+func newCSVReader(rd io.Reader, comma byte) *csv.Reader {
 	r := csv.NewReader(rd)
 	r.FieldsPerRecord = -1
 	r.LazyQuotes = true
 	r.ReuseRecord = true
-	r.Comma = sniffDelimiter(head)
-	s.r = r
-	return s, nil
+	r.Comma = rune(comma)
+	return r
+}
+
+// nextFast reads the next record of a file whose lines so far held no quote, as encoding/csv
+// (LazyQuotes, any number of fields, no comment character, no leading-space trimming) would:
+// "\r\n" ends a line like "\n", a "\r" before the end of the file is dropped, empty lines are
+// skipped, and each field is the text between delimiters.
+func (s *csvSource) nextFast() ([]string, error) {
+	for {
+		line, err := s.lr.ReadSlice('\n')
+		if err == bufio.ErrBufferFull {
+			s.raw = append(s.raw[:0], line...)
+			for err == bufio.ErrBufferFull {
+				line, err = s.lr.ReadSlice('\n')
+				s.raw = append(s.raw, line...)
+			}
+			line = s.raw
+		}
+		if err != nil && err != io.EOF {
+			return nil, err
+		}
+		if len(line) == 0 {
+			return nil, io.EOF
+		}
+		if bytes.IndexByte(line, '"') >= 0 {
+			// a quoted field (which may span lines): encoding/csv reads from this line on
+			rest := append([]byte(nil), line...)
+			s.r = newCSVReader(io.MultiReader(bytes.NewReader(rest), s.lr), s.comma)
+			s.lineBase = s.line
+			return s.r.Read()
+		}
+		s.line++
+		n := len(line)
+		if err == io.EOF && line[n-1] == '\r' {
+			n--
+		}
+		if n > 0 && line[n-1] == '\n' {
+			n--
+			if n > 0 && line[n-1] == '\r' {
+				n--
+			}
+		}
+		if n == 0 {
+			continue // an empty line
+		}
+		s.recLine = s.line
+		str := string(line[:n]) // one allocation per record, as encoding/csv
+		rec := s.record[:0]
+		for {
+			i := strings.IndexByte(str, s.comma)
+			if i < 0 {
+				rec = append(rec, str)
+				break
+			}
+			rec = append(rec, str[:i])
+			str = str[i+1:]
+		}
+		s.record = rec
+		return rec, nil
+	}
+}
+
+// read is the next record as encoding/csv reads it.
+func (s *csvSource) read() ([]string, error) {
+	if s.r == nil {
+		return s.nextFast()
+	}
+	return s.r.Read()
+}
+
+// recordLine is the line of the file where the current record starts.
+func (s *csvSource) recordLine() int {
+	if s.r == nil {
+		return s.recLine
+	}
+	line, _ := s.r.FieldPos(0)
+	return s.lineBase + line
 }
 
 // cutUTF8 reports whether a sample that is not valid UTF-8 is, but for a character cut at its end.
@@ -158,14 +260,14 @@ func delimiterScore(lines [][]byte, c byte) (n, count int) {
 }
 
 func (s *csvSource) Next() ([]string, int, error) {
-	rec, err := s.r.Read()
+	rec, err := s.read()
 	if err != nil {
 		if err == io.EOF {
 			return nil, 0, io.EOF
 		}
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
-			return nil, 0, Errorf("CSV record %d (line %d) cannot be read: %v", s.rec+1, pe.StartLine, pe.Err)
+			return nil, 0, Errorf("CSV record %d (line %d) cannot be read: %v", s.rec+1, s.lineBase+pe.StartLine, pe.Err)
 		}
 		return nil, 0, Errorf("reading: %v", err)
 	}
@@ -175,7 +277,7 @@ func (s *csvSource) Next() ([]string, int, error) {
 			// the decoder's output is UTF-8, so U+FFFD is these three bytes: a byte search
 			// (strings.ContainsRune decodes every rune when asked for utf8.RuneError)
 			if strings.Contains(c, "\uFFFD") {
-				line, _ := s.r.FieldPos(0)
+				line := s.recordLine()
 				if s.inf.Encoding == "utf-16" {
 					return nil, 0, Errorf("line %d (record %d) holds bytes that are not UTF-16: the file is damaged; export it again", line, s.rec)
 				}
@@ -185,7 +287,7 @@ func (s *csvSource) Next() ([]string, int, error) {
 	} else if !s.checked {
 		for _, c := range rec {
 			if !utf8.ValidString(c) {
-				line, _ := s.r.FieldPos(0)
+				line := s.recordLine()
 				return nil, 0, Errorf("line %d (record %d) is not valid UTF-8 although the start of the file is: the file mixes encodings; export it again as CSV UTF-8", line, s.rec)
 			}
 		}
@@ -206,6 +308,11 @@ func (s *csvSource) Close() error {
 		s.br.Reset(nil)
 		readers.Put(s.br)
 		s.br = nil
+	}
+	if s.dec != nil {
+		s.dec.Reset(nil)
+		decoded.Put(s.dec)
+		s.dec = nil
 	}
 	return s.f.Close()
 }
