@@ -549,10 +549,27 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 	}
 	var best *match
 	keys := make([]string, 0, 64)
+	var buf [128]byte
 	for r, cells := range head {
+		// each cell folded once, not once per candidate kind; a key no kind has is "" (no alias
+		// folds to nothing), and an ASCII cell (dates, codes, amounts) is folded without
+		// allocating: nearly every cell of these rows is data
 		keys = keys[:0]
+		found := false
 		for _, cell := range cells {
-			keys = append(keys, parse.HeaderKey(cell)) // once per cell, not once per candidate kind
+			key := ""
+			if b, ok := parse.AppendHeaderKeyASCII(buf[:0], cell); ok {
+				if aliasKeys[string(b)] {
+					key = string(b)
+				}
+			} else if k := parse.HeaderKey(cell); aliasKeys[k] {
+				key = k
+			}
+			found = found || key != ""
+			keys = append(keys, key)
+		}
+		if !found {
+			continue // no kind matches a cell of this row
 		}
 		for _, k := range cands {
 			m := &match{row: r, kind: k, mapping: make([]int, len(k.Columns))}
@@ -561,6 +578,9 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 			}
 			ai := aliasIndex[k.Name]
 			for j, key := range keys {
+				if key == "" {
+					continue
+				}
 				if col, ok := ai[key]; ok && m.mapping[col] < 0 {
 					m.mapping[col] = j
 					m.matched++

@@ -80,6 +80,7 @@ func (k *Kind) Col(name string) int {
 var kinds []*Kind
 var kindByName = map[string]*Kind{}
 var aliasIndex = map[string]map[string]int{} // kind → header key → column
+var aliasKeys = map[string]bool{}             // every kind's header keys
 
 func register(k *Kind) *Kind {
 	k.index = map[string]int{}
@@ -90,9 +91,13 @@ func register(k *Kind) *Kind {
 			c.Scale = 2
 		}
 		k.index[c.Name] = i
-		ai[parse.HeaderKey(c.Name)] = i
-		for _, a := range c.Aliases {
-			ai[parse.HeaderKey(a)] = i
+		for _, a := range append([]string{c.Name}, c.Aliases...) {
+			key := parse.HeaderKey(a)
+			if key == "" {
+				panic("ingest: kind " + k.Name + ": the alias " + a + " of " + c.Name + " folds to nothing")
+			}
+			ai[key] = i
+			aliasKeys[key] = true
 		}
 		if c.Type == Enum {
 			folded := map[string]string{}

@@ -74,5 +74,8 @@ func FuzzHeaderKey(f *testing.F) {
 		if HeaderKey(k) != k && !strings.ContainsAny(k, "([") {
 			t.Errorf("HeaderKey is not idempotent: %q → %q → %q", s, k, HeaderKey(k))
 		}
+		if b, ok := AppendHeaderKeyASCII([]byte("pre"), s); ok && string(b) != "pre"+k {
+			t.Errorf("AppendHeaderKeyASCII(%q) = %q, HeaderKey %q", s, b[3:], k)
+		}
 	})
 }

@@ -5,6 +5,7 @@
 package parse
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"math"
@@ -81,6 +82,74 @@ func HeaderKey(s string) string {
 		k = next
 	}
 	return k
+}
+
+// AppendHeaderKeyASCII appends HeaderKey(s) to dst without allocating, for s of ASCII only
+// (ok false otherwise: use HeaderKey). Kind detection folds every cell of a file's first rows,
+// nearly all of them data such as dates and codes.
+func AppendHeaderKeyASCII(dst []byte, s string) (_ []byte, ok bool) {
+	if !isASCII(s) {
+		return dst, false
+	}
+	start := len(dst)
+	dst = append(dst, s...)
+	k := dst[start:]
+	// HeaderKey's passes, on the bytes: the first folds case and spaces, later ones may strip a
+	// bracket the first exposed (it stops at a fixed point, after five passes at most)
+	for pass := 0; pass < 5; pass++ {
+		n := headerKeyASCII(k, pass == 0)
+		if n == len(k) && pass > 0 {
+			break
+		}
+		k = k[:n]
+	}
+	return dst[:start+len(k)], true
+}
+
+// headerKeyASCII is headerKey on ASCII bytes, in place; it returns the new length. Only
+// shortening changes the key after the first pass, so an unchanged length is a fixed point.
+func headerKeyASCII(b []byte, lower bool) int {
+	if lower {
+		for i, c := range b {
+			if 'A' <= c && c <= 'Z' {
+				b[i] = c + 'a' - 'A'
+			}
+		}
+	}
+	n := len(b)
+	for {
+		// trim white space (ASCII's: unicode.IsSpace of an ASCII byte)
+		i := 0
+		for i < n && asciiSpace[b[i]] {
+			i++
+		}
+		j := n
+		for j > i && asciiSpace[b[j-1]] {
+			j--
+		}
+		copy(b, b[i:j])
+		n = j - i
+		if n > 0 && (b[n-1] == ')' || b[n-1] == ']') {
+			open := byte('(')
+			if b[n-1] == ']' {
+				open = '['
+			}
+			if k := bytes.LastIndexByte(b[:n], open); k > 0 {
+				n = k
+				continue
+			}
+		}
+		break
+	}
+	w := 0
+	for _, c := range b[:n] {
+		if asciiSpace[c] || c == '_' || c == '-' {
+			continue
+		}
+		b[w] = c
+		w++
+	}
+	return w
 }
 
 func headerKey(s string) string {

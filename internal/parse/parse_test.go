@@ -250,3 +250,19 @@ func TestTrimFastPaths(t *testing.T) {
 		}
 	}
 }
+
+// The ASCII path of kind detection folds as HeaderKey does, bracket passes included, and leaves
+// text that is not ASCII to it.
+func TestAppendHeaderKeyASCII(t *testing.T) {
+	for _, s := range []string{"", " ", "Store_ID", " Labor-Amount (CNY) ", "qty [pcs]", "a(b) -", "a(b)(c) [d]",
+		"x(y) _ (z) -", "(a)", "a(", "2026-03-01 08:30", "ORD-000123", "A B\tC\r\n", "a(b)c", "k(1) (2) (3) (4) (5) (6)",
+		"k(1)-(2)-(3)-(4)-(5)-(6)"} {
+		b, ok := AppendHeaderKeyASCII(nil, s)
+		if !ok || string(b) != HeaderKey(s) {
+			t.Errorf("AppendHeaderKeyASCII(%q) = %q, %v; HeaderKey %q", s, b, ok, HeaderKey(s))
+		}
+	}
+	if _, ok := AppendHeaderKeyASCII(nil, "工时费(元)"); ok {
+		t.Error("text that is not ASCII must go to HeaderKey")
+	}
+}
