@@ -80,7 +80,7 @@ func (k *Kind) Col(name string) int {
 var kinds []*Kind
 var kindByName = map[string]*Kind{}
 var aliasIndex = map[string]map[string]int{} // kind → header key → column
-var aliasKeys = map[string]bool{}             // every kind's header keys
+var aliasKeys = map[string]bool{}            // every kind's header keys
 
 func register(k *Kind) *Kind {
 	k.index = map[string]int{}

@@ -189,11 +189,11 @@ func TestGB18030DecoderEqualsXText(t *testing.T) {
 		[]byte("plain ascii,1,2\n"),
 		enc("单号,客户,金额\nA001,张三,1200.50\r\nA002,李四·王,0\n"),
 		enc("€,😀,\u00e9,\u0080,𠀀\n"), // four-byte sequences and the euro sign
-		{0x81},             // a lead byte at the end
-		{0x81, ','},        // a lead byte before a delimiter
-		{0x81, 0x30},       // a cut four-byte sequence
-		{0x81, 0x30, ','},  // cut by a delimiter
-		{0x81, 0x30, 0x81}, // cut at the end
+		{0x81},                       // a lead byte at the end
+		{0x81, ','},                  // a lead byte before a delimiter
+		{0x81, 0x30},                 // a cut four-byte sequence
+		{0x81, 0x30, ','},            // cut by a delimiter
+		{0x81, 0x30, 0x81},           // cut at the end
 		{0x81, 0x30, 0x81, 0x2f, 'a'},
 		{0xff, 'a', 0x80, 0xfe, 0x7f, 0x81, 0x40},
 		append(enc("名字"), 0x81, 0x39, 0xfe, 0x39, '\n'),
