@@ -20,8 +20,10 @@ import (
 // releasing it. Two workers prepare files at once, as ingest does, twice over so that the second
 // round reuses the first's buffers; record batches of 500 rows make several flushes into one row
 // group; the Parquet input (70,000 rows in row groups of 25,000) is read in several batches.
-// It fails when Reallocate does not copy, when a buffer is handed out twice, and when the
-// Parquet input reader takes its batches from the pool.
+// The lake's column slices, reused from batch to batch and from file to file, are poisoned too
+// before reuse. It fails when Reallocate does not copy, when a buffer is handed out twice, when
+// the Parquet input reader takes its batches from the pool, and when a batch's columns are
+// reused before pqarrow has encoded them.
 func TestPooledLakeEqualsPlain(t *testing.T) {
 	in := t.TempDir()
 	if _, err := gen.Run(gen.Options{Stores: 2, Months: 2, Seed: 5, Out: in, MinOrders: 700, MaxOrders: 900, Parts: 300, Dirty: true}); err != nil {

@@ -21,6 +21,7 @@ type column struct {
 	valid []byte // validity bitmap; nil while no value is NULL
 	n     int
 	nulls int
+	dec   []decimal128.Num // Decimal: the batch laid out for Arrow
 }
 
 func newColumns(k *Kind, schema *arrow.Schema, hint int) []column {
@@ -45,14 +46,35 @@ func (c *column) text() bool {
 	return true
 }
 
-// reset starts a new batch with room for hint values.
+// reset starts a new batch with room for hint values, in the column's own slices when they
+// are large enough: once its last batch is written (pqarrow encodes a record batch into its
+// pages, copying the values, before WriteBuffered returns) nothing refers to them. A file's
+// columns go on to the next file of the kind (lakeWriter.finish), so that slices of a few MB
+// are not allocated and zeroed per file. TestPooledLakeEqualsPlain poisons them before reuse.
 func (c *column) reset(hint int) {
+	if lakeAlloc.poison {
+		fill(c.data[:cap(c.data)], 0x5A)
+		fill(arrow.Int32Traits.CastToBytes(c.offs[:cap(c.offs)]), 0x5A)
+		fill(arrow.Int64Traits.CastToBytes(c.ints[:cap(c.ints)]), 0x5A)
+		fill(arrow.Decimal128Traits.CastToBytes(c.dec[:cap(c.dec)]), 0x5A)
+	}
 	c.n, c.nulls, c.valid = 0, 0, nil
+	if lakeAlloc.plain {
+		c.offs, c.data, c.ints, c.dec = nil, nil, nil, nil // fresh slices for every batch
+	}
 	if c.text() {
-		c.offs = append(make([]int32, 0, hint+1), 0)
-		c.data = make([]byte, 0, hint*12)
+		if cap(c.offs) < hint+1 {
+			c.offs = make([]int32, 0, hint+1)
+		}
+		if cap(c.data) < hint*12 {
+			c.data = make([]byte, 0, hint*12)
+		}
+		c.offs, c.data = append(c.offs[:0], 0), c.data[:0]
 	} else {
-		c.ints = make([]int64, 0, hint)
+		if cap(c.ints) < hint {
+			c.ints = make([]int64, 0, hint)
+		}
+		c.ints = c.ints[:0]
 	}
 }
 
@@ -83,7 +105,7 @@ func (c *column) add(v *Value) {
 	c.n++
 }
 
-// array is the batch so far as an Arrow array; reset starts the next.
+// array is the batch so far as an Arrow array, sharing the column's slices until reset.
 func (c *column) array() arrow.Array {
 	var valid *memory.Buffer
 	if c.valid != nil {
@@ -94,7 +116,10 @@ func (c *column) array() arrow.Array {
 	case Int, Timestamp:
 		bufs = []*memory.Buffer{valid, memory.NewBufferBytes(arrow.Int64Traits.CastToBytes(c.ints))}
 	case Decimal:
-		d := make([]decimal128.Num, len(c.ints))
+		if cap(c.dec) < len(c.ints) {
+			c.dec = make([]decimal128.Num, len(c.ints))
+		}
+		d := c.dec[:len(c.ints)]
 		for i, v := range c.ints {
 			d[i] = decimal128.FromI64(v)
 		}
@@ -112,6 +137,5 @@ func (c *column) array() arrow.Array {
 	}
 	d := array.NewData(c.typ, c.n, bufs, nil, c.nulls, 0)
 	defer d.Release()
-	c.ints, c.offs, c.data, c.valid, c.n, c.nulls = nil, nil, nil, nil, 0, 0
-	return array.MakeFromData(d)
+	return array.MakeFromData(d) // the next batch begins with reset
 }

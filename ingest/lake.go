@@ -87,7 +87,13 @@ type lakeWriter struct {
 	dir   string
 	sha   string
 	parts map[string]*partWriter
+	// the part of the last row's store (a file's rows are nearly always all one store's)
+	last      *partWriter
+	lastStore string
 }
+
+// spareColumns holds, per kind, the columns of finished lake files for the next file's.
+var spareColumns sync.Map // *Kind → *sync.Pool of []column
 
 func newLakeWriter(lake string, k *Kind, sha string) *lakeWriter {
 	return &lakeWriter{kind: k, dir: filepath.Join(lake, k.Name), sha: sha, parts: map[string]*partWriter{}}
@@ -151,7 +157,15 @@ func (lw *lakeWriter) part(store string) (*partWriter, error) {
 		// instead of doubling them a dozen times
 		hint = max(hint, min(lw.hint, batchRows))
 	}
-	p.cols = newColumns(lw.kind, schema, hint)
+	pool, _ := spareColumns.LoadOrStore(lw.kind, &sync.Pool{})
+	if cols, ok := pool.(*sync.Pool).Get().([]column); ok && !lakeAlloc.plain {
+		for i := range cols {
+			cols[i].reset(hint)
+		}
+		p.cols = cols
+	} else {
+		p.cols = newColumns(lw.kind, schema, hint)
+	}
 	lw.parts[store] = p
 	return p, nil
 }
@@ -159,9 +173,13 @@ func (lw *lakeWriter) part(store string) (*partWriter, error) {
 // add appends a valid row to its store's part.
 func (lw *lakeWriter) add(r *Row) error {
 	store := r.Values[0].S // store_id is always column 0
-	p, err := lw.part(store)
-	if err != nil {
-		return err
+	p := lw.last
+	if p == nil || store != lw.lastStore {
+		var err error
+		if p, err = lw.part(store); err != nil {
+			return err
+		}
+		lw.last, lw.lastStore = p, store
 	}
 	if p.n == 0 && p.rows > 0 { // a batch was written: the next one
 		for i := range p.cols {
@@ -222,6 +240,7 @@ func (lw *lakeWriter) finish() ([]string, error) {
 		}
 		out = append(out, p.final)
 	}
+	lw.spare()
 	sort.Strings(out)
 	return out, nil
 }
@@ -233,5 +252,17 @@ func (lw *lakeWriter) abort() {
 		p.f.Close()
 		os.Remove(p.tmp)
 	}
-	lw.parts = map[string]*partWriter{}
+	lw.spare()
+}
+
+// spare hands the parts' columns on to the next file of the kind; the parts are done.
+func (lw *lakeWriter) spare() {
+	if !lakeAlloc.plain {
+		pool, _ := spareColumns.LoadOrStore(lw.kind, &sync.Pool{})
+		for _, p := range lw.parts {
+			pool.(*sync.Pool).Put(p.cols)
+			p.cols = nil
+		}
+	}
+	lw.parts, lw.last = map[string]*partWriter{}, nil
 }
