@@ -170,7 +170,7 @@ func (s *xlsxSource) Next() ([]string, int, error) {
 // part numbers: 32 s and 1.1 GB). A part the scan does not understand falls back to excelize.
 func (s *xlsxSource) numericCell(row, col int) bool {
 	if _, done := s.numeric[col+1]; !done && s.numericErr == nil {
-		rows, err := scanNumericCells(s.path, s.inf.Sheet, col+1)
+		rows, err := scanNumericCells(s.f, s.path, s.inf.Sheet, col+1)
 		if s.numeric == nil {
 			s.numeric = map[int]map[int]bool{}
 		}
@@ -235,7 +235,7 @@ const maxMergedCells = 1_000_000
 // and 2.3 GB that way, most of it the collector scanning the held sheet. A workbook this does
 // not understand falls back to excelize.
 func mergeRanges(f *excelize.File, path, sheet string) []mergeRange {
-	refs, err := streamMergeRefs(path, sheet)
+	refs, err := streamMergeRefs(f, path, sheet)
 	if err != nil {
 		refs = nil
 		mcs, err := f.GetMergeCells(sheet)

@@ -12,23 +12,38 @@ import (
 	"io"
 	pathpkg "path"
 	"strings"
+	"sync"
 
 	"github.com/xuri/excelize/v2"
 )
 
 // readSheetPart streams the sheet's worksheet part, found through the workbook's
-// relationships, to read.
-func readSheetPart(path, sheet string, read func(io.Reader) error) error {
+// relationships, to read: from the parts excelize has read into memory when it holds them (f not
+// nil), else from the file.
+func readSheetPart(f *excelize.File, path, sheet string, read func(io.Reader) error) error {
+	if f != nil {
+		// excelize unzips every part when it opens a workbook (large worksheets to temporary
+		// files, which are not found here): unzipping the sheet again cost a third of reading
+		// a small workbook
+		open := pkgOpener(f)
+		if part, err := sheetPart(open, sheet); err == nil {
+			if r, err := open(part); err == nil {
+				defer r.Close()
+				return read(r)
+			}
+		}
+	}
 	z, err := zip.OpenReader(path)
 	if err != nil {
 		return err
 	}
 	defer z.Close()
-	part, err := sheetPart(&z.Reader, sheet)
+	open := zipOpener(&z.Reader)
+	part, err := sheetPart(open, sheet)
 	if err != nil {
 		return err
 	}
-	r, err := openPart(&z.Reader, part)
+	r, err := open(part)
 	if err != nil {
 		return err
 	}
@@ -36,19 +51,36 @@ func readSheetPart(path, sheet string, read func(io.Reader) error) error {
 	return read(r)
 }
 
-// openPart opens the package part of that name.
-func openPart(z *zip.Reader, name string) (io.ReadCloser, error) {
-	for _, e := range z.File {
-		if e.Name == name {
-			return e.Open()
+// partOpener opens a package part by name.
+type partOpener func(name string) (io.ReadCloser, error)
+
+// zipOpener opens the parts of a zip file.
+func zipOpener(z *zip.Reader) partOpener {
+	return func(name string) (io.ReadCloser, error) {
+		for _, e := range z.File {
+			if e.Name == name {
+				return e.Open()
+			}
 		}
+		return nil, fmt.Errorf("no part %s", name)
 	}
-	return nil, fmt.Errorf("no part %s", name)
+}
+
+// pkgOpener opens the parts excelize holds in memory.
+func pkgOpener(f *excelize.File) partOpener {
+	return func(name string) (io.ReadCloser, error) {
+		if v, ok := f.Pkg.Load(name); ok {
+			if b, ok := v.([]byte); ok {
+				return io.NopCloser(bytes.NewReader(b)), nil
+			}
+		}
+		return nil, fmt.Errorf("no part %s in memory", name)
+	}
 }
 
 // streamMergeRefs returns the ref of each <mergeCell> of the sheet.
-func streamMergeRefs(path, sheet string) (refs []string, err error) {
-	err = readSheetPart(path, sheet, func(r io.Reader) error {
+func streamMergeRefs(f *excelize.File, path, sheet string) (refs []string, err error) {
+	err = readSheetPart(f, path, sheet, func(r io.Reader) error {
 		refs, err = scanMergeRefs(r)
 		return err
 	})
@@ -57,7 +89,7 @@ func streamMergeRefs(path, sheet string) (refs []string, err error) {
 
 // sheetPart resolves a sheet name to its worksheet part: the package's office document (the
 // workbook), its <sheet name r:id>, and the workbook's relationship of that id.
-func sheetPart(z *zip.Reader, sheet string) (string, error) {
+func sheetPart(open partOpener, sheet string) (string, error) {
 	type rel struct {
 		ID     string `xml:"Id,attr"`
 		Type   string `xml:"Type,attr"`
@@ -67,7 +99,7 @@ func sheetPart(z *zip.Reader, sheet string) (string, error) {
 		var doc struct {
 			Rels []rel `xml:"Relationship"`
 		}
-		return doc.Rels, readXMLPart(z, name, &doc)
+		return doc.Rels, readXMLPart(open, name, &doc)
 	}
 	wb := "xl/workbook.xml"
 	if rels, err := readRels("_rels/.rels"); err == nil {
@@ -83,7 +115,7 @@ func sheetPart(z *zip.Reader, sheet string) (string, error) {
 			Attrs []xml.Attr `xml:",any,attr"`
 		} `xml:"sheets>sheet"`
 	}
-	if err := readXMLPart(z, wb, &doc); err != nil {
+	if err := readXMLPart(open, wb, &doc); err != nil {
 		return "", err
 	}
 	id := ""
@@ -121,8 +153,8 @@ func resolvePart(dir, target string) string {
 	return strings.TrimPrefix(pathpkg.Clean("/"+dir+target), "/")
 }
 
-func readXMLPart(z *zip.Reader, name string, v any) error {
-	r, err := openPart(z, name)
+func readXMLPart(open partOpener, name string, v any) error {
+	r, err := open(name)
 	if err != nil {
 		return err
 	}
@@ -130,12 +162,18 @@ func readXMLPart(z *zip.Reader, name string, v any) error {
 	return xml.NewDecoder(io.LimitReader(r, maxHeldPart)).Decode(v)
 }
 
+// keep: a start tag with its prefix fits in this many bytes
+const keep = 64
+
+var scanBufs = sync.Pool{New: func() any { b := make([]byte, keep+256<<10); return &b }}
+
 // scanMergeRefs reads a worksheet part up to its <mergeCells> start tag (with any namespace
 // prefix; a '<' in text is always escaped, so the bytes can only be the tag) by a byte search,
 // then decodes the refs of the <mergeCell> elements in it.
 func scanMergeRefs(r io.Reader) ([]string, error) {
-	const keep = 64 // a start tag with its prefix fits in this many bytes
-	buf := make([]byte, keep+256<<10)
+	bp := scanBufs.Get().(*[]byte) // (allocating and zeroing it per workbook cost more than the scan)
+	defer scanBufs.Put(bp)
+	buf := *bp
 	k := 0 // bytes carried over from the previous read
 	for {
 		n, err := io.ReadFull(r, buf[k:])
@@ -207,8 +245,8 @@ func decodeMergeRefs(r io.Reader) ([]string, error) {
 
 // scanNumericCells lists the rows of column col's number cells (no t attribute, or t="n") whose
 // value has a '.', an 'E' or an 'e', 1-based.
-func scanNumericCells(path, sheet string, col int) (rows map[int]bool, err error) {
-	err = readSheetPart(path, sheet, func(r io.Reader) error {
+func scanNumericCells(f *excelize.File, path, sheet string, col int) (rows map[int]bool, err error) {
+	err = readSheetPart(f, path, sheet, func(r io.Reader) error {
 		rows, err = numericCells(bufio.NewReaderSize(r, 256<<10), col)
 		return err
 	})

@@ -164,9 +164,18 @@ func TestXLSXMergesStreamed(t *testing.T) {
 		if _, held := xs.f.Sheet.Load("xl/worksheets/sheet2.xml"); held {
 			t.Errorf("%d filler rows: the worksheet was read whole into memory", n)
 		}
-		refs, err := streamMergeRefs(p, "工单")
+		refs, err := streamMergeRefs(nil, p, "工单") // from the file
 		if err != nil {
 			t.Fatal(err)
+		}
+		held, err := streamMergeRefs(xs.f, p, "工单") // from excelize's parts in memory, when it holds the sheet's
+		if err != nil || strings.Join(held, " ") != strings.Join(refs, " ") {
+			t.Errorf("%d filler rows: refs from excelize's parts %v (%v), from the file %v", n, held, err, refs)
+		}
+		if part, err := sheetPart(pkgOpener(xs.f), "工单"); err != nil {
+			t.Errorf("%d filler rows: the sheet part is not in excelize's memory: %v", n, err)
+		} else if _, err := pkgOpener(xs.f)(part); err != nil {
+			t.Errorf("%d filler rows: %v", n, err)
 		}
 		mcs, err := xs.f.GetMergeCells("工单")
 		if err != nil {
@@ -250,11 +259,19 @@ func TestNumericCells(t *testing.T) {
 		t.Error("a comment did not make the scan give up")
 	}
 	// the fixture of TestXLSXTitleRowsSerialDates: phone 138.5 is a number (row 6), 1.38E+10 text (row 5)
-	m, err := scanNumericCells(filepath.Join("..", "testdata", "title_serial.xlsx"), "Sheet1", 4)
+	p := filepath.Join("..", "testdata", "title_serial.xlsx")
+	f, err := excelize.OpenFile(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !m[6] || m[5] {
-		t.Errorf("title_serial.xlsx: D6 numeric %v (want true), D5 %v (want false)", m[6], m[5])
+	defer f.Close()
+	for _, held := range []*excelize.File{nil, f} { // from the file, and from excelize's parts
+		m, err := scanNumericCells(held, p, "Sheet1", 4)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !m[6] || m[5] {
+			t.Errorf("title_serial.xlsx: D6 numeric %v (want true), D5 %v (want false)", m[6], m[5])
+		}
 	}
 }
