@@ -129,11 +129,11 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 				return Value{I: t.UnixMicro()}, nil
 			}
 		}
-		t, err := parse.Timestamp(text)
+		us, err := parse.TimestampMicros(text)
 		if err != nil {
 			return fail("%v", err)
 		}
-		return Value{I: t.UnixMicro()}, nil
+		return Value{I: us}, nil
 	case Month:
 		if ctx.xlsx {
 			if f, ok := excelNumber(text); ok {

@@ -14,6 +14,10 @@ func FuzzTimestamp(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, s string) {
 		ts, err := Timestamp(s)
+		us, uerr := TimestampMicros(s)
+		if (err == nil) != (uerr == nil) || err == nil && us != ts.UnixMicro() {
+			t.Errorf("TimestampMicros(%q) = %d, %v; Timestamp %v (%d), %v", s, us, uerr, ts, ts.UnixMicro(), err)
+		}
 		if err == nil {
 			if ts.Year() < 1900 || ts.Year() > 2199 || ts.Month() < 1 || ts.Month() > 12 {
 				t.Errorf("%q parsed to %v", s, ts)

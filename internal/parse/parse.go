@@ -6,6 +6,7 @@ package parse
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"math"
@@ -14,6 +15,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -60,7 +62,14 @@ func isSpace(r rune) bool {
 }
 
 func isASCII(s string) bool {
-	for i := 0; i < len(s); i++ {
+	// eight bytes at a time (every cell of an export goes through here)
+	i := 0
+	for ; i+8 <= len(s); i += 8 {
+		if binary.LittleEndian.Uint64(unsafe.Slice(unsafe.StringData(s[i:]), 8))&0x8080808080808080 != 0 {
+			return false
+		}
+	}
+	for ; i < len(s); i++ {
 		if s[i] >= utf8.RuneSelf {
 			return false
 		}
@@ -213,7 +222,45 @@ func Timestamp(s string) (time.Time, error) {
 	return t, nil
 }
 
+// TimestampMicros is Timestamp as microseconds since 1970-01-01 00:00 of the wall clock (what
+// the lake stores), computed from the calendar fields without a time.Time: time.Date, its day
+// check and the truncation were half of the parsing of a timestamp cell.
+func TimestampMicros(s string) (int64, error) {
+	s = Clean(s)
+	f, ok := scanTimestampFields(s)
+	if !ok {
+		return 0, fmt.Errorf("%w: %q is not a date/time (use 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
+	}
+	return f.micros(), nil
+}
+
+// tsFields are a valid timestamp's calendar fields.
+type tsFields struct{ year, month, day, hour, min, sec, nsec int }
+
+// micros counts days from the civil date (the proleptic Gregorian calendar, years from March so
+// that the leap day comes last), then adds the time of day, truncated to the microsecond.
+func (f tsFields) micros() int64 {
+	y, m := f.year, f.month
+	if m <= 2 {
+		y--
+	}
+	era := y / 400 // y ≥ 1899 here
+	yoe := y - era*400
+	doy := (153*((m+9)%12)+2)/5 + f.day - 1
+	days := era*146097 + yoe*365 + yoe/4 - yoe/100 + doy - 719468
+	secs := int64(days)*86400 + int64(f.hour*3600+f.min*60+f.sec)
+	return secs*1_000_000 + int64(f.nsec/1000)
+}
+
 func scanTimestamp(s string) (time.Time, bool) {
+	f, ok := scanTimestampFields(s)
+	if !ok {
+		return time.Time{}, false
+	}
+	return time.Date(f.year, time.Month(f.month), f.day, f.hour, f.min, f.sec, f.nsec, time.UTC).Truncate(time.Microsecond), true
+}
+
+func scanTimestampFields(s string) (tsFields, bool) {
 	p := 0
 	num := func(min, max int) (int, bool) {
 		start, v := p, 0
@@ -235,7 +282,7 @@ func scanTimestamp(s string) (time.Time, bool) {
 	}
 	year, ok := num(4, 4)
 	if !ok {
-		return time.Time{}, false
+		return tsFields{}, false
 	}
 	var sep1, sep2 string
 	chinese := false
@@ -249,16 +296,16 @@ func scanTimestamp(s string) (time.Time, bool) {
 	case lit("年"):
 		sep1, sep2, chinese = "年", "月", true
 	default:
-		return time.Time{}, false
+		return tsFields{}, false
 	}
 	_ = sep1
 	month, ok := num(1, 2)
 	if !ok || !lit(sep2) {
-		return time.Time{}, false
+		return tsFields{}, false
 	}
 	day, ok := num(1, 2)
 	if !ok {
-		return time.Time{}, false
+		return tsFields{}, false
 	}
 	if chinese {
 		lit("日")
@@ -270,23 +317,23 @@ func scanTimestamp(s string) (time.Time, bool) {
 			p++
 		}
 		if p == sepStart && !chinese {
-			return time.Time{}, false
+			return tsFields{}, false
 		}
 		if hour, ok = num(1, 2); !ok || !lit(":") {
-			return time.Time{}, false
+			return tsFields{}, false
 		}
 		if min, ok = num(2, 2); !ok {
-			return time.Time{}, false
+			return tsFields{}, false
 		}
 		if lit(":") {
 			if sec, ok = num(2, 2); !ok {
-				return time.Time{}, false
+				return tsFields{}, false
 			}
 			if lit(".") {
 				start := p
 				f, ok := num(1, 9)
 				if !ok {
-					return time.Time{}, false
+					return tsFields{}, false
 				}
 				for i := p - start; i < 9; i++ {
 					f *= 10
@@ -295,18 +342,30 @@ func scanTimestamp(s string) (time.Time, bool) {
 			}
 		}
 		if p != len(s) {
-			return time.Time{}, false
+			return tsFields{}, false
 		}
 	}
 	// years outside 1900–2199 are typing errors in a service record (0000-01-01, 2206 for 2026)
 	if year < 1900 || year > 2199 || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || min > 59 || sec > 59 {
-		return time.Time{}, false
+		return tsFields{}, false
 	}
-	t := time.Date(year, time.Month(month), day, hour, min, sec, nsec, time.UTC)
-	if t.Day() != day { // 2026-02-30 normalises to March: reject
-		return time.Time{}, false
+	if day > daysIn(month, year) { // 2026-02-30
+		return tsFields{}, false
 	}
-	return t.Truncate(time.Microsecond), true
+	return tsFields{year, month, day, hour, min, sec, nsec}, true
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
 }
 
 // ExcelSerial converts an Excel serial date-time to a wall-clock time, rounded to the nearest

@@ -2,6 +2,7 @@ package parse
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -264,5 +265,52 @@ func TestAppendHeaderKeyASCII(t *testing.T) {
 	}
 	if _, ok := AppendHeaderKeyASCII(nil, "工时费(元)"); ok {
 		t.Error("text that is not ASCII must go to HeaderKey")
+	}
+}
+
+// TimestampMicros counts the days itself: every day from 1900 to 2199 (1900 and 2100 are not leap
+// years, 2000 is), the day after each month's last, and times with fractions agree with time.Date.
+func TestTimestampMicrosEveryDay(t *testing.T) {
+	for d := time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() < 2200; d = d.AddDate(0, 0, 1) {
+		s := d.Format("2006-01-02") + " 23:59:58.1234567"
+		want := d.Add(23*time.Hour + 59*time.Minute + 58*time.Second + 123456*time.Microsecond).UnixMicro()
+		if got, err := TimestampMicros(s); err != nil || got != want {
+			t.Fatalf("%s: %d, %v; want %d", s, got, err, want)
+		}
+		if next := d.AddDate(0, 0, 1); next.Month() != d.Month() {
+			bad := fmt.Sprintf("%d-%02d-%02d", d.Year(), d.Month(), d.Day()+1)
+			if _, err := TimestampMicros(bad); err == nil {
+				t.Fatalf("%s is not a day but was read", bad)
+			}
+		}
+	}
+	for _, s := range []string{"1900-02-29", "2100-02-29", "2026-02-29"} {
+		if _, err := TimestampMicros(s); err == nil {
+			t.Errorf("%s is not a day but was read", s)
+		}
+	}
+	if _, err := TimestampMicros("2000-02-29"); err != nil {
+		t.Errorf("2000-02-29: %v", err)
+	}
+}
+
+// isASCII reads eight bytes at a time: a non-ASCII byte at any position and length is found.
+func TestIsASCII(t *testing.T) {
+	for n := 0; n <= 40; n++ {
+		b := []byte(strings.Repeat("a", n))
+		if !isASCII(string(b)) {
+			t.Fatalf("%q is ASCII", b)
+		}
+		for i := 0; i < n; i++ {
+			c := append([]byte(nil), b...)
+			c[i] = 0x80
+			if isASCII(string(c)) {
+				t.Fatalf("%q is not ASCII", c)
+			}
+			c[i] = 0x7f
+			if !isASCII(string(c)) {
+				t.Fatalf("%q is ASCII", c)
+			}
+		}
 	}
 }
