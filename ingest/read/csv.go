@@ -139,14 +139,7 @@ func (s *csvSource) nextFast() ([]string, error) {
 		if len(line) == 0 {
 			return nil, io.EOF
 		}
-		if bytes.IndexByte(line, '"') >= 0 {
-			// a quoted field (which may span lines): encoding/csv reads from this line on
-			rest := append([]byte(nil), line...)
-			s.r = newCSVReader(io.MultiReader(bytes.NewReader(rest), s.lr), s.comma)
-			s.lineBase = s.line
-			return s.r.Read()
-		}
-		s.line++
+		quoted := bytes.IndexByte(line, '"') >= 0
 		n := len(line)
 		if err == io.EOF && line[n-1] == '\r' {
 			n--
@@ -158,11 +151,28 @@ func (s *csvSource) nextFast() ([]string, error) {
 			}
 		}
 		if n == 0 {
+			s.line++
 			continue // an empty line
 		}
-		s.recLine = s.line
 		str := string(line[:n]) // one allocation per record, as encoding/csv
 		rec := s.record[:0]
+		if quoted {
+			var ok bool
+			if rec, ok = splitQuoted(str, s.comma, rec); !ok {
+				// a field that spans lines, or a quote that does not open or close a field:
+				// encoding/csv reads from this line on
+				rest := append([]byte(nil), line...)
+				s.r = newCSVReader(io.MultiReader(bytes.NewReader(rest), s.lr), s.comma)
+				s.lineBase = s.line
+				return s.r.Read()
+			}
+			s.line++
+			s.recLine = s.line
+			s.record = rec
+			return rec, nil
+		}
+		s.line++
+		s.recLine = s.line
 		for {
 			i := strings.IndexByte(str, s.comma)
 			if i < 0 {
@@ -183,6 +193,58 @@ func (s *csvSource) read() ([]string, error) {
 		return s.nextFast()
 	}
 	return s.r.Read()
+}
+
+// splitQuoted splits a line that holds double quotes, when each quoted field is whole on it: the
+// quote opens the field, the closing quote is followed by the delimiter or the line's end, and
+// the quotes between are doubled. encoding/csv reads such a line to the same fields (RFC 4180;
+// LazyQuotes changes only what it does with other quotes). ok is false for any other line.
+// (Half of scale S's work-order files quote their amounts, as "￥1,062.76".)
+func splitQuoted(str string, comma byte, rec []string) (_ []string, ok bool) {
+	i := 0
+	for {
+		if i < len(str) && str[i] == '"' {
+			j, doubled := i+1, false
+			for {
+				k := strings.IndexByte(str[j:], '"')
+				if k < 0 {
+					return rec, false // the field goes on past the line
+				}
+				j += k
+				if j+1 < len(str) && str[j+1] == '"' {
+					j, doubled = j+2, true
+					continue
+				}
+				break
+			}
+			field := str[i+1 : j]
+			if doubled {
+				field = strings.ReplaceAll(field, `""`, `"`)
+			}
+			rec = append(rec, field)
+			switch {
+			case j+1 == len(str):
+				return rec, true
+			case str[j+1] != comma:
+				return rec, false // text after the closing quote
+			}
+			i = j + 2
+			continue
+		}
+		k := strings.IndexByte(str[i:], comma)
+		field := str[i:]
+		if k >= 0 {
+			field = str[i : i+k]
+		}
+		if strings.IndexByte(field, '"') >= 0 {
+			return rec, false // a quote inside an unquoted field
+		}
+		rec = append(rec, field)
+		if k < 0 {
+			return rec, true
+		}
+		i += k + 1
+	}
 }
 
 // recordLine is the line of the file where the current record starts.

@@ -87,6 +87,10 @@ func TestCSVFastPathEqualsEncodingCSV(t *testing.T) {
 		"a\"b\n",
 		"a,b\n\n\n\"c\nd\",e\n",
 		"=\"001\",x\n",
+		"a,\"b,c\",\"d\"\"e\"\n\"\",\"\"\"\"\",\"x\",\n\"q\"\r\n\"\"\r",
+		"1,\"￥1,062.76\",0.00\r\n2,\"a\"\"\",\"\"\"b\"\n3,\"c\"d,e\n4,\"f\"\n",
+		"\"a\"\"\n\"b\"\r\r\n\"c\r\"\n\"\"\"",
+		" \"a\",b\n\"a\" ,b\n",
 	} {
 		for _, comma := range []byte{',', '\t', ';', '|'} {
 			checkSameRecords(t, []byte(text), comma)
@@ -120,12 +124,36 @@ func TestCSVFastPathHandsOver(t *testing.T) {
 	}
 }
 
+// A line whose quoted fields are whole on it stays on the fast path; a field that goes on to
+// the next line hands over.
+func TestCSVFastPathQuotedLines(t *testing.T) {
+	text := "id,amount\n1,\"￥1,062.76\"\n2,\"say \"\"hi\"\"\",\"\"\n3,\"two\nlines\"\n4,x\n"
+	s := &csvSource{lr: bufio.NewReaderSize(strings.NewReader(text), 4096), comma: ','}
+	var got []string
+	for {
+		rec, err := s.read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, fmt.Sprintf("%d %q %v", s.recordLine(), rec, s.r == nil))
+	}
+	want := []string{`1 ["id" "amount"] true`, `2 ["1" "￥1,062.76"] true`, `3 ["2" "say \"hi\"" ""] true`,
+		`4 ["3" "two\nlines"] false`, `6 ["4" "x"] false`}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Fatalf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 // FuzzCSVFastPath: arbitrary text and delimiters read the same through the fast path as
 // through encoding/csv.
 func FuzzCSVFastPath(f *testing.F) {
 	f.Add([]byte("a,b\r\nc\"d,e\n\n"), byte(','))
 	f.Add([]byte("x\ty\r\rz\n\"q\tr\"\n"), byte('\t'))
 	f.Add([]byte("1|2|\n|\r\n"), byte('|'))
+	f.Add([]byte("a,\"b,c\",\"d\"\"e\"\n\"\",\"x\"y\n"), byte(','))
 	f.Fuzz(func(t *testing.T, text []byte, c byte) {
 		comma := []byte{',', '\t', ';', '|'}[c%4]
 		checkSameRecords(t, text, comma)
