@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/parse"
 )
 
@@ -132,6 +133,17 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	if err != nil {
 		return err
 	}
+	// Each batch's commit goes to DuckDB's write-ahead log (its full row groups are already in
+	// the database file, written while inserting) and the database is checkpointed once, at
+	// the end: a checkpoint per commit (DuckDB's default beyond 16 MB of log) cost 1.2–2.5 s a
+	// batch at scale S, the one at the end 0.8–1.0 s (four alternating pairs of whole ingests:
+	// 24.9 → 22.9 s on average, user CPU −3.5 s). A committed batch is as durable either way:
+	// a run that fails or is killed later leaves it in the log, which DuckDB replays on opening.
+	restore, err := deferCheckpoints(ctx, in.DB)
+	if err != nil {
+		return err
+	}
+	defer restore()
 	// Parsing allocates a string per cell and little of it lives: collect garbage less often
 	// (≈ 2 s of CPU at scale S), with a soft limit so the heap stays well under DuckDB's share.
 	// The limit grows with the key index, which lives until the end (loadedKeys.add).
@@ -216,7 +228,7 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 			}
 		}
 	}
-	flush := func(parsing bool) error {
+	flush := func() error {
 		if known != nil && bytesDone > 0 {
 			known.expect = float64(bytesAll) / float64(bytesDone)
 		}
@@ -226,7 +238,7 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 				fmt.Fprintf(os.Stderr, "trace commit %d files from %.1fs to %.1fs\n", n, t0.Sub(start).Seconds(), time.Since(start).Seconds())
 			}
 		}()
-		if err := in.commit(ctx, batch, known, parsing); err != nil {
+		if err := in.commit(ctx, batch, known); err != nil {
 			return err
 		}
 		for i, r := range batch {
@@ -249,7 +261,7 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 		batchPaths = append(batchPaths, it.path)
 		nrows += it.res.Loaded
 		if len(batch) >= batchFiles || nrows >= batchMaxRows {
-			if err := flush(received < len(paths)); err != nil {
+			if err := flush(); err != nil {
 				return err
 			}
 		}
@@ -257,7 +269,36 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return flush(false)
+	if err := flush(); err != nil {
+		return err
+	}
+	restore()
+	if _, err := in.DB.ExecContext(ctx, `CHECKPOINT`); err != nil {
+		return fmt.Errorf("writing the loaded rows into the database file (CHECKPOINT): %w", err)
+	}
+	return nil
+}
+
+// deferCheckpoints raises DuckDB's checkpoint threshold (a setting of the database, not of a
+// connection) so that commits do not checkpoint; restore puts it back (once, however often
+// it is called).
+func deferCheckpoints(ctx context.Context, d *sql.DB) (restore func(), err error) {
+	var prior string
+	if err := d.QueryRowContext(ctx, `SELECT current_setting('checkpoint_threshold')`).Scan(&prior); err != nil {
+		return nil, fmt.Errorf("reading DuckDB's checkpoint threshold: %w", err)
+	}
+	if _, err := d.ExecContext(ctx, `SET checkpoint_threshold = '1TB'`); err != nil {
+		return nil, fmt.Errorf("setting DuckDB's checkpoint threshold: %w", err)
+	}
+	done := false
+	return func() {
+		if !done {
+			done = true
+			if _, err := d.ExecContext(context.WithoutCancel(ctx), `SET checkpoint_threshold = `+db.Quote(prior)); err != nil {
+				d.ExecContext(context.WithoutCancel(ctx), `RESET checkpoint_threshold`)
+			}
+		}
+	}, nil
 }
 
 // prepare reads, checks and writes one file to the lake; the result is ready to commit.

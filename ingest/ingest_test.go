@@ -535,7 +535,7 @@ func TestReexportInLaterBatchOfOneCall(t *testing.T) {
 	testHookDeleteSkipped = func(kind string) { skipped = append(skipped, kind) }
 	defer func() { testHookDeleteSkipped = nil }()
 	var commits []string
-	testHookCommit = func(files int, parsing bool) { commits = append(commits, fmt.Sprintf("%d %v", files, parsing)) }
+	testHookCommit = func(files int) { commits = append(commits, fmt.Sprint(files)) }
 	defer func() { testHookCommit = nil }()
 	e := newEnv(t)
 	threads := e.rows(`SELECT current_setting('threads')::VARCHAR`)
@@ -554,9 +554,7 @@ func TestReexportInLaterBatchOfOneCall(t *testing.T) {
 		"E1|110.00|delivered|2|2", "E2|50.00|delivered|2|3", "E3|0.00|open|2|4", "K3|4.00|open|3|2",
 	})
 	expectRows(t, "DELETEs skipped", skipped, []string{"work_orders", "work_orders"})
-	// the commits of the first two batches ran while files were still being parsed (on one
-	// DuckDB thread), the last one's after; DuckDB's threads are back as they were
-	expectRows(t, "commits", commits, []string{"1 true", "1 true", "1 false"})
+	expectRows(t, "commits", commits, []string{"1", "1", "1"})
 	expectRows(t, "threads after the ingest", e.rows(`SELECT current_setting('threads')::VARCHAR`), threads)
 	// the replaced rows' dates are recorded for the incremental transform
 	expectRows(t, "transform_dirty", e.rows(`SELECT store_id, count(*) FROM transform_dirty GROUP BY ALL`), []string{"S001|1"})
@@ -568,6 +566,58 @@ func TestReexportInLaterBatchOfOneCall(t *testing.T) {
 	if len(skipped) != 0 {
 		t.Errorf("DELETE skipped into a table that held rows before the call: %v", skipped)
 	}
+}
+
+// Batches commit without checkpointing (their rows go to DuckDB's log) and the ingest
+// checkpoints once at the end, then puts the checkpoint threshold back as it was; the rows are
+// in the database file, and a killed run's committed batches are kept by the log.
+func TestIngestCheckpointsOnceAtTheEnd(t *testing.T) {
+	defer func(n int) { batchFiles = n }(batchFiles)
+	batchFiles = 1
+	dir := t.TempDir()
+	path := filepath.Join(dir, "a.duckdb")
+	d, err := db.Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := EnsureSchema(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	// a threshold every commit passes: without the deferral each commit would checkpoint
+	if _, err := d.Exec(`CHECKPOINT; SET checkpoint_threshold = '1KB'`); err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, db: d, lake: filepath.Join(dir, "lake")}
+	threshold := e.rows(`SELECT current_setting('checkpoint_threshold')`)
+	var logged []string
+	testHookCommit = func(int) {
+		logged = append(logged, e.rows(`SELECT (wal_size <> '0 bytes')::VARCHAR FROM pragma_database_size()`)...)
+	}
+	defer func() { testHookCommit = nil }()
+	in := &Ingester{DB: d, Opts: Options{Lake: e.lake}}
+	if err := in.Files(t.Context(), []string{fixture("reexport_v1.csv"), fixture("reexport_v2.csv"), fixture("gbk_work_orders.csv")}, func(string, *Result) {}); err != nil {
+		t.Fatal(err)
+	}
+	testHookCommit = nil
+	// before the second and third commits, the log holds the batches before them
+	expectRows(t, "log before each commit", logged, []string{"false", "true", "true"})
+	expectRows(t, "log after the ingest", e.rows(`SELECT wal_size FROM pragma_database_size()`), []string{"0 bytes"})
+	expectRows(t, "threshold after the ingest", e.rows(`SELECT current_setting('checkpoint_threshold')`), threshold)
+	want := e.rows(`SELECT count(*), sum(labor_amount)::VARCHAR FROM raw_work_orders`)
+	d.Close()
+	// a run killed after its commits: the log is replayed on opening
+	d2, err := db.Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d2.Close()
+	e2 := &env{t: t, db: d2, lake: e.lake}
+	if _, err := d2.Exec(`SET checkpoint_threshold = '1TB'`); err != nil {
+		t.Fatal(err)
+	}
+	e2.ingest(fixture("work_orders_rules.csv"), Options{})
+	after := e2.rows(`SELECT count(*), sum(labor_amount)::VARCHAR FROM raw_work_orders WHERE file_id <= 3`)
+	expectRows(t, "rows of the first ingest", after, want)
 }
 
 // The raw tables store each text column the way its declaration says (Column.Distinct): FSST for

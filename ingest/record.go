@@ -26,8 +26,7 @@ func ManifestDir(lake string) string { return filepath.Join(lake, "_manifest") }
 // saves the per-transaction cost of thousands of small monthly exports. The manifest entries are
 // written before the commit: if the process dies in between, they name file_ids the database
 // never committed, and the next ingest (which takes the same file_ids) overwrites them.
-// parsing says the parse workers are still preparing files for a later batch.
-func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKeys, parsing bool) error {
+func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKeys) error {
 	if len(batch) == 0 {
 		return nil
 	}
@@ -62,21 +61,7 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 	}
 	t2 := time.Now()
 	if testHookCommit != nil {
-		testHookCommit(len(batch), parsing)
-	}
-	if parsing {
-		// The commit checkpoints the batch's rows. DuckDB 1.4's checkpoint hands its row groups
-		// to a TaskExecutor whose calling thread, once no task is left to take, busy-waits for
-		// the others (WorkOnTasks: 13 % of a month's ingest CPU in perf). While the parse workers
-		// prepare the next batch that spin takes a core from them: with one thread the commit
-		// does the same work without it. Scale S, two sets of three pairs of runs: user CPU
-		// 0.3–1.5 s lower in each pair; wall time 25.1–26.2 → 24.1–24.9 s in the first set,
-		// within the noise in the second (medians 25.4 and 25.4 s). The last batch keeps both
-		// threads: nothing else runs then, and a month's commit was 0.1–0.2 s slower on one.
-		if _, err := tx.ExecContext(ctx, `SET threads = 1`); err != nil {
-			return fmt.Errorf("setting DuckDB's threads for the commit: %w", err)
-		}
-		defer in.DB.ExecContext(ctx, `RESET threads`)
+		testHookCommit(len(batch))
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("committing: %w", err)
@@ -513,9 +498,8 @@ func hasRepeat(sorted []uint64) bool {
 	return false
 }
 
-// testHookCommit, when set by a test, is told of every batch's commit and whether the parse
-// workers were still preparing files then.
-var testHookCommit func(files int, parsing bool)
+// testHookCommit, when set by a test, is told of every batch's commit, just before it.
+var testHookCommit func(files int)
 
 // testHookDeleteSkipped, when set by a test, is told of every DELETE skipped.
 var testHookDeleteSkipped func(kind string)
