@@ -95,6 +95,14 @@ type lakeWriter struct {
 // spareColumns holds, per kind, the columns of finished lake files for the next file's.
 var spareColumns sync.Map // *Kind → *sync.Pool of []column
 
+func columnPool(k *Kind) *sync.Pool {
+	if p, ok := spareColumns.Load(k); ok {
+		return p.(*sync.Pool)
+	}
+	p, _ := spareColumns.LoadOrStore(k, &sync.Pool{})
+	return p.(*sync.Pool)
+}
+
 func newLakeWriter(lake string, k *Kind, sha string) *lakeWriter {
 	return &lakeWriter{kind: k, dir: filepath.Join(lake, k.Name), sha: sha, parts: map[string]*partWriter{}}
 }
@@ -157,8 +165,7 @@ func (lw *lakeWriter) part(store string) (*partWriter, error) {
 		// instead of doubling them a dozen times
 		hint = max(hint, min(lw.hint, batchRows))
 	}
-	pool, _ := spareColumns.LoadOrStore(lw.kind, &sync.Pool{})
-	if cols, ok := pool.(*sync.Pool).Get().([]column); ok && !lakeAlloc.plain {
+	if cols, ok := columnPool(lw.kind).Get().([]column); ok && !lakeAlloc.plain {
 		for i := range cols {
 			cols[i].reset(hint)
 		}
@@ -258,9 +265,8 @@ func (lw *lakeWriter) abort() {
 // spare hands the parts' columns on to the next file of the kind; the parts are done.
 func (lw *lakeWriter) spare() {
 	if !lakeAlloc.plain {
-		pool, _ := spareColumns.LoadOrStore(lw.kind, &sync.Pool{})
 		for _, p := range lw.parts {
-			pool.(*sync.Pool).Put(p.cols)
+			columnPool(lw.kind).Put(p.cols)
 			p.cols = nil
 		}
 	}
