@@ -217,7 +217,7 @@ func Timestamp(s string) (time.Time, error) {
 	s = Clean(s)
 	t, ok := scanTimestamp(s)
 	if !ok {
-		return time.Time{}, fmt.Errorf("%w: %q is not a date/time (use 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
+		return time.Time{}, notATimestamp(s)
 	}
 	return t, nil
 }
@@ -229,9 +229,13 @@ func TimestampMicros(s string) (int64, error) {
 	s = Clean(s)
 	f, ok := scanTimestampFields(s)
 	if !ok {
-		return 0, fmt.Errorf("%w: %q is not a date/time (use 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
+		return 0, notATimestamp(s)
 	}
 	return f.micros(), nil
+}
+
+func notATimestamp(s string) error {
+	return fmt.Errorf("%w: %q is not a date/time (use 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
 }
 
 // tsFields are a valid timestamp's calendar fields.
