@@ -44,3 +44,67 @@ func TestMemoryLimit(t *testing.T) {
 		t.Errorf("AFTERSALES_MEMORY_LIMIT=3GB: %s", got)
 	}
 }
+
+// TestCheckpointsDoNotMergeRowGroups: a table's partly filled row groups stay as they are at a
+// checkpoint (DuckDB would merge them, rewriting their rows, whenever rows are appended behind
+// them), a row group whose rows are all deleted is still dropped, and a read-only connection
+// opens with the same setting. It fails without max_vacuum_tasks = 0.
+func TestCheckpointsDoNotMergeRowGroups(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "a.duckdb")
+	d, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SetMaxOpenConns(1)
+	rowGroups := func() string { // the row groups' sizes, in order
+		t.Helper()
+		var s string
+		if err := d.QueryRow(`SELECT list(n ORDER BY row_group_id)::VARCHAR FROM
+			(SELECT row_group_id, max(count) AS n FROM pragma_storage_info('t') GROUP BY row_group_id)`).Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if _, err := d.Exec(`CREATE TABLE t (a BIGINT)`); err != nil {
+		t.Fatal(err)
+	}
+	// two inserts of 150,000 rows, each a full row group of 122,880 and a partly filled one
+	// of 27,120, checkpointed after each: with merging, the second checkpoint folds the first
+	// insert's partial row group and the second insert's two into two ([122880, 122880, 54240])
+	for i := 0; i < 2; i++ {
+		if _, err := d.Exec(`INSERT INTO t SELECT range FROM range(150000)`); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(`CHECKPOINT`); err != nil {
+			t.Fatal(err)
+		}
+		want := []string{"[122880, 27120]", "[122880, 27120, 122880, 27120]"}[i]
+		if got := rowGroups(); got != want {
+			t.Errorf("after %d checkpointed inserts, row groups of %s rows, want %s (merged at a checkpoint?)", i+1, got, want)
+		}
+	}
+	// the first insert's full row group emptied: dropped at the next checkpoint
+	if _, err := d.Exec(`DELETE FROM t WHERE rowid < 122880`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(`CHECKPOINT`); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := rowGroups(), "[27120, 122880, 27120]"; got != want {
+		t.Errorf("after deleting the rows of a row group: row groups of %s rows, want %s", got, want)
+	}
+	var n int
+	if err := d.QueryRow(`SELECT count(*) FROM t`).Scan(&n); err != nil || n != 300000-122880 {
+		t.Fatalf("rows: %d, %v; want %d", n, err, 300000-122880)
+	}
+	d.Close()
+	r, err := Open(path, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var v string
+	if err := r.QueryRow(`SELECT current_setting('max_vacuum_tasks')`).Scan(&v); err != nil || v != "0" {
+		t.Errorf("read-only connection: max_vacuum_tasks = %q, %v; want 0", v, err)
+	}
+}
