@@ -1,8 +1,12 @@
 package main
 
 import (
+	"context"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/aftersales/aftersales/internal/db"
 )
 
 // The report judges each step against the R of the whole run (median of the runs), lists the
@@ -37,5 +41,33 @@ func TestBenchReport(t *testing.T) {
 	b.Runs, b.RRuns, b.IngestR, b.TransformR = 1, []float64{10}, []float64{2.05}, []float64{0.49}
 	if md := b.markdown(); strings.Contains(md, "Per run") {
 		t.Errorf("one run: no per-run line expected:\n%s", md)
+	}
+}
+
+// TestLimitSession: R is DuckDB as it ships (row groups merged at checkpoints, insertion order
+// kept), although aftersales' own connections turn the merging off; the variant for information
+// has ingest's two loading settings. It fails if R inherits db.Open's setting.
+func TestLimitSession(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		unordered     bool
+		vacuum, order string
+	}{{false, "100", "true"}, {true, "0", "false"}} {
+		d, err := db.Open(filepath.Join(t.TempDir(), "l.duckdb"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.SetMaxOpenConns(1)
+		if err := limitSession(ctx, d, c.unordered); err != nil {
+			t.Fatal(err)
+		}
+		var vacuum, order string
+		if err := d.QueryRow(`SELECT current_setting('max_vacuum_tasks')::VARCHAR, current_setting('preserve_insertion_order')::VARCHAR`).Scan(&vacuum, &order); err != nil {
+			t.Fatal(err)
+		}
+		if vacuum != c.vacuum || order != c.order {
+			t.Errorf("unordered=%v: max_vacuum_tasks %s, preserve_insertion_order %s; want %s, %s", c.unordered, vacuum, order, c.vacuum, c.order)
+		}
+		d.Close()
 	}
 }
