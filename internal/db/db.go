@@ -101,8 +101,9 @@ func physicalMemory() int64 {
 // 0.1 s), the raw tables keep a row group or two more per kind (16 → 18 for work orders at S),
 // and the full transform reads them as fast (two alternating pairs, 12.6 / 12.3 s before, 11.9 /
 // 12.0 s after). At scale L, whose 30 batches each left tails to merge, the bench's ingest went
-// 326.5 s (3.27 R) → 200.9 s (2.15 R). Row groups whose rows are all deleted are still dropped (that is not a merge);
-// rows a re-export replaced inside a partly deleted row group keep their space until a rebuild.
+// 326.5 s (3.27 R) → 200.9 s (2.15 R). Row groups whose rows are all deleted are still dropped
+// (that is not a merge); rows a re-export replaced inside a partly deleted row group keep their
+// space until a rebuild.
 func initConn(ex driver.ExecerContext, limit string) error {
 	for _, s := range []string{"SET TimeZone='UTC'", "SET memory_limit='" + strings.ReplaceAll(limit, "'", "") + "'", "SET max_vacuum_tasks = 0"} {
 		if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
