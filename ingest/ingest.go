@@ -82,6 +82,9 @@ type Result struct {
 	// keyHashes holds a hash of each loaded row's natural key, so a batch whose keys are all
 	// distinct (the usual case) can skip the dedupe window when it loads.
 	keyHashes []uint64
+	// keyRanges: per store, the smallest and largest value of the kind's bound column among
+	// the loaded rows (bounds.go); nil when the kind has none or the result was not parsed here
+	keyRanges []keyRange
 }
 
 // Ingester loads files into one database and its lake.
@@ -245,7 +248,7 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 			return err
 		}
 		for i, r := range batch {
-			r.keyHashes = nil
+			r.keyHashes, r.keyRanges = nil, nil
 			report(batchPaths[i], r)
 		}
 		batch, batchPaths, nrows = batch[:0], batchPaths[:0], 0
@@ -557,6 +560,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 				return fail(fmt.Errorf("writing the lake: %w", err))
 			}
 			res.keyHashes = append(res.keyHashes, keyHash(kind, row))
+			if kind.boundCol >= 0 {
+				res.noteKey(store, row.Values[kind.boundCol].S)
+			}
 		}
 		stores[store] = true
 		res.Loaded++

@@ -67,6 +67,7 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 		return fmt.Errorf("committing: %w", err)
 	}
 	known.add()
+	known.keyBounds().commit()
 	if os.Getenv("AFTERSALES_TRACE") != "" {
 		fmt.Fprintf(os.Stderr, "trace apply %v commit %v\n", t2.Sub(t1), time.Since(t2))
 	}
@@ -137,7 +138,9 @@ func readManifest(lake string) ([]manifestFile, error) {
 //
 // known (nil in a rebuild) holds the key hashes this ingest has loaded into tables that were
 // empty when it began: a batch none of whose keys is among them has nothing to replace, and its
-// DELETE (a scan of the whole raw table per kind and batch) is skipped.
+// DELETE (a scan of the whole raw table per kind and batch) is skipped. So is the DELETE of a
+// batch whose rows all lie above their stores' key bounds (bounds.go), which every insert
+// records, a rebuild's too.
 func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result, known *loadedKeys) error {
 	byKind := map[string][]*Result{}
 	var kindOrder []string
@@ -167,15 +170,15 @@ func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result, known 
 			t0 := time.Now()
 			var err error
 			if si == 0 {
-				if complete && known.disjoint(kn, keys) {
+				if complete && known.disjoint(kn, keys) || known.keyBounds().above(k, byKind[kn]) {
 					if testHookDeleteSkipped != nil {
 						testHookDeleteSkipped(kn)
 					}
 					continue // nothing loaded before has any of these keys
 				}
 				err = deleteReplaced(ctx, tx, k, stmt)
-			} else {
-				_, err = tx.ExecContext(ctx, stmt)
+			} else if _, err = tx.ExecContext(ctx, stmt); err == nil {
+				err = recordBounds(ctx, tx, k, lake, byKind[kn], known.keyBounds())
 			}
 			if os.Getenv("AFTERSALES_TRACE") != "" {
 				fmt.Fprintf(os.Stderr, "trace %s stmt %d files %d: %v\n", kn, si, len(byKind[kn]), time.Since(t0))
@@ -517,6 +520,15 @@ type loadedKeys struct {
 	// committed), by which the index is expected to grow; when it must grow it is given that
 	// room at once (scale S: one allocation instead of three, each a copy of the last)
 	expect float64
+	bounds *keyBounds
+}
+
+// keyBounds returns the ingest's key bounds (nil in a rebuild, which has no index).
+func (lk *loadedKeys) keyBounds() *keyBounds {
+	if lk == nil {
+		return nil
+	}
+	return lk.bounds
 }
 
 // buffer is an empty slice with room for n keys: the smallest spare one that is large enough
@@ -539,9 +551,14 @@ func (lk *loadedKeys) buffer(n int) []uint64 {
 	return b[:0]
 }
 
-// newLoadedKeys starts the index with the kinds whose raw table is empty.
+// newLoadedKeys starts the index with the kinds whose raw table is empty, and reads the key
+// bounds (bounds.go).
 func newLoadedKeys(ctx context.Context, d *sql.DB) (*loadedKeys, error) {
-	lk := &loadedKeys{byKind: map[string][]uint64{}, batch: map[string][]uint64{}}
+	bounds, err := loadKeyBounds(ctx, d)
+	if err != nil {
+		return nil, err
+	}
+	lk := &loadedKeys{byKind: map[string][]uint64{}, batch: map[string][]uint64{}, bounds: bounds}
 	for _, k := range Kinds() {
 		var any bool
 		if err := d.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM raw_`+k.Name+`)`).Scan(&any); err != nil {

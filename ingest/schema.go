@@ -88,6 +88,7 @@ CREATE TABLE IF NOT EXISTS ingest_files (
   lake_files VARCHAR[]
 );
 ` + TransformDirtyDDL + `;
+` + keyBoundsDDL + `;
 CREATE TABLE IF NOT EXISTS ingest_rejects (
   file_id BIGINT NOT NULL,
   path VARCHAR NOT NULL,

@@ -66,6 +66,10 @@ type Kind struct {
 
 	index   map[string]int
 	keyCols []int // positions of Key's columns
+	// boundCol: the position of the key's first column after store_id when it is stored as
+	// text (order_no, callback_id, movement_id, month, …), whose per-store maximum raw_key_bounds
+	// keeps (bounds.go); -1 when the key has no such column
+	boundCol int
 }
 
 // Col returns the position of a canonical column.
@@ -110,6 +114,10 @@ func register(k *Kind) *Kind {
 	}
 	for _, key := range k.Key {
 		k.keyCols = append(k.keyCols, k.Col(key))
+	}
+	k.boundCol = -1
+	if len(k.Key) >= 2 && k.Key[0] == "store_id" && k.Col("store_id") == 0 && sqlType(&k.Columns[k.keyCols[1]]) == "VARCHAR" {
+		k.boundCol = k.keyCols[1]
 	}
 	kinds = append(kinds, k)
 	kindByName[k.Name] = k
