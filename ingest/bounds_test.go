@@ -4,8 +4,6 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
-
-	"github.com/aftersales/aftersales/internal/db"
 )
 
 // TestKeyBounds: a later call's DELETE of replaced keys is skipped exactly when every row of the
@@ -65,15 +63,7 @@ func TestKeyBounds(t *testing.T) {
 	expectRows(t, "bounds from the table", e.rows(bounds), []string{"work_orders S1 K40", "work_orders S2 K15", "work_orders S3 A1"})
 
 	// a rebuild from the lake records the same bounds
-	d2, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d2.Close()
-	if _, err := Rebuild(t.Context(), d2, e.lake, nil); err != nil {
-		t.Fatal(err)
-	}
-	e2 := &env{t: t, db: d2, lake: e.lake}
+	e2 := e.rebuilt()
 	expectRows(t, "bounds after a rebuild", e2.rows(bounds), e.rows(bounds))
 	expectRows(t, "rows after a rebuild", e2.rows(rows), e.rows(rows))
 }

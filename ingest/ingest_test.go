@@ -37,6 +37,20 @@ func newEnv(t *testing.T) *env {
 	return &env{t: t, db: d, lake: filepath.Join(t.TempDir(), "lake")}
 }
 
+// rebuilt is a new in-memory database rebuilt from e's lake.
+func (e *env) rebuilt() *env {
+	e.t.Helper()
+	d, err := db.OpenMemory()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { d.Close() })
+	if _, err := Rebuild(e.t.Context(), d, e.lake, nil); err != nil {
+		e.t.Fatal(err)
+	}
+	return &env{t: e.t, db: d, lake: e.lake}
+}
+
 func (e *env) ingest(path string, o Options) *Result {
 	e.t.Helper()
 	o.Lake = e.lake
@@ -405,15 +419,7 @@ func TestRebuildGivesIdenticalTables(t *testing.T) {
 	for _, f := range []string{"gbk_work_orders.csv", "reexport_v1.csv", "reexport_v2.csv", "reexport_v1.csv", "merged_header.xlsx", "missing_column.csv", "title_serial.xlsx", "date1904.xlsx", "parts_leading_zero.csv"} {
 		e.ingest(fixture(f), Options{})
 	}
-	d2, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d2.Close()
-	if _, err := Rebuild(t.Context(), d2, e.lake, nil); err != nil {
-		t.Fatal(err)
-	}
-	e2 := &env{t: t, db: d2, lake: e.lake}
+	e2 := e.rebuilt()
 	tables := []string{"ingest_files", "ingest_rejects"}
 	for _, k := range Kinds() {
 		tables = append(tables, "raw_"+k.Name)
