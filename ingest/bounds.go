@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"path/filepath"
 	"strings"
 
 	"github.com/aftersales/aftersales/internal/db"
@@ -86,18 +85,26 @@ func loadKeyBounds(ctx context.Context, d *sql.DB) (*keyBounds, error) {
 // one has no rows), so that none can replace a stored row. False when it cannot tell: no bounds
 // (a rebuild), a kind without a bound column, a result without key ranges.
 func (b *keyBounds) above(k *Kind, results []*Result) bool {
-	if b == nil || k.boundCol < 0 || b.unknown[k.Name] {
+	if b == nil || k.boundCol < 0 || b.unknown[k.Name] || !rangesKnown(results) {
 		return false
 	}
 	have := b.byKind[k.Name]
 	for _, r := range results {
-		if r.Loaded > 0 && r.keyRanges == nil {
-			return false
-		}
 		for _, kr := range r.keyRanges {
 			if bound, ok := have[kr.store]; ok && kr.lo <= bound {
 				return false
 			}
+		}
+	}
+	return true
+}
+
+// rangesKnown reports whether every result that loaded rows noted its key ranges (a rebuild's,
+// read from the manifest, have none).
+func rangesKnown(results []*Result) bool {
+	for _, r := range results {
+		if r.Loaded > 0 && r.keyRanges == nil {
+			return false
 		}
 	}
 	return true
@@ -109,23 +116,17 @@ func recordBounds(ctx context.Context, tx *sql.Tx, k *Kind, lake string, results
 	if k.boundCol < 0 {
 		return nil
 	}
+	if !rangesKnown(results) {
+		if b != nil {
+			b.unknown[k.Name] = true // not in memory: later batches of this call run their DELETE
+		}
+		_, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO raw_key_bounds
+			SELECT '%s', store_id, max(%s) FROM read_parquet([%s]) GROUP BY store_id`,
+			k.Name, k.Columns[k.boundCol].Name, strings.Join(quotedLakePaths(lake, results), ", ")))
+		return err
+	}
 	hi := map[string]string{}
 	for _, r := range results {
-		if r.Loaded > 0 && r.keyRanges == nil {
-			var paths []string
-			for _, res := range results {
-				for _, f := range res.LakeFiles {
-					paths = append(paths, db.Quote(filepath.Join(lake, filepath.FromSlash(f))))
-				}
-			}
-			if b != nil {
-				b.unknown[k.Name] = true // not in memory: later batches of this call run their DELETE
-			}
-			_, err := tx.ExecContext(ctx, fmt.Sprintf(`INSERT INTO raw_key_bounds
-				SELECT '%s', store_id, max(%s) FROM read_parquet([%s]) GROUP BY store_id`,
-				k.Name, k.Columns[k.boundCol].Name, strings.Join(paths, ", ")))
-			return err
-		}
 		for _, kr := range r.keyRanges {
 			if cur, ok := hi[kr.store]; !ok || kr.hi > cur {
 				hi[kr.store] = kr.hi

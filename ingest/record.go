@@ -238,12 +238,11 @@ func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) []string {
 	for _, key := range k.Key {
 		on = append(on, fmt.Sprintf("raw_%s.%s = n.%s", k.Name, key, key))
 	}
-	var paths, ids []string
+	paths := quotedLakePaths(lake, results)
+	var ids []string
 	for _, res := range results {
 		for _, f := range res.LakeFiles {
-			abs := filepath.Join(lake, filepath.FromSlash(f))
-			paths = append(paths, db.Quote(abs))
-			ids = append(ids, fmt.Sprintf("(%s, %d)", db.Quote(abs), res.FileID))
+			ids = append(ids, fmt.Sprintf("(%s, %d)", db.Quote(filepath.Join(lake, filepath.FromSlash(f))), res.FileID))
 		}
 	}
 	src := fmt.Sprintf("read_parquet([%s])", strings.Join(paths, ", "))
@@ -261,6 +260,17 @@ JOIN (VALUES %s) f(path, file_id) ON p.filename = f.path
 %s`,
 			k.Name, strings.Join(cols, ", "), strings.Join(sel, ", "), strings.Join(paths, ", "), strings.Join(ids, ", "), qualify),
 	}
+}
+
+// quotedLakePaths lists the results' lake files as SQL string literals of their absolute paths.
+func quotedLakePaths(lake string, results []*Result) []string {
+	var paths []string
+	for _, res := range results {
+		for _, f := range res.LakeFiles {
+			paths = append(paths, db.Quote(filepath.Join(lake, filepath.FromSlash(f))))
+		}
+	}
+	return paths
 }
 
 // replacedExpr is what the DELETE of replaced rows returns: the store and, for the transform,
