@@ -140,13 +140,18 @@ func TestVINCheckDigitMatchesGo(t *testing.T) {
 }
 
 // Two receipts near DECIMAL(18, 2)'s limit put a part's stock beyond what mart_parts_month
-// stores; two months of issues near it put the six-month issues (summed in BIGINT cents) beyond
-// it. Either way the run fails (nothing half-written) and says where to look.
+// stores; one receipt of 2·10^14 units puts a month's net quantity beyond its BIGINT cents; two
+// months of issues near the limit put the six-month issues (summed in BIGINT cents) beyond it. Either way the run fails (nothing half-written) and says where to look.
 func TestPartsOverflowIsExplained(t *testing.T) {
 	for name, movements := range map[string][]map[string]any{
 		"stock": {
 			{"movement_id": "M1", "part_no": "P1", "moved_at": "2026-03-02 10:00", "movement_type": "receipt", "qty": "9000000000000000"},
 			{"movement_id": "M2", "part_no": "P1", "moved_at": "2026-03-03 10:00", "movement_type": "receipt", "qty": "9000000000000000"},
+		},
+		// 2·10^14 units in stock fit DECIMAL(18, 2), but a month's net quantity is summed in
+		// BIGINT cents (a checked product): 10^14 units or more in one month fail there
+		"a month's net quantity": {
+			{"movement_id": "M1", "part_no": "P1", "moved_at": "2026-03-02 10:00", "movement_type": "receipt", "qty": "200000000000000"},
 		},
 		"six-month issues": {
 			{"movement_id": "M1", "part_no": "P1", "moved_at": "2026-03-02 10:00", "movement_type": "issue", "qty": "9000000000000000"},
