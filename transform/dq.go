@@ -49,7 +49,8 @@ var dqChecks = []struct {
 	{"vin_check_digit", "work_orders", "r.order_no", "vin", "", ""},
 }
 
-// vinCheckFailing selects the distinct (store_id, vin) of new_rows (the VIN in value) whose position 9 is not the
+// vinCheckFailing selects the distinct (store_id, vin) of the work orders loaded since the last run ({hw}: its
+// high-water mark) whose position 9 is not the
 // ISO 3779 check digit. Letters take their transliteration values (A=1 … H=8, J=1 … R=9, S=2 … Z=9;
 // ingest rejects I, O, Q and any VIN not of 17 characters), positions their weights
 // 8 7 6 5 4 3 2 10 · 9 8 7 6 5 4 3 2. The transliterated positions 1–8 and 10–17 are read as two
@@ -65,7 +66,7 @@ const vinCheckFailing = `
              + 5 * (b // 1000 % 10) + 4 * (b // 100 % 10) + 3 * (b // 10 % 10) + 2 * (b % 10)) % 11 AS r
         FROM (SELECT store_id, vin, cast(d[1:8] AS BIGINT) AS a, cast(d[10:17] AS BIGINT) AS b
               FROM (SELECT store_id, vin, translate(vin, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', '12345678012345070923456789') AS d
-                    FROM (SELECT DISTINCT store_id, value AS vin FROM new_rows))))
+                    FROM (SELECT DISTINCT store_id, vin FROM raw_work_orders WHERE file_id > {hw}))))
     WHERE substr(vin, 9, 1) <> CASE WHEN r = 10 THEN 'X' ELSE cast(r AS VARCHAR) END`
 
 func init() {
@@ -128,9 +129,11 @@ func runDQUnmatched(ctx context.Context, tx *sql.Tx, _ *Config, incremental bool
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO dq_unmatched SELECT n.* FROM (%s) n
 			ANTI JOIN %s t ON t.store_id = n.store_id AND t.%s = n.value`, strings.Join(src, "\n\t\t\tUNION ALL "), r.table, r.col))
 	}
-	stmts = append(stmts, fmt.Sprintf(`INSERT INTO dq_unmatched WITH new_rows AS (%s), failing AS (%s)
-		SELECT n.* FROM new_rows n SEMI JOIN failing f ON f.store_id = n.store_id AND f.vin = n.value`,
-		newRows["vin_check_digit"], vinCheckFailing))
+	// (the failing VINs from the raw rows, then their rows: with the rows as one CTE read twice,
+	// DuckDB materialized all of them, 0.61 → 0.50 s at S in a full run)
+	stmts = append(stmts, fmt.Sprintf(`INSERT INTO dq_unmatched WITH failing AS (%s)
+		SELECT n.* FROM (%s) n SEMI JOIN failing f ON f.store_id = n.store_id AND f.vin = n.value`,
+		strings.ReplaceAll(vinCheckFailing, "{hw}", fmt.Sprint(hw)), newRows["vin_check_digit"]))
 	trace := os.Getenv("AFTERSALES_TRACE") != ""
 	for _, st := range stmts {
 		t0 := time.Now()
