@@ -75,23 +75,24 @@ as_of as (
     select store_id, as_of from int_store_bounds
 ),
 
--- callbacks of the month's customer orders
+-- callbacks of the month's customer orders: the sums of the store's advisors' rows
+-- (int_cust_advisor_month); avg_score as their score sum over the scored orders, the same DOUBLE
+-- as avg() over the orders
 callback_agg as (
     select
-        o.store_id, o.month_closed as month,
-        count(cb.order_no) as with_callback,
-        count(*) filter (where cb.first_called_at <= o.delivered_at + interval 7 day) as timely,
-        count(*) filter (where cb.any_reached) as reached,
-        count(*) filter (where cb.first_score is not null) as scored,
-        count(*) filter (where cb.first_score >= 4) as satisfied,
-        avg(cb.first_score) as avg_score,
-        count(*) filter (where cb.first_fixed_ok is not null) as fix_known,
-        count(*) filter (where cb.first_fixed_ok) as fixed,
-        count(*) filter (where cb.any_complaint) as complained,
-        coalesce(sum(cb.complaint_callbacks), 0) as complaint_callbacks,
-        coalesce(sum(cb.complaints_resolved_7d), 0) as complaints_resolved
-    from cust o
-    left join int_order_callbacks cb using (store_id, order_no)
+        store_id, month,
+        sum(with_callback) as with_callback,
+        sum(timely) as timely,
+        sum(reached) as reached,
+        sum(scored) as scored,
+        sum(satisfied) as satisfied,
+        case when sum(scored) > 0 then cast(sum(score_sum) as double) / sum(scored) end as avg_score,
+        sum(fix_known) as fix_known,
+        sum(fixed) as fixed,
+        sum(complained) as complained,
+        sum(complaint_callbacks) as complaint_callbacks,
+        sum(complaints_resolved) as complaints_resolved
+    from int_cust_advisor_month
     group by all
 ),
 
