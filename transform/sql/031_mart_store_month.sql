@@ -43,18 +43,6 @@ orders_agg as (
     group by all
 ),
 
--- first-time fix: customer orders closed in the month that became the origin of a comeback
-failed as (
-    select distinct store_id, origin_order_no as order_no from int_comebacks where origin_order_no is not null
-),
-
-ftfr_agg as (
-    select o.store_id, o.month_closed as month, count(f.order_no) as failed
-    from cust o
-    left join failed f using (store_id, order_no)
-    group by all
-),
-
 -- comebacks by the month they opened, over non-cancelled orders opened that month
 opened_agg as (
     select store_id, month_opened as month, count(*) as orders_opened
@@ -75,12 +63,14 @@ as_of as (
     select store_id, as_of from int_store_bounds
 ),
 
--- callbacks of the month's customer orders: the sums of the store's advisors' rows
+-- first-time fix (orders that became a comeback's origin) and callbacks of the month's customer
+-- orders: the sums of the store's advisors' rows
 -- (int_cust_advisor_month); avg_score as their score sum over the scored orders, the same DOUBLE
 -- as avg() over the orders
 callback_agg as (
     select
         store_id, month,
+        sum(failed)::bigint as failed,
         sum(with_callback) as with_callback,
         sum(timely) as timely,
         sum(reached) as reached,
@@ -121,9 +111,9 @@ final as (
         o.turnaround_hours_avg, o.turnaround_hours_median, o.turnaround_hours_p90,
         rate(o.on_time, o.promised) as on_time_rate,
         -- first-time fix and comebacks
-        case when o.orders > 0 then 1 - cast(f.failed as double) / o.orders end as ftfr,
+        case when o.orders > 0 then 1 - cast(k.failed as double) / o.orders end as ftfr,
         a.as_of < s.next_month_start + c.comeback_window as ftfr_provisional,
-        coalesce(f.failed, 0) as failed_orders,
+        coalesce(k.failed, 0) as failed_orders,
         rate(coalesce(cb.comebacks, 0), op.orders_opened) as comeback_rate,
         coalesce(cb.comebacks, 0) as comebacks,
         coalesce(cb.comebacks_flagged, 0) as comebacks_flagged,
@@ -153,7 +143,6 @@ final as (
     from spine s
     join cfg c using (store_id)
     left join orders_agg o using (store_id, month)
-    left join ftfr_agg f using (store_id, month)
     left join opened_agg op using (store_id, month)
     left join comeback_agg cb using (store_id, month)
     left join callback_agg k using (store_id, month)
