@@ -9,6 +9,11 @@ CREATE OR REPLACE MACRO money_div(num, den) AS
     END;
 -- rate(n, d): a fraction in [0, 1]; NULL when the denominator is empty (CONTRACT §3).
 CREATE OR REPLACE MACRO rate(n, d) AS CASE WHEN d IS NULL OR d = 0 THEN NULL ELSE CAST(n AS DOUBLE) / d END;
+-- month_text(ym): the 'YYYY-MM' text of a month given as year * 100 + month, the same text as
+-- strftime(t, '%Y-%m') of any instant t in it. Models group by the integer (stg_orders' ym_opened,
+-- ym_closed) and format only the groups: strftime on every row of 1.8 M orders cost ≈ 0.06 s a
+-- pass at scale S, and an integer is a cheaper key to hash and join.
+CREATE OR REPLACE MACRO month_text(ym) AS strftime(make_date(CAST(ym // 100 AS INTEGER), CAST(ym % 100 AS INTEGER), 1), '%Y-%m');
 -- hours between two timestamps, exactly from microseconds.
 CREATE OR REPLACE MACRO hours_between(a, b) AS (epoch_us(b) - epoch_us(a)) / 3600000000.0;
 -- The fault systems two orders can share (CONTRACT §2: every one but maintenance and other),

@@ -21,6 +21,9 @@ final as (
         opened_at, promised_at, completed_at, delivered_at,
         strftime(opened_at, '%Y-%m') as month_opened,
         case when status = 'delivered' then strftime(delivered_at, '%Y-%m') end as month_closed,
+        -- the same months as integers, year * 100 + month (month_text() gives the text back)
+        year(opened_at) * 100 + month(opened_at) as ym_opened,
+        case when status = 'delivered' then year(delivered_at) * 100 + month(delivered_at) end as ym_closed,
         status = 'delivered' as is_closed,
         status = 'delivered' and order_type <> 'internal' as is_customer,
         status <> 'cancelled' as is_active,

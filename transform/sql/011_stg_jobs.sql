@@ -8,7 +8,7 @@ with jobs as (
 ),
 
 orders as (
-    select store_id, order_no, is_closed, is_customer, month_closed, order_type from stg_orders
+    select store_id, order_no, is_closed, is_customer, month_closed, ym_closed, order_type from stg_orders
 ),
 
 final as (
@@ -18,7 +18,7 @@ final as (
         o.order_no is not null as order_known,
         coalesce(o.is_closed, false) as is_closed,
         coalesce(o.is_customer, false) as is_customer,
-        o.month_closed,
+        o.month_closed, o.ym_closed,
         o.order_type
     from jobs j
     left join orders o using (store_id, order_no)

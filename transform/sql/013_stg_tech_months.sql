@@ -7,7 +7,7 @@ with months as (
     union
     select distinct store_id, month from raw_attendance
     union
-    select distinct store_id, month_opened from stg_orders
+    select store_id, month_text(ym_opened) from (select distinct store_id, ym_opened from stg_orders)
 ),
 
 in_force as (

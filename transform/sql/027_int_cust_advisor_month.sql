@@ -7,7 +7,7 @@
 -- materialized: temp
 -- One row per (store_id, month, advisor_id), its GROUP BY keys (no unique test: it could not fail).
 with cust as (
-    select o.store_id, o.order_no, o.month_closed, o.advisor_id, o.revenue, o.promised_at, o.delivered_at, c.on_time_grace
+    select o.store_id, o.order_no, o.ym_closed, o.advisor_id, o.revenue, o.promised_at, o.delivered_at, c.on_time_grace
     from stg_orders o
     join cfg_store c using (store_id)
     where o.is_customer
@@ -20,7 +20,7 @@ failed as (
 
 final as (
     select
-        o.store_id, o.month_closed as month, o.advisor_id,
+        o.store_id, o.ym_closed, o.advisor_id,
         count(*) as orders,
         sum(o.revenue) as revenue,
         count(*) filter (where o.promised_at is not null) as promised,
@@ -43,4 +43,4 @@ final as (
     group by all
 )
 
-select * from final
+select store_id, month_text(ym_closed) as month, * exclude (store_id, ym_closed) from final

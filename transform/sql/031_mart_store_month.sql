@@ -13,10 +13,10 @@ cfg as (
     select * from cfg_store
 ),
 
--- only the columns used below, and not materialized: DuckDB materializes a CTE read more than
--- once by default, and writing 1.7 M orders out costs more than reading stg_orders three times
+-- only the columns used below (and never materialized: writing 1.7 M orders out costs more than
+-- reading stg_orders again, should a second reader come)
 cust as not materialized (
-    select store_id, order_no, month_closed, revenue, labor_amount, parts_amount, other_amount,
+    select store_id, order_no, ym_closed, revenue, labor_amount, parts_amount, other_amount,
            discount_amount, appointment, opened_at, promised_at, delivered_at
     from stg_orders where is_customer
 ),
@@ -24,7 +24,7 @@ cust as not materialized (
 -- orders, revenue, appointment, turnaround, on-time: customer orders closed in the month
 orders_agg as (
     select
-        o.store_id, o.month_closed as month,
+        o.store_id, month_text(o.ym_closed) as month,
         count(*) as orders,
         sum(o.revenue) as revenue,
         sum(o.labor_amount) as labor_revenue,
@@ -40,14 +40,14 @@ orders_agg as (
         count(*) filter (where o.promised_at is not null and o.delivered_at <= o.promised_at + c.on_time_grace) as on_time
     from cust o
     join cfg c using (store_id)
-    group by all
+    group by o.store_id, o.ym_closed
 ),
 
 -- comebacks by the month they opened, over non-cancelled orders opened that month
 opened_agg as (
-    select store_id, month_opened as month, count(*) as orders_opened
+    select store_id, month_text(ym_opened) as month, count(*) as orders_opened
     from stg_orders where is_active
-    group by all
+    group by store_id, ym_opened
 ),
 
 comeback_agg as (
