@@ -7,6 +7,7 @@
 --     else none. "Latest" = latest delivered_at, then greatest order_no.
 -- Fault systems are bit masks (int_order_systems): shared = the bitwise and of the two orders'
 -- masks, listed by name with fault_system_list (000_macros.sql).
+-- Months travel as integers (stg_orders' ym_*) and are formatted for the comebacks found only.
 -- Note: arg_max over a struct ordered by a tuple is DuckDB's; on Spark or Trino, max_by(struct, struct).
 -- materialized: temp
 -- test: unique(store_id, order_no)
@@ -18,7 +19,7 @@ with cfg as (
 -- the orders that can be comebacks: flagged, or repair/warranty (any other order is neither, so
 -- its candidates are never looked for: a third of the orders at scale S)
 c as (
-    select o.store_id, o.order_no, o.vin, o.opened_at, o.month_opened, o.order_type, o.is_comeback, o.comeback_cause,
+    select o.store_id, o.order_no, o.vin, o.opened_at, o.ym_opened, o.order_type, o.is_comeback, o.comeback_cause,
            coalesce(s.systems_mask, 0) as systems_mask, cfg.comeback_window
     from stg_orders o
     join cfg using (store_id)
@@ -27,7 +28,7 @@ c as (
 ),
 
 origins as (
-    select o.store_id, o.order_no, o.vin, o.delivered_at, o.month_closed,
+    select o.store_id, o.order_no, o.vin, o.delivered_at, o.ym_closed,
            coalesce(s.systems_mask, 0) as systems_mask
     from stg_orders o
     left join int_order_systems s using (store_id, order_no)
@@ -37,7 +38,7 @@ origins as (
 candidates as (
     select
         c.store_id, c.order_no, o.order_no as origin_order_no, o.delivered_at as origin_delivered_at,
-        o.month_closed as origin_month,
+        o.ym_closed as origin_ym,
         c.systems_mask & o.systems_mask as shared_mask
     from c
     join origins o
@@ -51,7 +52,7 @@ candidates as (
 -- greatest order_no (one arg_max instead of a row_number() window joined back)
 best as (
     select store_id, order_no,
-           arg_max({'origin_order_no': origin_order_no, 'origin_month': origin_month, 'shared_mask': shared_mask},
+           arg_max({'origin_order_no': origin_order_no, 'origin_ym': origin_ym, 'shared_mask': shared_mask},
                    (shared_mask <> 0, origin_delivered_at, origin_order_no)) as b
     from candidates
     group by store_id, order_no
@@ -59,11 +60,11 @@ best as (
 
 final as (
     select
-        c.store_id, c.order_no, c.vin, c.opened_at, c.month_opened, c.order_type,
+        c.store_id, c.order_no, c.vin, c.opened_at, month_text(c.ym_opened) as month_opened, c.order_type,
         case when c.is_comeback then 'flagged' else 'suspected' end as kind,
         c.comeback_cause as cause,
         bt.b.origin_order_no,
-        bt.b.origin_month,
+        month_text(bt.b.origin_ym) as origin_month,
         fault_system_list(coalesce(bt.b.shared_mask, 0)) as fault_systems
     from c
     left join best bt on bt.store_id = c.store_id and bt.order_no = c.order_no
