@@ -13,13 +13,13 @@ with parts as (
 ),
 
 fill as (
-    select m.store_id, strftime(m.moved_at, '%Y-%m') as month,
+    select m.store_id, month_text(year(m.moved_at) * 100 + month(m.moved_at)) as month,
            count(*) as issues,
            count(*) filter (where not coalesce(m.backorder, false)) as issues_filled
     from raw_parts_movements m
     join raw_parts p using (store_id, part_no)
     where m.movement_type = 'issue'
-    group by all
+    group by m.store_id, year(m.moved_at) * 100 + month(m.moved_at)
 ),
 
 turn as (
