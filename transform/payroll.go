@@ -119,6 +119,7 @@ type exception struct {
 }
 
 func runPayroll(ctx context.Context, tx *sql.Tx, _ *Config, incremental bool) error {
+	tRead := time.Now()
 	rows, err := tx.QueryContext(ctx, payrollInputs)
 	if err != nil {
 		return fmt.Errorf("reading payroll inputs: %w", err)
@@ -146,15 +147,17 @@ func runPayroll(ctx context.Context, tx *sql.Tx, _ *Config, incremental bool) er
 	trace := os.Getenv("AFTERSALES_TRACE") != ""
 	t0 := time.Now()
 	out, exc := ComputePayroll(ins)
-	if trace {
-		fmt.Fprintf(os.Stderr, "trace payroll: %d inputs read, computed in %v\n", len(ins), time.Since(t0))
-	}
+	t1 := time.Now()
 	closed, err := closedPayroll(ctx, tx)
 	if err != nil {
 		return err
 	}
 	if err := writePayroll(ctx, tx, out, closed, exc, incremental); err != nil {
 		return err
+	}
+	if trace {
+		fmt.Fprintf(os.Stderr, "trace payroll: %d inputs read in %v, computed in %v, written in %v\n",
+			len(ins), t0.Sub(tRead), t1.Sub(t0), time.Since(t1))
 	}
 	return writeDifferences(ctx, tx, out, closed, incremental)
 }
