@@ -1,9 +1,9 @@
 -- int_cust_advisor_month: per store, month closed and service advisor (NULL: none), the customer
 -- orders closed in the month with their callback facts (int_order_callbacks) and whether they
 -- became a comeback's origin, summed: the counts behind the advisor month's KPIs and the store
--- month's callback and first-time-fix KPIs. All are sums of counts, so
--- the store month adds up its advisors' rows instead of joining 1.7 M orders to their callbacks a
--- second time (at S the join cost ≈ 0.45 s of operator time in each mart).
+-- month's callback and first-time-fix KPIs. All are sums of counts, so the store month adds up
+-- its advisors' rows instead of joining 1.7 M orders to their callbacks a second time (at S the
+-- join cost ≈ 0.45 s of operator time in each mart).
 -- materialized: temp
 -- One row per (store_id, month, advisor_id), its GROUP BY keys (no unique test: it could not fail).
 with cust as (

@@ -13,9 +13,8 @@ cfg as (
     select * from cfg_store
 ),
 
--- only the columns used below (and never materialized: writing 1.7 M orders out costs more than
--- reading stg_orders again, should a second reader come)
-cust as not materialized (
+-- the customer orders, only the columns used below
+cust as (
     select store_id, order_no, ym_closed, revenue, labor_amount, parts_amount, other_amount,
            discount_amount, appointment, opened_at, promised_at, delivered_at
     from stg_orders where is_customer
@@ -64,9 +63,8 @@ as_of as (
 ),
 
 -- first-time fix (orders that became a comeback's origin) and callbacks of the month's customer
--- orders: the sums of the store's advisors' rows
--- (int_cust_advisor_month); avg_score as their score sum over the scored orders, the same DOUBLE
--- as avg() over the orders
+-- orders: the sums of the store's advisors' rows (int_cust_advisor_month); avg_score as their
+-- score sum over the scored orders, the same DOUBLE as avg() over the orders
 callback_agg as (
     select
         store_id, month,
