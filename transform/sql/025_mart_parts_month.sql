@@ -183,9 +183,9 @@ abc as (
 
 -- mad and safety_stock are DOUBLE (§5 divides by 21): computed from the integer cents in double
 -- arithmetic, the same values as from the decimals (DuckDB divides decimals as doubles, a cent
--- count as its double ÷ 100), without a 128-bit decimal product per row; exact while a part's
--- weighted demand × cover days stays under 2^53 cents (larger overflows BIGINT first and fails
--- the run with the message above)
+-- count as its double ÷ 100), without a 128-bit decimal product per row. The same to the bit
+-- while a part's weighted demand in cents × cover days stays under 2^53 (both products exact;
+-- above that they may differ in the last bit), and no BIGINT product that could overflow
 final as (
     select
         store_id, month, part_no,
@@ -197,7 +197,7 @@ final as (
              when v_before * 100 < v_total * 95 then 'B'
              else 'C' end as abc,
         mad_c::double / 100.0 / 21.0 as mad,
-        (mad_c * cover_days)::double / 100.0 / (21.0 * c.ss_divisor)::double as safety_stock,
+        mad_c::double * cover_days / 100.0 / (21.0 * c.ss_divisor)::double as safety_stock,
         -- suggested = max(0, ceil(SSQ) − on hand), ceil(SSQ) = ceil(mad_c · cover / (2100 · ss_divisor))
         -- exactly in integers, as (a div d)·c + ceil((a mod d)·c / d), in cents
         (greatest(case when mad_c <= 0 or cover_days = 0 then 0
