@@ -18,7 +18,7 @@ CREATE OR REPLACE MACRO month_text(ym) AS strftime(make_date(CAST(ym // 100 AS I
 CREATE OR REPLACE MACRO hours_between(a, b) AS (epoch_us(b) - epoch_us(a)) / 3600000000.0;
 -- The fault systems two orders can share (CONTRACT §2: every one but maintenance and other),
 -- sorted. An order's systems are a bit mask, bit i − 1 standing for the i-th of this list: a
--- bitwise or/and of integers instead of lists of texts (int_order_systems, comeback candidates).
+-- bitwise or/and of integers instead of lists of texts (the comeback candidates' fault systems).
 -- TestShareableFaultSystems pins the list to the fault_system enum of ingest. (Spark has bit_or,
 -- shiftleft and filter with an index; Trino bitwise_or_agg, bitwise_and and zip_with.)
 CREATE OR REPLACE MACRO shareable_fault_systems() AS

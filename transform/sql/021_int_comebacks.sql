@@ -5,8 +5,8 @@
 --     shares a fault system with C (suspected).
 --   origin: the latest candidate sharing a fault system, else (flagged only) the latest candidate,
 --     else none. "Latest" = latest delivered_at, then greatest order_no.
--- Fault systems are bit masks (int_order_systems): shared = the bitwise and of the two orders'
--- masks, listed by name with fault_system_list (000_macros.sql).
+-- Fault systems are bit masks (systems below): shared = the bitwise and of the two orders' masks,
+-- listed by name with fault_system_list (000_macros.sql).
 -- Months travel as integers (stg_orders' ym_*) and are formatted for the comebacks found only.
 -- Note: arg_max over a struct ordered by a tuple is DuckDB's; on Spark or Trino, max_by(struct, struct).
 -- materialized: temp
@@ -44,13 +44,30 @@ pairs as (
      and c.opened_at <= o.delivered_at + c.comeback_window
 ),
 
--- the fault systems of both orders, joined to the pairs found (0.1 M at S) rather than to every
--- order before the VIN join (1.7 M origins and 0.6 M possible comebacks)
+-- the orders of the pairs found (0.1 M pairs at S) and their fault systems: the systems of their
+-- job lines, not counting maintenance and other (CONTRACT §2: two orders share a fault system
+-- when these sets intersect), as a bit mask over shareable_fault_systems() (000_macros.sql); an
+-- order with no such line has none (0). Computed for these orders only, not for the 1.0 M orders
+-- with such lines, and joined to the pairs rather than to every order before the VIN join
+pair_orders as (
+    select store_id, order_no from pairs
+    union
+    select store_id, origin_order_no from pairs
+),
+
+systems as (
+    select j.store_id, j.order_no, bit_or(fault_system_bit(j.fault_system)) as systems_mask
+    from raw_order_jobs j
+    semi join pair_orders p on p.store_id = j.store_id and p.order_no = j.order_no
+    where j.fault_system not in ('maintenance', 'other')
+    group by j.store_id, j.order_no
+),
+
 candidates as (
     select p.*, coalesce(sc.systems_mask, 0) & coalesce(so.systems_mask, 0) as shared_mask
     from pairs p
-    left join int_order_systems sc on sc.store_id = p.store_id and sc.order_no = p.order_no
-    left join int_order_systems so on so.store_id = p.store_id and so.order_no = p.origin_order_no
+    left join systems sc on sc.store_id = p.store_id and sc.order_no = p.order_no
+    left join systems so on so.store_id = p.store_id and so.order_no = p.origin_order_no
 ),
 
 -- the origin: the candidate sharing a fault system first, then the latest delivered_at, then the
