@@ -8,10 +8,11 @@
 --   is 1–5: ingest rejects others), and unpacked below: as a struct the query took 0.55 s, as
 --   an integer 0.4 s (1.9 M callbacks, alone).
 --   Note: on Spark or Trino, min_by(value, struct) does the same.
--- A view: its one reader (int_cust_advisor_month) aggregates it straight into its join, instead
--- of a 1.6 M-row temp table written and read back (the two models 1.10 / 0.90 / 0.95 s →
--- 1.01 / 0.86 / 0.83 s in alternating full runs at S).
--- materialized: view
+-- A temp table, not a view: as a view its one reader (int_cust_advisor_month) aggregated it straight
+-- into its join, 0.05–0.1 s faster at S, but at L (19 M callbacks, 16 M orders) the aggregate and
+-- the join's hash table then had to fit in memory together, and the full transform ran out of its
+-- 3.3 GB (session 21, `make bench SCALE=L`).
+-- materialized: temp
 -- One row per (store_id, order_no), its GROUP BY keys: a unique test on them could not fail
 -- (it cost 0.18 s of a full run at S), so there is none.
 with per_order as (
