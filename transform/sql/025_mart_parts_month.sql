@@ -164,12 +164,14 @@ dense as (
 
 -- the columns ABC carries (consumption value and dead stock need the grid's month); the others
 -- are derived from them after it. bkt: the consumption value's bucket, ⌊4·log2 v⌋ — never larger
--- for a smaller value — and NULL for v ≤ 0 (class N). Materialized: read by the buckets and the
--- three branches of abc
+-- for a smaller value — and NULL for v ≤ 0 (class N), taken from the stored DECIMAL(18, 4) value
+-- that ABC ranks (equal values, one bucket), not from the product before its cast. Materialized:
+-- read by the buckets and the three branches of abc
 valued as materialized (
     select store_id, month, sk, part_no, on_hand, on_hand_c, unit_cost, cover_days, mad_c, issued_net,
         (issued_6m * unit_cost)::decimal(18, 4) as consumption_value_6m,
-        case when issued_6m * unit_cost > 0 then floor(log2((issued_6m * unit_cost)::double) * 4)::integer end as bkt,
+        case when (issued_6m * unit_cost)::decimal(18, 4) > 0
+             then floor(log2((issued_6m * unit_cost)::decimal(18, 4)::double) * 4)::integer end as bkt,
         on_hand > 0 and (last_issue_cum is null or last_issue_cum < next_month_start - c.dead_stock_window) as dead,
         last_issue_cum as last_issue_at
     from dense
