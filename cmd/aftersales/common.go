@@ -40,10 +40,30 @@ func (f *dbFlags) lakeDir() string {
 // openExisting opens a database that must exist already, writable: transform and payroll
 // --close on a mistyped --db would otherwise create an empty database and report zero rows.
 func openExisting(f *dbFlags) (*sql.DB, error) {
-	if _, err := os.Stat(f.DB); errors.Is(err, os.ErrNotExist) {
-		return nil, failed("database %s does not exist yet: check --db (or $AFTERSALES_DB), or run `aftersales ingest --db %s FILES` first", f.DB, f.DB)
+	if err := mustExist(f); err != nil {
+		return nil, err
 	}
 	return openDB(f, false)
+}
+
+// openForTransform opens a database that must exist already for a transform (db.OpenForTransform:
+// its larger memory limit).
+func openForTransform(f *dbFlags) (*sql.DB, error) {
+	if err := mustExist(f); err != nil {
+		return nil, err
+	}
+	d, err := db.OpenForTransform(f.DB)
+	if err != nil {
+		return nil, failed("%v", err)
+	}
+	return d, nil
+}
+
+func mustExist(f *dbFlags) error {
+	if _, err := os.Stat(f.DB); errors.Is(err, os.ErrNotExist) {
+		return failed("database %s does not exist yet: check --db (or $AFTERSALES_DB), or run `aftersales ingest --db %s FILES` first", f.DB, f.DB)
+	}
+	return nil
 }
 
 func openDB(f *dbFlags, readOnly bool) (*sql.DB, error) {

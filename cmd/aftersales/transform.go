@@ -77,7 +77,7 @@ func runTransform(ctx context.Context, o *transformOpts) error {
 	if err != nil {
 		return usage("%v", err)
 	}
-	d, err := openExisting(&o.dbFlags)
+	d, err := openForTransform(&o.dbFlags)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package db
 
 import (
+	"database/sql"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -39,9 +40,85 @@ func TestMemoryLimit(t *testing.T) {
 	if got := MemoryLimit(big); got != fmt.Sprintf("%dMB", want>>20) {
 		t.Errorf("a 3 GB database: %s, want %dMB", got, want>>20)
 	}
+	// a transform's: at least 2 GB (where half the machine's memory allows), else the same
+	floor := int64(2 << 30)
+	if half := physicalMemory() / 2; half > 1<<30 && half < floor {
+		floor = half
+	}
+	if got := TransformMemoryLimit(small); got != fmt.Sprintf("%dMB", floor>>20) {
+		t.Errorf("a transform of a 1 MB database: %s, want %dMB", got, floor>>20)
+	}
+	if got := TransformMemoryLimit(big); got != fmt.Sprintf("%dMB", want>>20) {
+		t.Errorf("a transform of a 3 GB database: %s, want %dMB", got, want>>20)
+	}
 	t.Setenv("AFTERSALES_MEMORY_LIMIT", "3GB")
 	if got := MemoryLimit(big); got != "3GB" {
 		t.Errorf("AFTERSALES_MEMORY_LIMIT=3GB: %s", got)
+	}
+	if got := TransformMemoryLimit(small); got != "3GB" {
+		t.Errorf("AFTERSALES_MEMORY_LIMIT=3GB, a transform: %s", got)
+	}
+}
+
+// TestOpenForTransform: a transform's connections run with its limit, a second connection too
+// (each new connection sets the limit again), and other opens with the ordinary one.
+func TestOpenForTransform(t *testing.T) {
+	t.Setenv("AFTERSALES_MEMORY_LIMIT", "")
+	path := filepath.Join(t.TempDir(), "a.duckdb")
+	ctx := t.Context()
+	// how DuckDB shows a limit set as want (it prints e.g. 1.9 GiB)
+	shown := func(want string) string {
+		t.Helper()
+		m, err := OpenMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer m.Close()
+		m.SetMaxOpenConns(1)
+		var v string
+		if _, err := m.Exec("SET memory_limit = '" + want + "'"); err != nil {
+			t.Fatal(err)
+		}
+		if err := m.QueryRow("SELECT current_setting('memory_limit')").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	if shown(MemoryLimit(path)) == shown(TransformMemoryLimit(path)) && physicalMemory() > 4<<30 {
+		t.Fatalf("the two limits show alike: %s", shown(MemoryLimit(path)))
+	}
+	for _, c := range []struct {
+		name string
+		open func() (*sql.DB, error)
+		want string
+	}{
+		{"Open", func() (*sql.DB, error) { return Open(path, false) }, shown(MemoryLimit(path))},
+		{"OpenForTransform", func() (*sql.DB, error) { return OpenForTransform(path) }, shown(TransformMemoryLimit(path))},
+	} {
+		d, err := c.open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		c1, err := d.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c2, err := d.Conn(ctx) // a second connection, opened while the first is held
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, cn := range []*sql.Conn{c1, c2} {
+			var got string
+			if err := cn.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&got); err != nil {
+				t.Fatal(err)
+			}
+			if got != c.want {
+				t.Errorf("%s, connection %d: memory_limit %s, want %s", c.name, i+1, got, c.want)
+			}
+		}
+		c1.Close()
+		c2.Close()
+		d.Close()
 	}
 }
 
