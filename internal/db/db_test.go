@@ -185,3 +185,74 @@ func TestCheckpointsDoNotMergeRowGroups(t *testing.T) {
 		t.Errorf("read-only connection: max_vacuum_tasks = %q, %v; want 0", v, err)
 	}
 }
+
+// TestLimitFromBlocksInUse: a file that keeps the blocks a dropped table freed is sized by the
+// blocks in use, not by its length, for the first connection and the pool's later ones.
+func TestLimitFromBlocksInUse(t *testing.T) {
+	t.Setenv("AFTERSALES_MEMORY_LIMIT", "")
+	path := filepath.Join(t.TempDir(), "a.duckdb")
+	d, err := Open(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE TABLE t AS SELECT md5(range::VARCHAR) AS h FROM range(2000000)",
+		"CHECKPOINT", "DROP TABLE t", "CHECKPOINT",
+	} {
+		if _, err := d.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d.Close()
+	const floor = 16 << 20
+	size := fileSize(path)
+	if size*6/5 <= 2*floor {
+		t.Fatalf("the file is %d bytes: too small to tell the two rules apart", size)
+	}
+	d, err = open(path, false, floor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	used, err := usedBytes(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if used*6/5 >= floor {
+		t.Fatalf("%d bytes in use of %d: the dropped table's blocks were not freed", used, size)
+	}
+	m, err := OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	m.SetMaxOpenConns(1)
+	var want, byFile string
+	m.Exec("SET memory_limit = '16MB'")
+	m.QueryRow("SELECT current_setting('memory_limit')").Scan(&want)
+	m.Exec("SET memory_limit = " + Quote(memoryLimit(size, floor)))
+	m.QueryRow("SELECT current_setting('memory_limit')").Scan(&byFile)
+	if want == byFile {
+		t.Fatalf("both rules give %s", want)
+	}
+	ctx := t.Context()
+	c1, err := d.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c1.Close()
+	c2, err := d.Conn(ctx) // a new connection of the pool sets the limit again
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c2.Close()
+	for i, c := range []*sql.Conn{c1, c2} {
+		var got string
+		if err := c.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("connection %d: memory_limit %s, want %s (by the file's length: %s)", i+1, got, want, byFile)
+		}
+	}
+}
