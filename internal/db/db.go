@@ -21,7 +21,7 @@ import (
 // Open opens (creating when writable) the database file. readOnly opens it with
 // access_mode=read_only, so a query can never change data.
 func Open(path string, readOnly bool) (*sql.DB, error) {
-	return open(path, readOnly, 1<<30)
+	return open(path, readOnly, defaultFloor)
 }
 
 // OpenForTransform opens the database file writable for a transform, with its larger memory
@@ -97,14 +97,14 @@ func fileSize(path string) int64 {
 }
 
 // MemoryLimit is DuckDB's memory limit for the connections to the database file at path (it
-// spills to disk beyond it): $AFTERSALES_MEMORY_LIMIT, or by default 1.2 times the file's
-// size (once open, the size of its blocks in use where smaller: see open), at least 1 GB and at most half the machine's memory. 1 GB keeps a run at scale S (a 0.35 GB
-// file) under 2 GB of RSS; at scale L (a 4.1 GB file) the full transform's list and window
+// spills to disk beyond it): $AFTERSALES_MEMORY_LIMIT, or by default 1.2 times the file's size
+// (once open, the size of its blocks in use where smaller: see open), at least 1 GB and at most
+// half the machine's memory. 1 GB keeps a run at scale S (a 0.35 GB file) under 2 GB of RSS; at scale L (a 4.1 GB file) the full transform's list and window
 // operators, which cannot spill all their state, ran out of memory under 1 GB. 1.2 times the file
 // (4.9 GB at L) runs the full transform at L in 161 s with 6.3 GB of RSS; 1.5 times took 173 s and
 // 6.6–7.2 GB, and 8.3 GB in an incremental run on a file grown by rebuilds (CONTRACT and issue are
 // silent on the limit; the issue's RSS targets are 2 GB at S and 8 GB at L).
-func MemoryLimit(path string) string { return memoryLimit(fileSize(path), 1<<30) }
+func MemoryLimit(path string) string { return memoryLimit(fileSize(path), defaultFloor) }
 
 // TransformMemoryLimit is the memory limit of a transform: as MemoryLimit, but at least 2 GB
 // (still at most half the machine's memory; $AFTERSALES_MEMORY_LIMIT wins). Why: DuckDB 1.4.1
@@ -115,11 +115,16 @@ func MemoryLimit(path string) string { return memoryLimit(fileSize(path), 1<<30)
 // by duckdb/duckdb#23757, July 2026, in no 1.4 release we can pin). Under 1 GB the full
 // transform at scale S, whose earlier models hold ≈ 0.4 GB of temporary tables and cached
 // blocks when the parts model's aggregates run, crashed in mart_parts_month in 10 of 20 runs on
-// this machine (session 23); with 1.5 GB and 2 GB, 0 of 6 each, in the same time (11.5–13.1 s
-// against 11.3–12.3 s at 1 GB when it did not crash), with 1.50–1.60 GB of RSS instead of 1.12–1.27 GB.
+// this machine (session 23); with 1.5 GB and 2 GB, 0 of 6 each, and 0 of 20 since with this
+// rule. The price: 1.50–1.70 GB of RSS instead of 1.12–1.27 GB, and the parts model's final sort
+// in fresh memory rather than in evicted blocks (page faults, costly on these VMs): whole runs
+// within their spread, up to ≈ 0.7 s more on average (BENCHMARKS.md, session 23).
 func TransformMemoryLimit(path string) string { return memoryLimit(fileSize(path), transformFloor) }
 
-const transformFloor = 2 << 30
+const (
+	defaultFloor   = 1 << 30
+	transformFloor = 2 << 30
+)
 
 // memoryLimit: $AFTERSALES_MEMORY_LIMIT, or 1.2 × size, at least floor, at most half the
 // machine's memory.
