@@ -65,61 +65,68 @@ func TestMemoryLimit(t *testing.T) {
 func TestOpenForTransform(t *testing.T) {
 	t.Setenv("AFTERSALES_MEMORY_LIMIT", "")
 	path := filepath.Join(t.TempDir(), "a.duckdb")
-	ctx := t.Context()
-	// how DuckDB shows a limit set as want (it prints e.g. 1.9 GiB)
-	shown := func(want string) string {
-		t.Helper()
-		m, err := OpenMemory()
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer m.Close()
-		m.SetMaxOpenConns(1)
-		var v string
-		if _, err := m.Exec("SET memory_limit = '" + want + "'"); err != nil {
-			t.Fatal(err)
-		}
-		if err := m.QueryRow("SELECT current_setting('memory_limit')").Scan(&v); err != nil {
-			t.Fatal(err)
-		}
-		return v
-	}
-	if shown(MemoryLimit(path)) == shown(TransformMemoryLimit(path)) && physicalMemory() > 4<<30 {
-		t.Fatalf("the two limits show alike: %s", shown(MemoryLimit(path)))
+	if shownLimit(t, MemoryLimit(path)) == shownLimit(t, TransformMemoryLimit(path)) && physicalMemory() > 4<<30 {
+		t.Fatalf("the two limits show alike: %s", shownLimit(t, MemoryLimit(path)))
 	}
 	for _, c := range []struct {
 		name string
 		open func() (*sql.DB, error)
 		want string
 	}{
-		{"Open", func() (*sql.DB, error) { return Open(path, false) }, shown(MemoryLimit(path))},
-		{"OpenForTransform", func() (*sql.DB, error) { return OpenForTransform(path) }, shown(TransformMemoryLimit(path))},
+		{"Open", func() (*sql.DB, error) { return Open(path, false) }, shownLimit(t, MemoryLimit(path))},
+		{"OpenForTransform", func() (*sql.DB, error) { return OpenForTransform(path) }, shownLimit(t, TransformMemoryLimit(path))},
 	} {
 		d, err := c.open()
 		if err != nil {
 			t.Fatal(err)
 		}
-		c1, err := d.Conn(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		c2, err := d.Conn(ctx) // a second connection, opened while the first is held
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, cn := range []*sql.Conn{c1, c2} {
-			var got string
-			if err := cn.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&got); err != nil {
-				t.Fatal(err)
-			}
+		for i, got := range poolLimits(t, d) {
 			if got != c.want {
 				t.Errorf("%s, connection %d: memory_limit %s, want %s", c.name, i+1, got, c.want)
 			}
 		}
-		c1.Close()
-		c2.Close()
 		d.Close()
 	}
+}
+
+// shownLimit is how DuckDB shows a memory limit set as limit (it prints e.g. 1.9 GiB).
+func shownLimit(t *testing.T, limit string) string {
+	t.Helper()
+	m, err := OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer m.Close()
+	m.SetMaxOpenConns(1)
+	var v string
+	if _, err := m.Exec("SET memory_limit = " + Quote(limit)); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.QueryRow("SELECT current_setting('memory_limit')").Scan(&v); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+// poolLimits is the memory limit that two connections of d's pool see, the second opened while
+// the first is held (a new connection sets the limit again).
+func poolLimits(t *testing.T, d *sql.DB) []string {
+	t.Helper()
+	ctx := t.Context()
+	var out []string
+	for range 2 {
+		c, err := d.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var v string
+		if err := c.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // TestCheckpointsDoNotMergeRowGroups: a table's partly filled row groups stay as they are at a
@@ -221,36 +228,11 @@ func TestLimitFromBlocksInUse(t *testing.T) {
 	if used*6/5 >= floor {
 		t.Fatalf("%d bytes in use of %d: the dropped table's blocks were not freed", used, size)
 	}
-	m, err := OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer m.Close()
-	m.SetMaxOpenConns(1)
-	var want, byFile string
-	m.Exec("SET memory_limit = '16MB'")
-	m.QueryRow("SELECT current_setting('memory_limit')").Scan(&want)
-	m.Exec("SET memory_limit = " + Quote(memoryLimit(size, floor)))
-	m.QueryRow("SELECT current_setting('memory_limit')").Scan(&byFile)
+	want, byFile := shownLimit(t, "16MB"), shownLimit(t, memoryLimit(size, floor))
 	if want == byFile {
 		t.Fatalf("both rules give %s", want)
 	}
-	ctx := t.Context()
-	c1, err := d.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c1.Close()
-	c2, err := d.Conn(ctx) // a new connection of the pool sets the limit again
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c2.Close()
-	for i, c := range []*sql.Conn{c1, c2} {
-		var got string
-		if err := c.QueryRowContext(ctx, "SELECT current_setting('memory_limit')").Scan(&got); err != nil {
-			t.Fatal(err)
-		}
+	for i, got := range poolLimits(t, d) {
 		if got != want {
 			t.Errorf("connection %d: memory_limit %s, want %s (by the file's length: %s)", i+1, got, want, byFile)
 		}
