@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -178,7 +179,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	// run's database. This machine's speed drifts by 25–35 % within an hour: measured as three
 	// ingests, then three limits, then three transforms, the same code's ingest came out at
 	// 1.79–2.39 R in three benches (session 15); paired, a ratio's two sides share the hour.
-	var ingests, rs, r2s, transforms []measure
+	var ingests, rs, r2s, r3s, transforms []measure
 	var ingestR, transformR []float64 // per run: ours ÷ that run's R
 	var dbf string
 	var rows, csvBytes int64
@@ -220,6 +221,14 @@ func runBench(ctx context.Context, o *benchOpts) error {
 				rs = append(rs, r)
 			}
 		}
+		// and R in a process of its own with the huge pages aftersales' verbs allocate with
+		// (db.UseHugePages; this process does not use them): DuckDB gains from them as we do
+		r3, err := limitWithHugePages(csvDir, filepath.Join(work, fmt.Sprintf("limit%d.duckdb", i)))
+		if err != nil {
+			return failed("read_csv limit with huge pages: %v", err)
+		}
+		say("limit with huge pages, run %d: %.1fs", i+1, r3.secs)
+		r3s = append(r3s, r3)
 		t, err := child("transform", "--full", "--db", dbf)
 		if err != nil {
 			return failed("%v", err)
@@ -236,7 +245,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 		drop(csvDir)
 	}
 	ing, tr := median(ingests), median(transforms)
-	r, r2 := median(rs).secs, median(r2s).secs
+	r, r2, r3 := median(rs).secs, median(r2s).secs, median(r3s).secs
 
 	// incremental month: a database holding every month but the last, then the last month
 	last, err := lastMonth(ctx, dbf)
@@ -325,7 +334,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	dash, pay := median(dashes), median(pays)
 
 	res := benchResult{Scale: o.Scale, Stores: stores, Months: months, Rows: rows, Files: inFiles, InBytes: inBytes, CSVBytes: csvBytes,
-		R: r, RUnordered: r2, Ingest: ing, Transform: tr, Incremental: inc, Dash: dash, Pay: pay, Month: month, Last: last, Runs: o.Runs,
+		R: r, RUnordered: r2, RHuge: r3, Ingest: ing, Transform: tr, Incremental: inc, Dash: dash, Pay: pay, Month: month, Last: last, Runs: o.Runs,
 		RRuns: secsOf(rs), IngestR: ingestR, TransformR: transformR}
 	if !lean {
 		res.CSVDir, res.DBFile = csvDir, dbf
@@ -344,7 +353,7 @@ type benchResult struct {
 	Stores, Months, Files, Runs          int
 	Rows                                 int64
 	InBytes, CSVBytes                    int64
-	R, RUnordered                        float64
+	R, RUnordered, RHuge                 float64
 	Ingest, Transform, Incremental, Dash measure
 	Pay                                  measure
 	Month, Last                          string
@@ -377,7 +386,7 @@ func (b benchResult) markdown() string {
 		fmt.Fprintf(&s, "Each run measured our ingest, R and the full transform one right after another (this machine's speed drifts within an hour). Per run, in order: R = %s s; ingest ÷ that run's R = %s; full transform ÷ that run's R = %s.\n\n",
 			join(b.RRuns, "%.1f"), join(b.IngestR, "%.2f"), join(b.TransformR, "%.2f"))
 	}
-	fmt.Fprintf(&s, "For information: the same with the two settings ingest's loading changes, `preserve_insertion_order = false` and no merging of row groups at checkpoints (`max_vacuum_tasks = 0`), = %.1f s (%.2f R). Ratios below are to R as DuckDB ships.\n\n", b.RUnordered, b.RUnordered/b.R)
+	fmt.Fprintf(&s, "For information: the same with the two settings ingest's loading changes, `preserve_insertion_order = false` and no merging of row groups at checkpoints (`max_vacuum_tasks = 0`), = %.1f s (%.2f R); R in a process that allocates with transparent huge pages, as aftersales' verbs do (`db.UseHugePages`), = %.1f s (%.2f R). Ratios below are to R as DuckDB ships.\n\n", b.RUnordered, b.RUnordered/b.R, b.RHuge, b.RHuge/b.R)
 	fmt.Fprintf(&s, "| step | seconds | × R | target | met | peak RSS | throughput |\n|---|---|---|---|---|---|---|\n")
 	row := func(name string, m measure, target float64, targetText, thr string) {
 		ratio := m.secs / b.R
@@ -561,4 +570,52 @@ func memGiB() float64 {
 	var kb float64
 	fmt.Sscanf(strings.TrimPrefix(strings.SplitN(string(b), "\n", 2)[0], "MemTotal:"), "%f", &kb)
 	return kb / 1024 / 1024
+}
+
+// limitWithHugePages runs the limit R as `aftersales bench-limit`, a process that allocates with
+// huge pages, and returns the seconds it measured itself (without the process's start and exit).
+func limitWithHugePages(csvDir, dbf string) (measure, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return measure{}, err
+	}
+	out, err := exec.Command(self, "bench-limit", "--csv", csvDir, "--db", dbf).Output()
+	if err != nil {
+		var ee *exec.ExitError
+		if errors.As(err, &ee) {
+			return measure{}, fmt.Errorf("%v\n%s", err, ee.Stderr)
+		}
+		return measure{}, err
+	}
+	var secs float64
+	if _, err := fmt.Sscan(string(out), &secs); err != nil {
+		return measure{}, fmt.Errorf("bench-limit printed %q: %v", out, err)
+	}
+	return measure{secs: secs}, nil
+}
+
+func init() { extraCommands = append(extraCommands, newBenchLimitCmd) }
+
+// newBenchLimitCmd is the limit R in a process of its own, run by the bench for information: as
+// every verb but bench, it allocates with huge pages (db.UseHugePages), so it is DuckDB's read_csv
+// with aftersales' allocator setting.
+func newBenchLimitCmd() *cobra.Command {
+	var csvDir, dbf string
+	c := &cobra.Command{
+		Use:    "bench-limit --csv DIR --db FILE",
+		Short:  "The bench's limit R (DuckDB read_csv of the clean CSV) in a process of its own",
+		Hidden: true,
+		Args:   cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			m, err := readCSVLimit(ctxOf(c), csvDir, dbf, false)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(c.OutOrStdout(), "%.3f\n", m.secs)
+			return nil
+		},
+	}
+	c.Flags().StringVar(&csvDir, "csv", "", "folder of the clean CSV files")
+	c.Flags().StringVar(&dbf, "db", "", "database file to create (removed afterwards)")
+	return c
 }

@@ -10,6 +10,8 @@ import (
 	"runtime/pprof"
 
 	"github.com/spf13/cobra"
+
+	"github.com/aftersales/aftersales/internal/db"
 )
 
 // version is set by the Makefile (-ldflags "-X main.version=...").
@@ -51,6 +53,11 @@ Definitions: shared CONTRACT.md (every KPI has exactly one definition there).`,
 	root.PersistentFlags().MarkHidden("cpuprofile")
 	var profFile *os.File
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if usesHugePages(c.Name()) {
+			if err := db.UseHugePages(); err != nil {
+				fmt.Fprintln(os.Stderr, "aftersales: huge pages not used:", err)
+			}
+		}
 		if cpuProfile == "" {
 			return nil
 		}
@@ -76,6 +83,11 @@ Definitions: shared CONTRACT.md (every KPI has exactly one definition there).`,
 	}
 	return root
 }
+
+// usesHugePages: every verb's DuckDB allocates with transparent huge pages (db.UseHugePages) but
+// bench's, which measures DuckDB's read_csv as it ships (its ingest, transform and other steps
+// run as child processes of their own verbs).
+func usesHugePages(verb string) bool { return verb != "bench" }
 
 // extraCommands lets verb files register themselves without touching this file.
 var extraCommands []func() *cobra.Command
