@@ -29,7 +29,7 @@ type benchOpts struct {
 	W                  io.Writer
 }
 
-func init() { extraCommands = append(extraCommands, newBenchCmd) }
+func init() { extraCommands = append(extraCommands, newBenchCmd, newBenchLimitCmd) }
 
 func newBenchCmd() *cobra.Command {
 	o := &benchOpts{}
@@ -594,8 +594,6 @@ func limitWithHugePages(csvDir, dbf string) (measure, error) {
 	return measure{secs: secs}, nil
 }
 
-func init() { extraCommands = append(extraCommands, newBenchLimitCmd) }
-
 // newBenchLimitCmd is the limit R in a process of its own, run by the bench for information: as
 // every verb but bench, it allocates with huge pages (db.UseHugePages), so it is DuckDB's read_csv
 // with aftersales' allocator setting.
@@ -617,5 +615,7 @@ func newBenchLimitCmd() *cobra.Command {
 	}
 	c.Flags().StringVar(&csvDir, "csv", "", "folder of the clean CSV files")
 	c.Flags().StringVar(&dbf, "db", "", "database file to create (removed afterwards)")
+	c.MarkFlagRequired("csv")
+	c.MarkFlagRequired("db")
 	return c
 }
