@@ -151,8 +151,10 @@ var hugeOnce struct {
 // alternating runs on this VM took 10–20 % less time and ≈ 20 % less user CPU (BENCHMARKS.md,
 // session 24). DuckDB's own read_csv gains as much with them, so the bench measures its limit R
 // without (the bench process does not call this) and reports R with them for information.
-// Freed memory is still returned to the system after DuckDB's decay time (5 s): keeping it
-// instead was faster again but took the transform's peak RSS at S past 2 GB.
+// Freed memory is still returned to the system after DuckDB's decay times (jemalloc's
+// dirty_decay_ms and muzzy_decay_ms, both 1 s in DuckDB's configuration): keeping it instead was
+// faster again in session 24 but took the transform's peak RSS at S past 2 GB, and longer decays
+// changed nothing measurable (BENCHMARKS.md, sessions 24 and 25).
 // AFTERSALES_HUGEPAGES=0 turns it off. Once per process, before the work; later calls return
 // the first one's result.
 func UseHugePages() error {
