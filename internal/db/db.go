@@ -99,8 +99,9 @@ func fileSize(path string) int64 {
 // MemoryLimit is DuckDB's memory limit for the connections to the database file at path (it
 // spills to disk beyond it): $AFTERSALES_MEMORY_LIMIT, or by default 1.2 times the file's size
 // (once open, the size of its blocks in use where smaller: see open), at least 1 GB and at most
-// half the machine's memory. 1 GB keeps a run at scale S (a 0.35 GB file) under 2 GB of RSS; at scale L (a 4.1 GB file) the full transform's list and window
-// operators, which cannot spill all their state, ran out of memory under 1 GB. 1.2 times the file
+// half the machine's memory. 1 GB keeps a run at scale S (a 0.35 GB file) under 2 GB of RSS; at
+// scale L (a 4.1 GB file) the full transform's list and window operators, which cannot spill all
+// their state, ran out of memory under 1 GB. 1.2 times the file
 // (4.9 GB at L) runs the full transform at L in 161 s with 6.3 GB of RSS; 1.5 times took 173 s and
 // 6.6–7.2 GB, and 8.3 GB in an incremental run on a file grown by rebuilds (CONTRACT and issue are
 // silent on the limit; the issue's RSS targets are 2 GB at S and 8 GB at L).
