@@ -20,7 +20,7 @@ with cfg as (
 -- its candidates are never looked for: a third of the orders at scale S)
 c as (
     select o.store_id, o.order_no, o.vin, o.opened_at, o.ym_opened, o.order_type, o.is_comeback, o.comeback_cause,
-           cfg.comeback_window
+           o.opened_at - cfg.comeback_window as window_start
     from stg_orders o
     join cfg using (store_id)
     where o.is_active and (o.is_comeback or o.order_type in ('repair', 'warranty'))
@@ -41,7 +41,7 @@ pairs as (
       on o.store_id = c.store_id
      and o.vin = c.vin
      and o.delivered_at < c.opened_at
-     and c.opened_at <= o.delivered_at + c.comeback_window
+     and o.delivered_at >= c.window_start
 ),
 
 -- the orders of the pairs found (0.1 M pairs at S) and their fault systems: the systems of their

@@ -33,8 +33,8 @@ orders_agg as (
         count(*) filter (where o.appointment) as appointments,
         -- exact: an integer sum of microseconds, then one division (a DOUBLE avg depends on row order)
         sum(epoch_us(o.delivered_at) - epoch_us(o.opened_at))::hugeint / count(*) / 3600000000.0 as turnaround_hours_avg,
-        quantile_cont(hours_between(o.opened_at, o.delivered_at), 0.5) as turnaround_hours_median,
-        quantile_cont(hours_between(o.opened_at, o.delivered_at), 0.9) as turnaround_hours_p90,
+        -- (both quantiles from one list aggregate: one collection and sort of the hours per group)
+        quantile_cont(hours_between(o.opened_at, o.delivered_at), [0.5, 0.9]) as turnaround_q,
         count(*) filter (where o.promised_at is not null) as promised,
         count(*) filter (where o.promised_at is not null and o.delivered_at <= o.promised_at + c.on_time_grace) as on_time
     from cust o
@@ -106,7 +106,7 @@ final as (
         money_div(o.revenue, o.orders) as revenue_per_order,
         rate(o.appointments, o.orders) as appointment_rate,
         -- turnaround and on-time delivery
-        o.turnaround_hours_avg, o.turnaround_hours_median, o.turnaround_hours_p90,
+        o.turnaround_hours_avg, o.turnaround_q[1] as turnaround_hours_median, o.turnaround_q[2] as turnaround_hours_p90,
         rate(o.on_time, o.promised) as on_time_rate,
         -- first-time fix and comebacks
         case when o.orders > 0 then 1 - cast(k.failed as double) / o.orders end as ftfr,
