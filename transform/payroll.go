@@ -68,11 +68,51 @@ func rat(s sql.NullString) *big.Rat {
 	if !s.Valid {
 		return nil
 	}
+	if r, ok := decimalRat(s.String); ok {
+		return r
+	}
 	r, ok := new(big.Rat).SetString(s.String)
 	if !ok {
 		return nil
 	}
 	return r
+}
+
+// decimalRat parses the plain decimal text DuckDB writes for a DECIMAL ("-123.45", at most 18
+// digits) as unscaled / 10^scale: the same value as (*big.Rat).SetString, which takes ≈ 1 µs per
+// value (0.2 s of a full run's 210 k payroll inputs at S). ok is false for any other text, which
+// then goes to SetString.
+func decimalRat(t string) (*big.Rat, bool) {
+	i, neg := 0, false
+	if i < len(t) && t[i] == '-' {
+		neg, i = true, 1
+	}
+	var u, den int64 = 0, 1
+	digits, dot := 0, false
+	for ; i < len(t); i++ {
+		c := t[i]
+		switch {
+		case c >= '0' && c <= '9':
+			if digits++; digits > 18 {
+				return nil, false
+			}
+			u = u*10 + int64(c-'0')
+			if dot {
+				den *= 10
+			}
+		case c == '.' && !dot:
+			dot = true
+		default:
+			return nil, false
+		}
+	}
+	if digits == 0 {
+		return nil, false
+	}
+	if neg {
+		u = -u
+	}
+	return new(big.Rat).SetFrac64(u, den), true
 }
 
 func ratOr0(s sql.NullString) *big.Rat {
