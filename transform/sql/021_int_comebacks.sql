@@ -91,10 +91,12 @@ found as (
     select * from best
     where is_comeback or (order_type in ('repair', 'warranty') and b.shared_mask <> 0)
     union all
-    select c.store_id, c.order_no, c.vin, c.opened_at, c.ym_opened, c.order_type, c.is_comeback, c.comeback_cause, null
-    from c
-    where c.is_comeback
-      and not exists (select 1 from best bt where bt.store_id = c.store_id and bt.order_no = c.order_no)
+    -- (the flagged orders from stg_orders, not from c: read once, c is not materialized — its
+    -- 0.6 M rows cost 0.23 s of operator time at S)
+    select o.store_id, o.order_no, o.vin, o.opened_at, o.ym_opened, o.order_type, o.is_comeback, o.comeback_cause, null
+    from stg_orders o
+    where o.is_active and o.is_comeback
+      and not exists (select 1 from best bt where bt.store_id = o.store_id and bt.order_no = o.order_no)
 ),
 
 final as (
