@@ -144,8 +144,8 @@ dense as (
         -- sk: the store-month as one integer in (month, store_id) order (2^20 stores at most),
         -- the ABC buckets' key and the sort key of the written rows
         s.mi::bigint * 1048576 + s.sr as sk, e.unit_cost, e.cover_days,
-        (e.on_hand_c::decimal(18, 0) * 0.01)::decimal(18, 2) as on_hand, e.on_hand_c, e.last_issue_cum,
-        ((case when e.m = e.mi then e.ic else 0 end)::decimal(18, 0) * 0.01)::decimal(18, 2) as issued_net,
+        e.on_hand_c, e.last_issue_cum,
+        case when e.m = e.mi then e.ic else 0 end as issued_c,
         ((case when e.mi > e.m - 6 then e.ic else 0 end
          + case when e.mi1 > e.m - 6 then e.i1 else 0 end
          + case when e.mi2 > e.m - 6 then e.i2 else 0 end
@@ -168,11 +168,11 @@ dense as (
 -- that ABC ranks (equal values, one bucket), not from the product before its cast. Materialized:
 -- read by the buckets and the three branches of abc
 valued as materialized (
-    select store_id, month, sk, part_no, on_hand, on_hand_c, unit_cost, cover_days, mad_c, issued_net,
+    select store_id, month, sk, part_no, on_hand_c, unit_cost, cover_days, c.ss_divisor, mad_c, issued_c,
         (issued_6m * unit_cost)::decimal(18, 4) as consumption_value_6m,
         case when (issued_6m * unit_cost)::decimal(18, 4) > 0
              then floor(log2((issued_6m * unit_cost)::decimal(18, 4)::double) * 4)::integer end as bkt,
-        on_hand > 0 and (last_issue_cum is null or last_issue_cum < next_month_start - c.dead_stock_window) as dead,
+        on_hand_c > 0 and (last_issue_cum is null or last_issue_cum < next_month_start - c.dead_stock_window) as dead,
         last_issue_cum as last_issue_at
     from dense
     join cfg_store c using (store_id)
@@ -224,6 +224,27 @@ abc as (
     ) v
 ),
 
+-- The rows are written in month and store order: a month's rows are one run of blocks (zone maps
+-- on month), and an incremental run's months are the last blocks, so replacing them touches those
+-- only (in store order, every block held some of the window's months: the incremental run at S
+-- 4.4 → 4.0–4.3 s, its commit 0.47–0.53 → 0.42–0.43 s), and the months later runs append keep
+-- the order; within a month a store's rows are one run, which reads of one store can skip by the
+-- zone maps (the dashboards at L took the same time with the month alone: 55.7 / 49.2 against
+-- 50.7 / 54.4 s). Not by part too: that sort cost ≈ 0.2–0.4 s more of the model at S. Sorted by
+-- the one integer sk rather than the two texts (abc's rows arrive in part order), and only the
+-- columns the output is computed from: a sort moves every column of its rows, and the derived
+-- ones (stock and values as decimals, MAD, safety stock, suggested order, issue cost) are
+-- computed after it (scratch, the 2.4 M rows at S sorted with the 13 columns here against the
+-- 15 written: 0.66–1.24 against 1.40–1.60 s; the model in alternating full runs −0.2 s). Not
+-- narrower still with store and month taken back after the sort by sk: a join to them did not
+-- keep the order and cost more than it saved, a cross product with lists of them copied the
+-- lists into every row (1.3 s). reference_test checks the order of the written rows.
+sorted as (
+    select store_id, month, part_no, on_hand_c, unit_cost, cover_days, ss_divisor, mad_c, issued_c, consumption_value_6m, abc, dead, last_issue_at
+    from abc
+    order by sk
+),
+
 -- mad and safety_stock are DOUBLE (§5 divides by 21): computed from the integer cents in double
 -- arithmetic, the same values as from the decimals (DuckDB divides decimals as doubles, a cent
 -- count as its double ÷ 100), without a 128-bit decimal product per row. The same to the bit
@@ -231,34 +252,28 @@ abc as (
 -- above that they may differ in the last bit), and no BIGINT product that could overflow
 final as (
     select
-        store_id, month, sk, part_no,
+        store_id, month, part_no,
         on_hand,
         (greatest(on_hand, 0) * unit_cost)::decimal(18, 4) as inventory_value,
         consumption_value_6m,
         abc,
         mad_c::double / 100.0 / 21.0 as mad,
-        mad_c::double * cover_days / 100.0 / (21.0 * c.ss_divisor)::double as safety_stock,
+        mad_c::double * cover_days / 100.0 / (21.0 * ss_divisor)::double as safety_stock,
         -- suggested = max(0, ceil(SSQ) − on hand), ceil(SSQ) = ceil(mad_c · cover / (2100 · ss_divisor))
         -- exactly in integers, as (a div d)·c + ceil((a mod d)·c / d), in cents
         (greatest(case when mad_c <= 0 or cover_days = 0 then 0
-                      else (mad_c // (2100 * c.ss_divisor)) * cover_days
-                           + ((mad_c % (2100 * c.ss_divisor)) * cover_days + 2100 * c.ss_divisor - 1) // (2100 * c.ss_divisor)
+                      else (mad_c // (2100 * ss_divisor)) * cover_days
+                           + ((mad_c % (2100 * ss_divisor)) * cover_days + 2100 * ss_divisor - 1) // (2100 * ss_divisor)
                  end * 100 - on_hand_c, 0)::decimal(18, 0) * 0.01) as suggested_order,
         dead, unit_cost, issued_net,
         (issued_net * unit_cost)::decimal(18, 4) as issue_cost,
         last_issue_at
-    from abc
-    join cfg_store c using (store_id)
+    from (
+        select *,
+            (on_hand_c::decimal(18, 0) * 0.01)::decimal(18, 2) as on_hand,
+            (issued_c::decimal(18, 0) * 0.01)::decimal(18, 2) as issued_net
+        from sorted
+    )
 )
 
--- written in month and store order: a month's rows are one run of blocks (zone maps on month),
--- and an incremental run's months are the last blocks, so replacing them touches those only (in
--- store order, every block held some of the window's months: the incremental run at S 4.4 →
--- 4.0–4.3 s, its commit 0.47–0.53 → 0.42–0.43 s), and the months later runs append keep the
--- order; within a month a store's rows are one run, which reads of one store can skip by the zone
--- maps (the dashboards at L took the same time with the month alone: 55.7 / 49.2 against 50.7 /
--- 54.4 s). Not by part too: that sort cost ≈ 0.2–0.4 s more of the model at S. Sorted by the one
--- integer sk rather than the two texts: abc's rows arrive in part order, not grouped by
--- store-month as a window's output was, and by the texts the sort took 0.90 s of operator time
--- at S, by sk 0.61 s.
-select * exclude (sk) from final order by sk
+select * from final
