@@ -329,29 +329,10 @@ func deleteReplaced(ctx context.Context, tx *sql.Tx, k *Kind, stmt string) error
 	return nil
 }
 
-// ChangesSQL selects (store_id, since) for the raw rows loaded by a file_id above hw: the
-// earliest instant each new row counts at (CONTRACT-wise: its order's opening for job lines and
-// callbacks; from the beginning for the parts catalogue and the stores list), as rows whose
-// minimum per store is what callers use. Rows whose order is unknown count in no KPI and are
-// left out. refs names a table filled by NewOrderRefsSQL(hw) beforehand.
-func ChangesSQL(hw int64, refs string) string {
-	var parts []string
-	for _, k := range Kinds() {
-		if !k.SinceOrder {
-			parts = append(parts, fmt.Sprintf(`SELECT store_id, CAST(%s AS TIMESTAMP) AS since FROM raw_%s WHERE file_id > %d`, k.Since, k.Name, hw))
-		}
-	}
-	// the orders the new job lines and callbacks refer to, once each: one scan of the orders,
-	// probing a hash table built on the new references (materialized: DuckDB then knows their
-	// count). Joined to the orders straight from the raw tables' filtered scans, DuckDB built
-	// its hash table on the orders instead, all of them (incremental month at L: 18 M orders;
-	// the window 4.1 s)
-	parts = append(parts, `SELECT o.store_id, o.opened_at AS since FROM raw_work_orders o SEMI JOIN `+refs+` r USING (store_id, order_no)`)
-	return strings.Join(parts, "\nUNION ALL ")
-}
-
 // KindChangesSQL selects (store_id, since) for the raw rows of the named kinds (none of them
-// SinceOrder) loaded by a file_id above hw, as ChangesSQL does for every kind.
+// SinceOrder) loaded by a file_id above hw: the earliest instant each new row counts at (its
+// kind's Since: from the beginning for the parts catalogue and the stores list), as rows whose
+// minimum per store is what callers use.
 func KindChangesSQL(hw int64, kinds ...string) string {
 	var parts []string
 	for _, name := range kinds {
@@ -364,14 +345,20 @@ func KindChangesSQL(hw int64, kinds ...string) string {
 	return strings.Join(parts, "\nUNION ALL ")
 }
 
-// NewOrderRefsSQL selects (store_id, order_no) of the rows of job lines and callbacks (the
-// kinds that count from their order's opening) loaded by a file_id above hw.
-func NewOrderRefsSQL(hw int64) string {
+// OrderRefsSQL selects (store_id, order_no) of the rows of the named kinds (all of them
+// SinceOrder: job lines, callbacks — rows that count where their order does) loaded by a file_id
+// above hw; of no kinds, no rows.
+func OrderRefsSQL(hw int64, kinds ...string) string {
 	var parts []string
-	for _, k := range Kinds() {
-		if k.SinceOrder {
-			parts = append(parts, fmt.Sprintf(`SELECT store_id, order_no FROM raw_%s WHERE file_id > %d`, k.Name, hw))
+	for _, name := range kinds {
+		k, err := KindByName(name)
+		if err != nil || !k.SinceOrder {
+			panic(fmt.Sprintf("OrderRefsSQL: %q is not a kind dated by its order", name))
 		}
+		parts = append(parts, fmt.Sprintf(`SELECT store_id, order_no FROM raw_%s WHERE file_id > %d`, k.Name, hw))
+	}
+	if len(parts) == 0 {
+		return `SELECT NULL::VARCHAR AS store_id, NULL::VARCHAR AS order_no WHERE false`
 	}
 	return strings.Join(parts, "\nUNION ALL ")
 }

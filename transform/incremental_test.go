@@ -196,6 +196,54 @@ func TestIncrementalEqualsFull(t *testing.T) {
 		t.Error("month 7's orders gave the parts grid no month 7: the case does not test the spine's new month")
 	}
 	step("month 7's parts movements and month 8", append(moves7, byMonth[months[7]]...), nil)
+	// A new flagged comeback C opened exactly the comeback window after the delivery of an origin
+	// O in an earlier month (O not yet failed, and its latest candidate: no other delivery of the
+	// VIN after it): O's month must be recomputed although nothing of that month was loaded
+	// (the window reaches back to the earliest delivery of a changed order's candidate origin).
+	// And a new job line that makes an existing repair order C2 a suspected comeback of O2, an
+	// order delivered in the month before C2's opening.
+	cb := queryRows(t, inc.d, `SELECT o.store_id, o.order_no, o.vin, strftime(o.delivered_at + INTERVAL 30 DAY, '%Y-%m-%d %H:%M:%S')
+		FROM raw_work_orders o
+		WHERE o.status = 'delivered' AND o.order_type NOT IN ('internal') AND day(o.delivered_at) BETWEEN 5 AND 25
+		  AND strftime(o.delivered_at, '%Y-%m') = '`+months[6]+`'
+		  AND NOT EXISTS (SELECT 1 FROM mart_comebacks c WHERE c.store_id = o.store_id AND c.origin_order_no = o.order_no)
+		  AND NOT EXISTS (SELECT 1 FROM raw_work_orders p WHERE p.store_id = o.store_id AND p.vin = o.vin AND p.order_no <> o.order_no
+		                  AND p.delivered_at >= o.delivered_at AND p.delivered_at <= o.delivered_at + INTERVAL 31 DAY)
+		ORDER BY o.store_id, o.order_no LIMIT 1`)
+	if len(cb) != 1 {
+		t.Fatalf("no origin for the late comeback in %s", months[6])
+	}
+	s2 := queryRows(t, inc.d, `SELECT c.store_id, c.order_no, o.order_no, min(j.fault_system), min(j.tech_id)
+		FROM raw_work_orders c
+		JOIN raw_work_orders o ON o.store_id = c.store_id AND o.vin = c.vin AND o.delivered_at < c.opened_at AND o.delivered_at >= c.opened_at - INTERVAL 30 DAY
+		JOIN raw_order_jobs j ON j.store_id = o.store_id AND j.order_no = o.order_no AND j.fault_system NOT IN ('maintenance', 'other')
+		WHERE c.order_type = 'repair' AND c.status <> 'cancelled' AND NOT coalesce(c.is_comeback, false) AND o.status = 'delivered' AND o.order_type <> 'internal'
+		  AND strftime(o.delivered_at, '%Y-%m') < strftime(c.opened_at, '%Y-%m') AND strftime(c.opened_at, '%Y-%m') = '`+months[7]+`'
+		  AND NOT EXISTS (SELECT 1 FROM mart_comebacks m WHERE m.store_id = c.store_id AND m.order_no = c.order_no)
+		  AND NOT EXISTS (SELECT 1 FROM mart_comebacks m WHERE m.store_id = o.store_id AND m.origin_order_no = o.order_no)
+		  AND NOT EXISTS (SELECT 1 FROM raw_work_orders p WHERE p.store_id = c.store_id AND p.vin = c.vin AND p.order_no NOT IN (o.order_no, c.order_no)
+		                  AND p.delivered_at >= o.delivered_at AND p.delivered_at < c.opened_at)
+		GROUP BY c.store_id, c.order_no, o.order_no ORDER BY 1, 2, 3 LIMIT 1`)
+	if len(s2) != 1 {
+		t.Fatalf("no repair order of %s with an origin candidate in the month before", months[7])
+	}
+	lateCB, lateLine := filepath.Join(dir, "work_orders_comeback.csv"), filepath.Join(dir, "order_jobs_comeback.csv")
+	for f, text := range map[string]string{
+		lateCB: "store_id,order_no,vin,order_type,opened_at,status,is_comeback\n" +
+			cb[0][0] + ",CB-EDGE-1," + cb[0][2] + ",repair," + cb[0][3] + ",open,Y\n",
+		lateLine: "store_id,order_no,line_no,fault_system,labor_hours,labor_amount,tech_id\n" +
+			s2[0][0] + "," + s2[0][1] + ",98," + s2[0][3] + ",1.00,100.00," + s2[0][4] + "\n",
+	} {
+		if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step("a comeback of an earlier month's delivery, and a job line that makes one", []string{lateCB, lateLine}, nil)
+	for _, want := range [][2]string{{"CB-EDGE-1", cb[0][1]}, {s2[0][1], s2[0][2]}} {
+		if n := queryRows(t, inc.d, `SELECT count(*) FROM mart_comebacks WHERE order_no = '`+want[0]+`' AND origin_order_no = '`+want[1]+`'`); n[0][0] != "1" {
+			t.Errorf("%s is not a comeback of %s: the case does not test the window's reach to the origin's month", want[0], want[1])
+		}
+	}
 	step("a new parts catalogue", []string{reParts}, nil)
 	closeMonth := "2026-05" // a month the late re-export below changes
 	step("payroll closed", nil, func(s *side) {
