@@ -244,6 +244,35 @@ func TestIncrementalEqualsFull(t *testing.T) {
 			t.Errorf("%s is not a comeback of %s: the case does not test the window's reach to the origin's month", want[0], want[1])
 		}
 	}
+	// The candidate origins are sought only for changed orders whose window starts before their
+	// store's earliest changed opening f (a later delivery cannot move the month earlier): here
+	// f is an order E opened just after midnight on the first of month 8, and the comeback C of
+	// an order O delivered late on the last day of month 7 opens exactly the window after that
+	// delivery, so C's window starts 2.5 hours before f. O alone (a VIN of its own) is loaded
+	// first; then E and C together must recompute month 7.
+	lastDay := time.Date(2026, 10, 0, 22, 0, 0, 0, time.UTC) // months[6]'s last day, 22:00
+	if lastDay.Format("2006-01") != months[6] {
+		t.Fatalf("months[6] = %s, expected %s", months[6], lastDay.Format("2006-01"))
+	}
+	const vinO, vinE = "LFV0TESTEDGE00001", "LFV0TESTEDGE00002"
+	ts := func(x time.Time) string { return x.Format("2006-01-02 15:04:05") }
+	originFile, laterFile := filepath.Join(dir, "work_orders_origin.csv"), filepath.Join(dir, "work_orders_later.csv")
+	for f, text := range map[string]string{
+		originFile: "store_id,order_no,vin,order_type,opened_at,delivered_at,status\n" +
+			"S002,EDGE-O," + vinO + ",repair," + ts(lastDay.Add(-12*time.Hour)) + "," + ts(lastDay) + ",delivered\n",
+		laterFile: "store_id,order_no,vin,order_type,opened_at,status,is_comeback\n" +
+			"S002,EDGE-E," + vinE + ",maintenance," + ts(lastDay.Add(150*time.Minute)) + ",open,N\n" +
+			"S002,EDGE-C," + vinO + ",repair," + ts(lastDay.Add(30*24*time.Hour)) + ",open,Y\n",
+	} {
+		if err := os.WriteFile(f, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	step("an order delivered late on a month's last day", []string{originFile}, nil)
+	step("its comeback a window later, with an earlier new order", []string{laterFile}, nil)
+	if n := queryRows(t, inc.d, `SELECT count(*) FROM mart_comebacks WHERE order_no = 'EDGE-C' AND origin_order_no = 'EDGE-O'`); n[0][0] != "1" {
+		t.Error("EDGE-C is not a comeback of EDGE-O: the case does not test the candidates' bound")
+	}
 	step("a new parts catalogue", []string{reParts}, nil)
 	closeMonth := "2026-05" // a month the late re-export below changes
 	step("payroll closed", nil, func(s *side) {
