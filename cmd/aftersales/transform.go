@@ -51,9 +51,11 @@ Settings come from --config (default data/settings.yaml when present, else built
 and are recorded in transform_runs.
 
 By default a run is incremental when the last run used the same settings and models: only the
-store-months that files loaded since can change are recomputed (from the earliest changed month,
-less the comeback window), then the group benchmark and data quality. The marts are the same as
-after a full rebuild. --full rebuilds everything from all loaded rows.`,
+store-months that files loaded since can change are recomputed (from the earliest changed
+month; a new or changed order also reaches back to the month of an earlier order of the same
+car delivered within the comeback window before it), then the group benchmark and data
+quality. The marts are the same as after a full rebuild. --full rebuilds everything from all
+loaded rows.`,
 		Example: `  aftersales transform --db data/aftersales.duckdb
   aftersales transform --db data/aftersales.duckdb --config my-settings.yaml
   aftersales transform --db data/aftersales.duckdb --full`,
