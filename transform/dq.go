@@ -138,6 +138,20 @@ func runDQUnmatched(ctx context.Context, tx *sql.Tx, _ *Config, incremental bool
 		for _, f := range byRef[r] {
 			src = append(src, newRows[f])
 		}
+		if incremental {
+			// The month's new rows are few and the reference (the orders: 1.8 M at S) is not:
+			// the anti join meets only the reference rows whose keys the new rows name (a semi
+			// join that builds on those keys), instead of building its hash table on the whole
+			// reference. The same rows: a new row finds its reference there iff it finds it at
+			// all. At S the month's orphan check 0.25–0.41 → 0.09–0.14 s in alternating runs (a
+			// temporary table of the new rows instead made it slower).
+			stmts = append(stmts, fmt.Sprintf(`INSERT INTO dq_unmatched WITH n AS MATERIALIZED (%[1]s)
+			SELECT `+findingRows+` FROM n
+			ANTI JOIN (SELECT t.store_id, t.%[3]s FROM %[2]s t SEMI JOIN (SELECT DISTINCT store_id, value FROM n) k
+			           ON t.store_id = k.store_id AND t.%[3]s = k.value) t
+			ON t.store_id = n.store_id AND t.%[3]s = n.value`, strings.Join(src, "\n\t\t\tUNION ALL "), r.table, r.col))
+			continue
+		}
 		stmts = append(stmts, fmt.Sprintf(`INSERT INTO dq_unmatched SELECT `+findingRows+` FROM (%s) n
 			ANTI JOIN %s t ON t.store_id = n.store_id AND t.%s = n.value`, strings.Join(src, "\n\t\t\tUNION ALL "), r.table, r.col))
 	}
