@@ -372,16 +372,13 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 		// hold orders opened in the month before. With the candidates, 20 of 50 stores recompute
 		// two — the other 30 do have a comeback of an August delivery —: the month's transform
 		// at S 4.3–5.7 → 4.0–4.4 s in alternating runs, the window itself 0.15 → 0.23 s.)
-		var own []string
+		var own, refs []string // kinds dated by their own rows (the orders apart) / by their order
 		for _, k := range ingest.Kinds() {
-			if !k.SinceOrder && k.Name != "work_orders" {
-				own = append(own, k.Name)
-			}
-		}
-		var refs []string
-		for _, k := range ingest.Kinds() {
-			if k.SinceOrder {
+			switch {
+			case k.SinceOrder:
 				refs = append(refs, k.Name)
+			case k.Name != "work_orders":
+				own = append(own, k.Name)
 			}
 		}
 		// (the orders of new references that are new rows themselves are in the first branch;
@@ -413,12 +410,6 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 			SELECT min(cand_from) AS cand_from, min(opened_at) AS f FROM tf_changed_orders GROUP BY store_id)`).Scan(&from, &to); err != nil {
 			return fmt.Errorf("planning the run: %w", err)
 		}
-		lit := func(t sql.NullTime) string {
-			if !t.Valid {
-				return "TIMESTAMP '0001-01-01'"
-			}
-			return "TIMESTAMP '" + t.Time.Format("2006-01-02 15:04:05.999999") + "'"
-		}
 		src := []string{
 			`SELECT store_id, opened_at AS since FROM tf_changed_orders`,
 			`SELECT o.store_id, o.delivered_at FROM raw_work_orders o
@@ -426,7 +417,7 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 				      JOIN (SELECT store_id, min(opened_at) AS f FROM tf_changed_orders GROUP BY store_id) USING (store_id)
 				      WHERE c.cand_from < f) c
 				ON o.store_id = c.store_id AND o.vin = c.vin AND o.delivered_at < c.opened_at AND o.delivered_at >= c.cand_from
-				WHERE o.delivered_at >= ` + lit(from) + ` AND o.delivered_at < ` + lit(to),
+				WHERE o.delivered_at >= ` + timestampLit(from, "0001-01-01") + ` AND o.delivered_at < ` + timestampLit(to, "0001-01-01"),
 		}
 		if len(own) > 0 {
 			src = append(src, ingest.KindChangesSQL(hw, own...))
@@ -517,6 +508,14 @@ func rawShadow(cat string, k *ingest.Kind, b windowBounds) string {
 	}
 }
 
+// timestampLit is t as a SQL TIMESTAMP literal, or the literal of null (a date) where t is NULL.
+func timestampLit(t sql.NullTime, null string) string {
+	if !t.Valid {
+		return "TIMESTAMP '" + null + "'"
+	}
+	return "TIMESTAMP '" + t.Time.Format("2006-01-02 15:04:05.999999") + "'"
+}
+
 // windowBounds: the earliest lookback, m0_start and m0 of tf_window as SQL literals (of an empty
 // window: bounds no row reaches).
 type windowBounds struct{ lookback, m0Start, m0 string }
@@ -527,13 +526,7 @@ func readWindowBounds(ctx context.Context, tx *sql.Tx) (windowBounds, error) {
 	if err := tx.QueryRowContext(ctx, `SELECT min(lookback), min(m0_start), min(m0) FROM tf_window`).Scan(&lb, &m0s, &m0); err != nil {
 		return windowBounds{}, fmt.Errorf("reading the window's bounds: %w", err)
 	}
-	ts := func(t sql.NullTime) string {
-		if !t.Valid {
-			return "TIMESTAMP '9999-12-31'"
-		}
-		return "TIMESTAMP '" + t.Time.Format("2006-01-02 15:04:05.999999") + "'"
-	}
-	b := windowBounds{lookback: ts(lb), m0Start: ts(m0s), m0: "'9999-12'"}
+	b := windowBounds{lookback: timestampLit(lb, "9999-12-31"), m0Start: timestampLit(m0s, "9999-12-31"), m0: "'9999-12'"}
 	if m0.Valid {
 		b.m0 = "'" + strings.ReplaceAll(m0.String, "'", "''") + "'"
 	}
