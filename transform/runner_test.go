@@ -332,3 +332,29 @@ func TestUniqueScreen(t *testing.T) {
 		t.Errorf("a screen signalling without a repeated key: %v", err)
 	}
 }
+
+// A run writes its tables with FSST left out of DuckDB's choices (a global setting of the
+// database: see Run) and gives the setting back when it ends, whether it succeeds or fails.
+func TestRunResetsCompressionSetting(t *testing.T) {
+	d, _, cfg := openCase(t, filepath.Join("testdata", "comebacks.yaml"))
+	setting := func() string {
+		return queryRows(t, d, `SELECT current_setting('disabled_compression_methods')`)[0][0]
+	}
+	r := &Runner{DB: d, Config: cfg}
+	if _, err := r.Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if s := setting(); s != "" {
+		t.Errorf("after a run: disabled_compression_methods = %q, want it reset", s)
+	}
+	if _, err := d.Exec(`INSERT INTO raw_work_orders SELECT * FROM raw_work_orders WHERE order_no = 'A1'`); err != nil {
+		t.Fatal(err)
+	}
+	r.Full = true
+	if _, err := r.Run(t.Context()); err == nil {
+		t.Fatal("a duplicate key in a raw table did not fail the run")
+	}
+	if s := setting(); s != "" {
+		t.Errorf("after a failed run: disabled_compression_methods = %q, want it reset", s)
+	}
+}
