@@ -30,3 +30,8 @@ CREATE OR REPLACE MACRO fault_system_bit(s) AS
 -- fault_system_list(mask): the sorted list of the shareable fault systems of a mask ([] for 0).
 CREATE OR REPLACE MACRO fault_system_list(mask) AS
     list_filter(shareable_fault_systems(), (s, i) -> (mask >> (i - 1)) & 1 = 1);
+-- A reached callback's answer as one integer in [0, 17]: score × 3 + fixed_ok (true 2, false 1,
+-- NULL 0), a NULL score as 0 (ingest keeps scores in 1–5). int_callbacks_per_order packs it
+-- below the call's instant; first_score = nullif(a // 3, 0), first_fixed_ok from a % 3.
+CREATE OR REPLACE MACRO callback_answer(score, fixed_ok) AS
+    coalesce(score, 0) * 3 + CASE fixed_ok WHEN true THEN 2 WHEN false THEN 1 ELSE 0 END;
