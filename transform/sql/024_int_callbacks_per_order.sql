@@ -10,7 +10,7 @@
 --   the two agree every reached call at the earliest instant gave the same answer and the tie does
 --   not matter; where they differ (`tied`), int_order_callbacks takes the answer by callback_id.
 --   Two integer minima instead of arg_min over (called_at, callback_id), which compared a struct
---   per row: the model 0.83–1.55 → 0.56–0.84 s in alternating full runs at S (1.96 M callbacks).
+--   per row: the model 1.06 / 0.83 / 1.01 → 0.81 / 0.59 / 0.39 s in alternating full runs at S (1.96 M callbacks).
 --   Before that, arg_min replaced a row_number() window joined back (1.6 s → 0.7 s).
 --   Note: on Spark or Trino, min_by(value, struct) does the same.
 -- A temp table, not a view: as a view its one reader (int_cust_advisor_month) aggregated it straight
