@@ -3,6 +3,7 @@
 -- the technicians' months and payroll all read these sums; stg_jobs joins every job line to its
 -- order, so the join is done once here instead of once per reader (1 s each at scale S).
 -- materialized: temp
+-- computed: by store ranges in full runs
 -- test: unique(store_id, month, tech_id)
 select store_id, month_text(ym_closed) as month, tech_id, jobs, flagged_hours, labor_amount
 from (

@@ -10,6 +10,7 @@
 -- Months travel as integers (stg_orders' ym_*) and are formatted for the comebacks found only.
 -- Note: arg_max over a struct ordered by a tuple is DuckDB's; on Spark or Trino, max_by(struct, struct).
 -- materialized: temp
+-- computed: by store ranges in full runs
 -- test: unique(store_id, order_no)
 -- test: accepted_values(kind: flagged, suspected)
 with cfg as (

@@ -2,6 +2,7 @@
 -- A comeback is charged to the techs of the origin's job lines in the shared fault systems; where
 -- none is shared, to every tech of the origin. Each tech once per comeback, in the month C opened.
 -- materialized: temp
+-- computed: by store ranges in full runs
 -- test: unique(store_id, order_no, tech_id)
 select distinct
     cb.store_id,

@@ -18,6 +18,7 @@
 -- the join's hash table then had to fit in memory together, and the full transform ran out of its
 -- 3.3 GB (session 21, `make bench SCALE=L`).
 -- materialized: temp
+-- computed: by store ranges in full runs
 -- One row per (store_id, order_no), its GROUP BY keys: a unique test on them could not fail
 -- (it cost 0.18 s of a full run at S), so there is none.
 with callbacks as (

@@ -1,0 +1,141 @@
+package transform
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/gen"
+)
+
+// TestFullRunByStoreRanges: a full run that computes its `by store ranges in full runs` models
+// and data-quality checks one range of stores at a time writes exactly the tables of a full run
+// over all stores at once — on dirty data with findings of every kind in several stores so that a range that lost or repeated a store's rows shows.
+func TestFullRunByStoreRanges(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	if _, err := gen.Run(gen.Options{Stores: 5, Months: 4, Seed: 5, Out: in, MinOrders: 40, MaxOrders: 70, Parts: 30, Dirty: true}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) }
+	files, _ := filepath.Glob(filepath.Join(in, "*", "*"))
+	files = append(files, filepath.Join(in, "stores.xlsx"))
+	ing := &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: filepath.Join(dir, "lake"), Now: now}}
+	if err := ing.Files(t.Context(), files, func(string, *ingest.Result) {}); err != nil {
+		t.Fatal(err)
+	}
+	// the generator's VINs pass their check digit and its parts and technicians are all on
+	// file: some of each made wrong here, in every store
+	for _, q := range []string{
+		`UPDATE raw_work_orders SET vin = left(vin, 8) || CASE WHEN substr(vin, 9, 1) = '0' THEN '1' ELSE '0' END || right(vin, 8) WHERE hash(order_no) % 13 = 0`,
+		`UPDATE raw_parts_movements SET part_no = 'NOT-ON-FILE-' || (hash(movement_id) % 3) WHERE hash(movement_id) % 17 = 0`,
+		`UPDATE raw_order_jobs SET tech_id = 'T-GONE' WHERE hash(order_no, line_no) % 19 = 0`,
+	} {
+		if _, err := d.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	run := func(per int) (*Result, map[string]string) {
+		t.Helper()
+		res, err := (&Runner{DB: d, Config: DefaultConfig(), Full: true, Now: now, OrdersPerRange: per}).Run(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res, dumpTables(t, d)
+	}
+	whole, want := run(0)
+	if whole.Ranges != 0 {
+		t.Fatalf("the default run took %d ranges of stores, want all at once", whole.Ranges)
+	}
+	t.Log(queryRows(t, d, `SELECT finding, count(*), count(DISTINCT store_id) FROM dq_unmatched GROUP BY ALL ORDER BY ALL`))
+	// every finding the ranges must find alike is there
+	for _, c := range []string{"orphan_jobs", "orphan_callbacks", "orphan_movements", "unknown_parts", "unknown_techs", "vin_check_digit"} {
+		var n int
+		if err := d.QueryRow(`SELECT count(DISTINCT store_id) FROM dq_unmatched WHERE finding = ?`, c).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n < 2 {
+			t.Fatalf("the data should hold %s findings in several stores (%d)", c, n)
+		}
+	}
+	for _, per := range []int{1, 300} {
+		res, got := run(per)
+		if res.Ranges < 2 {
+			t.Fatalf("OrdersPerRange %d: %d ranges, want several", per, res.Ranges)
+		}
+		for _, tb := range persisted {
+			if got[tb] != want[tb] {
+				t.Errorf("OrdersPerRange %d (%d ranges): %s differs from the run over all stores: %s", per, res.Ranges, tb, firstDiff(want[tb], got[tb]))
+			}
+		}
+	}
+}
+
+// TestStoreRangesCoverEveryStore: the ranges planned from the work orders' stores cover every
+// store id exactly once, also ids of stores without work orders before, between and after them.
+func TestStoreRangesCoverEveryStore(t *testing.T) {
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Exec(`CREATE TABLE raw_work_orders AS SELECT store_id FROM (VALUES ('S002'), ('S002'), ('S004'), ('S006'), ('S006'), ('S006'), ('S008'), ('O''K')) v(store_id)`); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := d.Begin()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	for _, tc := range []struct {
+		per  int
+		want int
+	}{{100, 0}, {4, 2}, {3, 4}, {2, 5}, {1, 5}} {
+		ranges, err := planStoreRanges(t.Context(), tx, true, tc.per)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ranges) != tc.want {
+			t.Fatalf("%d orders per range: %d ranges %v, want %d", tc.per, len(ranges), ranges, tc.want)
+		}
+		if len(ranges) == 0 {
+			continue
+		}
+		stored, err := readStoreRanges(t.Context(), tx)
+		if err != nil || fmt.Sprint(stored) != fmt.Sprint(ranges) {
+			t.Fatalf("tf_store_ranges %v (%v), planned %v", stored, err, ranges)
+		}
+		var sum []string
+		for _, g := range ranges {
+			sum = append(sum, fmt.Sprintf("(%s)::INTEGER", g.pred("s")))
+		}
+		for _, s := range []string{"", "A", "O'K", "S001", "S002", "S003", "S004", "S005", "S006", "S007", "S008", "S009", "Z"} {
+			var n int
+			if err := tx.QueryRow(`SELECT `+strings.Join(sum, " + ")+` FROM (SELECT ? AS s)`, s).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n != 1 {
+				t.Errorf("%d orders per range: store %q in %d ranges (%v)", tc.per, s, n, ranges)
+			}
+		}
+	}
+	if ranges, err := planStoreRanges(t.Context(), tx, false, 1); err != nil || ranges != nil {
+		t.Errorf("an incremental run: ranges %v (%v), want none", ranges, err)
+	}
+	var n int
+	if err := tx.QueryRow(`SELECT count(*) FROM tf_store_ranges`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("an incremental run left %d store ranges (%v)", n, err)
+	}
+}
