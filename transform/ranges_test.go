@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -80,6 +81,18 @@ func TestFullRunByStoreRanges(t *testing.T) {
 				t.Errorf("OrdersPerRange %d (%d ranges): %s differs from the run over all stores: %s", per, res.Ranges, tb, firstDiff(want[tb], got[tb]))
 			}
 		}
+		if res.Tests != whole.Tests {
+			t.Errorf("OrdersPerRange %d: %d data tests counted, %d over all stores", per, res.Tests, whole.Tests)
+		}
+	}
+	// the raw tables' key tests still find a repeated key (in the last store)
+	if _, err := d.Exec(`INSERT INTO raw_callbacks SELECT * FROM raw_callbacks WHERE store_id = (SELECT max(store_id) FROM raw_callbacks) LIMIT 1`); err != nil {
+		t.Fatal(err)
+	}
+	_, err = (&Runner{DB: d, Config: DefaultConfig(), Full: true, Now: now, OrdersPerRange: 1}).Run(t.Context())
+	var tf *TestFailure
+	if !errors.As(err, &tf) || tf.Test.Model != "raw_callbacks" || tf.Count != 1 {
+		t.Errorf("a repeated callback key over store ranges: %v, want raw_callbacks' unique test failing on 1 key", err)
 	}
 }
 

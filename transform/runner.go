@@ -1395,10 +1395,7 @@ func byStoreRanges(ctx context.Context, tx *sql.Tx, cat string, m *Model, mat, c
 	if mat == "temp" {
 		target = "temp.main." + m.Name
 	}
-	var shadowed []string
-	for _, k := range ingest.Kinds() {
-		shadowed = append(shadowed, "raw_"+k.Name)
-	}
+	shadowed := rawNames()
 	for _, v := range views {
 		var n int
 		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_views() WHERE NOT temporary AND schema_name = 'main' AND view_name = ?`, v).Scan(&n); err != nil {
@@ -1409,10 +1406,8 @@ func byStoreRanges(ctx context.Context, tx *sql.Tx, cat string, m *Model, mat, c
 		}
 	}
 	for i, g := range ranges {
-		for _, name := range shadowed {
-			if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW `+name+` AS SELECT * FROM `+cat+`.main.`+name+` WHERE `+g.pred("store_id")); err != nil {
-				return err
-			}
+		if err := shadowRange(ctx, tx, cat, shadowed, g); err != nil {
+			return err
 		}
 		stmt := create
 		if i > 0 {
@@ -1424,7 +1419,32 @@ func byStoreRanges(ctx context.Context, tx *sql.Tx, cat string, m *Model, mat, c
 		}
 		traced(fmt.Sprintf("%s stores %s", m.Name, g.pred("store_id")), t0)
 	}
-	for _, name := range shadowed {
+	return dropShadows(ctx, tx, shadowed)
+}
+
+// rawNames: the raw tables, raw_<kind>.
+func rawNames() []string {
+	var out []string
+	for _, k := range ingest.Kinds() {
+		out = append(out, "raw_"+k.Name)
+	}
+	return out
+}
+
+// shadowRange puts a temporary view of the rows of range g in front of each of the tables or
+// views names (which must have a store_id).
+func shadowRange(ctx context.Context, tx *sql.Tx, cat string, names []string, g storeRange) error {
+	for _, name := range names {
+		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP VIEW `+name+` AS SELECT * FROM `+cat+`.main.`+name+` WHERE `+g.pred("store_id")); err != nil {
+			return fmt.Errorf("the store range %s of %s: %w", g.pred("store_id"), name, err)
+		}
+	}
+	return nil
+}
+
+// dropShadows removes shadowRange's views.
+func dropShadows(ctx context.Context, tx *sql.Tx, names []string) error {
+	for _, name := range names {
 		if _, err := tx.ExecContext(ctx, `DROP VIEW IF EXISTS temp.main.`+name); err != nil {
 			return err
 		}
