@@ -470,14 +470,27 @@ func writePayroll(ctx context.Context, tx *sql.Tx, out []*PayrollRow, closed map
 		}
 		return exc[i].example < exc[j].example
 	})
-	for _, e := range exc {
-		var amount any
-		if e.amount != 0 {
-			amount = fen(e.amount)
+	// one INSERT per 500 exceptions, the values as quoted literals: a statement per row cost
+	// ≈ 1 ms each, 2.2 s for the 2,245 exceptions of a full run at scale L
+	for len(exc) > 0 {
+		n := min(len(exc), 500)
+		var b strings.Builder
+		b.WriteString(`INSERT INTO int_payroll_exceptions VALUES `)
+		for i, e := range exc[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			amount := "NULL"
+			if e.amount != 0 {
+				amount = fen(e.amount)
+			}
+			fmt.Fprintf(&b, "(%s, %s, %s, %s, %d, %s, %s::DECIMAL(18,2))", db.Quote(e.store), db.Quote(e.month), db.Quote(e.check),
+				db.Quote(e.severity), e.count, db.Quote(e.example), amount)
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO int_payroll_exceptions VALUES (?, ?, ?, ?, ?, ?, ?::DECIMAL(18,2))`, e.store, e.month, e.check, e.severity, e.count, e.example, amount); err != nil {
-			return err
+		if _, err := tx.ExecContext(ctx, b.String()); err != nil {
+			return fmt.Errorf("writing int_payroll_exceptions: %w", err)
 		}
+		exc = exc[n:]
 	}
 	return nil
 }
