@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"database/sql"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -17,26 +18,7 @@ import (
 // and data-quality checks one range of stores at a time writes exactly the tables of a full run
 // over all stores at once — on dirty data with findings of every kind in several stores so that a range that lost or repeated a store's rows shows.
 func TestFullRunByStoreRanges(t *testing.T) {
-	dir := t.TempDir()
-	in := filepath.Join(dir, "in")
-	if _, err := gen.Run(gen.Options{Stores: 5, Months: 4, Seed: 5, Out: in, MinOrders: 40, MaxOrders: 70, Parts: 30, Dirty: true}); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) }
-	files, _ := filepath.Glob(filepath.Join(in, "*", "*"))
-	files = append(files, filepath.Join(in, "stores.xlsx"))
-	ing := &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: filepath.Join(dir, "lake"), Now: now}}
-	if err := ing.Files(t.Context(), files, func(string, *ingest.Result) {}); err != nil {
-		t.Fatal(err)
-	}
+	d, now := ingestGenerated(t, gen.Options{Stores: 5, Months: 4, Seed: 5, MinOrders: 40, MaxOrders: 70, Parts: 30, Dirty: true})
 	// the generator's VINs pass their check digit and its parts and technicians are all on
 	// file: some of each made wrong here, in every store
 	for _, q := range []string{
@@ -89,11 +71,38 @@ func TestFullRunByStoreRanges(t *testing.T) {
 	if _, err := d.Exec(`INSERT INTO raw_callbacks SELECT * FROM raw_callbacks WHERE store_id = (SELECT max(store_id) FROM raw_callbacks) LIMIT 1`); err != nil {
 		t.Fatal(err)
 	}
-	_, err = (&Runner{DB: d, Config: DefaultConfig(), Full: true, Now: now, OrdersPerRange: 1}).Run(t.Context())
+	_, err := (&Runner{DB: d, Config: DefaultConfig(), Full: true, Now: now, OrdersPerRange: 1}).Run(t.Context())
 	var tf *TestFailure
 	if !errors.As(err, &tf) || tf.Test.Model != "raw_callbacks" || tf.Count != 1 {
 		t.Errorf("a repeated callback key over store ranges: %v, want raw_callbacks' unique test failing on 1 key", err)
 	}
+}
+
+// ingestGenerated generates the data opts asks for (into a temporary folder), ingests all of it
+// into a new in-memory database and returns that database and the clock the ingest used.
+func ingestGenerated(t *testing.T, opts gen.Options) (*sql.DB, func() time.Time) {
+	t.Helper()
+	dir := t.TempDir()
+	opts.Out = filepath.Join(dir, "in")
+	if _, err := gen.Run(opts); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	now := func() time.Time { return time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) }
+	files, _ := filepath.Glob(filepath.Join(opts.Out, "*", "*"))
+	files = append(files, filepath.Join(opts.Out, "stores.xlsx"))
+	ing := &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: filepath.Join(dir, "lake"), Now: now}}
+	if err := ing.Files(t.Context(), files, func(string, *ingest.Result) {}); err != nil {
+		t.Fatal(err)
+	}
+	return d, now
 }
 
 // TestStoreRangesCoverEveryStore: the ranges planned from the work orders' stores cover every

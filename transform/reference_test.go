@@ -6,7 +6,6 @@ import (
 	"math"
 	"math/big"
 	"os"
-	"path/filepath"
 	"slices"
 	"sort"
 	"strconv"
@@ -14,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/aftersales/aftersales/ingest"
-	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/gen"
 	"github.com/aftersales/aftersales/internal/parse"
 )
@@ -114,9 +111,7 @@ type refComeback struct {
 }
 
 func TestMartsMatchReference(t *testing.T) {
-	dir := t.TempDir()
-	in := filepath.Join(dir, "in")
-	opts := gen.Options{Stores: 3, Seed: 11, Out: in, MinOrders: 150, MaxOrders: 220, Parts: 600, Months: 14, Dirty: true}
+	opts := gen.Options{Stores: 3, Seed: 11, MinOrders: 150, MaxOrders: 220, Parts: 600, Months: 14, Dirty: true}
 	if v := os.Getenv("AFTERSALES_REFERENCE_SIZE"); v != "" {
 		// e.g. "20,24,2000" (stores, months, parts) with the generator's default orders: by hand
 		if _, err := fmt.Sscanf(v, "%d,%d,%d", &opts.Stores, &opts.Months, &opts.Parts); err != nil {
@@ -124,24 +119,7 @@ func TestMartsMatchReference(t *testing.T) {
 		}
 		opts.MinOrders, opts.MaxOrders = 0, 0
 	}
-	if _, err := gen.Run(opts); err != nil {
-		t.Fatal(err)
-	}
-	d, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer d.Close()
-	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
-		t.Fatal(err)
-	}
-	now := func() time.Time { return time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) }
-	ing := &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: filepath.Join(dir, "lake"), Now: now}}
-	files, _ := filepath.Glob(filepath.Join(in, "*", "*"))
-	files = append(files, filepath.Join(in, "stores.xlsx"))
-	if err := ing.Files(t.Context(), files, func(string, *ingest.Result) {}); err != nil {
-		t.Fatal(err)
-	}
+	d, now := ingestGenerated(t, opts)
 	cfg := DefaultConfig()
 	if _, err := (&Runner{DB: d, Config: cfg, Full: true, Now: now}).Run(t.Context()); err != nil {
 		t.Fatal(err)

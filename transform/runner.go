@@ -1254,24 +1254,13 @@ func (r *Runner) byStoreGroups(ctx context.Context, tx *sql.Tx, m *Model, mat, c
 	if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE tf_window_all AS SELECT * FROM tf_window`); err != nil {
 		return err
 	}
-	target := m.Name
-	if mat == "temp" {
-		target = "temp.main." + m.Name
-	}
-	for i, g := range groups {
-		if _, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE tf_window AS
-			SELECT * FROM tf_window_all WHERE store_id BETWEEN ? AND ?`, g.first, g.last); err != nil {
-			return err
-		}
-		stmt := create
-		if i > 0 {
-			stmt = "INSERT INTO " + target + " SELECT * FROM (\n" + m.SQL + "\n)"
-		}
-		t0 := time.Now()
-		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return err
-		}
-		traced(fmt.Sprintf("%s stores %s–%s", m.Name, g.first, g.last), t0)
+	if err := computeInParts(ctx, tx, m, mat, create, len(groups), func(i int) (string, error) {
+		g := groups[i]
+		_, err := tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE tf_window AS
+			SELECT * FROM tf_window_all WHERE store_id BETWEEN ? AND ?`, g.first, g.last)
+		return g.first + "–" + g.last, err
+	}); err != nil {
+		return err
 	}
 	_, err = tx.ExecContext(ctx, `CREATE OR REPLACE TEMP TABLE tf_window AS SELECT * FROM tf_window_all;
 		DROP TABLE tf_window_all`)
@@ -1391,10 +1380,6 @@ func viewModels(models []Model, file string) []string {
 // temporary tables of earlier models computed by ranges (int_callbacks_per_order) lie in store
 // order, so the range's filter on the view skips their other stores' row groups.
 func byStoreRanges(ctx context.Context, tx *sql.Tx, cat string, m *Model, mat, create string, ranges []storeRange, views []string) error {
-	target := m.Name
-	if mat == "temp" {
-		target = "temp.main." + m.Name
-	}
 	shadowed := rawNames()
 	for _, v := range views {
 		var n int
@@ -1405,8 +1390,25 @@ func byStoreRanges(ctx context.Context, tx *sql.Tx, cat string, m *Model, mat, c
 			shadowed = append(shadowed, v)
 		}
 	}
-	for i, g := range ranges {
-		if err := shadowRange(ctx, tx, cat, shadowed, g); err != nil {
+	if err := computeInParts(ctx, tx, m, mat, create, len(ranges), func(i int) (string, error) {
+		return ranges[i].pred("store_id"), shadowRange(ctx, tx, cat, shadowed, ranges[i])
+	}); err != nil {
+		return err
+	}
+	return dropShadows(ctx, tx, shadowed)
+}
+
+// computeInParts runs create (the model's CREATE … AS) for the first of n parts of the stores
+// (groups or ranges), then appends each later part's rows; narrow(i) points the model's inputs
+// at part i and names it for the trace.
+func computeInParts(ctx context.Context, tx *sql.Tx, m *Model, mat, create string, n int, narrow func(i int) (string, error)) error {
+	target := m.Name
+	if mat == "temp" {
+		target = "temp.main." + m.Name
+	}
+	for i := range n {
+		label, err := narrow(i)
+		if err != nil {
 			return err
 		}
 		stmt := create
@@ -1417,9 +1419,9 @@ func byStoreRanges(ctx context.Context, tx *sql.Tx, cat string, m *Model, mat, c
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			return err
 		}
-		traced(fmt.Sprintf("%s stores %s", m.Name, g.pred("store_id")), t0)
+		traced(m.Name+" stores "+label, t0)
 	}
-	return dropShadows(ctx, tx, shadowed)
+	return nil
 }
 
 // rawNames: the raw tables, raw_<kind>.
