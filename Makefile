@@ -8,7 +8,7 @@ SCALE   ?= S
 # step takes about half an hour (RUNS=3 to override)
 RUNS    ?= $(if $(filter L,$(SCALE)),1,3)
 
-.PHONY: build demo test lint bench fuzz clean
+.PHONY: build demo test lint bench crosscheck fuzz clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/aftersales
@@ -50,6 +50,14 @@ lint:
 # SCALE=L (500 x 24: about 40 GB of free disk and half an hour) writes BENCHMARKS-L.md.
 bench: build
 	./$(BIN) bench --scale $(SCALE) --runs $(RUNS) --out bench --report $(if $(filter L,$(SCALE)),BENCHMARKS-L.md,BENCHMARKS.md)
+
+# After `make bench` (scale S): an independent plain-Python reading of the contract's KPIs over the
+# bench's clean CSV, compared with the marts of its last full transform (internal/crosscheck).
+# CROSSCHECK_STORES picks the stores (all their months; the parts mart of the first).
+CROSSCHECK_STORES ?= S001,S002,S003
+crosscheck: build
+	python3 internal/crosscheck/crosscheck.py --csv bench/work-S/clean-csv --db bench/work-S/ingest2/a.duckdb \
+	  --bin $(BIN) --stores $(CROSSCHECK_STORES)
 
 clean:
 	rm -rf bin out bench
