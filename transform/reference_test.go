@@ -1062,8 +1062,7 @@ func benchmarkReference(t *testing.T, d *sql.DB) {
 						ties++
 					}
 					rank = fmt.Sprint(nBetter + 1)
-					pct = "0"
-					if len(vals) > 1 {
+					if len(vals) > 1 { // alone: NULL
 						pct = f(float64(nWorse) / float64(len(vals)-1))
 					}
 					if k.target != "NULL" {

@@ -183,6 +183,11 @@ for k, c in orders.items():
                       charged_tech_ids="[" + ", ".join(sorted(techs)) + "]")
 failed = {v[0] for v in comeback.values() if v[0] is not None}
 
+# the store's as-of timestamp: the latest opened_at of any of its orders
+as_of = {}
+for (s, _), o in orders.items():
+    as_of[s] = max(as_of.get(s, o["opened_at"]), o["opened_at"])
+
 # ---- per store-month groups of orders
 g_open, g_closed, g_cust = defaultdict(list), defaultdict(list), defaultdict(list)
 for k, o in orders.items():
@@ -302,8 +307,7 @@ for (s, m), ck in g_cust.items():
     f.update(turnaround_hours_avg=mean(th), turnaround_hours_median=qcont(th, 0.5), turnaround_hours_p90=qcont(th, 0.9))
     f["on_time_rate"] = on_time(cust)
     f["ftfr"] = 1 - sum(k in failed for k in ck) / len(ck)
-    f["ftfr_provisional"] = str(max(o["opened_at"] for (st, _), o in orders.items() if st == s)
-                                < month_start(mi(m) + 1) + W).lower()
+    f["ftfr_provisional"] = str(as_of[s] < month_start(mi(m) + 1) + W).lower()
     op = g_open.get((s, m), [])
     cb = [k for k in op if k in comeback]
     f.update(comeback_rate=rate(len(cb), len(op)), comebacks_flagged=sum(comeback[k][1] for k in cb),
@@ -336,6 +340,9 @@ for (s, m), ck in g_cust.items():
                                      complaint_rate=callback_figures(ak)["complaint_rate"], on_time_rate=on_time(ao))
 
 # ---- mart_tech_month and mart_payroll (§2, §2.1)
+techs_of = defaultdict(set)        # (store, month) -> techs with attendance or a charged comeback
+for (st, mm, t) in list(att) + list(charged):
+    techs_of[(st, mm)].add(t)
 for s in STORES:
     months = sorted({m for (st, m) in g_closed if st == s} | {m for (st, m, _) in att if st == s}
                     | {m for (st, m, _) in charged if st == s})
@@ -347,7 +354,7 @@ for s in STORES:
                 labor[t] += D(j["labor_amount"] or "0")
                 hours[t] += D(j["labor_hours"])
                 njobs[t] += 1
-        techs = set(njobs) | {t for (st, mm, t) in att if st == s and mm == m} | {t for (st, mm, t) in charged if st == s and mm == m}
+        techs = set(njobs) | techs_of[(s, m)]
         teams = defaultdict(list)
         for t in techs:
             r = inforce(s, t, m)
@@ -387,7 +394,7 @@ for s in STORES:
 def mart(name, where, stores):
     if a.marts:
         with open(f"{a.marts}/{name}.csv", newline="", encoding="utf-8") as f:
-            return [r for r in csv.DictReader(f) if r["store_id"] in stores]
+            return [r for r in csv.DictReader(f) if stores is None or r["store_id"] in stores]
     sql = f"SELECT * FROM {name} WHERE {where}"
     out = subprocess.run([a.bin, "query", "--db", a.db, "--format", "csv", sql], check=True, capture_output=True, text=True).stdout
     return list(csv.DictReader(io.StringIO(out)))
@@ -407,6 +414,47 @@ def same(c, got, v):
     return abs(float(got) - float(v)) <= 1e-9 * max(1.0, abs(float(v)))
 
 
+# ---- mart_benchmark (§2.3), from mart_store_month's values of every store (the selected stores'
+# values are compared above): rank 1 = best with ties sharing the best rank, percentile = the share
+# of the other ranked stores that are worse (0 = worst, 1 = best), the group's median and quartiles
+# (linear interpolation), the change against the previous month and the same month a year before
+# (a difference: value − earlier value), the contract's example targets
+DOWN = {"comeback_rate", "complaint_rate", "turnaround_hours_median", "dead_stock_value"}
+TARGETS = {"ftfr": (0.95, "ge"), "csi": (0.90, "ge"), "complaint_rate": (0.01, "le"), "on_time_rate": (0.95, "ge")}
+KPIS = ["orders", "revenue", "revenue_per_order", "appointment_rate", "turnaround_hours_median", "on_time_rate", "ftfr",
+        "comeback_rate", "callback_rate", "callback_timely_rate", "reach_rate", "csi", "complaint_rate",
+        "complaint_resolved_rate", "revenue_per_tech", "fill_rate", "turnover", "dead_stock_value"]
+allsm = {(r["store_id"], r["month"]): r for r in mart("mart_store_month", "true", None) if r["orders"] not in ("", "0")}
+want_bm = {}
+for kpi in KPIS:
+    by_month = defaultdict(list)
+    for (st, m), r in allsm.items():
+        if r[kpi] != "":
+            by_month[m].append((st, float(r[kpi])))
+    for (st, m), r in allsm.items():
+        if st not in STORES:
+            continue
+        f = dict(value=None, rank=None, percentile=None)
+        vals = by_month.get(m, [])
+        if vals:
+            xs = [v for _, v in vals]
+            f.update(group_median=qcont(xs, 0.5), group_q1=qcont(xs, 0.25), group_q3=qcont(xs, 0.75))
+        if r[kpi] != "":
+            v = float(r[kpi])
+            sign = -1 if kpi in DOWN else 1
+            better = sum(sign * x > sign * v for x in xs)
+            worse = sum(sign * x < sign * v for x in xs)
+            f.update(value=v, rank=better + 1, percentile=worse / (len(xs) - 1) if len(xs) > 1 else None)
+            for col, back in (("change_mom", 1), ("change_yoy", 12)):
+                i = mi(m) - back
+                prev = allsm.get((st, f"{i // 12:04d}-{i % 12 + 1:02d}"))
+                f[col] = v - float(prev[kpi]) if prev is not None and prev[kpi] != "" else None
+            if kpi in TARGETS:
+                t, how = TARGETS[kpi]
+                f["meets_target"] = str(v >= t if how == "ge" else v <= t).lower()
+        f["direction"] = "down" if kpi in DOWN else "up"
+        want_bm[(st, m, kpi)] = f
+
 total_bad = 0
 inlist = ",".join("'" + s + "'" for s in STORES)
 for name, key, want, where in [
@@ -415,6 +463,7 @@ for name, key, want, where in [
     ("mart_advisor_month", ("store_id", "month", "advisor_id"), want_adv, f"store_id IN ({inlist})"),
     ("mart_tech_month", ("store_id", "month", "tech_id"), want_tech, f"store_id IN ({inlist})"),
     ("mart_payroll", ("store_id", "month", "tech_id"), want_pay, f"store_id IN ({inlist})"),
+    ("mart_benchmark", ("store_id", "month", "kpi"), want_bm, f"store_id IN ({inlist})"),
     ("mart_parts_month", ("store_id", "month", "part_no"), want_pm, "store_id IN (" + ",".join("'" + s + "'" for s in PSTORES) + ")"),
 ]:
     got = mart(name, where, PSTORES if name == "mart_parts_month" else STORES)

@@ -2,7 +2,7 @@
 -- KPI's direction; ties share a rank), percentile (percent rank from worst = 0 to best = 1), group
 -- median and quartiles, target and whether it is met, and the change against the previous month
 -- (环比) and the same month last year (同比). Store-months without a closed customer order are
--- left out; a NULL value is not ranked.
+-- left out; a NULL value is not ranked; a store ranked alone has no percentile.
 -- value is DOUBLE: it holds counts, rates and money side by side for ranking; the exact money
 -- figures stay DECIMAL in mart_store_month.
 -- incremental: full
@@ -40,7 +40,10 @@ scored as (
 ranked as (
     select month, store_id, kpi,
            rank() over (partition by month, kpi order by score desc) as rank,
-           percent_rank() over (partition by month, kpi order by score asc) as percentile
+           -- a store ranked alone has no percentile (NULL): percent_rank's 0 there would read
+           -- "worst" beside its rank 1 (a store running aftersales on its own data alone)
+           case when count(*) over (partition by month, kpi) > 1
+                then percent_rank() over (partition by month, kpi order by score asc) end as percentile
     from scored
     where value is not null
 ),
