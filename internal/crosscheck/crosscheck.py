@@ -371,13 +371,15 @@ for s in STORES:
             pts = {}
             for t, r in mem:
                 a_ = att.get((s, m, t))
-                ratio = min(D(1), D(a_["days_worked"]) / D(a_["days_scheduled"])) if a_ and D(a_["days_scheduled"]) > 0 else ZERO
-                pts[t] = (D(r["coefficient"]) * ratio, ratio, r)
+                # exact: 19.5 / 21 in 28-digit decimals moves a tie of remainders (S008 2026-10 at S)
+                ratio = (min(Fraction(1), Fraction(D(a_["days_worked"])) / Fraction(D(a_["days_scheduled"])))
+                         if a_ and D(a_["days_scheduled"]) > 0 else Fraction(0))
+                pts[t] = (Fraction(D(r["coefficient"])) * ratio, ratio, r)
             tot = sum(v[0] for v in pts.values())
             shares = {}
             if tot > 0:  # largest remainder on exact points (fractions: in 28-digit decimals two
                 # remainders of exactly 2/3 can come out …67 and …66), ties to the smaller tech_id
-                exact = {t: Fraction(pool * 100) * Fraction(v[0]) / Fraction(tot) for t, v in pts.items()}
+                exact = {t: Fraction(pool * 100) * v[0] / tot for t, v in pts.items()}
                 cents = {t: math.floor(x) for t, x in exact.items()}
                 left = int(pool * 100 - sum(cents.values()))
                 for t in sorted(exact, key=lambda t: (-(exact[t] - cents[t]), t))[:left]:
@@ -385,7 +387,8 @@ for s in STORES:
                 shares = {t: D(c) / 100 for t, c in cents.items()}
             for t, (pt, ratio, r) in pts.items():
                 sh = shares.get(t, ZERO)
-                top = rhu(max(ZERO, D(r["base_wage"] or "0") * ratio - sh))
+                top = D(math.floor(max(Fraction(0), Fraction(D(r["base_wage"] or "0")) * ratio - Fraction(sh)) * 100
+                                   + Fraction(1, 2))) / 100   # half-up, of the exact amount
                 ded = charged.get((s, m, t), 0) * DEDUCTION
                 want_pay[(s, m, t)] = dict(team_id=T, pool=pool, share=sh, topup=top, deduction=ded, pay=max(ZERO, sh + top - ded))
 
