@@ -41,7 +41,7 @@ func TestPythonCrosscheck(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, m := range []string{"mart_store_month", "mart_comebacks", "mart_advisor_month", "mart_tech_month", "mart_payroll", "mart_benchmark", "mart_parts_month"} {
+	for _, m := range []string{"mart_store_month", "mart_comebacks", "mart_advisor_month", "mart_tech_month", "mart_payroll", "mart_benchmark", "mart_data_quality", "mart_parts_month"} {
 		if _, err := d.Exec(`COPY ` + m + ` TO ` + db.Quote(filepath.Join(dir, m+".csv")) + ` (HEADER, DELIMITER ',')`); err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +63,7 @@ func TestPythonCrosscheck(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the marts differ from the Python reading: %v\n%s", err, out)
 	}
-	for _, m := range []string{"mart_store_month", "mart_comebacks", "mart_advisor_month", "mart_tech_month", "mart_payroll", "mart_benchmark", "mart_parts_month"} {
+	for _, m := range []string{"mart_store_month", "mart_comebacks", "mart_advisor_month", "mart_tech_month", "mart_payroll", "mart_benchmark", "mart_data_quality", "mart_parts_month"} {
 		if !strings.Contains(out, m+": ") || strings.Contains(out, m+": 0 rows") {
 			t.Errorf("the cross-check compared no rows of %s:\n%s", m, out)
 		}

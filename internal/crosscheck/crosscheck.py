@@ -4,8 +4,9 @@ with the marts a transform wrote.
 
 It reads the clean UTF-8 CSV that `make bench` leaves (bench/work-S/clean-csv: the rows loaded,
 canonical columns), recomputes for a few stores every column of mart_store_month, and of
-mart_tech_month, mart_advisor_month, mart_payroll and mart_parts_month the columns that are
-figures, and compares them with the database's rows (read through `aftersales query --format
+mart_comebacks, mart_advisor_month, mart_tech_month, mart_payroll, mart_benchmark, mart_parts_month
+the columns that are figures, and the counts of mart_data_quality's findings about rows (orphans,
+unknown parts and techs, negative stock, VIN check digits), and compares them with the database's rows (read through `aftersales query --format
 csv`). Nothing here is shared with the SQL models or with transform/reference_test.go: it was
 written from the contract's text, as an outside checker would.
 
@@ -458,6 +459,40 @@ for kpi in KPIS:
         f["direction"] = "down" if kpi in DOWN else "up"
         want_bm[(st, m, kpi)] = f
 
+# ---- mart_data_quality (§3, §5): the counts of the findings about rows (absent = 0)
+VALUES = dict(zip("ABCDEFGHJKLMNPRSTUVWXYZ", [1, 2, 3, 4, 5, 6, 7, 8, 1, 2, 3, 4, 5, 7, 9, 2, 3, 4, 5, 6, 7, 8, 9]))
+WEIGHTS = [8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2]
+
+
+def vin_ok(v):  # ISO 3779: position 9 is the check digit of the weighted sum mod 11 (10 = X)
+    r = sum((int(ch) if ch.isdigit() else VALUES[ch]) * w for ch, w in zip(v, WEIGHTS)) % 11
+    return v[8] == ("X" if r == 10 else str(r))
+
+
+on_file = {(st, t) for (st, t) in techrows}
+want_dq = {}
+for s in STORES:
+    c = dict.fromkeys(["orphan_jobs", "orphan_callbacks", "orphan_movements", "unknown_parts", "unknown_techs",
+                       "negative_stock", "vin_check_digit"], 0)
+    for (st, o), js in jobs.items():
+        if st == s:
+            c["orphan_jobs"] += 0 if (st, o) in orders else len(js)
+            c["unknown_techs"] += sum((st, j["tech_id"]) not in on_file for j in js)
+    for (st, o), cs in cbs.items():
+        if st == s and (st, o) not in orders:
+            c["orphan_callbacks"] += len(cs)
+    stock = defaultdict(D)
+    for r in movs[s]:
+        if r["order_no"] and (s, r["order_no"]) not in orders:
+            c["orphan_movements"] += 1
+        if (s, r["part_no"]) not in parts:
+            c["unknown_parts"] += 1
+        stock[r["part_no"]] += SIGN[r["movement_type"]] * D(r["qty"])
+    c["negative_stock"] = sum(v < 0 for pn, v in stock.items() if (s, pn) in parts)
+    c["vin_check_digit"] = len({o["vin"] for (st, _), o in orders.items() if st == s and not vin_ok(o["vin"])})
+    for check, n in c.items():
+        want_dq[(s, check)] = dict(count=D(n))
+
 total_bad = 0
 inlist = ",".join("'" + s + "'" for s in STORES)
 for name, key, want, where in [
@@ -467,6 +502,7 @@ for name, key, want, where in [
     ("mart_tech_month", ("store_id", "month", "tech_id"), want_tech, f"store_id IN ({inlist})"),
     ("mart_payroll", ("store_id", "month", "tech_id"), want_pay, f"store_id IN ({inlist})"),
     ("mart_benchmark", ("store_id", "month", "kpi"), want_bm, f"store_id IN ({inlist})"),
+    ("mart_data_quality", ("store_id", "check"), want_dq, f"store_id IN ({inlist})"),
     ("mart_parts_month", ("store_id", "month", "part_no"), want_pm, "store_id IN (" + ",".join("'" + s + "'" for s in PSTORES) + ")"),
 ]:
     got = mart(name, where, PSTORES if name == "mart_parts_month" else STORES)
@@ -475,6 +511,8 @@ for name, key, want, where in [
     for r in got:
         k = tuple(r[c] for c in key)
         if k not in left:
+            if name == "mart_data_quality":
+                continue   # freshness, payroll exceptions, rejected rows: not read here
             if name == "mart_advisor_month" and r["advisor_id"] == "":
                 continue
             if name == "mart_store_month" and r["orders"] in ("", "0"):
@@ -488,6 +526,8 @@ for name, key, want, where in [
                 bad += 1
                 if bad <= 20:
                     print(f"{name} {k} {c}: mart {r[c]!r}, Python {v}")
+    if name == "mart_data_quality":  # a finding with count 0 has no row
+        left = {k: v for k, v in left.items() if v["count"] != 0}
     for k in list(left)[:5]:
         print(f"{name}: row {k} of the Python reading is missing")
     n = len(got)
