@@ -6,8 +6,9 @@ It reads the clean UTF-8 CSV that `make bench` leaves (bench/work-S/clean-csv: t
 canonical columns), recomputes for a few stores every column of mart_store_month, and of
 mart_comebacks, mart_advisor_month, mart_tech_month, mart_payroll, mart_benchmark, mart_parts_month
 the columns that are figures, and the counts of mart_data_quality's findings about rows (orphans,
-unknown parts and techs, negative stock, VIN check digits), and compares them with the database's rows (read through `aftersales query --format
-csv`). Nothing here is shared with the SQL models or with transform/reference_test.go: it was
+unknown parts and techs, negative stock, VIN check digits), and compares them with the database's
+rows (read through `aftersales query --format csv`). The settings are the defaults (a transform
+without --config). Nothing here is shared with the SQL models or with transform/reference_test.go: it was
 written from the contract's text, as an outside checker would.
 
     python3 internal/crosscheck/crosscheck.py --csv bench/work-S/clean-csv \
@@ -20,13 +21,15 @@ How values are compared: decimals (money, hours, quantities) exactly; revenue_pe
 revenue_per_tech, which the mart rounds to the cent, within half a cent; doubles (rates, hours of
 turnaround, MAD, safety stock, turnover) to 1e-9 relative. Safety stock's ceiling is taken on exact
 fractions (in decimals, 245/21 × 18 / 30 comes out 7.000…01, whose ceiling is 8, not 7), and so
-are payroll's largest remainders (ties of exactly 2/3 of a cent happen in generated data).
+are payroll's ratios, points and largest remainders (exact ties of remainders, of ½ or ⅔ of a
+cent, happen in generated data, and 28-digit decimals break them either way).
 """
 import argparse
 import csv
 import datetime as dt
 import io
 import math
+import os
 import subprocess
 import sys
 from collections import defaultdict
@@ -41,7 +44,6 @@ p.add_argument("--bin", default="bin/aftersales")
 p.add_argument("--stores", default="S001,S002,S003")
 p.add_argument("--parts-stores", default="", help="stores whose parts mart is compared (default: the first)")
 a = p.parse_args()
-import os
 if not a.db and not a.marts:
     sys.exit("crosscheck: give --db (with --bin) or --marts")
 for need in [f"{a.csv}/work_orders.csv"] + ([a.marts] if a.marts else [a.db, a.bin]):
