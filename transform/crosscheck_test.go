@@ -15,8 +15,8 @@ import (
 // TestPythonCrosscheck: the marts of a full transform of generated, dirty data equal what
 // internal/crosscheck/crosscheck.py — the contract's KPIs in plain Python, sharing nothing with
 // the SQL models or reference_test.go — computes from the same raw rows: every row of the
-// store-month, comeback, advisor, technician and payroll marts of three stores, and the parts
-// mart of the first. The raw rows and the marts go to the script as CSV (the raw rows as the
+// store-month, comeback, advisor, technician, payroll and benchmark marts of three stores, the
+// counts of their data-quality findings about rows, and the parts mart of the first. The raw rows and the marts go to the script as CSV (the raw rows as the
 // bench's clean CSV: canonical columns, no lineage).
 //
 // It needs python3 (standard library only), which .ci/run installs; without it the test is
@@ -41,7 +41,8 @@ func TestPythonCrosscheck(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for _, m := range []string{"mart_store_month", "mart_comebacks", "mart_advisor_month", "mart_tech_month", "mart_payroll", "mart_benchmark", "mart_data_quality", "mart_parts_month"} {
+	marts := []string{"mart_store_month", "mart_comebacks", "mart_advisor_month", "mart_tech_month", "mart_payroll", "mart_benchmark", "mart_data_quality", "mart_parts_month"}
+	for _, m := range marts {
 		if _, err := d.Exec(`COPY ` + m + ` TO ` + db.Quote(filepath.Join(dir, m+".csv")) + ` (HEADER, DELIMITER ',')`); err != nil {
 			t.Fatal(err)
 		}
@@ -63,7 +64,7 @@ func TestPythonCrosscheck(t *testing.T) {
 	if err != nil {
 		t.Fatalf("the marts differ from the Python reading: %v\n%s", err, out)
 	}
-	for _, m := range []string{"mart_store_month", "mart_comebacks", "mart_advisor_month", "mart_tech_month", "mart_payroll", "mart_benchmark", "mart_data_quality", "mart_parts_month"} {
+	for _, m := range marts {
 		if !strings.Contains(out, m+": ") || strings.Contains(out, m+": 0 rows") {
 			t.Errorf("the cross-check compared no rows of %s:\n%s", m, out)
 		}

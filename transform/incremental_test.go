@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/ingest"
-	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/gen"
 )
 
@@ -95,14 +94,7 @@ func TestIncrementalEqualsFull(t *testing.T) {
 		full bool
 	}
 	open := func(name string, full bool) *side {
-		d, err := db.OpenMemory()
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { d.Close() })
-		if err := ingest.EnsureSchema(t.Context(), d); err != nil {
-			t.Fatal(err)
-		}
+		d := ingestDB(t)
 		lake := filepath.Join(dir, name, "lake")
 		return &side{d: d, lake: lake, full: full, ing: &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: lake, Now: now}}}
 	}

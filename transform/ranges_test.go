@@ -78,6 +78,21 @@ func TestFullRunByStoreRanges(t *testing.T) {
 	}
 }
 
+// ingestDB is a new in-memory database with the ingest schema and no rows, closed when the test
+// ends (internal/testenv.Empty, which this package's tests cannot import: testenv imports it).
+func ingestDB(t *testing.T) *sql.DB {
+	t.Helper()
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 // ingestGenerated generates the data opts asks for (into a temporary folder), ingests all of it
 // into a new in-memory database and returns that database and the clock the ingest used.
 func ingestGenerated(t *testing.T, opts gen.Options) (*sql.DB, func() time.Time) {
@@ -87,14 +102,7 @@ func ingestGenerated(t *testing.T, opts gen.Options) (*sql.DB, func() time.Time)
 	if _, err := gen.Run(opts); err != nil {
 		t.Fatal(err)
 	}
-	d, err := db.OpenMemory()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { d.Close() })
-	if err := ingest.EnsureSchema(t.Context(), d); err != nil {
-		t.Fatal(err)
-	}
+	d := ingestDB(t)
 	now := func() time.Time { return time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC) }
 	files, _ := filepath.Glob(filepath.Join(opts.Out, "*", "*"))
 	files = append(files, filepath.Join(opts.Out, "stores.xlsx"))

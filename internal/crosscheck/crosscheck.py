@@ -339,8 +339,9 @@ for (s, m), ck in g_cust.items():
             by_adv[orders[k]["advisor_id"]].append(k)
     for adv, ak in by_adv.items():
         ao = [orders[k] for k in ak]
-        want_adv[(s, m, adv)] = dict(orders=len(ao), revenue=sum(o["revenue"] for o in ao), csi=callback_figures(ak)["csi"],
-                                     complaint_rate=callback_figures(ak)["complaint_rate"], on_time_rate=on_time(ao))
+        af = callback_figures(ak)
+        want_adv[(s, m, adv)] = dict(orders=len(ao), revenue=sum(o["revenue"] for o in ao), csi=af["csi"],
+                                     complaint_rate=af["complaint_rate"], on_time_rate=on_time(ao))
 
 # ---- mart_tech_month and mart_payroll (§2, §2.1)
 techs_of = defaultdict(set)        # (store, month) -> techs with attendance or a charged comeback

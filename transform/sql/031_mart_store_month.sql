@@ -36,8 +36,9 @@ orders_agg as (
         -- (both quantiles from one list aggregate: one collection and sort per group). Of the
         -- integer microseconds, divided into hours after: a median between two of them is then
         -- exact before its one division, so equal medians are equal doubles and tie in the
-        -- benchmark's ranks (interpolating the hours' inexact doubles, 3.5 and 3.7333… against
-        -- 3.6166…, gave two equal medians different last bits and ranks 27 and 28)
+        -- benchmark's ranks (interpolated between the hours' inexact doubles, orders of 150 and
+        -- 158 minutes gave 2.5666666666666664 h and one of 154 minutes 2.566666666666667 h:
+        -- ranked 1 and 2, benchmark_ties.yaml)
         quantile_cont(epoch_us(o.delivered_at) - epoch_us(o.opened_at), [0.5, 0.9]) as turnaround_q_us,
         count(*) filter (where o.promised_at is not null) as promised,
         count(*) filter (where o.promised_at is not null and o.delivered_at <= o.promised_at + c.on_time_grace) as on_time
