@@ -12,7 +12,9 @@ import (
 	"github.com/aftersales/aftersales/internal/gen"
 )
 
-// TestPythonCrosscheck: the marts of a full transform of generated, dirty data equal what
+// TestPythonCrosscheck: the marts of a full transform of generated, dirty data (with unknown
+// parts and technicians, negative stock, wrong VIN check digits, a month nobody worked and a
+// missing attendance row made in its raw rows) equal what
 // internal/crosscheck/crosscheck.py — the contract's KPIs in plain Python, sharing nothing with
 // the SQL models or reference_test.go — computes from the same raw rows: every row of the
 // store-month, comeback, advisor, technician, payroll and benchmark marts of three stores, the
@@ -31,8 +33,54 @@ func TestPythonCrosscheck(t *testing.T) {
 	}
 	opts := gen.Options{Stores: 3, Seed: 23, MinOrders: 150, MaxOrders: 220, Parts: 400, Months: 14, Dirty: true}
 	d, now := ingestGenerated(t, opts)
+	// The generator's dirty rows hold orphans, but no unknown part or technician, no negative
+	// stock and no wrong VIN check digit: those are made here, in the raw rows both readings see.
+	for _, q := range []string{
+		// S002: movements (issues among them) of five catalogue parts whose catalogue rows go
+		// (unknown parts count in no KPI: not in stock, value or fill rate), and a part that
+		// never was in the catalogue
+		`DELETE FROM raw_parts WHERE store_id = 'S002' AND part_no IN (
+			SELECT part_no FROM raw_parts_movements WHERE store_id = 'S002' AND movement_type = 'issue'
+			GROUP BY part_no ORDER BY part_no LIMIT 5)`,
+		`INSERT INTO raw_parts_movements SELECT * REPLACE ('X' || movement_id AS movement_id, 'NOT-IN-CATALOGUE' AS part_no)
+			FROM raw_parts_movements WHERE store_id = 'S002' AND movement_type IN ('issue', 'receipt') AND movement_id LIKE '%7'`,
+		// S001: an issue of far more than the stock in its latest month (negative stock: its
+		// value counts as 0, the suggested order tops up from below 0, a finding)
+		`INSERT INTO raw_parts_movements SELECT * REPLACE ('NEG' || movement_id AS movement_id, 'issue' AS movement_type, 99999.00 AS qty)
+			FROM raw_parts_movements WHERE store_id = 'S001' ORDER BY moved_at DESC, movement_id LIMIT 1`,
+		// S001: job lines by technicians with no technicians row (a tech month with no team;
+		// their labour is a payroll exception, not a payroll row)
+		`UPDATE raw_order_jobs SET tech_id = 'TX' || right(tech_id, 1) WHERE store_id = 'S001' AND line_no = 2 AND order_no LIKE '%3'`,
+		// S003, 2026-05: nobody worked a day (every team's points 0: shares 0.00, no top-up, the
+		// pools undistributed); S002, 2026-03: a technician with no attendance row (ratio 0, no
+		// days worked or efficiency)
+		`UPDATE raw_attendance SET days_worked = 0 WHERE store_id = 'S003' AND month = '2026-05'`,
+		`DELETE FROM raw_attendance WHERE store_id = 'S002' AND month = '2026-03'
+			AND tech_id = (SELECT min(tech_id) FROM raw_attendance WHERE store_id = 'S002' AND month = '2026-03')`,
+		// S003: orders whose VIN's check digit is wrong (position 9 changed)
+		`UPDATE raw_work_orders SET vin = left(vin, 8) || CASE WHEN substr(vin, 9, 1) = '0' THEN '1' ELSE '0' END || substr(vin, 10)
+			WHERE store_id = 'S003' AND order_no LIKE '%11'`,
+	} {
+		res, err := d.Exec(q)
+		if err != nil {
+			t.Fatalf("%v\n%s", err, q)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			t.Fatalf("changed no row:\n%s", q)
+		}
+	}
 	if _, err := (&Runner{DB: d, Config: DefaultConfig(), Full: true, Now: now}).Run(t.Context()); err != nil {
 		t.Fatal(err)
+	}
+	// the made rows are findings, so the comparison below covers them
+	for _, f := range [][2]string{{"S002", "unknown_parts"}, {"S001", "negative_stock"}, {"S001", "unknown_techs"}, {"S003", "vin_check_digit"}, {"S003", "undistributed_pool"}} {
+		var n int64
+		if err := d.QueryRow(`SELECT coalesce(sum("count"), 0) FROM mart_data_quality WHERE store_id = ? AND "check" = ?`, f[0], f[1]).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Errorf("%s has no %s finding", f[0], f[1])
+		}
 	}
 	dir := t.TempDir()
 	for _, k := range ingest.Kinds() {
@@ -48,7 +96,7 @@ func TestPythonCrosscheck(t *testing.T) {
 		}
 	}
 	run := func(script string) (string, error) {
-		cmd := exec.Command(py, script, "--csv", dir, "--marts", dir, "--stores", "S001,S002,S003")
+		cmd := exec.Command(py, script, "--csv", dir, "--marts", dir, "--stores", "S001,S002,S003", "--parts-stores", "S001,S002")
 		out, err := cmd.CombinedOutput()
 		return string(out), err
 	}

@@ -225,8 +225,9 @@ SIGN = {"receipt": 1, "return": 1, "transfer_in": 1, "adjust": 1, "issue": -1, "
 
 
 def parts_months(s, last):
-    """Yields (month, per-part state) from the store's first movement month up to last."""
-    ms = sorted(movs[s], key=lambda r: r["moved_at"])
+    """Yields (month, per-part state) from the store's first movement month up to last. Movements
+    of parts missing from the catalogue count in no KPI (§5): not in stock, value or fill rate."""
+    ms = sorted((r for r in movs[s] if (s, r["part_no"]) in parts), key=lambda r: r["moved_at"])
     if not ms:
         return
     i0 = ms[0]["moved_at"].year * 12 + ms[0]["moved_at"].month - 1
