@@ -12,13 +12,14 @@ import (
 	"github.com/aftersales/aftersales/internal/gen"
 )
 
-// TestPythonCrosscheck: the marts of a full transform of generated, dirty data (with unknown
-// parts and technicians, negative stock, wrong VIN check digits, a month nobody worked and a
-// missing attendance row made in its raw rows) equal what
+// TestPythonCrosscheck: the marts of a full transform of generated, dirty data equal what
 // internal/crosscheck/crosscheck.py — the contract's KPIs in plain Python, sharing nothing with
 // the SQL models or reference_test.go — computes from the same raw rows: every row of the
 // store-month, comeback, advisor, technician, payroll and benchmark marts of three stores, the
-// counts of their data-quality findings about rows, and the parts mart of the first. The raw rows and the marts go to the script as CSV (the raw rows as the
+// counts of their data-quality findings about rows, and the parts mart of two. Made in the raw
+// rows before the transform: unknown parts and technicians, negative stock, wrong VIN check
+// digits, a month nobody worked, a missing attendance row, deliveries on month boundaries and
+// comebacks on the comeback window's edge. The raw rows and the marts go to the script as CSV (the raw rows as the
 // bench's clean CSV: canonical columns, no lineage).
 //
 // It needs python3 (standard library only), which .ci/run installs; without it the test is
@@ -57,6 +58,16 @@ func TestPythonCrosscheck(t *testing.T) {
 		`UPDATE raw_attendance SET days_worked = 0 WHERE store_id = 'S003' AND month = '2026-05'`,
 		`DELETE FROM raw_attendance WHERE store_id = 'S002' AND month = '2026-03'
 			AND tech_id = (SELECT min(tech_id) FROM raw_attendance WHERE store_id = 'S002' AND month = '2026-03')`,
+		// S001 / S002: orders delivered at a month's first instant / a microsecond before it
+		`UPDATE raw_work_orders SET delivered_at = date_trunc('month', delivered_at), completed_at = least(completed_at, date_trunc('month', delivered_at))
+			WHERE store_id = 'S001' AND order_no LIKE '%5' AND opened_at < date_trunc('month', delivered_at)`,
+		`UPDATE raw_work_orders SET delivered_at = date_trunc('month', delivered_at) - INTERVAL 1 MICROSECOND, completed_at = least(completed_at, date_trunc('month', delivered_at) - INTERVAL 1 MICROSECOND)
+			WHERE store_id = 'S002' AND order_no LIKE '%5' AND opened_at < date_trunc('month', delivered_at) - INTERVAL 1 MICROSECOND`,
+		// S003: orders opened exactly 30 days (some 30 days and 1 µs) after their VIN's previous
+		// delivery: on the comeback window's edge
+		`UPDATE raw_work_orders o SET opened_at = x.pd + INTERVAL 30 DAY + CASE WHEN o.order_no LIKE '%2' THEN INTERVAL 1 MICROSECOND ELSE INTERVAL 0 MICROSECOND END
+			FROM (SELECT store_id, order_no, lag(delivered_at) OVER (PARTITION BY store_id, vin ORDER BY opened_at) AS pd, delivered_at, completed_at FROM raw_work_orders WHERE store_id = 'S003') x
+			WHERE o.store_id = x.store_id AND o.order_no = x.order_no AND x.pd IS NOT NULL AND x.pd + INTERVAL 31 DAY < coalesce(x.completed_at, x.delivered_at) AND o.order_no LIKE '%1'`,
 		// S003: orders whose VIN's check digit is wrong (position 9 changed)
 		`UPDATE raw_work_orders SET vin = left(vin, 8) || CASE WHEN substr(vin, 9, 1) = '0' THEN '1' ELSE '0' END || substr(vin, 10)
 			WHERE store_id = 'S003' AND order_no LIKE '%11'`,
