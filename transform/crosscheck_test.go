@@ -18,8 +18,9 @@ import (
 // store-month, comeback, advisor, technician, payroll and benchmark marts of three stores, the
 // counts of their data-quality findings about rows, and the parts mart of two. Made in the raw
 // rows before the transform: unknown parts and technicians, negative stock, wrong VIN check
-// digits, a month nobody worked, a missing attendance row, deliveries on month boundaries and
-// comebacks on the comeback window's edge. The raw rows and the marts go to the script as CSV (the raw rows as the
+// digits, a month nobody worked, a missing attendance row, deliveries on month boundaries,
+// comebacks on the comeback window's edge, callbacks and complaint resolutions on the 7-day edge,
+// a callback before the delivery and reached callbacks tied at the earliest instant. The raw rows and the marts go to the script as CSV (the raw rows as the
 // bench's clean CSV: canonical columns, no lineage).
 //
 // It needs python3 (standard library only), which .ci/run installs; without it the test is
@@ -68,6 +69,25 @@ func TestPythonCrosscheck(t *testing.T) {
 		`UPDATE raw_work_orders o SET opened_at = x.pd + INTERVAL 30 DAY + CASE WHEN o.order_no LIKE '%2' THEN INTERVAL 1 MICROSECOND ELSE INTERVAL 0 MICROSECOND END
 			FROM (SELECT store_id, order_no, lag(delivered_at) OVER (PARTITION BY store_id, vin ORDER BY opened_at) AS pd, delivered_at, completed_at FROM raw_work_orders WHERE store_id = 'S003') x
 			WHERE o.store_id = x.store_id AND o.order_no = x.order_no AND x.pd IS NOT NULL AND x.pd + INTERVAL 31 DAY < coalesce(x.completed_at, x.delivered_at) AND o.order_no LIKE '%1'`,
+		// S001: the earliest callback exactly 7 days after the delivery (some 7 days + 1 µs)
+		`UPDATE raw_callbacks c SET called_at = o.delivered_at + INTERVAL 7 DAY + CASE WHEN c.order_no LIKE '%3' THEN INTERVAL 1 MICROSECOND ELSE INTERVAL 0 MICROSECOND END
+			FROM raw_work_orders o WHERE c.store_id = 'S001' AND o.store_id = c.store_id AND o.order_no = c.order_no AND o.delivered_at IS NOT NULL
+			AND c.called_at = (SELECT min(called_at) FROM raw_callbacks c2 WHERE c2.store_id = c.store_id AND c2.order_no = c.order_no)
+			AND (c.order_no LIKE '%3' OR c.order_no LIKE '%4')`,
+		// S003: the earliest callback a day before the delivery (timely: at most 7 days after it)
+		`UPDATE raw_callbacks c SET called_at = o.delivered_at - INTERVAL 1 DAY
+			FROM raw_work_orders o WHERE c.store_id = 'S003' AND o.store_id = c.store_id AND o.order_no = c.order_no AND o.delivered_at IS NOT NULL
+			AND c.called_at = (SELECT min(called_at) FROM raw_callbacks c2 WHERE c2.store_id = c.store_id AND c2.order_no = c.order_no)
+			AND c.order_no LIKE '%7'`,
+		// complaints resolved exactly 7 days after the call (some 7 days + 1 µs)
+		`UPDATE raw_callbacks SET resolved_at = called_at + INTERVAL 7 DAY + CASE WHEN order_no LIKE '%1' OR order_no LIKE '%3' THEN INTERVAL 1 MICROSECOND ELSE INTERVAL 0 MICROSECOND END
+			WHERE complaint AND resolved_at IS NOT NULL`,
+		// S002: a second reached callback at the same instant with another answer (the contract
+		// names no tie-break: the smaller callback_id decides, before or after the first)
+		`INSERT INTO raw_callbacks SELECT * REPLACE ('Z' || callback_id AS callback_id, 6 - coalesce(score, 3) AS score, NOT coalesce(fixed_ok, false) AS fixed_ok)
+			FROM raw_callbacks WHERE store_id = 'S002' AND reached AND order_no LIKE '%2'`,
+		`INSERT INTO raw_callbacks SELECT * REPLACE ('0' || callback_id AS callback_id, 6 - coalesce(score, 3) AS score, NOT coalesce(fixed_ok, false) AS fixed_ok)
+			FROM raw_callbacks WHERE store_id = 'S002' AND reached AND order_no LIKE '%5'`,
 		// S003: orders whose VIN's check digit is wrong (position 9 changed)
 		`UPDATE raw_work_orders SET vin = left(vin, 8) || CASE WHEN substr(vin, 9, 1) = '0' THEN '1' ELSE '0' END || substr(vin, 10)
 			WHERE store_id = 'S003' AND order_no LIKE '%11'`,

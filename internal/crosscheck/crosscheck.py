@@ -204,7 +204,8 @@ for k, o in orders.items():
 
 def first_reached(k):
     rc = [c for c in cbs.get(k, ()) if c["reached"] == "true"]
-    return min(rc, key=lambda c: c["called_at"]) if rc else None
+    # the earliest; the contract names no tie-break: the marts take the smaller callback_id
+    return min(rc, key=lambda c: (c["called_at"], c["callback_id"])) if rc else None
 
 
 def callback_figures(ck):
