@@ -20,7 +20,9 @@ import (
 // rows before the transform: unknown parts and technicians, negative stock, wrong VIN check
 // digits, a month nobody worked, a missing attendance row, deliveries on month boundaries,
 // comebacks on the comeback window's edge, callbacks and complaint resolutions on the 7-day edge,
-// a callback before the delivery and reached callbacks tied at the earliest instant. The raw rows and the marts go to the script as CSV (the raw rows as the
+// a callback before the delivery, reached callbacks tied at the earliest instant, a technician
+// changing teams, one with no row in force in early months, and candidate origins tied on their
+// delivery. The raw rows and the marts go to the script as CSV (the raw rows as the
 // bench's clean CSV: canonical columns, no lineage).
 //
 // It needs python3 (standard library only), which .ci/run installs; without it the test is
@@ -88,6 +90,19 @@ func TestPythonCrosscheck(t *testing.T) {
 			FROM raw_callbacks WHERE store_id = 'S002' AND reached AND order_no LIKE '%2'`,
 		`INSERT INTO raw_callbacks SELECT * REPLACE ('0' || callback_id AS callback_id, 6 - coalesce(score, 3) AS score, NOT coalesce(fixed_ok, false) AS fixed_ok)
 			FROM raw_callbacks WHERE store_id = 'S002' AND reached AND order_no LIKE '%5'`,
+		// S001: a technician moving to another team from 2026-01, and one whose only row comes in
+		// force in 2026-05 (no team before)
+		`INSERT INTO raw_technicians SELECT * REPLACE ((SELECT max(team_id) FROM raw_technicians WHERE store_id = 'S001') AS team_id, '2026-01' AS valid_from)
+			FROM raw_technicians WHERE store_id = 'S001' AND tech_id = (SELECT min(tech_id) FROM raw_technicians WHERE store_id = 'S001')
+			ORDER BY valid_from DESC LIMIT 1`,
+		`UPDATE raw_technicians SET valid_from = '2026-05' WHERE store_id = 'S001'
+			AND tech_id = (SELECT max(tech_id) FROM raw_technicians WHERE store_id = 'S001' GROUP BY tech_id HAVING count(*) = 1 ORDER BY 1 DESC LIMIT 1)`,
+		// S002: delivered orders twinned (same VIN and times, job lines too, a greater order_no):
+		// candidate origins tied on delivered_at, the greater order_no the latest
+		`INSERT INTO raw_order_jobs SELECT j.* REPLACE (j.order_no || 'B' AS order_no) FROM raw_order_jobs j
+			JOIN raw_work_orders o USING (store_id, order_no) WHERE o.store_id = 'S002' AND o.order_no LIKE '%4' AND o.status = 'delivered'`,
+		`INSERT INTO raw_work_orders SELECT * REPLACE (order_no || 'B' AS order_no)
+			FROM raw_work_orders WHERE store_id = 'S002' AND order_no LIKE '%4' AND status = 'delivered'`,
 		// S003: orders whose VIN's check digit is wrong (position 9 changed)
 		`UPDATE raw_work_orders SET vin = left(vin, 8) || CASE WHEN substr(vin, 9, 1) = '0' THEN '1' ELSE '0' END || substr(vin, 10)
 			WHERE store_id = 'S003' AND order_no LIKE '%11'`,
