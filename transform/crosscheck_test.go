@@ -21,8 +21,9 @@ import (
 // digits, a month nobody worked, a missing attendance row, deliveries on month boundaries,
 // comebacks on the comeback window's edge, callbacks and complaint resolutions on the 7-day edge,
 // a callback before the delivery, reached callbacks tied at the earliest instant, a technician
-// changing teams, one with no row in force in early months, and candidate origins tied on their
-// delivery. The raw rows and the marts go to the script as CSV (the raw rows as the
+// changing teams, one with no row in force in early months, candidate origins tied on their
+// delivery, more days worked than scheduled and none scheduled, returns of more than a month's
+// issues, negative adjustments, transfers and NULL backorders. The raw rows and the marts go to the script as CSV (the raw rows as the
 // bench's clean CSV: canonical columns, no lineage).
 //
 // It needs python3 (standard library only), which .ci/run installs; without it the test is
@@ -103,6 +104,19 @@ func TestPythonCrosscheck(t *testing.T) {
 			JOIN raw_work_orders o USING (store_id, order_no) WHERE o.store_id = 'S002' AND o.order_no LIKE '%4' AND o.status = 'delivered'`,
 		`INSERT INTO raw_work_orders SELECT * REPLACE (order_no || 'B' AS order_no)
 			FROM raw_work_orders WHERE store_id = 'S002' AND order_no LIKE '%4' AND status = 'delivered'`,
+		// S002, 2026-02: worked more days than scheduled (the ratio stops at 1) and a month with
+		// no days scheduled (ratio 0)
+		`UPDATE raw_attendance SET days_worked = days_scheduled + 3 WHERE store_id = 'S002' AND month = '2026-02' AND tech_id LIKE '%1'`,
+		`UPDATE raw_attendance SET days_scheduled = 0 WHERE store_id = 'S002' AND month = '2026-02' AND tech_id LIKE '%2'`,
+		// S001 / S002: returns of more than a month's issues (net issues below 0: demand floored at
+		// 0 in MAD, a value ≤ 0 is class N), negative adjustments, transfers and a NULL backorder
+		`INSERT INTO raw_parts_movements SELECT * REPLACE ('R' || movement_id AS movement_id, 'return' AS movement_type, qty * 5 AS qty)
+			FROM raw_parts_movements WHERE store_id IN ('S001', 'S002') AND movement_type = 'issue' AND movement_id LIKE '%3'`,
+		`INSERT INTO raw_parts_movements SELECT * REPLACE ('A' || movement_id AS movement_id, 'adjust' AS movement_type, -qty AS qty)
+			FROM raw_parts_movements WHERE store_id IN ('S001', 'S002') AND movement_type = 'receipt' AND movement_id LIKE '%1'`,
+		`INSERT INTO raw_parts_movements SELECT * REPLACE ('T' || movement_id AS movement_id, CASE WHEN movement_id LIKE '%2' THEN 'transfer_in' ELSE 'transfer_out' END AS movement_type)
+			FROM raw_parts_movements WHERE store_id IN ('S001', 'S002') AND movement_type = 'receipt' AND (movement_id LIKE '%2' OR movement_id LIKE '%4')`,
+		`UPDATE raw_parts_movements SET backorder = NULL WHERE store_id IN ('S001', 'S002') AND movement_type = 'issue' AND movement_id LIKE '%9'`,
 		// S003: orders whose VIN's check digit is wrong (position 9 changed)
 		`UPDATE raw_work_orders SET vin = left(vin, 8) || CASE WHEN substr(vin, 9, 1) = '0' THEN '1' ELSE '0' END || substr(vin, 10)
 			WHERE store_id = 'S003' AND order_no LIKE '%11'`,
