@@ -23,7 +23,8 @@ import (
 // a callback before the delivery, reached callbacks tied at the earliest instant, a technician
 // changing teams, one with no row in force in early months, candidate origins tied on their
 // delivery, more days worked than scheduled and none scheduled, returns of more than a month's
-// issues, negative adjustments, transfers and NULL backorders. The raw rows and the marts go to the script as CSV (the raw rows as the
+// issues, negative adjustments, transfers, NULL backorders, deliveries at the promised time and
+// a microsecond after it, and orders with no promised time. The raw rows and the marts go to the script as CSV (the raw rows as the
 // bench's clean CSV: canonical columns, no lineage).
 //
 // It needs python3 (standard library only), which .ci/run installs; without it the test is
@@ -117,6 +118,11 @@ func TestPythonCrosscheck(t *testing.T) {
 		`INSERT INTO raw_parts_movements SELECT * REPLACE ('T' || movement_id AS movement_id, CASE WHEN movement_id LIKE '%2' THEN 'transfer_in' ELSE 'transfer_out' END AS movement_type)
 			FROM raw_parts_movements WHERE store_id IN ('S001', 'S002') AND movement_type = 'receipt' AND (movement_id LIKE '%2' OR movement_id LIKE '%4')`,
 		`UPDATE raw_parts_movements SET backorder = NULL WHERE store_id IN ('S001', 'S002') AND movement_type = 'issue' AND movement_id LIKE '%9'`,
+		// S003: deliveries exactly at the promised time (on time) and a microsecond after it, and
+		// orders with no promised time (not counted)
+		`UPDATE raw_work_orders SET promised_at = delivered_at - CASE WHEN order_no LIKE '%6' THEN INTERVAL 1 MICROSECOND ELSE INTERVAL 0 MICROSECOND END
+			WHERE store_id = 'S003' AND (order_no LIKE '%6' OR order_no LIKE '%8') AND delivered_at IS NOT NULL`,
+		`UPDATE raw_work_orders SET promised_at = NULL WHERE store_id = 'S003' AND order_no LIKE '%9'`,
 		// S003: orders whose VIN's check digit is wrong (position 9 changed)
 		`UPDATE raw_work_orders SET vin = left(vin, 8) || CASE WHEN substr(vin, 9, 1) = '0' THEN '1' ELSE '0' END || substr(vin, 10)
 			WHERE store_id = 'S003' AND order_no LIKE '%11'`,
