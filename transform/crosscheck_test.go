@@ -19,7 +19,7 @@ import (
 // counts of their data-quality findings about rows, and the parts mart of two. Made in the raw
 // rows before the transform: unknown parts and technicians, negative stock, wrong VIN check
 // digits, a month nobody worked, a missing attendance row, deliveries on month boundaries,
-// comebacks on the comeback window's edge, callbacks and complaint resolutions on the 7-day edge,
+// comebacks on the comeback window's edges, callbacks and complaint resolutions on the 7-day edge,
 // a callback before the delivery, reached callbacks tied at the earliest instant, a technician
 // changing teams, one with no row in force in early months, candidate origins tied on their
 // delivery, more days worked than scheduled and none scheduled, returns of more than a month's
@@ -73,6 +73,12 @@ func TestPythonCrosscheck(t *testing.T) {
 		`UPDATE raw_work_orders o SET opened_at = x.pd + INTERVAL 30 DAY + CASE WHEN o.order_no LIKE '%2' THEN INTERVAL 1 MICROSECOND ELSE INTERVAL 0 MICROSECOND END
 			FROM (SELECT store_id, order_no, lag(delivered_at) OVER (PARTITION BY store_id, vin ORDER BY opened_at) AS pd, delivered_at, completed_at FROM raw_work_orders WHERE store_id = 'S003') x
 			WHERE o.store_id = x.store_id AND o.order_no = x.order_no AND x.pd IS NOT NULL AND x.pd + INTERVAL 31 DAY < coalesce(x.completed_at, x.delivered_at) AND o.order_no LIKE '%1'`,
+		// S002: repair orders opened at the very instant their VIN's previous order was delivered
+		// (not after it: that order is no candidate origin)
+		`UPDATE raw_work_orders o SET opened_at = x.pd
+			FROM (SELECT store_id, order_no, lag(delivered_at) OVER (PARTITION BY store_id, vin ORDER BY opened_at) AS pd, delivered_at, completed_at FROM raw_work_orders WHERE store_id = 'S002') x
+			WHERE o.store_id = x.store_id AND o.order_no = x.order_no AND x.pd IS NOT NULL AND x.pd < coalesce(x.completed_at, x.delivered_at)
+			AND o.order_type = 'repair' AND o.order_no LIKE '%1'`,
 		// S001: the earliest callback exactly 7 days after the delivery (some 7 days + 1 µs)
 		`UPDATE raw_callbacks c SET called_at = o.delivered_at + INTERVAL 7 DAY + CASE WHEN c.order_no LIKE '%3' THEN INTERVAL 1 MICROSECOND ELSE INTERVAL 0 MICROSECOND END
 			FROM raw_work_orders o WHERE c.store_id = 'S001' AND o.store_id = c.store_id AND o.order_no = c.order_no AND o.delivered_at IS NOT NULL
