@@ -14,8 +14,6 @@ CREATE OR REPLACE MACRO rate(n, d) AS CASE WHEN d IS NULL OR d = 0 THEN NULL ELS
 -- ym_closed) and format only the groups: strftime on every row of 1.8 M orders cost ≈ 0.06 s a
 -- pass at scale S, and an integer is a cheaper key to hash and join.
 CREATE OR REPLACE MACRO month_text(ym) AS strftime(make_date(CAST(ym // 100 AS INTEGER), CAST(ym % 100 AS INTEGER), 1), '%Y-%m');
--- hours between two timestamps, exactly from microseconds.
-CREATE OR REPLACE MACRO hours_between(a, b) AS (epoch_us(b) - epoch_us(a)) / 3600000000.0;
 -- The fault systems two orders can share (CONTRACT §2: every one but maintenance and other),
 -- sorted. An order's systems are a bit mask, bit i − 1 standing for the i-th of this list: a
 -- bitwise or/and of integers instead of lists of texts (the comeback candidates' fault systems).
