@@ -114,6 +114,13 @@ func (in *Ingester) File(ctx context.Context, path string) (*Result, error) {
 // Files ingests files in order: a worker reads and checks the next files while the previous
 // batch is loaded. report is called for each file, in order, once its batch is committed.
 func (in *Ingester) Files(ctx context.Context, paths []string, report func(path string, res *Result)) error {
+	if !in.Opts.Check {
+		// what a failed or killed ingest left in the manifest, settled before anything is
+		// written; a lake ahead of the database stops the ingest (manifest.go)
+		if err := reconcileManifest(ctx, in.DB, in.Opts.Lake); err != nil {
+			return err
+		}
+	}
 	loaded := map[string]string{} // sha256 → path of a loaded file
 	rows, err := in.DB.QueryContext(ctx, `SELECT sha256, min(path) FROM ingest_files WHERE status = 'loaded' GROUP BY sha256`)
 	if err != nil {

@@ -541,7 +541,7 @@ func TestReexportInLaterBatchOfOneCall(t *testing.T) {
 	testHookDeleteSkipped = func(kind string) { skipped = append(skipped, kind) }
 	defer func() { testHookDeleteSkipped = nil }()
 	var commits []string
-	testHookCommit = func(files int) { commits = append(commits, fmt.Sprint(files)) }
+	testHookCommit = func(files int) error { commits = append(commits, fmt.Sprint(files)); return nil }
 	defer func() { testHookCommit = nil }()
 	e := newEnv(t)
 	threads := e.rows(`SELECT current_setting('threads')::VARCHAR`)
@@ -603,8 +603,9 @@ func TestIngestCheckpointsOnceAtTheEnd(t *testing.T) {
 	e := &env{t: t, db: d, lake: filepath.Join(dir, "lake")}
 	threshold := e.rows(`SELECT current_setting('checkpoint_threshold')`)
 	var logged []string
-	testHookCommit = func(int) {
+	testHookCommit = func(int) error {
 		logged = append(logged, e.rows(`SELECT (wal_size <> '0 bytes')::VARCHAR FROM pragma_database_size()`)...)
+		return nil
 	}
 	defer func() { testHookCommit = nil }()
 	in := &Ingester{DB: d, Opts: Options{Lake: e.lake}}

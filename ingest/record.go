@@ -23,9 +23,14 @@ func ManifestDir(lake string) string { return filepath.Join(lake, "_manifest") }
 
 // commit makes a batch of results current in ONE transaction: file_ids in order, manifest
 // entries, raw rows, ingest_files rows and rejects. Every file stays all-or-nothing; a batch only
-// saves the per-transaction cost of thousands of small monthly exports. The manifest entries are
-// written before the commit: if the process dies in between, they name file_ids the database
-// never committed, and the next ingest (which takes the same file_ids) overwrites them.
+// saves the per-transaction cost of thousands of small monthly exports. The batch's manifest
+// entry is written before the commit under a pending name (<first file_id>.json.pending), which
+// the transaction reads its ingest_files rows from, and renamed to its final name once the
+// commit has returned: `rebuild` replays final entries only, so a batch that failed or was
+// killed before its commit can never come back through the lake. A failed load removes its
+// pending entry and lake files at once; what a killed run leaves is settled by the next ingest
+// (reconcileManifest), which finishes an entry whose file_ids the database holds and removes
+// one whose it does not.
 func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKeys) error {
 	if len(batch) == 0 {
 		return nil
@@ -52,19 +57,29 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 			return fmt.Errorf("flushing the lake to disk: %w", err)
 		}
 	}
-	if err := writeManifest(in.Opts.Lake, batch); err != nil {
+	pending, err := writeManifest(in.Opts.Lake, batch)
+	if err != nil {
 		return fmt.Errorf("writing the manifest entry: %w", err)
 	}
 	t1 := time.Now()
-	if err := apply(ctx, tx, in.Opts.Lake, batch, known); err != nil {
+	err = apply(ctx, tx, in.Opts.Lake, pending, batch, known)
+	if err == nil && testHookCommit != nil {
+		err = testHookCommit(len(batch))
+	}
+	if err != nil {
+		// not committed: the batch leaves nothing in the lake either
+		tx.Rollback()
+		dropPending(in.Opts.Lake, pending, batch)
 		return err
 	}
 	t2 := time.Now()
-	if testHookCommit != nil {
-		testHookCommit(len(batch))
-	}
 	if err := tx.Commit(); err != nil {
+		// (whether DuckDB committed is not certain after an I/O error: the next ingest looks at
+		// the database and settles the pending entry)
 		return fmt.Errorf("committing: %w", err)
+	}
+	if err := os.Rename(pending, manifestPath(in.Opts.Lake, batch[0].FileID)); err != nil {
+		return fmt.Errorf("the files are loaded, but their manifest entry %s could not be renamed (the next ingest does it): %w", pending, err)
 	}
 	known.add()
 	known.keyBounds().commit()
@@ -74,34 +89,34 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 	return nil
 }
 
-// writeManifest writes one entry file per batch, named by its first file_id and holding the
-// results in file_id order.
-func writeManifest(lake string, batch []*Result) error {
+// writeManifest writes a batch's entry file, holding its results in file_id order, under its
+// pending name (see commit) and returns that path.
+func writeManifest(lake string, batch []*Result) (string, error) {
 	dir := ManifestDir(lake)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
+		return "", err
 	}
 	b, err := json.MarshalIndent(batch, "", " ")
 	if err != nil {
-		return err
+		return "", err
 	}
-	final := manifestPath(lake, batch[0].FileID)
+	pending := manifestPath(lake, batch[0].FileID) + pendingSuffix
 	f, err := os.CreateTemp(dir, ".entry.*.tmp")
 	if err != nil {
-		return err
+		return "", err
 	}
 	if _, err := f.Write(b); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return err
+		return "", err
 	}
 	if err := f.Sync(); err != nil {
 		f.Close()
 		os.Remove(f.Name())
-		return err
+		return "", err
 	}
 	f.Close()
-	return os.Rename(f.Name(), final)
+	return pending, os.Rename(f.Name(), pending)
 }
 
 // manifestFile is one entry file of the manifest: the results of one committed batch.
@@ -141,7 +156,7 @@ func readManifest(lake string) ([]manifestFile, error) {
 // DELETE (a scan of the whole raw table per kind and batch) is skipped. So is the DELETE of a
 // batch whose rows all lie above their stores' key bounds (bounds.go), which every insert
 // records, a rebuild's too.
-func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result, known *loadedKeys) error {
+func apply(ctx context.Context, tx *sql.Tx, lake, entry string, batch []*Result, known *loadedKeys) error {
 	byKind := map[string][]*Result{}
 	var kindOrder []string
 	for _, res := range batch {
@@ -188,7 +203,7 @@ func apply(ctx context.Context, tx *sql.Tx, lake string, batch []*Result, known 
 			}
 		}
 	}
-	return recordManifest(ctx, tx, manifestPath(lake, batch[0].FileID))
+	return recordManifest(ctx, tx, entry)
 }
 
 // recordManifest inserts the ingest_files and ingest_rejects rows of a batch straight from its
@@ -417,7 +432,7 @@ func Rebuild(ctx context.Context, d *sql.DB, lake string, progress func(done, to
 		if len(mf.results) == 0 {
 			continue
 		}
-		if err := apply(ctx, tx, lake, mf.results, nil); err != nil {
+		if err := apply(ctx, tx, lake, mf.path, mf.results, nil); err != nil {
 			return 0, err
 		}
 		n += len(mf.results)
@@ -498,8 +513,9 @@ func hasRepeat(sorted []uint64) bool {
 	return false
 }
 
-// testHookCommit, when set by a test, is told of every batch's commit, just before it.
-var testHookCommit func(files int)
+// testHookCommit, when set by a test, is told of every batch's commit, just before it; an error
+// it returns fails the batch as a failed load would.
+var testHookCommit func(files int) error
 
 // testHookDeleteSkipped, when set by a test, is told of every DELETE skipped.
 var testHookDeleteSkipped func(kind string)

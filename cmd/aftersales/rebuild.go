@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -69,6 +70,12 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 		return failed("replacing %s: %v", o.DB, err)
 	}
 	fmt.Fprintf(o.Out, "rebuilt %s from %d manifest entries in %s\n", o.DB, n, lake)
+	// a batch an ingest was loading when it failed or was killed: not replayed (whether its
+	// commit happened is not in the lake); the next ingest removes its entry
+	if pending, _ := ingest.PendingEntries(lake); len(pending) > 0 {
+		fmt.Fprintf(o.Out, "left out: %d batch(es) of an ingest that was interrupted while loading them (%s); ingest those files again\n",
+			len(pending), strings.Join(pending, ", "))
+	}
 	return nil
 }
 

@@ -127,6 +127,34 @@ func TestRecoveryFromDamagedDatabase(t *testing.T) {
 	}
 }
 
+// TestDatabaseBehindItsLake: a database deleted while its lake was kept is not silently given
+// a new history in that lake (a rebuild would then mix both): ingest refuses with the way out,
+// and after `rebuild` the database and its lake load on together.
+func TestDatabaseBehindItsLake(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 2, 1)
+	dbf := filepath.Join(dir, "d", "a.duckdb")
+	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", filepath.Join(in, "S001")); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	os.Remove(dbf)
+	os.Remove(dbf + ".wal")
+	r := runBin(t, dir, "ingest", "--db", dbf, "-q", filepath.Join(in, "S002"))
+	if r.code != 1 || !strings.Contains(r.stderr, "aftersales rebuild") || !strings.Contains(r.stderr, dbf) || !strings.Contains(r.stderr, "--lake") {
+		t.Fatalf("ingest into a new database beside an old lake: exit %d\n%s", r.code, r.stderr)
+	}
+	if r := runBin(t, dir, "rebuild", "--db", dbf); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", filepath.Join(in, "S002")); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	r = runBin(t, dir, "query", "--db", dbf, "--format", "csv", "SELECT string_agg(DISTINCT store_id, ' ' ORDER BY store_id) FROM raw_work_orders")
+	if !strings.Contains(r.stdout, "S001 S002") {
+		t.Errorf("after rebuild and ingest: %s %s", r.stdout, r.stderr)
+	}
+}
+
 // TestUnwritableOutputs: an output location that cannot be written gives a clear error naming
 // it, and earlier outputs stay as they were.
 func TestUnwritableOutputs(t *testing.T) {
