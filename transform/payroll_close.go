@@ -94,10 +94,10 @@ func ClosePayroll(ctx context.Context, db *sql.DB, lake, store, month, reason st
 	if err := markDirty(ctx, tx, store, "payroll "+month+" closed"); err != nil {
 		return 0, err
 	}
-	if err := writeSnapshot(ctx, tx, lake, store, month); err != nil {
+	if err := commitWithSnapshot(ctx, tx, lake, store, month); err != nil {
 		return 0, err
 	}
-	return int(n), tx.Commit()
+	return int(n), nil
 }
 
 // markDirty makes the next incremental transform recompute the whole store: closing or
@@ -141,32 +141,75 @@ func ReopenPayroll(ctx context.Context, db *sql.DB, lake, store, month, reason s
 	if err := markDirty(ctx, tx, store, "payroll "+month+" reopened"); err != nil {
 		return err
 	}
-	if err := writeSnapshot(ctx, tx, lake, store, month); err != nil {
-		return err
-	}
-	return tx.Commit()
+	return commitWithSnapshot(ctx, tx, lake, store, month)
 }
 
-// writeSnapshot writes the closed rows (none after a reopen) and all events of a store-month.
-func writeSnapshot(ctx context.Context, tx *sql.Tx, lake, store, month string) error {
+// commitWithSnapshot commits a close or reopen and puts the store-month's snapshot into the lake
+// with it. The snapshot is written (and flushed) beside its place before the commit and moved
+// into place after it, so that a commit that fails leaves the lake's snapshot as it was: a
+// rebuild must not close (or reopen) a month that the database never did. A run killed between
+// the commit and the rename leaves <month>.json.tmp, which `rebuild` names (PendingSnapshots).
+func commitWithSnapshot(ctx context.Context, tx *sql.Tx, lake, store, month string) error {
+	tmp, err := writeSnapshot(ctx, tx, lake, store, month)
+	if err != nil {
+		return err
+	}
+	if testHookPayrollCommit != nil {
+		err = testHookPayrollCommit()
+	}
+	if err == nil {
+		err = tx.Commit()
+	}
+	if err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return os.Rename(tmp, snapshotPath(lake, store, month))
+}
+
+// testHookPayrollCommit, when set by a test, runs just before a close or reopen commits; an error
+// it returns fails the commit.
+var testHookPayrollCommit func() error
+
+// PendingSnapshots lists the snapshots of closes and reopens whose commit was interrupted before
+// they were moved into place: whether the database took them is not known from the lake.
+func PendingSnapshots(lake string) []string {
+	out, _ := filepath.Glob(filepath.Join(lake, "_payroll", "*", "*.json.tmp"))
+	sort.Strings(out)
+	return out
+}
+
+// writeSnapshot writes the closed rows (none after a reopen) and all events of a store-month to
+// the snapshot's temporary file, flushed to disk, and returns its path.
+func writeSnapshot(ctx context.Context, tx *sql.Tx, lake, store, month string) (string, error) {
 	snap := closedSnapshot{Store: store, Month: month}
 	var err error
 	if snap.Rows, err = textRows(ctx, tx, `SELECT COLUMNS(*)::VARCHAR FROM payroll_closed_rows WHERE store_id = ? AND month = ? ORDER BY tech_id`, store, month); err != nil {
-		return err
+		return "", err
 	}
 	if snap.Events, err = textRows(ctx, tx, `SELECT COLUMNS(*)::VARCHAR FROM payroll_events WHERE store_id = ? AND month = ? ORDER BY event_at, action`, store, month); err != nil {
-		return err
+		return "", err
 	}
 	p := snapshotPath(lake, store, month)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
+		return "", err
 	}
 	b, _ := json.MarshalIndent(snap, "", " ")
 	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, b, 0o644); err != nil {
-		return err
+	f, err := os.Create(tmp)
+	if err == nil {
+		if _, err = f.Write(b); err == nil {
+			err = f.Sync()
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 	}
-	return os.Rename(tmp, p)
+	if err != nil {
+		os.Remove(tmp)
+		return "", fmt.Errorf("writing the payroll snapshot %s: %w", tmp, err)
+	}
+	return tmp, nil
 }
 
 func textRows(ctx context.Context, tx *sql.Tx, q string, args ...any) ([]map[string]string, error) {

@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"errors"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -92,5 +93,56 @@ func TestPayrollCloseDifferenceReopen(t *testing.T) {
 	events := fmtRows(queryRows(t, d, `SELECT action, reason FROM payroll_events ORDER BY event_at`))
 	if events != "  [close, March payroll approved]\n  [reopen, attendance of T2 corrected]\n" {
 		t.Errorf("events:\n%s", events)
+	}
+}
+
+// TestPayrollSnapshotFollowsCommit: a close or reopen whose commit fails leaves the lake's
+// snapshot as it was, so that a rebuild never closes (or reopens) a month the database did not.
+func TestPayrollSnapshotFollowsCommit(t *testing.T) {
+	d, _, cfg := openCase(t, filepath.Join("testdata", "payroll.yaml"))
+	if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	lake := t.TempDir()
+	now := time.Date(2026, 4, 5, 10, 0, 0, 0, time.UTC)
+	restored := func() string {
+		t.Helper()
+		d2, _ := db.OpenMemory()
+		defer d2.Close()
+		if _, err := RestorePayroll(t.Context(), d2, lake); err != nil {
+			t.Fatal(err)
+		}
+		return fmtRows(queryRows(t, d2, `SELECT count(*) FROM payroll_closed_rows`))
+	}
+	fail := func() error { return errors.New("disk full (test)") }
+	testHookPayrollCommit = fail
+	_, err := ClosePayroll(t.Context(), d, lake, "S1", "2026-03", "approved", now)
+	testHookPayrollCommit = nil
+	if err == nil {
+		t.Fatal("the failed close was not reported")
+	}
+	if closed, _ := IsClosed(t.Context(), d, "S1", "2026-03"); closed {
+		t.Error("the failed close closed the month")
+	}
+	if got := restored(); got != "  [0]\n" {
+		t.Errorf("a rebuild after the failed close restores closed rows: %s", got)
+	}
+	if p := PendingSnapshots(lake); len(p) != 0 {
+		t.Errorf("the failed close left %v", p)
+	}
+	if _, err := ClosePayroll(t.Context(), d, lake, "S1", "2026-03", "approved", now); err != nil {
+		t.Fatal(err)
+	}
+	testHookPayrollCommit = fail
+	err = ReopenPayroll(t.Context(), d, lake, "S1", "2026-03", "a correction", now)
+	testHookPayrollCommit = nil
+	if err == nil {
+		t.Fatal("the failed reopen was not reported")
+	}
+	if closed, _ := IsClosed(t.Context(), d, "S1", "2026-03"); !closed {
+		t.Error("the failed reopen reopened the month")
+	}
+	if got := restored(); got != "  [8]\n" {
+		t.Errorf("a rebuild after the failed reopen: %s closed rows, want the 8 of the close", got)
 	}
 }

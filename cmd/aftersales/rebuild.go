@@ -76,6 +76,9 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 		fmt.Fprintf(o.Out, "left out: %d batch(es) of an ingest that was interrupted while loading them (%s); ingest those files again\n",
 			len(pending), strings.Join(pending, ", "))
 	}
+	for _, p := range transform.PendingSnapshots(lake) {
+		fmt.Fprintf(o.Out, "left out: %s, a payroll close or reopen that was interrupted at its commit; check that month with `aftersales payroll` and close or reopen it again\n", p)
+	}
 	return nil
 }
 
