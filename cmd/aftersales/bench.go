@@ -123,6 +123,9 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	data := filepath.Join(o.Out, fmt.Sprintf("data-%s", o.Scale))
 	marker := filepath.Join(data, ".complete")
 	say := func(format string, a ...any) { fmt.Fprintf(o.W, format+"\n", a...) }
+	if err := checkBenchDisk(o, data, marker); err != nil {
+		return err
+	}
 	if _, err := os.Stat(marker); err != nil {
 		say("generating %d stores × %d months into %s…", stores, months, data)
 		os.RemoveAll(data)
@@ -435,6 +438,43 @@ func writeReport(path, generated string) error {
 		return err
 	}
 	return os.Rename(tmp, path)
+}
+
+// benchDisk: the most disk a bench run used, measured by sampling `df` every 3 s through
+// `make bench` (the generated input, then every run's lakes, databases, clean CSV, copies and
+// outputs), with a tenth more for another machine's file system. At L the bench frees each step's
+// files once measured, so the figure does not grow with --runs; at S the three runs' folders stay.
+var benchDisk = map[string]struct{ input, work int64 }{
+	"S": {input: 1_000 << 20, work: 10_500 << 20},
+	"L": {input: 10_400 << 20, work: 28_800 << 20}, // session 33: 36.1 GB at the fullest, 9.9 GB of it the input
+}
+
+// checkBenchDisk refuses to start a bench that would run out of disk half-way (at L after
+// half an hour), saying how much it needs, how much is free and what takes the space.
+func checkBenchDisk(o *benchOpts, data, marker string) error {
+	need := benchDisk[o.Scale].work
+	if _, err := os.Stat(marker); err != nil {
+		need += benchDisk[o.Scale].input
+	}
+	dir := o.Out
+	for {
+		if _, err := os.Stat(dir); err == nil || filepath.Dir(dir) == dir {
+			break
+		}
+		dir = filepath.Dir(dir)
+	}
+	free, ok := freeBytes(dir)
+	if !ok || free >= need {
+		return nil
+	}
+	gb := func(n int64) string { return fmt.Sprintf("%.1f GB", float64(n)/(1<<30)) }
+	msg := fmt.Sprintf("the bench at scale %s needs about %s of free disk under %s and %s is free", o.Scale, gb(need), o.Out, gb(free))
+	if n, _ := dirSize(filepath.Join(o.Out, "work-"+o.Scale)); n > 0 {
+		msg += fmt.Sprintf("; %s of it is taken by the previous run's %s, which this run keeps until it has measured (deleting many files just before timing slows the first ingest: see BENCHMARKS.md) — remove it and wait 6 minutes, or", gb(n), filepath.Join(o.Out, "work-"+o.Scale))
+	} else {
+		msg += ";"
+	}
+	return failed("%s free space, or give --out on a larger disk", msg)
 }
 
 func dirSize(dir string) (int64, int) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -80,5 +81,36 @@ func TestLimitSession(t *testing.T) {
 			t.Errorf("unordered=%v: max_vacuum_tasks %s, preserve_insertion_order %s; want %s, %s", c.unordered, vacuum, order, c.vacuum, c.order)
 		}
 		d.Close()
+	}
+}
+
+// TestBenchDiskCheck: a bench that would run out of disk is refused before it starts, with
+// what it needs, what is free and what to do; one that fits starts.
+func TestBenchDiskCheck(t *testing.T) {
+	dir := t.TempDir()
+	free, ok := freeBytes(dir)
+	if !ok {
+		t.Skip("free space not known on this system")
+	}
+	defer func(saved map[string]struct{ input, work int64 }) { benchDisk = saved }(benchDisk)
+	benchDisk = map[string]struct{ input, work int64 }{"T": {input: free, work: 1 << 20}}
+	o := &benchOpts{Scale: "T", Out: filepath.Join(dir, "bench", "not-yet")}
+	marker := filepath.Join(o.Out, "data-T", ".complete")
+	err := checkBenchDisk(o, filepath.Join(o.Out, "data-T"), marker)
+	if err == nil || !strings.Contains(err.Error(), "needs about") || !strings.Contains(err.Error(), "--out") {
+		t.Fatalf("a bench needing more than the free space: %v", err)
+	}
+	// the input already generated: only the work is needed
+	os.MkdirAll(filepath.Dir(marker), 0o755)
+	os.WriteFile(marker, nil, 0o644)
+	if err := checkBenchDisk(o, filepath.Dir(marker), marker); err != nil {
+		t.Fatalf("a bench that fits: %v", err)
+	}
+	// the previous run's work folder is named as what takes the space
+	benchDisk["T"] = struct{ input, work int64 }{input: 0, work: free + 1<<40}
+	os.MkdirAll(filepath.Join(o.Out, "work-T"), 0o755)
+	os.WriteFile(filepath.Join(o.Out, "work-T", "a.duckdb"), make([]byte, 1<<20), 0o644)
+	if err := checkBenchDisk(o, filepath.Dir(marker), marker); err == nil || !strings.Contains(err.Error(), "work-T") {
+		t.Fatalf("the previous run's folder is not named: %v", err)
 	}
 }
