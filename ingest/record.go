@@ -125,7 +125,7 @@ type manifestFile struct {
 	results []*Result
 }
 
-// readManifest lists the entry files in file_id order.
+// readManifest lists the final entry files in file_id order (pending ones are not read).
 func readManifest(lake string) ([]manifestFile, error) {
 	names, err := filepath.Glob(filepath.Join(ManifestDir(lake), "*.json"))
 	if err != nil {
@@ -134,13 +134,9 @@ func readManifest(lake string) ([]manifestFile, error) {
 	sort.Strings(names)
 	var out []manifestFile
 	for _, n := range names {
-		b, err := os.ReadFile(n)
+		rs, err := readEntry(n)
 		if err != nil {
 			return nil, err
-		}
-		var rs []*Result
-		if err := json.Unmarshal(b, &rs); err != nil {
-			return nil, fmt.Errorf("manifest entry %s is damaged: %w", n, err)
 		}
 		out = append(out, manifestFile{n, rs})
 	}
