@@ -440,13 +440,15 @@ func writeReport(path, generated string) error {
 	return os.Rename(tmp, path)
 }
 
-// benchDisk: the most disk a bench run used, measured by sampling `df` every 3 s through
-// `make bench` (the generated input, then every run's lakes, databases, clean CSV, copies and
-// outputs), with a tenth more for another machine's file system. At L the bench frees each step's
-// files once measured, so the figure does not grow with --runs; at S the three runs' folders stay.
+// benchDisk: the most disk a bench run used, measured by sampling `df` every 2–3 s through
+// `make bench` in session 33 (the generated input, then every run's lakes, databases, clean CSV,
+// copies and outputs), with a tenth more for another machine's file system: S 9.6 GiB at the
+// fullest (3 runs), 0.9 GiB of it the input; L 33.6 GiB (1 run), 9.2 GiB of it the input. At L the
+// bench frees each step's files once measured, so the figure does not grow with --runs; at S the
+// runs' folders stay until the end (the default 3 runs).
 var benchDisk = map[string]struct{ input, work int64 }{
-	"S": {input: 1_000 << 20, work: 10_500 << 20},
-	"L": {input: 10_400 << 20, work: 28_800 << 20}, // session 33: 36.1 GB at the fullest, 9.9 GB of it the input
+	"S": {input: 1_000 << 20, work: 9_700 << 20},
+	"L": {input: 10_000 << 20, work: 27_500 << 20},
 }
 
 // checkBenchDisk refuses to start a bench that would run out of disk half-way (at L after
