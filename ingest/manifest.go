@@ -115,6 +115,21 @@ func reconcileManifest(ctx context.Context, d *sql.DB, lake string) error {
 		sort.Slice(ahead, func(i, j int) bool { return ahead[i] < ahead[j] })
 		return &LakeAheadError{Lake: lake, Entry: manifestPath(lake, ahead[0]), FirstID: ahead[0], LastDB: last, Entries: len(ahead)}
 	}
+	return settlePending(ctx, d, lake, pending)
+}
+
+// SettlePending settles the pending entries of the lake's manifest against the database d as
+// the next ingest would (see reconcileManifest): `rebuild` does it first when the current
+// database still opens, so that a batch committed just before a crash is not left out.
+func SettlePending(ctx context.Context, d *sql.DB, lake string) error {
+	pending, err := PendingEntries(lake)
+	if err != nil {
+		return err
+	}
+	return settlePending(ctx, d, lake, pending)
+}
+
+func settlePending(ctx context.Context, d *sql.DB, lake string, pending []string) error {
 	for _, p := range pending {
 		rs, err := readEntry(p)
 		if err != nil || len(rs) == 0 {
@@ -197,4 +212,24 @@ func dropPending(lake, pending string, batch []*Result) {
 		}
 	}
 	os.Remove(pending)
+}
+
+// ManifestCoverage lists the ranges of file_ids (from, to) that no final entry holds below the
+// largest one, and that largest file_id (0: none): files whose entries and lake files were
+// deleted, or written to another lake (--lake), are missing from a rebuild from this manifest.
+func ManifestCoverage(lake string) (gaps [][2]int64, last int64, err error) {
+	files, err := readManifest(lake)
+	if err != nil {
+		return nil, 0, err
+	}
+	next := int64(1)
+	for _, mf := range files {
+		for _, r := range mf.results {
+			if r.FileID > next {
+				gaps = append(gaps, [2]int64{next, r.FileID - 1})
+			}
+			next = max(next, r.FileID+1)
+		}
+	}
+	return gaps, next - 1, nil
 }

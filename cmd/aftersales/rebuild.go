@@ -17,7 +17,8 @@ import (
 
 type rebuildOpts struct {
 	dbFlags
-	Out io.Writer
+	Partial bool
+	Out     io.Writer
 }
 
 func newRebuildCmd() *cobra.Command {
@@ -28,7 +29,11 @@ func newRebuildCmd() *cobra.Command {
 		Long: `The lake (Parquet files and one manifest entry per ingested file) is the truth; the
 database is a cache of it. rebuild writes a new database beside the old one, replays every
 manifest entry in order, then replaces the old file. Use it after a crash that left the
-database unreadable, or after an upgrade that changed the schema.`,
+database unreadable, or after an upgrade that changed the schema. The KPI marts are made again by
+the next transform.
+
+A lake that lacks some of the files (entries deleted, or files loaded with another --lake) is
+refused and nothing is changed: rebuilding from it would lose them. --partial rebuilds anyway.`,
 		Example: `  aftersales rebuild --db data/aftersales.duckdb`,
 		Args:    cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
@@ -37,6 +42,7 @@ database unreadable, or after an upgrade that changed the schema.`,
 		},
 	}
 	o.dbFlags.add(c)
+	c.Flags().BoolVar(&o.Partial, "partial", false, "rebuild even though the manifest lacks some file_ids (their files are then not in the new database)")
 	return c
 }
 
@@ -44,6 +50,49 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 	lake := o.lakeDir()
 	if _, err := os.Stat(ingest.ManifestDir(lake)); err != nil {
 		return failed("no lake manifest at %s: nothing to rebuild from (give --lake if the lake is elsewhere)", ingest.ManifestDir(lake))
+	}
+	// A manifest with holes (entries deleted, or files loaded with another --lake), or one that
+	// ends before the current database does, would give a database without those files and
+	// replace the current one with it. (The current database is read if it opens; after a
+	// crash it may not, and then only the holes are known.)
+	gaps, last, err := ingest.ManifestCoverage(lake)
+	if err != nil {
+		return failed("reading the manifest in %s: %v", lake, err)
+	}
+	var have int64 = -1
+	if cur, err := db.Open(o.DB, true); err == nil {
+		if cur.QueryRowContext(ctx, `SELECT coalesce(max(file_id), 0) FROM ingest_files`).Scan(&have) != nil {
+			have = -1
+		}
+		if have >= last {
+			// the lake's own database: a batch it committed just before a crash is still a
+			// pending entry, settled as the next ingest would
+			if err := ingest.SettlePending(ctx, cur, lake); err != nil {
+				cur.Close()
+				return failed("%v", err)
+			}
+			if gaps, last, err = ingest.ManifestCoverage(lake); err != nil {
+				cur.Close()
+				return failed("reading the manifest in %s: %v", lake, err)
+			}
+		}
+		cur.Close()
+	}
+	if have > last {
+		gaps = append(gaps, [2]int64{last + 1, have})
+	}
+	if len(gaps) > 0 && !o.Partial {
+		var ids []string
+		for _, g := range gaps {
+			if g[0] == g[1] {
+				ids = append(ids, fmt.Sprint(g[0]))
+			} else {
+				ids = append(ids, fmt.Sprintf("%d–%d", g[0], g[1]))
+			}
+		}
+		return failed("the manifest in %s has no entries for file_id %s, which %s holds or held (their entries were deleted, or they were loaded with another --lake): "+
+			"a database rebuilt from it would lack those files. Nothing was changed. Give --lake the lake that holds them, or rebuild without them with --partial",
+			lake, strings.Join(ids, ", "), o.DB)
 	}
 	tmp := o.DB + ".rebuild"
 	os.Remove(tmp)
@@ -70,6 +119,7 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 		return failed("replacing %s: %v", o.DB, err)
 	}
 	fmt.Fprintf(o.Out, "rebuilt %s from %d manifest entries in %s\n", o.DB, n, lake)
+	fmt.Fprintf(o.Out, "the KPI marts are rebuilt by the next transform: aftersales transform --db %s\n", o.DB)
 	// a batch an ingest was loading when it failed or was killed: not replayed (whether its
 	// commit happened is not in the lake); the next ingest removes its entry
 	if pending, _ := ingest.PendingEntries(lake); len(pending) > 0 {

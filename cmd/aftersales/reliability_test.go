@@ -155,6 +155,71 @@ func TestDatabaseBehindItsLake(t *testing.T) {
 	}
 }
 
+// TestRebuildFromALakeWithHoles: a lake that lacks some of the database's files (here loaded with
+// another --lake) is not rebuilt from silently: the database is left as it was unless --partial.
+func TestRebuildFromALakeWithHoles(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 2, 1)
+	dbf := filepath.Join(dir, "d", "a.duckdb")
+	other := filepath.Join(dir, "other-lake")
+	if r := runBin(t, dir, "ingest", "--db", dbf, "--lake", other, "-q", filepath.Join(in, "S001")); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", filepath.Join(in, "S002")); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	stores := func() string {
+		r := runBin(t, dir, "query", "--db", dbf, "--format", "csv", "SELECT string_agg(DISTINCT store_id, ' ' ORDER BY store_id) FROM raw_work_orders")
+		return r.stdout
+	}
+	before := stores()
+	if !strings.Contains(before, "S001 S002") {
+		t.Fatalf("setup: %s", before)
+	}
+	r := runBin(t, dir, "rebuild", "--db", dbf)
+	if r.code != 1 || !strings.Contains(r.stderr, "--partial") || !strings.Contains(r.stderr, "file_id 1–") {
+		t.Fatalf("rebuild from a lake with holes: exit %d\n%s", r.code, r.stderr)
+	}
+	if after := stores(); after != before {
+		t.Errorf("the refused rebuild changed the database: %s", after)
+	}
+	if r := runBin(t, dir, "rebuild", "--db", dbf, "--partial"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if after := stores(); !strings.Contains(after, "S002") || strings.Contains(after, "S001") {
+		t.Errorf("after rebuild --partial: %s", after)
+	}
+}
+
+// TestRebuildAfterACrashAtTheRename: an ingest killed between its commit and the rename of its
+// manifest entry leaves the entry pending; `rebuild` of the database (which holds the batch)
+// settles it first and keeps the batch.
+func TestRebuildAfterACrashAtTheRename(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 2, 1)
+	dbf := filepath.Join(dir, "d", "a.duckdb")
+	for _, s := range []string{"S001", "S002"} {
+		if r := runBin(t, dir, "ingest", "--db", dbf, "-q", filepath.Join(in, s)); r.code != 0 {
+			t.Fatal(r.stderr)
+		}
+	}
+	entries, _ := filepath.Glob(filepath.Join(dir, "d", "lake", "_manifest", "*.json"))
+	if len(entries) != 2 {
+		t.Fatalf("entries: %v", entries)
+	}
+	os.Rename(entries[1], entries[1]+".pending")
+	if r := runBin(t, dir, "rebuild", "--db", dbf); r.code != 0 || strings.Contains(r.stdout, "left out") {
+		t.Fatalf("rebuild: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	r := runBin(t, dir, "query", "--db", dbf, "--format", "csv", "SELECT string_agg(DISTINCT store_id, ' ' ORDER BY store_id) FROM raw_work_orders")
+	if !strings.Contains(r.stdout, "S001 S002") {
+		t.Errorf("after rebuild: %s %s", r.stdout, r.stderr)
+	}
+	if _, err := os.Stat(entries[1]); err != nil {
+		t.Errorf("the pending entry was not settled: %v", err)
+	}
+}
+
 // TestUnwritableOutputs: an output location that cannot be written gives a clear error naming
 // it, and earlier outputs stay as they were.
 func TestUnwritableOutputs(t *testing.T) {
