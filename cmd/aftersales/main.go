@@ -106,6 +106,11 @@ func main() {
 		code = 2
 	}
 	fmt.Fprintln(os.Stderr, "aftersales:", err)
+	if msg := err.Error(); contains(msg, "No space left on device") && !contains(msg, "The disk is full") {
+		// (ingest says more itself: what stays loaded)
+		fmt.Fprintln(os.Stderr, "The disk is full: free space on the disk named above and run the same command again. "+
+			"A transform, payroll close or rebuild that stops this way changes nothing; written pages or workbooks may be incomplete and are written again.")
+	}
 	os.Exit(code)
 }
 
