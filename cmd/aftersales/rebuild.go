@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -60,7 +61,12 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 		return failed("reading the manifest in %s: %v", lake, err)
 	}
 	var have int64 = -1
-	if cur, err := db.Open(o.DB, true); err == nil {
+	cur, err := db.Open(o.DB, true)
+	switch {
+	case err == nil:
+		// held open (read-only) until the new file has replaced it: no writer can start on
+		// the old file meanwhile, whose commits the replacement would drop
+		defer cur.Close()
 		if cur.QueryRowContext(ctx, `SELECT coalesce(max(file_id), 0) FROM ingest_files`).Scan(&have) != nil {
 			have = -1
 		}
@@ -68,15 +74,14 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 			// the lake's own database: a batch it committed just before a crash is still a
 			// pending entry, settled as the next ingest would
 			if err := ingest.SettlePending(ctx, cur, lake); err != nil {
-				cur.Close()
 				return failed("%v", err)
 			}
 			if gaps, last, err = ingest.ManifestCoverage(lake); err != nil {
-				cur.Close()
 				return failed("reading the manifest in %s: %v", lake, err)
 			}
 		}
-		cur.Close()
+	case errors.Is(err, db.ErrInUse):
+		return failed("%v", err) // an ingest or transform is writing it: rebuilding now would drop its work
 	}
 	if have > last {
 		gaps = append(gaps, [2]int64{last + 1, have})

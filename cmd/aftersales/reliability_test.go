@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/aftersales/aftersales/internal/db"
 )
 
 var martTables = []string{"mart_store_month", "mart_tech_month", "mart_advisor_month", "mart_payroll", "mart_parts_month", "mart_comebacks", "mart_benchmark"}
@@ -217,6 +219,37 @@ func TestRebuildAfterACrashAtTheRename(t *testing.T) {
 	}
 	if _, err := os.Stat(entries[1]); err != nil {
 		t.Errorf("the pending entry was not settled: %v", err)
+	}
+}
+
+// TestRebuildWhileAWriterRuns: rebuild does not replace a database another process is writing
+// (its commits would go to the replaced file): it says who holds it, and changes nothing.
+func TestRebuildWhileAWriterRuns(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 1, 1)
+	dbf := filepath.Join(dir, "d", "a.duckdb")
+	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	w, err := db.Open(dbf, false) // the writer: this test process
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Exec(`CREATE TABLE writer_was_here AS SELECT 1 AS x`); err != nil {
+		t.Fatal(err)
+	}
+	r := runBin(t, dir, "rebuild", "--db", dbf)
+	if r.code != 1 || !strings.Contains(r.stderr, "in use by process") {
+		t.Errorf("rebuild beside a writer: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	var n int
+	if err := w.QueryRow(`SELECT count(*) FROM writer_was_here`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("the writer's table: %d %v", n, err)
+	}
+	w.Close()
+	r = runBin(t, dir, "query", "--db", dbf, "--format", "csv", "SELECT count(*) FROM writer_was_here")
+	if r.code != 0 {
+		t.Errorf("the writer's work was dropped: %s", r.stderr)
 	}
 }
 

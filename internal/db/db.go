@@ -197,6 +197,14 @@ func OpenMemory() (*sql.DB, error) {
 
 var pidRe = regexp.MustCompile(`PID (\d+)`)
 
+// ErrInUse is what errors.Is finds in the error of opening a database another process holds.
+var ErrInUse = errors.New("database in use by another process")
+
+type inUseError struct{ msg string }
+
+func (e *inUseError) Error() string        { return e.msg }
+func (e *inUseError) Is(target error) bool { return target == ErrInUse }
+
 // Explain turns known engine failures into messages that say what to do.
 func Explain(path string, err error) error {
 	msg := err.Error()
@@ -209,7 +217,7 @@ func Explain(path string, err error) error {
 				who += " (" + strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " ")) + ")"
 			}
 		}
-		return fmt.Errorf("database %s is in use by %s: is another aftersales running? Wait for it to finish and try again. (%v)", path, who, err)
+		return &inUseError{fmt.Sprintf("database %s is in use by %s: is another aftersales running? Wait for it to finish and try again. (%v)", path, who, err)}
 	case strings.Contains(msg, "WAL") || strings.Contains(msg, "Corrupt") || strings.Contains(msg, "corrupt") ||
 		strings.Contains(msg, "not a valid DuckDB database") || strings.Contains(msg, "Serialization"):
 		return fmt.Errorf("database %s cannot be opened (%v): it may be damaged; run `aftersales rebuild --db %s` to recreate it from the lake", path, err, path)
