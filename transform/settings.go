@@ -3,10 +3,13 @@ package transform
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -64,7 +67,14 @@ func LoadConfig(path string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil {
-		return nil, fmt.Errorf("settings %s: %w", path, err)
+		return nil, fmt.Errorf("settings %s: %w", path, explainYAML(err))
+	}
+	// a store's overrides are checked here, with the file's line numbers (ForStore reads them
+	// again when a run needs them)
+	for _, id := range c.StoreIDs() {
+		if _, err := c.ForStore(id); err != nil {
+			return nil, fmt.Errorf("settings %s: %w", path, err)
+		}
 	}
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("settings %s: %w", path, err)
@@ -126,16 +136,102 @@ func (c *Config) ForStore(id string) (Settings, error) {
 	if !ok {
 		return s, nil
 	}
-	b, err := yaml.Marshal(&node)
-	if err != nil {
-		return s, err
+	// (the node's own keys are checked, not a re-encoding of it: the lines are the file's)
+	if node.Kind == yaml.MappingNode {
+		for i := 0; i+1 < len(node.Content); i += 2 {
+			if k := node.Content[i]; !settingKeys()[k.Value] {
+				return s, fmt.Errorf("stores.%s: line %d: %s", id, k.Line, unknownSetting(k.Value, "a store's settings"))
+			}
+		}
+	} else if node.Kind != 0 && !(node.Kind == yaml.ScalarNode && node.Tag == "!!null") {
+		return s, fmt.Errorf("stores.%s: line %d: a store's settings are a list of `key: value` lines under it", id, node.Line)
 	}
-	dec := yaml.NewDecoder(bytes.NewReader(b))
-	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil {
-		return s, fmt.Errorf("stores.%s: %w", id, err)
+	if err := node.Decode(&s); err != nil {
+		return s, fmt.Errorf("stores.%s: %w", id, explainYAML(err))
 	}
 	return s, nil
+}
+
+// settingKeys are the keys a store's settings (and defaults:) may hold.
+func settingKeys() map[string]bool {
+	keys := map[string]bool{}
+	t := reflect.TypeOf(Settings{})
+	for i := 0; i < t.NumField(); i++ {
+		keys[strings.Split(t.Field(i).Tag.Get("yaml"), ",")[0]] = true
+	}
+	return keys
+}
+
+var (
+	yamlUnknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type transform\.(Config|Settings)$`)
+	yamlWrongType    = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
+)
+
+// explainYAML rewrites the YAML decoder's messages in the settings' own terms: a key that is not
+// a setting (with the nearest one, for a typo), a setting at the top level that belongs under
+// defaults:, a value of the wrong kind.
+func explainYAML(err error) error {
+	var te *yaml.TypeError
+	if !errors.As(err, &te) {
+		return err
+	}
+	var out []string
+	for _, m := range te.Errors {
+		if g := yamlUnknownField.FindStringSubmatch(m); g != nil {
+			switch {
+			case g[3] == "Config" && settingKeys()[g[2]]:
+				m = fmt.Sprintf("line %s: %s goes under `defaults:` (or under a store in `stores:`), as in data/settings.yaml", g[1], g[2])
+			case g[3] == "Config":
+				m = fmt.Sprintf("line %s: %s is not a section of the settings (they are defaults:, targets: and stores:, as in data/settings.yaml)", g[1], g[2])
+			default:
+				m = fmt.Sprintf("line %s: %s", g[1], unknownSetting(g[2], "the settings"))
+			}
+		} else if g := yamlWrongType.FindStringSubmatch(m); g != nil {
+			want := map[string]string{"int": "a whole number", "string": "a value", "map[string]string": "a list of `key: value` lines"}[g[4]]
+			if want == "" {
+				want = "a " + g[4]
+			}
+			m = fmt.Sprintf("line %s: %q should be %s", g[1], g[3], want)
+		}
+		out = append(out, m)
+	}
+	return errors.New(strings.Join(out, "; "))
+}
+
+// unknownSetting names a key that is not a setting, with the nearest setting when it looks like
+// a typo of one.
+func unknownSetting(key, where string) string {
+	best, bestD := "", 4
+	for k := range settingKeys() {
+		if d := editDistance(key, k); d < bestD || d == bestD && k < best {
+			best, bestD = k, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf("%s is not one of %s (did you mean %s?)", key, where, best)
+	}
+	return fmt.Sprintf("%s is not one of %s (they are listed in data/settings.yaml)", key, where)
+}
+
+// editDistance is the Levenshtein distance of two short keys.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // StoreIDs lists the stores with overrides, sorted.

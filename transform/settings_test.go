@@ -61,3 +61,24 @@ func TestDecimalSettingsChecked(t *testing.T) {
 		t.Errorf("plain decimals refused: %v", err)
 	}
 }
+
+// TestSettingsErrorsSayWhatToDo: a settings file's mistakes are named in its own terms, with the
+// line in the file: a setting outside defaults:, a misspelt key (with the nearest setting), a
+// value of the wrong kind, a misspelt section, a store's overrides in the wrong form.
+func TestSettingsErrorsSayWhatToDo(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.yaml")
+	for _, c := range []struct{ yaml, want string }{
+		{"comeback_window_days: 45\n", "line 1: comeback_window_days goes under `defaults:`"},
+		{"defaults:\n  comeback_windw_days: 30\n", "line 2: comeback_windw_days is not one of the settings (did you mean comeback_window_days?)"},
+		{"defaults:\n  comeback_window_days: thirty\n", `line 2: "thirty" should be a whole number`},
+		{"defualts:\n  pool_rate: 0.3\n", "line 1: defualts is not a section of the settings"},
+		{"stores:\n  S001:\n    ss_divisor: 30\n    pool_rat: 0.3\n", "stores.S001: line 4: pool_rat is not one of a store's settings (did you mean pool_rate?)"},
+		{"stores:\n  S001:\n    ss_divisor: six\n", `stores.S001: line 3: "six" should be a whole number`},
+		{"stores:\n  S001: 30\n", "stores.S001: line 2: a store's settings are a list of `key: value` lines"},
+	} {
+		os.WriteFile(p, []byte(c.yaml), 0o644)
+		if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q: want an error containing %q, got %v", c.yaml, c.want, err)
+		}
+	}
+}
