@@ -689,6 +689,12 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 		if first == "" {
 			return 0, nil, nil, errNoValues
 		}
+		if hint != nil {
+			// --kind named another kind than the file holds: say which one it holds
+			if _, k, _, err := detectHeader(head, nil); err == nil && k != hint {
+				return 0, nil, nil, fileErr("no header row of %s found in the first %d rows, but the file holds %s (%s): give --kind %s, or leave --kind out", hint.Name, headerScanRows, k.Name, k.Label, k.Name)
+			}
+		}
 		return 0, nil, nil, fileErr("no header row of %s found in the first %d rows (the first row with values reads %q): the headers must be the canonical names or their Chinese aliases (see CONTRACT §1); give --kind if detection fails", what, headerScanRows, first)
 	}
 	if len(best.missing) > 0 {

@@ -792,3 +792,13 @@ func TestKeyHashMatchesReference(t *testing.T) {
 		seen[got] = true
 	}
 }
+
+// TestWrongKindNamesTheRightOne: a file given --kind of another kind is rejected whole with the
+// kind it holds and how to load it.
+func TestWrongKindNamesTheRightOne(t *testing.T) {
+	e := newEnv(t)
+	res := e.ingest(fixture("gbk_work_orders.csv"), Options{Kind: "parts"})
+	if res.Status != StatusRejected || !strings.Contains(res.Message, "the file holds work_orders") || !strings.Contains(res.Message, "--kind work_orders") {
+		t.Errorf("%s: %s", res.Status, res.Message)
+	}
+}
