@@ -136,6 +136,15 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	if err := ingest.EnsureSchema(ctx, d); err != nil {
 		return failed("%v", err)
 	}
+	// a database whose files are in no entry of this lake (a --lake given once, or not given
+	// once): said now, not when a rebuild would need them
+	if entries, _ := filepath.Glob(filepath.Join(ingest.ManifestDir(o.lakeDir()), "*.json")); len(entries) == 0 {
+		var n int
+		if d.QueryRowContext(ctx, `SELECT count(*) FROM ingest_files`).Scan(&n) == nil && n > 0 {
+			fmt.Fprintf(os.Stderr, "note: the lake %s holds none of the %d files this database has loaded (loaded with another --lake?); "+
+				"a rebuild needs every file in one lake: give the same --lake each time\n", o.lakeDir(), n)
+		}
+	}
 	in := &ingest.Ingester{DB: d, Log: logger(), Opts: ingest.Options{
 		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Lake: o.lakeDir(),
 	}}

@@ -169,6 +169,8 @@ func TestRebuildFromALakeWithHoles(t *testing.T) {
 	}
 	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", filepath.Join(in, "S002")); r.code != 0 {
 		t.Fatal(r.stderr)
+	} else if !strings.Contains(r.stderr, "holds none of the") {
+		t.Errorf("ingest into a database whose files are in another lake says nothing: %q", r.stderr)
 	}
 	stores := func() string {
 		r := runBin(t, dir, "query", "--db", dbf, "--format", "csv", "SELECT string_agg(DISTINCT store_id, ' ' ORDER BY store_id) FROM raw_work_orders")
