@@ -414,6 +414,60 @@ func TestKillDuringIngest(t *testing.T) {
 	}
 }
 
+// TestKillDuringTransform: kill -9 at points spread over a full transform; each time the marts
+// and the run log are those of before it, and the next transform completes with the marts of an
+// uninterrupted run.
+func TestKillDuringTransform(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 2, 3)
+	dbf := filepath.Join(dir, "d", "a.duckdb")
+	if r := runBin(t, dir, "ingest", "-q", "--db", dbf, in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	state := func() string {
+		return martSums(t, dir, dbf) + runBin(t, dir, "query", "--db", dbf, "--format", "csv", "SELECT count(*) FROM transform_runs").stdout
+	}
+	before := state()
+	start := time.Now()
+	if r := runBin(t, dir, "transform", "--full", "--db", dbf); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	full := time.Since(start)
+	after := state() // the same marts, one more run logged
+	if after == before {
+		t.Fatal("the run log does not tell a completed run from none")
+	}
+	before = after
+	killed := 0
+	for i := 1; i <= 5; i++ {
+		cmd := exec.Command(bin, "transform", "--full", "--db", dbf)
+		cmd.Dir = dir
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(full * time.Duration(i) / 6)
+		cmd.Process.Signal(syscall.SIGKILL)
+		if cmd.Wait() == nil {
+			before = state() // it finished before the kill: the next trials start from it
+			continue
+		}
+		killed++
+		if got := state(); got != before {
+			t.Fatalf("killed at %d/6 of a run: the database changed:\n%s\nbefore:\n%s", i, got, before)
+		}
+	}
+	if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {
+		t.Fatalf("the transform after the kills: %s", r.stderr)
+	}
+	if got := martSums(t, dir, dbf); !strings.HasPrefix(before, got) {
+		t.Errorf("after the kills, the marts differ from an uninterrupted run's:\n%s\nbefore:\n%s", got, before)
+	}
+	t.Logf("%d of 5 runs killed (a full run: %.2fs)", killed, full.Seconds())
+}
+
 // TestDemo: `aftersales demo` on an empty folder makes sample data, loads it, builds the marts and
 // writes dashboards and workbooks, and says what to open.
 func TestDemo(t *testing.T) {
