@@ -83,6 +83,10 @@ func expandPaths(paths []string) (files, aside []string, err error) {
 			files = append(files, p)
 			continue
 		}
+		if isLake(p) {
+			return nil, nil, usage("%s is a lake (aftersales' own Parquet copies of loaded files, with its _manifest), not a folder of exports: "+
+				"give the folder of the DMS exports; to recreate a database from a lake, use `aftersales rebuild --db FILE --lake %s`", p, p)
+		}
 		var found []string
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
@@ -90,7 +94,8 @@ func expandPaths(paths []string) (files, aside []string, err error) {
 			}
 			name := d.Name()
 			if d.IsDir() {
-				if path != p && (strings.HasPrefix(name, ".") || name == "lake") {
+				// a lake below the folder (named lake/ or not) holds copies of loaded files
+				if path != p && (strings.HasPrefix(name, ".") || name == "lake" || isLake(path)) {
 					return filepath.SkipDir
 				}
 				return nil
@@ -114,6 +119,12 @@ func expandPaths(paths []string) (files, aside []string, err error) {
 	}
 	sort.Strings(aside)
 	return files, aside, nil
+}
+
+// isLake reports whether dir is a lake: it holds the manifest of loaded files.
+func isLake(dir string) bool {
+	st, err := os.Stat(ingest.ManifestDir(dir))
+	return err == nil && st.IsDir()
 }
 
 func runIngest(ctx context.Context, o *ingestOpts) error {

@@ -255,6 +255,28 @@ func TestRebuildWhileAWriterRuns(t *testing.T) {
 	}
 }
 
+// TestIngestLeavesLakesAlone: a lake is not a folder of exports — given as one it is refused, and
+// one found inside a folder (whatever its name) is skipped: its Parquet files are copies of files
+// already loaded, without their paths.
+func TestIngestLeavesLakesAlone(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 1, 1)
+	dbf := filepath.Join(dir, "d", "a.duckdb")
+	lake := filepath.Join(dir, "exports", "copies")
+	if r := runBin(t, dir, "ingest", "--db", dbf, "--lake", lake, "-q", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	other := filepath.Join(dir, "other.duckdb")
+	if r := runBin(t, dir, "ingest", "--db", other, lake); r.code != 2 || !strings.Contains(r.stderr, "is a lake") {
+		t.Errorf("a lake given as the folder to ingest: exit %d %s", r.code, r.stderr)
+	}
+	os.WriteFile(filepath.Join(dir, "exports", "notes.csv"), []byte("store_id,store_name\nS9,九号店\n"), 0o644)
+	r := runBin(t, dir, "ingest", "--db", other, "-q", filepath.Join(dir, "exports"))
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "1 file(s)") {
+		t.Errorf("a folder holding a lake: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
 // TestUnwritableOutputs: an output location that cannot be written gives a clear error naming
 // it, and earlier outputs stay as they were.
 func TestUnwritableOutputs(t *testing.T) {
