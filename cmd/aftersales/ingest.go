@@ -80,6 +80,10 @@ func expandPaths(paths []string) (files, aside []string, err error) {
 			return nil, nil, usage("cannot read %s: %v", p, err)
 		}
 		if !st.IsDir() {
+			// (a lake file is <lake>/<kind>/store=<id>/<sha256>.parquet)
+			if l := filepath.Dir(filepath.Dir(filepath.Dir(p))); strings.HasSuffix(p, ".parquet") && isLake(l) {
+				return nil, nil, usage("%s is a file of the lake %s (a copy of a file already loaded), not an export: give the DMS export itself", p, l)
+			}
 			files = append(files, p)
 			continue
 		}

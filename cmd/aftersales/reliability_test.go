@@ -270,6 +270,13 @@ func TestIngestLeavesLakesAlone(t *testing.T) {
 	if r := runBin(t, dir, "ingest", "--db", other, lake); r.code != 2 || !strings.Contains(r.stderr, "is a lake") {
 		t.Errorf("a lake given as the folder to ingest: exit %d %s", r.code, r.stderr)
 	}
+	copies, _ := filepath.Glob(filepath.Join(lake, "work_orders", "*", "*.parquet"))
+	if len(copies) == 0 {
+		t.Fatal("no lake file")
+	}
+	if r := runBin(t, dir, "ingest", "--db", other, copies[0]); r.code != 2 || !strings.Contains(r.stderr, "is a file of the lake") {
+		t.Errorf("a lake file named on the command line: exit %d %s", r.code, r.stderr)
+	}
 	os.WriteFile(filepath.Join(dir, "exports", "notes.csv"), []byte("store_id,store_name\nS9,九号店\n"), 0o644)
 	r := runBin(t, dir, "ingest", "--db", other, "-q", filepath.Join(dir, "exports"))
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "1 file(s)") {
