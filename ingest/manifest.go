@@ -93,6 +93,9 @@ func reconcileManifest(ctx context.Context, d *sql.DB, lake string) error {
 		return nil
 	}
 	if err != nil {
+		if st, serr := os.Stat(lake); serr == nil && !st.IsDir() {
+			return fmt.Errorf("the lake %s is a file: --lake names a folder (default: lake/ beside the database)", lake)
+		}
 		return fmt.Errorf("reading the manifest %s: %w", dir, err)
 	}
 	var last int64

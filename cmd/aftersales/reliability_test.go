@@ -318,3 +318,19 @@ func TestUnwritableOutputs(t *testing.T) {
 		t.Errorf("temporary files left behind: %v", left)
 	}
 }
+
+// TestWrongPathsSaySo: a folder given as --db, or a file as --lake, is named as such with the
+// form expected.
+func TestWrongPathsSaySo(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 1, 1)
+	parts := filepath.Join(in, "S001", "parts.csv")
+	os.MkdirAll(filepath.Join(dir, "adir"), 0o755)
+	if r := runBin(t, dir, "ingest", "--db", "adir", parts); r.code != 1 || !strings.Contains(r.stderr, "adir is a folder: --db names the database file") {
+		t.Errorf("--db a folder: exit %d %s", r.code, r.stderr)
+	}
+	os.WriteFile(filepath.Join(dir, "afile"), nil, 0o644)
+	if r := runBin(t, dir, "ingest", "--db", "b/a.duckdb", "--lake", "afile", parts); r.code != 1 || !strings.Contains(r.stderr, "the lake afile is a file") {
+		t.Errorf("--lake a file: exit %d %s", r.code, r.stderr)
+	}
+}

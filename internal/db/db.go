@@ -218,6 +218,8 @@ func Explain(path string, err error) error {
 			}
 		}
 		return &inUseError{fmt.Sprintf("database %s is in use by %s: is another aftersales running? Wait for it to finish and try again. (%v)", path, who, err)}
+	case strings.Contains(msg, "Is a directory"):
+		return fmt.Errorf("%s is a folder: --db names the database file, e.g. --db %s", path, filepath.Join(path, "aftersales.duckdb"))
 	case strings.Contains(msg, "WAL") || strings.Contains(msg, "Corrupt") || strings.Contains(msg, "corrupt") ||
 		strings.Contains(msg, "not a valid DuckDB database") || strings.Contains(msg, "Serialization"):
 		return fmt.Errorf("database %s cannot be opened (%v): it may be damaged; run `aftersales rebuild --db %s` to recreate it from the lake", path, err, path)
