@@ -98,6 +98,8 @@ var nameRe = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 // Resolve turns a name (with parameters) or a SQL text into the statement and its arguments.
 // Named parameters become positional placeholders bound as values.
+var monthRe = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
+
 func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) {
 	q, ok := all[nameOrSQL]
 	if !ok {
@@ -117,6 +119,11 @@ func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) 
 				return "", nil, fmt.Errorf("query %s needs --param %s=…", q.Name, p.Name)
 			}
 			v = p.Default
+		}
+		// a month that is not one would match no row and print an empty table, like a month
+		// without data: said instead
+		if p.Name == "month" && v != "latest" && !monthRe.MatchString(v) {
+			return "", nil, fmt.Errorf("--param month=%s is not a month: give YYYY-MM, e.g. month=2026-09", v)
 		}
 		vals[p.Name] = v
 	}

@@ -188,4 +188,15 @@ func TestResolve(t *testing.T) {
 	if err != nil || strings.Contains(q, "DROP") || !bound {
 		t.Errorf("parameters must be bound, not spliced: %v %v", args, err)
 	}
+	// a month that is not one is said, not answered with an empty table
+	for _, m := range []string{"2026-13", "2026-9", "202609", "九月"} {
+		if _, _, err := queries.Resolve("abc_pareto", map[string]string{"store": "S1", "month": m}); err == nil || !strings.Contains(err.Error(), "YYYY-MM") {
+			t.Errorf("month=%s: %v", m, err)
+		}
+	}
+	for _, m := range []string{"2026-09", "latest"} {
+		if _, _, err := queries.Resolve("advisor_ranking", map[string]string{"store": "S1", "month": m}); err != nil {
+			t.Errorf("month=%s: %v", m, err)
+		}
+	}
 }

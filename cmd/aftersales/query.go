@@ -106,6 +106,9 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 		return err
 	}
 	defer d.Close()
+	if st, ok := params["store"]; ok {
+		noteUnknownStore(ctx, d, st)
+	}
 	rows, err := d.QueryContext(ctx, text, args...)
 	if err != nil {
 		return failed("running the query: %v", err)
@@ -337,3 +340,31 @@ func jsonValue(v any) any {
 }
 
 var _ = os.Stdout
+
+// noteUnknownStore: a store id that no work order carries (a typo, or S1 for S001) answers a
+// named query with an empty table; a note on stderr says so and lists the stores there are.
+func noteUnknownStore(ctx context.Context, d *sql.DB, store string) {
+	rows, err := d.QueryContext(ctx, `SELECT DISTINCT store_id FROM raw_work_orders ORDER BY 1`)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	var known []string
+	for rows.Next() {
+		var s string
+		if rows.Scan(&s) != nil {
+			return
+		}
+		if s == store {
+			return
+		}
+		known = append(known, s)
+	}
+	if rows.Err() != nil || len(known) == 0 {
+		return
+	}
+	if len(known) > 12 {
+		known = append(known[:12], fmt.Sprintf("… %d in all", len(known)))
+	}
+	fmt.Fprintf(os.Stderr, "note: no work order of store %q is loaded (stores: %s)\n", store, strings.Join(known, ", "))
+}

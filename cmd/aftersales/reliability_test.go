@@ -334,3 +334,26 @@ func TestWrongPathsSaySo(t *testing.T) {
 		t.Errorf("--lake a file: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// TestQueryParamsChecked: a named query's month that is not one is refused with the form, and a
+// store no work order carries gets a note listing the stores there are (not just an empty table).
+func TestQueryParamsChecked(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 1, 1)
+	dbf := filepath.Join(dir, "d", "a.duckdb")
+	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	if r := runBin(t, dir, "query", "--db", dbf, "abc_pareto", "--param", "store=S001", "--param", "month=2026-13"); r.code != 2 || !strings.Contains(r.stderr, "YYYY-MM") {
+		t.Errorf("month=2026-13: exit %d %s", r.code, r.stderr)
+	}
+	if r := runBin(t, dir, "query", "--db", dbf, "abc_pareto", "--param", "store=S1", "--param", "month=2026-10"); r.code != 0 || !strings.Contains(r.stderr, `no work order of store "S1"`) || !strings.Contains(r.stderr, "S001") {
+		t.Errorf("store=S1: exit %d %s", r.code, r.stderr)
+	}
+	if r := runBin(t, dir, "query", "--db", dbf, "abc_pareto", "--param", "store=S001", "--param", "month=2026-10"); r.code != 0 || r.stderr != "" {
+		t.Errorf("store=S001: exit %d %s", r.code, r.stderr)
+	}
+}
