@@ -336,7 +336,8 @@ func TestWrongPathsSaySo(t *testing.T) {
 }
 
 // TestQueryParamsChecked: a named query's month that is not one is refused with the form, and a
-// store no work order carries gets a note listing the stores there are (not just an empty table).
+// store no work order carries gets a note listing the stores there are (not just an empty table);
+// a report of a store-month without KPIs says which stores and months the marts hold.
 func TestQueryParamsChecked(t *testing.T) {
 	dir := t.TempDir()
 	in := sampleFiles(t, dir, 1, 1)
@@ -355,5 +356,10 @@ func TestQueryParamsChecked(t *testing.T) {
 	}
 	if r := runBin(t, dir, "query", "--db", dbf, "abc_pareto", "--param", "store=S001", "--param", "month=2026-10"); r.code != 0 || r.stderr != "" {
 		t.Errorf("store=S001: exit %d %s", r.code, r.stderr)
+	}
+	// the monthly report of a store-month the marts do not hold says what they hold
+	r := runBin(t, dir, "report", "--db", dbf, "--store", "S1", "--month", "2026-10", "--xlsx", filepath.Join(dir, "r.xlsx"))
+	if r.code != 1 || !strings.Contains(r.stderr, "the marts hold stores S001, months 2026-10 … 2026-10") {
+		t.Errorf("report of store S1: exit %d %s", r.code, r.stderr)
 	}
 }

@@ -29,7 +29,16 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 		return err
 	}
 	if len(kpis.Rows) == 0 {
-		return fmt.Errorf("no KPIs for store %s month %s: check the store id and month and run `aftersales transform`", store, month)
+		// what there is, so that a wrong store or month is seen at once
+		var stores, months sql.NullString
+		db.QueryRowContext(ctx, `SELECT array_to_string(list_slice(list(DISTINCT store_id ORDER BY store_id), 1, 12), ', ')
+			    || CASE WHEN count(DISTINCT store_id) > 12 THEN ' … ' || count(DISTINCT store_id) || ' in all' ELSE '' END,
+			  min(month) || ' … ' || max(month) FROM mart_store_month`).Scan(&stores, &months)
+		if !stores.Valid {
+			return fmt.Errorf("no KPIs for store %s month %s: no mart holds any yet — run `aftersales transform`", store, month)
+		}
+		return fmt.Errorf("no KPIs for store %s month %s (the marts hold stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month",
+			store, month, stores.String, months.String)
 	}
 	var storeName string
 	db.QueryRowContext(ctx, `SELECT coalesce((SELECT store_name FROM raw_stores WHERE store_id = ?), ?)`, store, store).Scan(&storeName)
