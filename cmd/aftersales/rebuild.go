@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/ingest"
@@ -106,7 +107,19 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 	if err != nil {
 		return failed("%v", err)
 	}
-	n, err := ingest.Rebuild(ctx, d, lake, nil)
+	var progress func(done, total int)
+	if isTerminal() {
+		// (one step per manifest entry: a batch of up to 2,048 files)
+		var bar *progressbar.ProgressBar
+		progress = func(done, total int) {
+			if bar == nil {
+				bar = progressbar.NewOptions(total, progressbar.OptionSetDescription("rebuild"), progressbar.OptionSetWriter(os.Stderr),
+					progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetElapsedTime(true))
+			}
+			bar.Set(done)
+		}
+	}
+	n, err := ingest.Rebuild(ctx, d, lake, progress)
 	if err == nil {
 		err = afterRebuild(ctx, d, lake)
 	}
@@ -123,7 +136,7 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 	if err := os.Rename(tmp, o.DB); err != nil {
 		return failed("replacing %s: %v", o.DB, err)
 	}
-	fmt.Fprintf(o.Out, "rebuilt %s from %d manifest entries in %s\n", o.DB, n, lake)
+	fmt.Fprintf(o.Out, "rebuilt %s from the %d files in the manifest of %s\n", o.DB, n, lake)
 	fmt.Fprintf(o.Out, "the KPI marts are rebuilt by the next transform: aftersales transform --db %s\n", o.DB)
 	// a batch an ingest was loading when it failed or was killed: not replayed (whether its
 	// commit happened is not in the lake); the next ingest removes its entry
