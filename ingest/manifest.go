@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,11 +45,15 @@ func (e *LakeAheadError) Error() string {
 	if e.DB != "" {
 		rebuild = "`aftersales rebuild --db " + e.DB + "`"
 	}
-	return fmt.Sprintf("the lake %s holds files this database has not loaded: %d manifest entr%s from file_id %d on (%s), while the database %s. "+
+	entries := "entries"
+	if e.Entries == 1 {
+		entries = "entry"
+	}
+	return fmt.Sprintf("the lake %s holds files this database has not loaded: %d manifest %s from file_id %d on (%s), while the database %s. "+
 		"The database was deleted, replaced or restored from an older copy while its lake was kept, and loading now would mix the two. "+
 		"To recreate the database from its lake, run %s, then ingest again; "+
 		"to start a new database instead, give it a lake of its own (--lake DIR) or move %s aside",
-		e.Lake, e.Entries, map[bool]string{true: "y", false: "ies"}[e.Entries == 1], e.FirstID, e.Entry, held, rebuild, e.Lake)
+		e.Lake, e.Entries, entries, e.FirstID, e.Entry, held, rebuild, e.Lake)
 }
 
 // entryID is the first file_id of a manifest entry named <id>.json or <id>.json.pending.
@@ -115,8 +120,8 @@ func reconcileManifest(ctx context.Context, d *sql.DB, lake string) error {
 		}
 	}
 	if len(ahead) > 0 {
-		sort.Slice(ahead, func(i, j int) bool { return ahead[i] < ahead[j] })
-		return &LakeAheadError{Lake: lake, Entry: manifestPath(lake, ahead[0]), FirstID: ahead[0], LastDB: last, Entries: len(ahead)}
+		first := slices.Min(ahead)
+		return &LakeAheadError{Lake: lake, Entry: manifestPath(lake, first), FirstID: first, LastDB: last, Entries: len(ahead)}
 	}
 	return settlePending(ctx, d, lake, pending)
 }
@@ -133,6 +138,7 @@ func SettlePending(ctx context.Context, d *sql.DB, lake string) error {
 }
 
 func settlePending(ctx context.Context, d *sql.DB, lake string, pending []string) error {
+	var named map[string]bool // the lake files final entries name: read once, when first needed
 	for _, p := range pending {
 		rs, err := readEntry(p)
 		if err != nil || len(rs) == 0 {
@@ -151,30 +157,37 @@ func settlePending(ctx context.Context, d *sql.DB, lake string, pending []string
 			}
 			continue
 		}
-		named := map[string]bool{}
-		files, err := readManifest(lake)
-		if err != nil {
-			return err
-		}
-		for _, mf := range files {
-			for _, r := range mf.results {
-				for _, f := range r.LakeFiles {
-					named[f] = true
+		if named == nil {
+			files, err := readManifest(lake)
+			if err != nil {
+				return err
+			}
+			named = map[string]bool{}
+			for _, mf := range files {
+				for _, r := range mf.results {
+					for _, f := range r.LakeFiles {
+						named[f] = true
+					}
 				}
 			}
 		}
-		for _, r := range rs {
-			for _, f := range r.LakeFiles {
-				if !named[f] {
-					os.Remove(filepath.Join(lake, filepath.FromSlash(f)))
-				}
-			}
-		}
+		removeLakeFiles(lake, rs, named)
 		if err := os.Remove(p); err != nil {
 			return fmt.Errorf("removing the manifest entry %s of a batch that was never committed: %w", p, err)
 		}
 	}
 	return nil
+}
+
+// removeLakeFiles removes the lake files of results, but those keep names.
+func removeLakeFiles(lake string, rs []*Result, keep map[string]bool) {
+	for _, r := range rs {
+		for _, f := range r.LakeFiles {
+			if !keep[f] {
+				os.Remove(filepath.Join(lake, filepath.FromSlash(f)))
+			}
+		}
+	}
 }
 
 // holdsBatch: ingest_files has every result of the batch under its file_id, with its content.
@@ -209,11 +222,7 @@ func holdsBatch(ctx context.Context, d *sql.DB, rs []*Result) (bool, error) {
 // files it wrote (no committed batch names them: a file already loaded is a duplicate and writes
 // none).
 func dropPending(lake, pending string, batch []*Result) {
-	for _, r := range batch {
-		for _, f := range r.LakeFiles {
-			os.Remove(filepath.Join(lake, filepath.FromSlash(f)))
-		}
-	}
+	removeLakeFiles(lake, batch, nil)
 	os.Remove(pending)
 }
 

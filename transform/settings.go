@@ -69,13 +69,6 @@ func LoadConfig(path string) (*Config, error) {
 	if err := dec.Decode(c); err != nil {
 		return nil, fmt.Errorf("settings %s: %w", path, explainYAML(err))
 	}
-	// a store's overrides are checked here, with the file's line numbers (ForStore reads them
-	// again when a run needs them)
-	for _, id := range c.StoreIDs() {
-		if _, err := c.ForStore(id); err != nil {
-			return nil, fmt.Errorf("settings %s: %w", path, err)
-		}
-	}
 	if err := c.validate(); err != nil {
 		return nil, fmt.Errorf("settings %s: %w", path, err)
 	}
@@ -112,7 +105,8 @@ func (c *Config) validate() error {
 	if err := check("defaults", c.Defaults); err != nil {
 		return err
 	}
-	for id := range c.Stores {
+	// (the stores in order, so that of two stores' mistakes the same one is named every time)
+	for _, id := range c.StoreIDs() {
 		s, err := c.ForStore(id)
 		if err != nil {
 			return err

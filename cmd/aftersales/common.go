@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
@@ -93,4 +95,9 @@ func mkdirFor(path string) error {
 		return failed("cannot create the folder of %s: %v", path, err)
 	}
 	return nil
+}
+
+// diskFull reports whether err comes of a full disk: Go's ENOSPC, or DuckDB's text of it.
+func diskFull(err error) bool {
+	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device")
 }

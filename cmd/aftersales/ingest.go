@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
-	"syscall"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -195,7 +194,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		case errors.As(err, &ahead):
 			ahead.DB = o.DB
 			return failed("%v", ahead)
-		case errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device"):
+		case diskFull(err):
 			return failed("ingesting: %v\nThe disk is full. Files committed before stay loaded (ingest_files lists them); nothing of the batch that failed was kept. "+
 				"Free space for the database %s and its lake %s (the database takes about 0.5 × and the lake 1.2 × the size of the input files), "+
 				"then run the same command again: the files already loaded are skipped as duplicates and the rest load", err, o.DB, o.lakeDir())

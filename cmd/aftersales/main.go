@@ -106,7 +106,7 @@ func main() {
 		code = 2
 	}
 	fmt.Fprintln(os.Stderr, "aftersales:", err)
-	if msg := err.Error(); contains(msg, "No space left on device") && !contains(msg, "The disk is full") {
+	if diskFull(err) && !contains(err.Error(), "The disk is full") {
 		// (ingest says more itself: what stays loaded)
 		fmt.Fprintln(os.Stderr, "The disk is full: free space on the disk named above and run the same command again. "+
 			"A transform, payroll close or rebuild that stops this way changes nothing, and pages and workbooks are written whole or not at all.")

@@ -420,11 +420,7 @@ func TestKillDuringIngest(t *testing.T) {
 // uninterrupted run.
 func TestKillDuringTransform(t *testing.T) {
 	dir := t.TempDir()
-	in := sampleFiles(t, dir, 2, 3)
-	dbf := filepath.Join(dir, "d", "a.duckdb")
-	if r := runBin(t, dir, "ingest", "-q", "--db", dbf, in); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	_, dbf := ingestedSample(t, dir, 2, 3)
 	if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {
 		t.Fatal(r.stderr)
 	}

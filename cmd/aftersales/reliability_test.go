@@ -31,6 +31,18 @@ func martSums(t *testing.T, dir, dbf string) string {
 }
 
 // TestShuffledIngestGivesIdenticalMarts: the same files in three random orders, some given
+// ingestedSample makes sample exports of stores × months under dir and ingests them into
+// dir/d/a.duckdb; it returns the exports' folder and the database.
+func ingestedSample(t *testing.T, dir string, stores, months int) (in, dbf string) {
+	t.Helper()
+	in = sampleFiles(t, dir, stores, months)
+	dbf = filepath.Join(dir, "d", "a.duckdb")
+	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", in); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	return in, dbf
+}
+
 // twice, give identical marts.
 func TestShuffledIngestGivesIdenticalMarts(t *testing.T) {
 	dir := t.TempDir()
@@ -228,11 +240,7 @@ func TestRebuildAfterACrashAtTheRename(t *testing.T) {
 // (its commits would go to the replaced file): it says who holds it, and changes nothing.
 func TestRebuildWhileAWriterRuns(t *testing.T) {
 	dir := t.TempDir()
-	in := sampleFiles(t, dir, 1, 1)
-	dbf := filepath.Join(dir, "d", "a.duckdb")
-	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", in); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	_, dbf := ingestedSample(t, dir, 1, 1)
 	w, err := db.Open(dbf, false) // the writer: this test process
 	if err != nil {
 		t.Fatal(err)
@@ -340,11 +348,7 @@ func TestWrongPathsSaySo(t *testing.T) {
 // a report of a store-month without KPIs says which stores and months the marts hold.
 func TestQueryParamsChecked(t *testing.T) {
 	dir := t.TempDir()
-	in := sampleFiles(t, dir, 1, 1)
-	dbf := filepath.Join(dir, "d", "a.duckdb")
-	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", in); r.code != 0 {
-		t.Fatal(r.stderr)
-	}
+	_, dbf := ingestedSample(t, dir, 1, 1)
 	if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
