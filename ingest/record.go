@@ -52,6 +52,7 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 		}
 	}
 	// the lake files are durable before the manifest names them, and both before the commit
+	t0 := time.Now()
 	if len(lakeFiles) > 0 {
 		if err := syncLake(in.Opts.Lake, lakeFiles); err != nil {
 			return fmt.Errorf("flushing the lake to disk: %w", err)
@@ -84,7 +85,7 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 	known.add()
 	known.keyBounds().commit()
 	if os.Getenv("AFTERSALES_TRACE") != "" {
-		fmt.Fprintf(os.Stderr, "trace apply %v commit %v\n", t2.Sub(t1), time.Since(t2))
+		fmt.Fprintf(os.Stderr, "trace sync and manifest %v apply %v commit %v\n", t1.Sub(t0), t2.Sub(t1), time.Since(t2))
 	}
 	return nil
 }
