@@ -22,6 +22,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/aftersales/aftersales/internal/filename"
 	"github.com/aftersales/aftersales/internal/workbook"
 )
 
@@ -301,17 +302,11 @@ func (b *builder) render(file string, p *page) error {
 	return nil
 }
 
+// storeFile names a store's page: the store id as filename.Part, which keeps the page in its
+// folder and gives every store its own (before, every character but ASCII letters and digits
+// became '_', so 上海店 and 北京店 wrote one file, the second store's figures over the first's).
 func storeFile(kind, store, month string) string {
-	return fmt.Sprintf("%s-%s-%s.html", kind, safeName(store), month)
-}
-
-func safeName(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
-			return r
-		}
-		return '_'
-	}, s)
+	return fmt.Sprintf("%s-%s-%s.html", kind, filename.Part(store), month)
 }
 
 func str(v any) string {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aftersales/aftersales/internal/filename"
 	"github.com/aftersales/aftersales/internal/workbook"
 	"github.com/aftersales/aftersales/transform"
 )
@@ -93,7 +94,7 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 		go func() {
 			defer wg.Done()
 			for i := range next {
-				p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", all[i].Store, o.Month))
+				p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", filename.Part(all[i].Store), o.Month))
 				if err := mkdirFor(p); err != nil {
 					errs[i] = err
 				} else if err := workbook.WritePayroll(all[i], o.Lang, p); err != nil {

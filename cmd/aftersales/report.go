@@ -7,6 +7,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/aftersales/aftersales/internal/filename"
 	"github.com/aftersales/aftersales/internal/workbook"
 )
 
@@ -46,8 +47,8 @@ func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {
 	rows.Close()
 	dir := filepath.Join(o.Out, "reports")
 	for _, s := range list {
-		rp := filepath.Join(dir, fmt.Sprintf("月报-%s-%s.xlsx", s.store, s.month))
-		pp := filepath.Join(dir, fmt.Sprintf("工资表-%s-%s.xlsx", s.store, s.month))
+		rp := filepath.Join(dir, fmt.Sprintf("月报-%s-%s.xlsx", filename.Part(s.store), s.month))
+		pp := filepath.Join(dir, fmt.Sprintf("工资表-%s-%s.xlsx", filename.Part(s.store), s.month))
 		if err := mkdirFor(rp); err != nil {
 			return err
 		}

@@ -1,0 +1,116 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aftersales/aftersales/internal/db"
+)
+
+// TestStoreIDsNameFilesSafely: the files named after stores — dashboard pages, the demo's report
+// and payroll workbooks, `payroll --all-stores` — stay in their folder and are one per store,
+// whatever the store ids hold. Before, a store id with "/../" wrote its workbook outside the
+// folder given, and two Chinese store ids (every non-ASCII character became '_') shared their
+// dashboard pages, the second store's figures written over the first's.
+func TestStoreIDsNameFilesSafely(t *testing.T) {
+	dir := t.TempDir()
+	_, dbf := ingestedSample(t, dir, 3, 2)
+	ids := map[string]string{"S001": "上海店", "S002": "北京店", "S003": "x/../../../evil"}
+	d, err := db.Open(dbf, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tb := range []string{"stores", "technicians", "attendance", "work_orders", "order_jobs", "parts", "parts_movements", "callbacks"} {
+		for from, to := range ids {
+			if _, err := d.Exec(fmt.Sprintf(`UPDATE raw_%s SET store_id = ? WHERE store_id = ?`, tb), to, from); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	d.Close()
+	if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	out := filepath.Join(dir, "out", "a", "b")
+	for _, args := range [][]string{
+		{"payroll", "--db", dbf, "--all-stores", "--month", "2026-09", "--out-dir", filepath.Join(out, "pay")},
+		{"dashboards", "--db", dbf, "--out", filepath.Join(out, "dash"), "--month", "2026-09"},
+	} {
+		if r := runBin(t, dir, args...); r.code != 0 {
+			t.Fatalf("%v: %s", args[:2], r.stderr)
+		}
+	}
+	if err := demoReports(t.Context(), &demoOpts{Out: out, W: io.Discard}, &dbFlags{DB: dbf}); err != nil {
+		t.Fatal(err)
+	}
+	// nothing outside the folders given; one workbook of each kind per store
+	files := map[string][]string{}
+	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+		if err == nil && info.IsDir() && p == filepath.Join(dir, "in") {
+			return filepath.SkipDir // the sample exports
+		}
+		if err == nil && !info.IsDir() && (strings.HasSuffix(p, ".xlsx") || strings.HasSuffix(p, ".html")) {
+			files[filepath.Dir(p)] = append(files[filepath.Dir(p)], filepath.Base(p))
+		}
+		return nil
+	})
+	for folder, names := range files {
+		rel, _ := filepath.Rel(out, folder)
+		if rel != "pay" && rel != "dash" && rel != "reports" {
+			t.Errorf("files written in %s: %v", folder, names)
+		}
+	}
+	count := func(folder, pattern string) int {
+		n := 0
+		for _, f := range files[filepath.Join(out, folder)] {
+			if regexp.MustCompile(pattern).MatchString(f) {
+				n++
+			}
+		}
+		return n
+	}
+	for folder, pattern := range map[string]string{"pay": `^工资表-`, "reports": `^月报-`, "dash": `^store-`} {
+		if n := count(folder, pattern); n != 3 {
+			t.Errorf("%s: %d files %s, want one per store (3): %v", folder, n, pattern, files[filepath.Join(out, folder)])
+		}
+	}
+	// every link of the index opens a page that exists, and each store's page is its own
+	index, err := os.ReadFile(filepath.Join(out, "dash", "index.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	links := 0
+	for _, m := range regexp.MustCompile(`href="([^"#]+)"`).FindAllStringSubmatch(string(index), -1) {
+		name, err := url.PathUnescape(m[1])
+		if err != nil || strings.Contains(m[1], "/") {
+			t.Errorf("link %q", m[1])
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(out, "dash", name)); err != nil {
+			t.Errorf("link %q: %v", m[1], err)
+		}
+		links++
+	}
+	if links < 10 {
+		t.Errorf("%d links in the index", links)
+	}
+	for _, id := range ids {
+		pages, _ := filepath.Glob(filepath.Join(out, "dash", "store-*-2026-09.html"))
+		found := 0
+		for _, p := range pages {
+			b, _ := os.ReadFile(p)
+			if strings.Contains(string(b), "<title>"+id) {
+				found++
+			}
+		}
+		if found != 1 {
+			t.Errorf("store %q: %d pages titled with it, want 1", id, found)
+		}
+	}
+}
