@@ -218,7 +218,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 func summaryLine(path string, r *ingest.Result) string {
 	switch r.Status {
 	case ingest.StatusDuplicate:
-		return fmt.Sprintf("%s: duplicate — %s", path, r.Message)
+		return termSafe(fmt.Sprintf("%s: duplicate — %s", path, r.Message), true)
 	}
 	s := fmt.Sprintf("%s: %s, read %d, loaded %d, rejected %d, skipped %d", path, r.Kind, r.Read, r.Loaded, r.Rejected, r.Skipped)
 	if r.Status == ingest.StatusRejected {
@@ -235,5 +235,5 @@ func summaryLine(path string, r *ingest.Result) string {
 		}
 		s += fmt.Sprintf("\n    %s column %s value %q: %s", where, rj.Column, rj.Raw, rj.Reason)
 	}
-	return s
+	return termSafe(s, true) // (file names and messages may quote the data)
 }

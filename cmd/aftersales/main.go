@@ -105,7 +105,7 @@ func main() {
 	} else if isUsageError(err) {
 		code = 2
 	}
-	fmt.Fprintln(os.Stderr, "aftersales:", err)
+	fmt.Fprintln(os.Stderr, "aftersales:", termSafe(err.Error(), true))
 	if diskFull(err) && !contains(err.Error(), "The disk is full") {
 		// (ingest says more itself: what stays loaded)
 		fmt.Fprintln(os.Stderr, "The disk is full: free space on the disk named above and run the same command again. "+

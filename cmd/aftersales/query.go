@@ -366,5 +366,5 @@ func noteUnknownStore(ctx context.Context, d *sql.DB, store string) {
 	if len(known) > 12 {
 		known = append(known[:12], fmt.Sprintf("… %d in all", len(known)))
 	}
-	fmt.Fprintf(os.Stderr, "note: no work order of store %q is loaded (stores: %s)\n", store, strings.Join(known, ", "))
+	fmt.Fprintf(os.Stderr, "note: no work order of store %q is loaded (stores: %s)\n", store, termSafe(strings.Join(known, ", "), false))
 }

@@ -33,3 +33,33 @@ func TestTextTableAlignsWideCharacters(t *testing.T) {
 		}
 	}
 }
+
+// TestTermSafe: text from the data never reaches the terminal as a control sequence.
+func TestTermSafe(t *testing.T) {
+	for _, c := range []struct {
+		in    string
+		lines bool
+		want  string
+	}{
+		{"S001 唐艳 ¥12", false, "S001 唐艳 ¥12"},
+		{"ab\x1b[31mRED\x07", false, "ab␛[31mRED␇"},
+		{"\x1b]52;c;ZXZpbA==\x07", true, "␛]52;c;ZXZpbA==␇"}, // OSC 52: a write to the clipboard
+		{"a\x00b\x7fc", false, "a␀b␡c"},
+		{"中\u202eabc\u2066x\u200f", false, "中\ufffdabc\ufffdx\ufffd"},
+		{"c1\u009bx", false, "c1\ufffdx"},
+		{"bad\xffbyte", false, "bad\ufffdbyte"},
+		{"line one\n\tline two\r\n", true, "line one\n\tline two \n"},
+		{"line one\n\tline two\r\n", false, "line one  line two  "},
+	} {
+		if got := termSafe(c.in, c.lines); got != c.want {
+			t.Errorf("termSafe(%q, %v) = %q, want %q", c.in, c.lines, got, c.want)
+		}
+	}
+	tb := &textTable{}
+	tb.add([]string{"ab\x1b[2Jc"})
+	var b strings.Builder
+	tb.write(&b)
+	if strings.ContainsRune(b.String(), 0x1b) {
+		t.Errorf("a table cell printed ESC: %q", b.String())
+	}
+}
