@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/internal/filename"
 )
 
 // Closing a payroll month (CONTRACT §2.1): its rows are copied to payroll_closed_rows and never
@@ -54,7 +55,20 @@ type closedSnapshot struct {
 	Events []map[string]string `json:"events"`
 }
 
+// snapshotPath is a closed month's snapshot in the lake: one folder per store, named by
+// filename.Part, so that a store id holding "/" or ".." stays inside _payroll (before, such an id
+// wrote its snapshot outside the lake, or into a nested folder that RestorePayroll never read).
+// For ids of letters, digits, '-' and '_' the folder is the id itself, as before.
 func snapshotPath(lake, store, month string) string {
+	return filepath.Join(lake, "_payroll", filename.Part(store), month+".json")
+}
+
+// legacySnapshotPath is where a snapshot was written before snapshotPath escaped the store id,
+// when that was one folder inside _payroll; "" when it is the same path or was never used so.
+func legacySnapshotPath(lake, store, month string) string {
+	if store == "" || store == "." || store == ".." || strings.ContainsAny(store, `/\`) || filename.Part(store) == store {
+		return ""
+	}
 	return filepath.Join(lake, "_payroll", store, month+".json")
 }
 
@@ -164,7 +178,13 @@ func commitWithSnapshot(ctx context.Context, tx *sql.Tx, lake, store, month stri
 		os.Remove(tmp)
 		return err
 	}
-	return os.Rename(tmp, snapshotPath(lake, store, month))
+	if err := os.Rename(tmp, snapshotPath(lake, store, month)); err != nil {
+		return err
+	}
+	if old := legacySnapshotPath(lake, store, month); old != "" {
+		os.Remove(old) // (RestorePayroll would read both)
+	}
+	return nil
 }
 
 // testHookPayrollCommit, when set by a test, runs just before a close or reopen commits; an error
@@ -451,3 +471,60 @@ func nextOpenMonth(month string, closed map[string]bool) string {
 }
 
 var _ = big.NewInt
+
+// CloseReadiness says what speaks against closing a store-month now (`payroll --close` asks it
+// first). stale: exports of the store loaded, or one of its months reopened, since the last
+// successful transform, so that mart_payroll does not hold them yet — closing would freeze the pay
+// as it was before them. incomplete: the loaded data does not reach the month's end — the store's
+// latest work order opened before the month's last day, or no attendance of the month loaded — so
+// a month closed now is likely to be missing exports. Each is "" when nothing speaks against it.
+func CloseReadiness(ctx context.Context, db *sql.DB, store, month string) (stale, incomplete string, err error) {
+	var n int
+	var first sql.NullString
+	err = db.QueryRowContext(ctx, `SELECT count(*), min(path) FROM ingest_files
+		WHERE status = 'loaded' AND rows_loaded > 0 AND (store_id = ? OR coalesce(store_id, '') = '')
+		  AND file_id > coalesce((SELECT high_water FROM transform_runs WHERE status = 'ok' ORDER BY run_id DESC LIMIT 1), -1)`,
+		store).Scan(&n, &first)
+	switch {
+	case err != nil && strings.Contains(err.Error(), "does not exist"):
+		return "no transform has run on this database yet", "", nil
+	case err != nil:
+		return "", "", err
+	case n > 0:
+		stale = fmt.Sprintf("%d file(s) of store %s were loaded since the last transform (%s", n, store, first.String)
+		if n > 1 {
+			stale += " and others"
+		}
+		stale += ")"
+	default:
+		var reason string
+		// (a close marks the store too, for the next run's window: it changes no pay)
+		if db.QueryRowContext(ctx, `SELECT reason FROM transform_dirty WHERE store_id = ? AND coalesce(reason, '') NOT LIKE 'payroll % closed'
+			ORDER BY since LIMIT 1`, store).Scan(&reason) == nil {
+			stale = fmt.Sprintf("store %s changed since the last transform (%s)", store, reason)
+		}
+	}
+	start, err := time.Parse("2006-01", month)
+	if err != nil {
+		return "", "", fmt.Errorf("month %q is not YYYY-MM", month)
+	}
+	lastDay := start.AddDate(0, 1, -1)
+	var latest sql.NullTime
+	if err := db.QueryRowContext(ctx, `SELECT max(opened_at) FROM raw_work_orders WHERE store_id = ?`, store).Scan(&latest); err != nil {
+		return "", "", err
+	}
+	var att int
+	if err := db.QueryRowContext(ctx, `SELECT count(*) FROM raw_attendance WHERE store_id = ? AND month = ?`, store, month).Scan(&att); err != nil {
+		return "", "", err
+	}
+	switch {
+	case !latest.Valid:
+		incomplete = fmt.Sprintf("no work order of store %s is loaded", store)
+	case latest.Time.Before(lastDay):
+		incomplete = fmt.Sprintf("the latest work order of store %s was opened on %s, before the last day of %s (%s)",
+			store, latest.Time.Format("2006-01-02 15:04"), month, lastDay.Format("2006-01-02"))
+	case att == 0:
+		incomplete = fmt.Sprintf("no attendance of store %s for %s is loaded", store, month)
+	}
+	return stale, incomplete, nil
+}

@@ -2,6 +2,7 @@ package transform
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -144,5 +145,129 @@ func TestPayrollSnapshotFollowsCommit(t *testing.T) {
 	}
 	if got := restored(); got != "  [8]\n" {
 		t.Errorf("a rebuild after the failed reopen: %s closed rows, want the 8 of the close", got)
+	}
+}
+
+// TestCloseReadiness: what `payroll --close` refuses — pay the last transform did not see (files
+// loaded or a month reopened since), and a month the loaded data does not reach the end of.
+func TestCloseReadiness(t *testing.T) {
+	d, _, cfg := openCase(t, filepath.Join("testdata", "payroll.yaml"))
+	ready := func(month string) (string, string) {
+		t.Helper()
+		stale, incomplete, err := CloseReadiness(t.Context(), d, "S1", month)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return stale, incomplete
+	}
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := d.Exec(q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if stale, _ := ready("2026-03"); !strings.Contains(stale, "no transform has run") {
+		t.Errorf("before any transform: stale %q", stale)
+	}
+	if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	// the case's latest order opened 2026-03-07 08:00; attendance only for March
+	if stale, inc := ready("2026-03"); stale != "" || !strings.Contains(inc, "opened on 2026-03-07 08:00, before the last day of 2026-03 (2026-03-31)") {
+		t.Errorf("March: stale %q, incomplete %q", stale, inc)
+	}
+	if _, inc := ready("2026-02"); !strings.Contains(inc, "no attendance of store S1 for 2026-02") {
+		t.Errorf("February: incomplete %q", inc)
+	}
+	order := `INSERT INTO raw_work_orders (store_id, order_no, vin, opened_at, order_type, status, file_id, row_number)
+		VALUES ('S1', ?, 'LSVAA4180E2100009', ?, 'maintenance', 'open', 0, 0)`
+	exec(order, "L1", "2026-03-30 23:59:59")
+	if _, inc := ready("2026-03"); !strings.Contains(inc, "2026-03-30 23:59") {
+		t.Errorf("an order a second before the last day: incomplete %q", inc)
+	}
+	exec(order, "L2", "2026-03-31 00:00:00")
+	if _, inc := ready("2026-03"); inc != "" {
+		t.Errorf("an order on the last day: incomplete %q", inc)
+	}
+	// files loaded since the last transform: the store's own and those of no store count
+	file := `INSERT INTO ingest_files (file_id, path, sha256, kind, store_id, status, rows_read, rows_loaded, rows_rejected, rows_skipped, ingested_at)
+		VALUES ((SELECT coalesce(max(file_id), 0) + 1 FROM ingest_files), ?, 'x', 'work_orders', ?, ?, 3, ?, 0, 0, TIMESTAMP '2026-04-01 09:00')`
+	exec(file, "other.csv", "S2", "loaded", 3)
+	exec(file, "rejected.csv", "S1", "rejected", 0)
+	exec(file, "duplicate.csv", "S1", "duplicate", 0)
+	if stale, _ := ready("2026-03"); stale != "" {
+		t.Errorf("another store's file, a rejected one and a duplicate: stale %q", stale)
+	}
+	exec(file, "stores.xlsx", "", "loaded", 3)
+	if stale, _ := ready("2026-03"); !strings.Contains(stale, "1 file(s) of store S1 were loaded since the last transform (stores.xlsx)") {
+		t.Errorf("a file of every store: stale %q", stale)
+	}
+	if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if stale, _ := ready("2026-03"); stale != "" {
+		t.Errorf("after a transform: stale %q", stale)
+	}
+	// a close marks the store for the next run's window but changes no pay; a reopen does
+	exec(`INSERT INTO transform_dirty VALUES ('S1', TIMESTAMP '1900-01-01', 'payroll 2026-02 closed')`)
+	if stale, _ := ready("2026-03"); stale != "" {
+		t.Errorf("after another month's close: stale %q", stale)
+	}
+	exec(`INSERT INTO transform_dirty VALUES ('S1', TIMESTAMP '1900-01-01', 'payroll 2026-02 reopened')`)
+	if stale, _ := ready("2026-03"); !strings.Contains(stale, "payroll 2026-02 reopened") {
+		t.Errorf("after a reopen: stale %q", stale)
+	}
+}
+
+// TestSnapshotOfAnyStoreID: the lake snapshot of a closed month stays one folder below _payroll,
+// whatever the store id holds, and a rebuild restores it (before, "a/../../b" wrote it outside
+// the lake, where RestorePayroll never looked).
+func TestSnapshotOfAnyStoreID(t *testing.T) {
+	d, _, cfg := openCase(t, filepath.Join("testdata", "payroll.yaml"))
+	const store = "a/../../b"
+	for _, tb := range []string{"stores", "technicians", "attendance", "work_orders", "order_jobs"} {
+		if _, err := d.Exec(`UPDATE raw_`+tb+` SET store_id = ?`, store); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	root := t.TempDir()
+	lake := filepath.Join(root, "x", "lake")
+	if _, err := ClosePayroll(t.Context(), d, lake, store, "2026-03", "approved", time.Date(2026, 4, 5, 10, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	var written []string
+	filepath.Walk(root, func(p string, info os.FileInfo, err error) error {
+		if err == nil && !info.IsDir() {
+			written = append(written, strings.TrimPrefix(p, root))
+		}
+		return nil
+	})
+	if want := "/x/lake/_payroll/a~2F~2E~2E~2F~2E~2E~2Fb/2026-03.json"; len(written) != 1 || written[0] != want {
+		t.Errorf("written %v, want [%s]", written, want)
+	}
+	fresh, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer fresh.Close()
+	if n, err := RestorePayroll(t.Context(), fresh, lake); err != nil || n != 1 {
+		t.Errorf("restored %d snapshots, %v", n, err)
+	}
+	var rows int
+	fresh.QueryRow(`SELECT count(*) FROM payroll_closed_rows WHERE store_id = ?`, store).Scan(&rows)
+	if rows != 8 {
+		t.Errorf("restored %d closed rows, want 8", rows)
+	}
+	// an id that was written unescaped before: its old snapshot is replaced, not left beside
+	if got := legacySnapshotPath(lake, "S 01", "2026-03"); got != filepath.Join(lake, "_payroll", "S 01", "2026-03.json") {
+		t.Errorf("legacy path of \"S 01\": %s", got)
+	}
+	for _, id := range []string{"S001", "S_01-a", "a/b", "..", ""} {
+		if got := legacySnapshotPath(lake, id, "2026-03"); got != "" {
+			t.Errorf("legacy path of %q: %s", id, got)
+		}
 	}
 }

@@ -155,7 +155,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	if entries, _ := filepath.Glob(filepath.Join(ingest.ManifestDir(o.lakeDir()), "*.json")); len(entries) == 0 {
 		var n int
 		if d.QueryRowContext(ctx, `SELECT count(*) FROM ingest_files`).Scan(&n) == nil && n > 0 {
-			fmt.Fprintf(os.Stderr, "note: the lake %s holds none of the %d files this database has loaded (loaded with another --lake?); "+
+			fmt.Fprintf(os.Stderr, "note: the lake %q holds none of the %d files this database has loaded (a database copied without its lake, or loaded with another --lake?); "+
 				"a rebuild needs every file in one lake: give the same --lake each time\n", o.lakeDir(), n)
 		}
 	}

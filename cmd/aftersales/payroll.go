@@ -21,7 +21,7 @@ import (
 type payrollOpts struct {
 	dbFlags
 	Store, Month, XLSX, Reason, Lang string
-	Close, Reopen                    bool
+	Close, Reopen, Force             bool
 	AllStores                        bool
 	OutDir                           string
 	Out                              io.Writer
@@ -44,7 +44,12 @@ beside the amount actually paid, the comeback charges and the technicians' month
 
 --close freezes the month: no later ingest or transform changes its rows. Data that would change
 it show as a difference report (payroll_differences) with proposed adjustments for the next open
-month (payroll_adjustments). --reopen needs --reason and is recorded.`,
+month (payroll_adjustments). --reopen needs --reason and is recorded.
+
+A month is closed only on all of its data: --close refuses while exports of the store loaded (or
+a month reopened) since the last transform are not in mart_payroll yet, and while the loaded data
+does not reach the month's end (no attendance of the month, or the latest work order opened
+before its last day); --force closes such a month as it stands.`,
 		Example: `  aftersales payroll --store S001 --month 2026-09 --xlsx 工资表-S001-2026-09.xlsx
   aftersales payroll --store S001 --month 2026-09 --close
   aftersales payroll --store S001 --month 2026-09 --reopen --reason "attendance corrected"`,
@@ -60,6 +65,7 @@ month (payroll_adjustments). --reopen needs --reason and is recorded.`,
 	c.Flags().StringVar(&o.XLSX, "xlsx", "", "write the payroll workbook here")
 	c.Flags().BoolVar(&o.Close, "close", false, "close (freeze) the month")
 	c.Flags().BoolVar(&o.Reopen, "reopen", false, "reopen a closed month (needs --reason)")
+	c.Flags().BoolVar(&o.Force, "force", false, "with --close: close a month whose loaded data does not reach its end (no attendance, or the latest work order before its last day)")
 	c.Flags().StringVar(&o.Reason, "reason", "", "why the month is closed or reopened (recorded)")
 	c.Flags().StringVar(&o.Lang, "lang", "zh", "language of the printed table and the workbook: zh or en")
 	c.Flags().BoolVar(&o.AllStores, "all-stores", false, "write the workbook of every store for --month into --out-dir (head office)")
@@ -152,6 +158,17 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 	now := time.Now()
 	switch {
 	case o.Close:
+		// a closed month never changes: close what the clerk has checked, on all of its data
+		stale, incomplete, err := transform.CloseReadiness(ctx, d, o.Store, o.Month)
+		if err != nil {
+			return failed("%v", err)
+		}
+		if stale != "" {
+			return failed("payroll %s %s not closed: %s: the payroll does not include that yet. Run `aftersales transform`, check the payroll, then close it", o.Store, o.Month, stale)
+		}
+		if incomplete != "" && !o.Force {
+			return failed("payroll %s %s not closed: %s, so the month looks incomplete. Load the missing exports and run `aftersales transform`; or, if the data is complete as it is, close it with --force", o.Store, o.Month, incomplete)
+		}
 		n, err := transform.ClosePayroll(ctx, d, o.lakeDir(), o.Store, o.Month, o.Reason, now)
 		if err != nil {
 			return failed("%v", err)
