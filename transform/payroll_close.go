@@ -479,19 +479,14 @@ var _ = big.NewInt
 // latest work order opened before the month's last day, or no attendance of the month loaded — so
 // a month closed now is likely to be missing exports. Each is "" when nothing speaks against it.
 func CloseReadiness(ctx context.Context, db *sql.DB, store, month string) (stale, incomplete string, err error) {
-	var n int
-	var first sql.NullString
-	err = db.QueryRowContext(ctx, `SELECT count(*), min(path) FROM ingest_files
-		WHERE status = 'loaded' AND rows_loaded > 0 AND (store_id = ? OR coalesce(store_id, '') = '')
-		  AND file_id > coalesce((SELECT high_water FROM transform_runs WHERE status = 'ok' ORDER BY run_id DESC LIMIT 1), -1)`,
-		store).Scan(&n, &first)
+	n, first, ran, err := LoadedSinceLastRun(ctx, db, store)
 	switch {
-	case err != nil && strings.Contains(err.Error(), "does not exist"):
-		return "no transform has run on this database yet", "", nil
 	case err != nil:
 		return "", "", err
+	case !ran:
+		return "no transform has run on this database yet", "", nil
 	case n > 0:
-		stale = fmt.Sprintf("%d file(s) of store %s were loaded since the last transform (%s", n, store, first.String)
+		stale = fmt.Sprintf("%d file(s) of store %s were loaded since the last transform (%s", n, store, first)
 		if n > 1 {
 			stale += " and others"
 		}
@@ -527,4 +522,25 @@ func CloseReadiness(ctx context.Context, db *sql.DB, store, month string) (stale
 		incomplete = fmt.Sprintf("no attendance of store %s for %s is loaded", store, month)
 	}
 	return stale, incomplete, nil
+}
+
+// LoadedSinceLastRun counts the files loaded since the last successful transform, whose rows the
+// marts do not hold yet — those of store and those of no one store (stores.xlsx), or every file
+// when store is "" — and names the first. ran is false when no transform has run.
+func LoadedSinceLastRun(ctx context.Context, db *sql.DB, store string) (n int, first string, ran bool, err error) {
+	var hw sql.NullInt64
+	err = db.QueryRowContext(ctx, `SELECT high_water FROM transform_runs WHERE status = 'ok' ORDER BY run_id DESC LIMIT 1`).Scan(&hw)
+	switch {
+	case err == sql.ErrNoRows || err != nil && strings.Contains(err.Error(), "does not exist"):
+		return 0, "", false, nil
+	case err != nil:
+		return 0, "", false, err
+	case !hw.Valid:
+		return 0, "", true, nil // a run of a version that kept no high-water mark: not known
+	}
+	var f sql.NullString
+	err = db.QueryRowContext(ctx, `SELECT count(*), arg_min(path, file_id) FROM ingest_files
+		WHERE status = 'loaded' AND rows_loaded > 0 AND file_id > ?
+		  AND (? = '' OR store_id = ? OR coalesce(store_id, '') = '')`, hw.Int64, store, store).Scan(&n, &f)
+	return n, f.String, true, err
 }

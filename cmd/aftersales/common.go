@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -14,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/transform"
 )
 
 // dbFlags are the flags every verb that touches the database shares.
@@ -100,4 +102,18 @@ func mkdirFor(path string) error {
 // diskFull reports whether err comes of a full disk: Go's ENOSPC, or DuckDB's text of it.
 func diskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device")
+}
+
+// noteNotTransformed says on stderr when files were loaded since the last transform: the pages,
+// workbooks or tables about to be written show the marts as that transform left them.
+func noteNotTransformed(ctx context.Context, d *sql.DB, store string) {
+	n, first, ran, err := transform.LoadedSinceLastRun(ctx, d, store)
+	if err != nil || !ran || n == 0 {
+		return
+	}
+	what := "1 file loaded since the last transform (%s) is"
+	if n > 1 {
+		what = fmt.Sprintf("%d files loaded since the last transform (%%s and others) are", n)
+	}
+	fmt.Fprintf(os.Stderr, "note: "+what+" not in these figures yet: run `aftersales transform` to include them\n", termSafe(first, false))
 }

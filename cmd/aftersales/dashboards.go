@@ -76,6 +76,7 @@ func runDashboards(ctx context.Context, o *dashOpts, w interface{ Write([]byte) 
 		return err
 	}
 	defer d.Close()
+	noteNotTransformed(ctx, d, o.Store)
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}

@@ -83,6 +83,7 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 		return err
 	}
 	defer d.Close()
+	noteNotTransformed(ctx, d, "")
 	// every store's data is read first, one query per table; then the workbooks are written
 	all, err := workbook.LoadPayroll(ctx, d, "", o.Month)
 	if err != nil {
@@ -155,6 +156,9 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 		return err
 	}
 	defer d.Close()
+	if !writing {
+		noteNotTransformed(ctx, d, o.Store)
+	}
 	now := time.Now()
 	switch {
 	case o.Close:

@@ -11,7 +11,8 @@ import (
 
 // TestPayrollCloseChecksItsData: `payroll --close` freezes a month for good, so it refuses pay the
 // last transform did not compute from all that is loaded, and a month whose data stops short of
-// its end unless --force; each refusal says what to do.
+// its end unless --force; each refusal says what to do. The reading verbs note files loaded since
+// the last transform.
 func TestPayrollCloseChecksItsData(t *testing.T) {
 	dir := t.TempDir()
 	in, dbf := ingestedSample(t, dir, 1, 2)
@@ -40,10 +41,18 @@ func TestPayrollCloseChecksItsData(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	expect(closeMonth("2026-09"), 1, "were loaded since the last transform ("+fixed+"): the payroll does not include that yet. Run `aftersales transform`")
+	// the reading verbs say so too, and still write
+	note := "note: 1 file loaded since the last transform (" + fixed + ") is not in these figures yet"
+	expect(runBin(t, dir, "payroll", "--db", dbf, "--store", "S001", "--month", "2026-09"), 0, note)
+	expect(runBin(t, dir, "dashboards", "--db", dbf, "--out", filepath.Join(dir, "dash"), "--month", "2026-09"), 0, note)
+	expect(runBin(t, dir, "report", "--db", dbf, "--store", "S001", "--month", "2026-09", "--xlsx", filepath.Join(dir, "r.xlsx")), 0, note)
 	if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
 	expect(closeMonth("2026-09"), 0, "closed payroll S001 2026-09")
+	if r := runBin(t, dir, "payroll", "--db", dbf, "--store", "S001", "--month", "2026-09"); strings.Contains(r.stderr, "note:") {
+		t.Errorf("a note after the transform: %s", r.stderr)
+	}
 	// October without its attendance: refused, then closed as it stands with --force
 	d, err := db.Open(dbf, false)
 	if err != nil {

@@ -92,6 +92,7 @@ named queries.`,
 				return err
 			}
 			defer d.Close()
+			noteNotTransformed(ctxOf(c), d, o.Store)
 			if err := workbook.Report(ctxOf(c), d, o.Store, o.Month, o.Lang, o.XLSX); err != nil {
 				return failed("writing %s: %v", o.XLSX, err)
 			}
