@@ -74,6 +74,22 @@ type monthInfo struct {
 	month       string
 	orders      int64
 	provisional bool
+	// partial: the store's latest work order (as_of) opened before the month's last day — a
+	// month still running, or whose last exports are not loaded: its figures cover fewer days
+	partial string
+}
+
+// subtitle is the line under a store page's title: the region, and for a month the data does not
+// cover to its end, up to when it does.
+func (b *builder) subtitle(s storeInfo, m monthInfo) string {
+	if m.partial == "" {
+		return s.region
+	}
+	note := fmt.Sprintf(T(b.o.Lang, "partial_month"), m.partial)
+	if s.region == "" {
+		return note
+	}
+	return s.region + " · " + note
 }
 
 // Build writes every page.
@@ -187,7 +203,14 @@ func (b *builder) loadIndex() error {
 		}
 		m := str(row[r.Col("month")])
 		months[m] = true
-		b.months[id] = append(b.months[id], monthInfo{m, toInt(row[r.Col("orders")]), row[r.Col("ftfr_provisional")] == true})
+		mi := monthInfo{month: m, orders: toInt(row[r.Col("orders")]), provisional: row[r.Col("ftfr_provisional")] == true}
+		// (Named gives timestamps as "2006-01-02 15:04" text)
+		if t, err := time.Parse("2006-01-02 15:04", str(row[r.Col("as_of")])); err == nil {
+			if start, err := time.Parse("2006-01", m); err == nil && t.Before(start.AddDate(0, 1, -1)) {
+				mi.partial = t.Format("2006-01-02 15:04")
+			}
+		}
+		b.months[id] = append(b.months[id], mi)
 	}
 	for m := range months {
 		b.allMonth = append(b.allMonth, m)

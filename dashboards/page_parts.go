@@ -14,7 +14,7 @@ import (
 func (b *builder) partsPage(s storeInfo, m monthInfo) error {
 	l := b.o.Lang
 	p := map[string]string{"store": s.id, "month": m.month}
-	pg := &page{Title: fmt.Sprintf("%s %s · %s %s", s.id, s.name, T(l, "parts"), m.month), Nav: b.nav(s, m.month, "parts")}
+	pg := &page{Title: fmt.Sprintf("%s %s · %s %s", s.id, s.name, T(l, "parts"), m.month), Subtitle: b.subtitle(s, m), Nav: b.nav(s, m.month, "parts")}
 	ab, err := workbook.Named(b.ctx, b.db, "abc_pareto", p)
 	if err != nil {
 		return err

@@ -43,7 +43,7 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 	if err != nil {
 		return err
 	}
-	pg := &page{Title: fmt.Sprintf("%s %s · %s %s", s.id, s.name, T(l, "store_review"), m.month), Subtitle: s.region,
+	pg := &page{Title: fmt.Sprintf("%s %s · %s %s", s.id, s.name, T(l, "store_review"), m.month), Subtitle: b.subtitle(s, m),
 		Nav: b.nav(s, m.month, "store")}
 	col := review.Col
 	byKPI := map[string][]any{}

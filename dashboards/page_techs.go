@@ -11,7 +11,7 @@ import (
 func (b *builder) techPage(s storeInfo, m monthInfo) error {
 	l := b.o.Lang
 	p := map[string]string{"store": s.id, "month": m.month}
-	pg := &page{Title: fmt.Sprintf("%s %s · %s %s", s.id, s.name, T(l, "techs"), m.month), Nav: b.nav(s, m.month, "techs")}
+	pg := &page{Title: fmt.Sprintf("%s %s · %s %s", s.id, s.name, T(l, "techs"), m.month), Subtitle: b.subtitle(s, m), Nav: b.nav(s, m.month, "techs")}
 	tr, err := workbook.Named(b.ctx, b.db, "tech_ranking", p)
 	if err != nil {
 		return err

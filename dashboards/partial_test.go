@@ -1,0 +1,45 @@
+package dashboards
+
+import (
+	"database/sql"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+	"time"
+
+	"github.com/aftersales/aftersales/internal/testenv"
+)
+
+// TestPartialMonthSaysSo: a month the data does not cover to its end (its last exports not loaded
+// yet, or the month still running) says up to when it does under its pages' titles, in both
+// languages; a complete month says nothing.
+func TestPartialMonthSaysSo(t *testing.T) {
+	d := testenv.Sample(t, 1, 2, func(d *sql.DB) {
+		if _, err := d.Exec(`DELETE FROM raw_work_orders WHERE opened_at >= TIMESTAMP '2026-10-16 00:00'`); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var asOf string
+	d.QueryRow(`SELECT strftime(max(opened_at), '%Y-%m-%d %H:%M') FROM raw_work_orders`).Scan(&asOf)
+	sub := regexp.MustCompile(`<div class="sub">([^<]*)`)
+	for lang, want := range map[string]string{"zh": "本月数据截至 " + asOf + "，尚不完整", "en": "data to " + asOf + " only: the month is not complete"} {
+		out := t.TempDir()
+		if _, err := Build(t.Context(), d, Options{Out: out, Lang: lang, Now: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
+		for _, kind := range []string{"store", "techs", "parts"} {
+			for month, partial := range map[string]bool{"2026-09": false, "2026-10": true} {
+				b, err := os.ReadFile(filepath.Join(out, kind+"-S001-"+month+".html"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				m := sub.FindSubmatch(b)
+				got := m != nil && regexp.MustCompile(regexp.QuoteMeta(want)).Match(m[1])
+				if got != partial {
+					t.Errorf("%s %s %s: subtitle %q, partial %v", lang, kind, month, m, partial)
+				}
+			}
+		}
+	}
+}
