@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -56,6 +57,13 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 	f.SetSheetName("Sheet1", sh)
 	setText(f, sh, "A1", title)
 	f.SetCellStyle(sh, "A1", "A1", st.title)
+	// a month the data does not cover to its end (the store's latest work order opened before its
+	// last day): said under the title, as the dashboards do
+	var asOf sql.NullTime
+	db.QueryRowContext(ctx, `SELECT as_of FROM mart_store_month WHERE store_id = ? AND month = ?`, store, month).Scan(&asOf)
+	if start, err := time.Parse("2006-01", month); err == nil && asOf.Valid && asOf.Time.Before(start.AddDate(0, 1, -1)) {
+		setText(f, sh, "A2", fmt.Sprintf(L(lang, "partial_month"), asOf.Time.Format("2006-01-02 15:04")))
+	}
 	hdr := []string{L(lang, "kpi"), L(lang, "value"), L(lang, "target"), L(lang, "meets"), L(lang, "prev_month"), L(lang, "mom"), L(lang, "prev_year"), L(lang, "yoy"), L(lang, "definition")}
 	for i, h := range hdr {
 		setText(f, sh, cell(i+1, 3), h)

@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/xuri/excelize/v2"
+
+	"github.com/aftersales/aftersales/internal/testenv"
 )
 
 func TestReportWorkbook(t *testing.T) {
@@ -161,4 +163,22 @@ func countCharts(t *testing.T, path string) int {
 		return true
 	})
 	return n
+}
+
+// TestReportPartialMonth: the report of a month the data does not cover to its end says up to
+// when it does, under its title; a complete month's report does not.
+func TestReportPartialMonth(t *testing.T) {
+	d := testenv.Sample(t, 1, 2, func(d *sql.DB) {
+		if _, err := d.Exec(`DELETE FROM raw_work_orders WHERE opened_at >= TIMESTAMP '2026-10-16 00:00'`); err != nil {
+			t.Fatal(err)
+		}
+	})
+	var asOf string
+	d.QueryRow(`SELECT strftime(max(opened_at), '%Y-%m-%d %H:%M') FROM raw_work_orders`).Scan(&asOf)
+	for month, want := range map[string]string{"2026-09": "", "2026-10": "本月数据截至 " + asOf + "，尚不完整（环比按不同天数比较）"} {
+		f, _ := writeReport(t, d, month)
+		if got, _ := f.GetCellValue("经营指标", "A2"); got != want {
+			t.Errorf("%s: A2 %q, want %q", month, got, want)
+		}
+	}
 }
