@@ -5,6 +5,7 @@ import (
 	"math"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
 	"github.com/go-echarts/go-echarts/v2/opts"
@@ -27,6 +28,18 @@ func (b *builder) benchmarkPage(month string) error {
 				pg.Nav = append(pg.Nav, link{Text: b.allMonth[i+1] + " →", Href: "benchmark-" + b.allMonth[i+1] + ".html"})
 			}
 		}
+	}
+	// stores whose data does not cover the month to its end rank on fewer days: said
+	var partial []string
+	for _, s := range b.stores {
+		for _, mi := range b.months[s.id] {
+			if mi.month == month && mi.partial != "" {
+				partial = append(partial, fmt.Sprintf(T(l, "partial_store"), s.id, mi.partial))
+			}
+		}
+	}
+	if len(partial) > 0 {
+		pg.Subtitle = T(l, "partial_stores") + strings.Join(partial, T(l, "list_sep"))
 	}
 	bm, err := workbook.Named(b.ctx, b.db, "store_benchmark", map[string]string{"month": month})
 	if err != nil {

@@ -13,7 +13,7 @@ import (
 
 // TestPartialMonthSaysSo: a month the data does not cover to its end (its last exports not loaded
 // yet, or the month still running) says up to when it does under its pages' titles, in both
-// languages; a complete month says nothing.
+// languages, and the month's benchmark page names the store; a complete month says nothing.
 func TestPartialMonthSaysSo(t *testing.T) {
 	d := testenv.Sample(t, 1, 2, func(d *sql.DB) {
 		if _, err := d.Exec(`DELETE FROM raw_work_orders WHERE opened_at >= TIMESTAMP '2026-10-16 00:00'`); err != nil {
@@ -23,6 +23,7 @@ func TestPartialMonthSaysSo(t *testing.T) {
 	var asOf string
 	d.QueryRow(`SELECT strftime(max(opened_at), '%Y-%m-%d %H:%M') FROM raw_work_orders`).Scan(&asOf)
 	sub := regexp.MustCompile(`<div class="sub">([^<]*)`)
+	bench := map[string]string{"zh": "本月数据尚不完整的门店（按较少天数排名）：S001（截至 " + asOf + "）", "en": "Stores whose data does not cover the month yet (ranked on fewer days): S001 (to " + asOf + ")"}
 	for lang, want := range map[string]string{"zh": "本月数据截至 " + asOf + "，尚不完整", "en": "data to " + asOf + " only: the month is not complete"} {
 		out := t.TempDir()
 		if _, err := Build(t.Context(), d, Options{Out: out, Lang: lang, Now: time.Now()}); err != nil {
@@ -39,6 +40,17 @@ func TestPartialMonthSaysSo(t *testing.T) {
 				if got != partial {
 					t.Errorf("%s %s %s: subtitle %q, partial %v", lang, kind, month, m, partial)
 				}
+			}
+		}
+		// the benchmark page names the stores ranked on fewer days
+		for month, want := range map[string]string{"2026-09": "", "2026-10": bench[lang]} {
+			b, _ := os.ReadFile(filepath.Join(out, "benchmark-"+month+".html"))
+			got := ""
+			if m := sub.FindSubmatch(b); m != nil {
+				got = string(m[1])
+			}
+			if got != want {
+				t.Errorf("%s benchmark %s: subtitle %q, want %q", lang, month, got, want)
 			}
 		}
 	}
