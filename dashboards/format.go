@@ -89,12 +89,22 @@ func Delta(cur, prev float64, unit, lang string) (string, int) {
 		if lang != "en" {
 			pp = "个百分点"
 		}
-		return fmt.Sprintf("%+.1f%s", d*100, pp), sign
+		return signed1(d*100) + pp, sign
 	}
 	if prev == 0 {
 		return "—", sign
 	}
-	return fmt.Sprintf("%+.1f%%", d/math.Abs(prev)*100), sign
+	return signed1(d/math.Abs(prev)*100) + "%", sign
+}
+
+// signed1 is a change with one decimal and its sign; one that rounds to zero is "0.0", not
+// "-0.0" or "+0.0" (its colour still tells a small fall from a small rise).
+func signed1(x float64) string {
+	s := fmt.Sprintf("%+.1f", x)
+	if s == "+0.0" || s == "-0.0" {
+		return "0.0"
+	}
+	return s
 }
 
 var dict = map[string][2]string{

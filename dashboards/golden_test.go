@@ -79,6 +79,12 @@ func TestFormat(t *testing.T) {
 			t.Errorf("Fmt(%v, %s, %s) = %q, want %q", c.v, c.unit, c.lang, got, c.want)
 		}
 	}
+	if d, s := Delta(0.90, 0.9004, "rate", "zh"); d != "0.0个百分点" || s != -1 {
+		t.Errorf("a fall that rounds to zero: %q %d", d, s)
+	}
+	if d, _ := Delta(100.04, 100, "money", "en"); d != "0.0%" {
+		t.Errorf("a rise that rounds to zero: %q", d)
+	}
 	if d, s := Delta(0.95, 0.93, "rate", "zh"); d != "+2.0个百分点" || s != 1 {
 		t.Errorf("Delta rate = %q %d", d, s)
 	}

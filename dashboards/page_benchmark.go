@@ -314,7 +314,7 @@ func deltaCell(v any, unit, l string) cellv {
 		if l != "en" {
 			pp = "个百分点"
 		}
-		return cellv{Text: fmt.Sprintf("%+.1f%s", f*100, pp), Class: "num"}
+		return cellv{Text: signed1(f*100) + pp, Class: "num"}
 	}
 	s := Fmt(f, unit, l)
 	if f > 0 {
