@@ -168,7 +168,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 	}
 	var tot ingest.Result
-	rejectedFiles, rejectedRows := 0, 0
+	rejectedFiles, rejectedRows, duplicates := 0, 0, 0
 	err = in.Files(ctx, files, func(f string, res *ingest.Result) {
 		if bar != nil {
 			bar.Add(1)
@@ -178,8 +178,11 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		tot.Rejected += res.Rejected
 		tot.Skipped += res.Skipped
 		rejectedRows += len(res.Rejects)
-		if res.Status == ingest.StatusRejected {
+		switch res.Status {
+		case ingest.StatusRejected:
 			rejectedFiles++
+		case ingest.StatusDuplicate:
+			duplicates++
 		}
 		if !o.Quiet || res.Status == ingest.StatusRejected || res.Rejected > 0 && !o.Totals {
 			if bar != nil {
@@ -201,8 +204,12 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		}
 		return failed("ingesting: %v", err)
 	}
-	fmt.Fprintf(o.Out, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected\n",
-		len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles)
+	dup := ""
+	if duplicates > 0 {
+		dup = fmt.Sprintf("; %d file(s) loaded before (the same content): nothing to do for them", duplicates)
+	}
+	fmt.Fprintf(o.Out, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected%s\n",
+		len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles, dup)
 	if rejectedRows > 0 {
 		fmt.Fprintf(o.Out, "rejected rows are listed in ingest_rejects: aftersales query --db %s \"SELECT * FROM ingest_rejects ORDER BY file_id, row_number\"\n", o.DB)
 	}

@@ -139,6 +139,8 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 	// the same files again: all duplicates, exit 0
 	if r := runBin(t, dir, "ingest", "--db", dbf, in); r.code != 0 || strings.Count(r.stdout, "duplicate") < 10 {
 		t.Errorf("re-ingest: %d %s", r.code, r.stdout)
+	} else if n := strings.Count(r.stdout, "duplicate —"); !strings.Contains(r.stdout, fmt.Sprintf("%d file(s) loaded before (the same content): nothing to do for them", n)) {
+		t.Errorf("the summary does not count the %d duplicates: %s", n, r.stdout[max(0, len(r.stdout)-300):])
 	}
 	// --strict with dirty rows: exit 1
 	bad := filepath.Join(dir, "bad.csv")
