@@ -29,7 +29,7 @@ func (f *dbFlags) add(c *cobra.Command) {
 	if def == "" {
 		def = filepath.Join("data", "aftersales.duckdb")
 	}
-	c.Flags().StringVar(&f.DB, "db", def, "database file (default $AFTERSALES_DB or ./data/aftersales.duckdb)")
+	c.Flags().StringVar(&f.DB, "db", def, "database file: $AFTERSALES_DB when set, else data/aftersales.duckdb")
 	c.Flags().StringVar(&f.Lake, "lake", "", "Parquet lake folder (default: lake/ beside the database)")
 }
 
