@@ -257,6 +257,21 @@ type Result struct {
 	Ranges int
 }
 
+// Summary says in words what a run recomputed (printed by transform, kept in transform_runs).
+func (r *Result) Summary() string {
+	switch {
+	case r.Mode != "incremental":
+		return "full rebuild (" + r.Why + ")"
+	case r.Stores == 0:
+		return "incremental: nothing loaded since the last run; benchmark and data quality refreshed"
+	case r.Since < "1900-02":
+		// (a payroll close or reopen marks its store to be recomputed from the start: the
+		// window then begins before 1900, which means nothing to a reader)
+		return fmt.Sprintf("incremental: %d store(s) recomputed from their first month", r.Stores)
+	}
+	return fmt.Sprintf("incremental: %d store(s) recomputed from %s", r.Stores, r.Since)
+}
+
 // TestFailure is a broken invariant of our own tables: it fails the run.
 type TestFailure struct {
 	Test   Test
@@ -932,10 +947,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	wall := func(t time.Time) time.Time {
 		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 	}
-	msg := "full: " + why
-	if incremental {
-		msg = fmt.Sprintf("incremental: %d store(s) from %s", res.Stores, res.Since)
-	}
+	msg := res.Summary()
 	_, err = tx.ExecContext(ctx, `INSERT INTO transform_runs (run_id, started_at, finished_at, status, models, tests, settings_json, message, mode, high_water, fingerprint)
 		VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?)`,
 		res.RunID, wall(now().Add(-res.Duration)), wall(now()), res.Models, res.Tests, r.Config.JSON(), msg, res.Mode, hwNow, fp)

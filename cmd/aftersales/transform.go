@@ -113,19 +113,7 @@ func runTransform(ctx context.Context, o *transformOpts) error {
 	}
 	sort.Strings(names)
 	fmt.Fprintf(o.Out, "transform run %d: %d models, %d data tests passed in %.1fs\n", res.RunID, res.Models, res.Tests, res.Duration.Seconds())
-	if res.Mode == "incremental" {
-		if res.Stores == 0 {
-			fmt.Fprintf(o.Out, "  incremental: nothing loaded since the last run; benchmark and data quality refreshed\n")
-		} else if res.Since < "1900-02" {
-			// (a payroll close or reopen marks its store to be recomputed from the start: the
-			// window then begins before 1900, which meant nothing to a reader)
-			fmt.Fprintf(o.Out, "  incremental: %d store(s) recomputed from their first month\n", res.Stores)
-		} else {
-			fmt.Fprintf(o.Out, "  incremental: %d store(s) recomputed from %s\n", res.Stores, res.Since)
-		}
-	} else {
-		fmt.Fprintf(o.Out, "  full rebuild (%s)\n", res.Why)
-	}
+	fmt.Fprintf(o.Out, "  %s\n", res.Summary())
 	for _, n := range names {
 		fmt.Fprintf(o.Out, "  %-22s %d rows\n", n, res.Tables[n])
 	}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/transform"
+)
+
+type statusOpts struct {
+	dbFlags
+	Out io.Writer
+}
+
+func init() { extraCommands = append(extraCommands, newStatusCmd) }
+
+func newStatusCmd() *cobra.Command {
+	o := &statusOpts{}
+	c := &cobra.Command{
+		Use:   "status --db FILE",
+		Short: "What the database holds: stores, months, files loaded, the last transform, closed payroll months",
+		Long: `Says in a few lines what a database holds and whether its KPIs are up to date: the stores
+and the months of their work orders, the files loaded (and rejected), the last transform and the
+files loaded since (not in the KPIs until the next transform), the payroll months closed, and the
+data-quality findings. Read-only: it runs beside any other verb.`,
+		Example: `  aftersales status
+  aftersales status --db data/aftersales.duckdb`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			o.Out = c.OutOrStdout()
+			return runStatus(ctxOf(c), o)
+		},
+	}
+	o.dbFlags.add(c)
+	return c
+}
+
+func runStatus(ctx context.Context, o *statusOpts) error {
+	if _, err := os.Stat(o.DB); err != nil {
+		return failed("no database at %s: load exports with `aftersales ingest --db %s FILES…` first (or give --db)", o.DB, o.DB)
+	}
+	d, err := openDB(&o.dbFlags, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	t := &textTable{}
+	line := func(label, format string, a ...any) { t.add([]string{label, fmt.Sprintf(format, a...)}) }
+
+	size := ""
+	if st, err := os.Stat(o.DB); err == nil {
+		size = fmt.Sprintf(" (%.0f MB)", float64(st.Size())/1e6)
+	}
+	line("database", "%s%s", o.DB, size)
+	entries, _ := filepath.Glob(filepath.Join(ingest.ManifestDir(o.lakeDir()), "*.json"))
+	line("lake", "%s (%d manifest entries)", o.lakeDir(), len(entries))
+
+	var stores int
+	var first, last sql.NullString
+	var opened, latest sql.NullString
+	if err := d.QueryRowContext(ctx, `SELECT count(DISTINCT store_id), min(store_id), max(store_id),
+		strftime(min(opened_at), '%Y-%m'), strftime(max(opened_at), '%Y-%m-%d %H:%M') FROM raw_work_orders`).
+		Scan(&stores, &first, &last, &opened, &latest); err != nil {
+		return failed("reading raw_work_orders: %v (is %s an aftersales database?)", err, o.DB)
+	}
+	switch stores {
+	case 0:
+		line("stores", "none: no work order is loaded")
+	case 1:
+		line("stores", "1: %s", first.String)
+	default:
+		line("stores", "%d: %s … %s", stores, first.String, last.String)
+	}
+	if opened.Valid {
+		line("work orders", "opened %s … %s", opened.String, latest.String)
+	}
+
+	var loaded, rejected, dups sql.NullInt64
+	var rowsLoaded, rowsRejected, rowsSkipped sql.NullInt64
+	var lastIngest sql.NullString
+	d.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'),
+		count(*) FILTER (WHERE status = 'duplicate'), sum(rows_loaded), sum(rows_rejected), sum(rows_skipped),
+		strftime(max(ingested_at), '%Y-%m-%d %H:%M') FROM ingest_files`).
+		Scan(&loaded, &rejected, &dups, &rowsLoaded, &rowsRejected, &rowsSkipped, &lastIngest)
+	line("files", "%d loaded, %d rejected whole, %d duplicates; last ingest %s", loaded.Int64, rejected.Int64, dups.Int64, or(lastIngest, "—"))
+	line("rows", "%d loaded, %d rejected (ingest_rejects), %d skipped", rowsLoaded.Int64, rowsRejected.Int64, rowsSkipped.Int64)
+
+	var runID, tests sql.NullInt64
+	var finished, message sql.NullString
+	err = d.QueryRowContext(ctx, `SELECT run_id, strftime(finished_at, '%Y-%m-%d %H:%M'), message, tests FROM transform_runs
+		WHERE status = 'ok' ORDER BY run_id DESC LIMIT 1`).Scan(&runID, &finished, &message, &tests)
+	switch {
+	case err != nil:
+		line("transform", "none yet: run `aftersales transform` to build the KPIs")
+	default:
+		line("transform", "run %d at %s (%s), %d data tests passed", runID.Int64, finished.String, message.String, tests.Int64)
+		if n, f, _, err := transform.LoadedSinceLastRun(ctx, d, ""); err == nil && n > 0 {
+			line("not in the KPIs", "%d file(s) loaded since (%s…): run `aftersales transform`", n, f)
+		} else if err == nil {
+			line("", "the KPIs hold every file loaded")
+		}
+	}
+
+	rows, err := d.QueryContext(ctx, `SELECT store_id, string_agg(DISTINCT month, ', ' ORDER BY month) FROM payroll_closed_rows GROUP BY store_id ORDER BY store_id`)
+	var closed []string
+	if err == nil {
+		for rows.Next() {
+			var s, months string
+			if rows.Scan(&s, &months) == nil {
+				closed = append(closed, s+" "+months)
+			}
+		}
+		rows.Close()
+	}
+	switch {
+	case len(closed) == 0:
+		line("payroll closed", "no month")
+	case len(closed) > 8:
+		line("payroll closed", "%s; … %d stores in all (query payroll_closed_rows)", strings.Join(closed[:8], "; "), len(closed))
+	default:
+		line("payroll closed", "%s", strings.Join(closed, "; "))
+	}
+
+	var warn, info sql.NullInt64
+	if d.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE severity = 'warn'), count(*) FILTER (WHERE severity = 'info') FROM mart_data_quality`).Scan(&warn, &info) == nil {
+		line("data quality", "%d warnings, %d notes: aftersales query data_quality", warn.Int64, info.Int64)
+	}
+	return t.write(o.Out)
+}
+
+func or(s sql.NullString, def string) string {
+	if s.Valid && s.String != "" {
+		return s.String
+	}
+	return def
+}

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestStatus: status says what the database holds and whether the KPIs are current, at each
+// step of a month's work.
+func TestStatus(t *testing.T) {
+	dir := t.TempDir()
+	if r := runBin(t, dir, "status", "--db", filepath.Join(dir, "none.duckdb")); r.code != 1 || !strings.Contains(r.stderr, "no database at") {
+		t.Errorf("no database: exit %d %s", r.code, r.stderr)
+	}
+	in, dbf := ingestedSample(t, dir, 2, 2)
+	status := func(want ...string) {
+		t.Helper()
+		r := runBin(t, dir, "status", "--db", dbf)
+		if r.code != 0 {
+			t.Fatalf("status: %d %s", r.code, r.stderr)
+		}
+		for _, w := range want {
+			if !regexp.MustCompile(w).MatchString(r.stdout) {
+				t.Errorf("no %q in\n%s", w, r.stdout)
+			}
+		}
+	}
+	status(`stores +2: S001 … S002`, `work orders +opened 2026-09 … 2026-10-3\d`, `files +\d+ loaded, 0 rejected whole, 0 duplicates`,
+		`transform +none yet: run .aftersales transform.`, `payroll closed +no month`)
+	if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	status(`transform +run 1 at .* \(full rebuild \(first run\)\), \d+ data tests passed`, `the KPIs hold every file loaded`, `data quality +\d+ warnings`)
+	if r := runBin(t, dir, "payroll", "--db", dbf, "--store", "S002", "--month", "2026-09", "--close", "--reason", "ok"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	b, _ := os.ReadFile(filepath.Join(in, "S001", "callbacks_2026-10.csv"))
+	fixed := filepath.Join(dir, "fixed.csv")
+	os.WriteFile(fixed, append(b, '\n'), 0o644)
+	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", fixed); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	status(`payroll closed +S002 2026-09`, `not in the KPIs +1 file\(s\) loaded since \(`+regexp.QuoteMeta(fixed)+`…\): run .aftersales transform.`)
+}
