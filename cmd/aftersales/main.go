@@ -43,7 +43,10 @@ movements, follow-up calls, technicians, attendance) into monthly KPIs, technici
 by the 5.0 coefficient method, dashboards and Excel reports.
 
 Start with:  aftersales demo
-Definitions: shared CONTRACT.md (every KPI has exactly one definition there).`,
+A month's work:  aftersales ingest EXPORTS/ · aftersales transform · aftersales dashboards --out DIR
+                 aftersales payroll --store ID --month YYYY-MM [--close] · aftersales status
+Definitions: every KPI's formula is under each dashboard page (指标口径), in the monthly report's
+last column, and in aftersales query monthly_review --param store=ID (formula_zh, formula_en).`,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version,
