@@ -14,7 +14,7 @@ import (
 )
 
 // TestStoreIDsNameFilesSafely: the files named after stores — dashboard pages, the demo's report
-// and payroll workbooks, `payroll --all-stores` — stay in their folder and are one per store,
+// and payroll workbooks, `payroll --all-stores`, `report --all-stores` — stay in their folder and are one per store,
 // whatever the store ids hold. Before, a store id with "/../" wrote its workbook outside the
 // folder given, and two Chinese store ids (every non-ASCII character became '_') shared their
 // dashboard pages, the second store's figures written over the first's.
@@ -41,6 +41,8 @@ func TestStoreIDsNameFilesSafely(t *testing.T) {
 	for _, args := range [][]string{
 		{"payroll", "--db", dbf, "--all-stores", "--month", "2026-09", "--out-dir", filepath.Join(out, "pay")},
 		{"dashboards", "--db", dbf, "--out", filepath.Join(out, "dash"), "--month", "2026-09"},
+		{"report", "--db", dbf, "--all-stores", "--month", "2026-09", "--out-dir", filepath.Join(out, "rep")},
+		{"report", "--db", dbf, "--store", "上海店", "--month", "2026-09", "--xlsx", filepath.Join(dir, "one.xlsx")},
 	} {
 		if r := runBin(t, dir, args...); r.code != 0 {
 			t.Fatalf("%v: %s", args[:2], r.stderr)
@@ -62,7 +64,7 @@ func TestStoreIDsNameFilesSafely(t *testing.T) {
 	})
 	for folder, names := range files {
 		rel, _ := filepath.Rel(out, folder)
-		if rel != "pay" && rel != "dash" && rel != "reports" {
+		if rel != "pay" && rel != "dash" && rel != "reports" && rel != "rep" && folder != dir {
 			t.Errorf("files written in %s: %v", folder, names)
 		}
 	}
@@ -75,10 +77,14 @@ func TestStoreIDsNameFilesSafely(t *testing.T) {
 		}
 		return n
 	}
-	for folder, pattern := range map[string]string{"pay": `^工资表-`, "reports": `^月报-`, "dash": `^store-`} {
+	for folder, pattern := range map[string]string{"pay": `^工资表-`, "reports": `^月报-`, "rep": `^月报-`, "dash": `^store-`} {
 		if n := count(folder, pattern); n != 3 {
 			t.Errorf("%s: %d files %s, want one per store (3): %v", folder, n, pattern, files[filepath.Join(out, folder)])
 		}
+	}
+	// report --all-stores (two workers) writes each store's report as --store does
+	if got, want := sheetsOf(t, filepath.Join(out, "rep", "月报-上海店-2026-09.xlsx")), sheetsOf(t, filepath.Join(dir, "one.xlsx")); got == "" || got != want {
+		t.Error("report --all-stores: 上海店's workbook differs from --store's")
 	}
 	// every link of the index opens a page that exists, and each store's page is its own
 	index, err := os.ReadFile(filepath.Join(out, "dash", "index.html"))

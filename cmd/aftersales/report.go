@@ -3,7 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +17,8 @@ import (
 type reportOpts struct {
 	dbFlags
 	Store, Month, XLSX, Lang string
+	AllStores                bool
+	OutDir                   string
 }
 
 func init() { extraCommands = append(extraCommands, newReportCmd) }
@@ -68,16 +73,21 @@ func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {
 func newReportCmd() *cobra.Command {
 	o := &reportOpts{}
 	c := &cobra.Command{
-		Use:   "report --db FILE --store ID --month YYYY-MM --xlsx FILE [--lang zh|en]",
+		Use:   "report --db FILE --store ID --month YYYY-MM --xlsx FILE [--lang zh|en] | --all-stores --month YYYY-MM --out-dir DIR",
 		Short: "The monthly business report workbook (业务月报表) of a store-month",
 		Long: `Writes the monthly report: KPI sheet with targets, misses coloured, 环比 and 同比; a 13-month
 trend with native Excel charts; technicians; advisors; comebacks; complaints (customers masked);
 parts (ABC, dead stock, suggested orders). The numbers are the dashboard's: both read the same
-named queries.`,
+named queries. --all-stores writes the report of every store with orders in --month into
+--out-dir (月报-<store>-<month>.xlsx), for head office.`,
 		Example: `  aftersales report --store S001 --month 2026-09 --xlsx 月报-S001-2026-09.xlsx
-  aftersales report --store S001 --month 2026-09 --xlsx report.xlsx --lang en`,
+  aftersales report --store S001 --month 2026-09 --xlsx report.xlsx --lang en
+  aftersales report --all-stores --month 2026-09 --out-dir reports/2026-09`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			if o.AllStores {
+				return runReportAll(ctxOf(c), o, c.OutOrStdout())
+			}
 			if o.Store == "" || o.Month == "" || o.XLSX == "" {
 				return usage("report needs --store, --month and --xlsx\nRun `aftersales report --help` for usage.")
 			}
@@ -106,5 +116,75 @@ named queries.`,
 	c.Flags().StringVar(&o.Month, "month", "", "month YYYY-MM (required)")
 	c.Flags().StringVar(&o.XLSX, "xlsx", "", "the workbook to write (required)")
 	c.Flags().StringVar(&o.Lang, "lang", "zh", "language: zh or en")
+	c.Flags().BoolVar(&o.AllStores, "all-stores", false, "write the report of every store with orders in --month into --out-dir (head office)")
+	c.Flags().StringVar(&o.OutDir, "out-dir", "", "with --all-stores: the folder for the workbooks")
 	return c
+}
+
+// runReportAll writes the monthly report of every store with customer orders in the month, two
+// at a time (a workbook is Go's work: excelize and zip).
+func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
+	switch {
+	case o.Store != "" || o.XLSX != "":
+		return usage("--all-stores writes every store's report into --out-dir: leave out --store and --xlsx")
+	case o.Month == "" || !monthRe.MatchString(o.Month):
+		return usage("--all-stores needs --month YYYY-MM")
+	case o.OutDir == "":
+		return usage("--all-stores needs --out-dir DIR")
+	case o.Lang != "zh" && o.Lang != "en":
+		return usage("--lang must be zh or en")
+	}
+	d, err := openDB(&o.dbFlags, true)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	noteNotTransformed(ctx, d, "")
+	rows, err := d.QueryContext(ctx, `SELECT store_id FROM mart_store_month WHERE month = ? AND orders > 0 ORDER BY store_id`, o.Month)
+	if err != nil {
+		return failed("reading mart_store_month (run `aftersales transform` first): %v", err)
+	}
+	var stores []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			rows.Close()
+			return failed("%v", err)
+		}
+		stores = append(stores, s)
+	}
+	rows.Close()
+	if len(stores) == 0 {
+		return failed("no store has customer orders in %s: check --month, or run `aftersales transform` after loading it", o.Month)
+	}
+	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
+		return failed("cannot create %s: %v", o.OutDir, err)
+	}
+	errs := make([]error, len(stores))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				p := filepath.Join(o.OutDir, fmt.Sprintf("月报-%s-%s.xlsx", filename.Part(stores[i]), o.Month))
+				if err := workbook.Report(ctx, d, stores[i], o.Month, o.Lang, p); err != nil {
+					errs[i] = failed("writing %s: %v", p, err)
+				}
+			}
+		}()
+	}
+	for i := range stores {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs { // the first store's error, as a sequential run would report
+		if err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "wrote %d monthly reports for %s to %s\n", len(stores), o.Month, o.OutDir)
+	return nil
 }
