@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 
 	"github.com/spf13/cobra"
@@ -116,4 +117,33 @@ func noteNotTransformed(ctx context.Context, d *sql.DB, store string) {
 		what = fmt.Sprintf("%d files loaded since the last transform (%%s and others) are", n)
 	}
 	fmt.Fprintf(os.Stderr, "note: "+what+" not in these figures yet: run `aftersales transform` to include them\n", termSafe(first, false))
+}
+
+// twoAtATime runs do(0) … do(n-1) in two workers — writing a workbook is Go's work (excelize,
+// zip), and these machines have two cores — and returns the error of the smallest i that failed,
+// as a run one after another would report.
+func twoAtATime(n int, do func(i int) error) error {
+	errs := make([]error, n)
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				errs[i] = do(i)
+			}
+		}()
+	}
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }

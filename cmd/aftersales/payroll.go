@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -92,33 +91,18 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 	if len(all) == 0 {
 		return failed("no payroll for month %s", o.Month)
 	}
-	// two workers: writing a workbook is Go's work (excelize, zip)
-	errs := make([]error, len(all))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < 2; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", filename.Part(all[i].Store), o.Month))
-				if err := mkdirFor(p); err != nil {
-					errs[i] = err
-				} else if err := workbook.WritePayroll(all[i], o.Lang, p); err != nil {
-					errs[i] = failed("writing %s: %v", p, err)
-				}
-			}
-		}()
-	}
-	for i := range all {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs { // the first store's error, as a sequential run would report
-		if err != nil {
+	err = twoAtATime(len(all), func(i int) error {
+		p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", filename.Part(all[i].Store), o.Month))
+		if err := mkdirFor(p); err != nil {
 			return err
 		}
+		if err := workbook.WritePayroll(all[i], o.Lang, p); err != nil {
+			return failed("writing %s: %v", p, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(o.Out, "wrote %d payroll workbooks for %s to %s\n", len(all), o.Month, o.OutDir)
 	return nil

@@ -6,7 +6,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"sync"
 
 	"github.com/spf13/cobra"
 
@@ -121,8 +120,7 @@ named queries. --all-stores writes the report of every store with orders in --mo
 	return c
 }
 
-// runReportAll writes the monthly report of every store with customer orders in the month, two
-// at a time (a workbook is Go's work: excelize and zip).
+// runReportAll writes the monthly report of every store with customer orders in the month.
 func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 	switch {
 	case o.Store != "" || o.XLSX != "":
@@ -160,30 +158,15 @@ func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return failed("cannot create %s: %v", o.OutDir, err)
 	}
-	errs := make([]error, len(stores))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				p := filepath.Join(o.OutDir, fmt.Sprintf("月报-%s-%s.xlsx", filename.Part(stores[i]), o.Month))
-				if err := workbook.Report(ctx, d, stores[i], o.Month, o.Lang, p); err != nil {
-					errs[i] = failed("writing %s: %v", p, err)
-				}
-			}
-		}()
-	}
-	for i := range stores {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
-	for _, err := range errs { // the first store's error, as a sequential run would report
-		if err != nil {
-			return err
+	err = twoAtATime(len(stores), func(i int) error {
+		p := filepath.Join(o.OutDir, fmt.Sprintf("月报-%s-%s.xlsx", filename.Part(stores[i]), o.Month))
+		if err := workbook.Report(ctx, d, stores[i], o.Month, o.Lang, p); err != nil {
+			return failed("writing %s: %v", p, err)
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(w, "wrote %d monthly reports for %s to %s\n", len(stores), o.Month, o.OutDir)
 	return nil
