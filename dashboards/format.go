@@ -130,6 +130,7 @@ var dict = map[string][2]string{
 	"mom":             {"环比", "MoM"},
 	"yoy":             {"同比", "YoY"},
 	"provisional":     {"暂定", "provisional"},
+	"partial_star":    {"* 该月数据尚不完整（门店最近一张工单早于月末），悬停可见截至时间。", " * The data does not cover the month yet (the store's latest order opened before its last day): hover for the date."},
 	"partial_stores":  {"本月数据尚不完整的门店（按较少天数排名）：", "Stores whose data does not cover the month yet (ranked on fewer days): "},
 	"partial_store":   {"%s（截至 %s）", "%s (to %s)"},
 	"list_sep":        {"、", ", "},

@@ -30,6 +30,7 @@ func (b *builder) indexPage() error {
 	head := []string{T(l, "store")}
 	head = append(head, months...)
 	t := &table{Head: head}
+	anyPartial := false
 	for _, s := range b.stores {
 		row := []cellv{{Text: s.id + " " + s.name}}
 		have := map[string]monthInfo{}
@@ -46,6 +47,12 @@ func (b *builder) indexPage() error {
 			tip := ""
 			if mi.provisional {
 				tip = T(l, "provisional")
+			}
+			if mi.partial != "" {
+				// a month the data does not cover yet: marked, with up to when it does
+				txt += "*"
+				tip = fmt.Sprintf(T(l, "partial_month"), mi.partial)
+				anyPartial = true
 			}
 			href := storeFile("store", s.id, m)
 			if !b.rendered[href] {
@@ -73,7 +80,11 @@ func (b *builder) indexPage() error {
 		}
 		t.Rows = append(t.Rows, row)
 	}
-	pg.Sections = append(pg.Sections, section{Title: T(l, "orders"), Note: linksNote(l), Table: t, Wide: true})
+	note := linksNote(l)
+	if anyPartial {
+		note += T(l, "partial_star")
+	}
+	pg.Sections = append(pg.Sections, section{Title: T(l, "orders"), Note: note, Table: t, Wide: true})
 	// links per store (the latest rendered month first)
 	lt := &table{Head: []string{T(l, "store"), T(l, "month"), T(l, "store_review"), T(l, "techs"), T(l, "parts")}}
 	for _, s := range b.stores {

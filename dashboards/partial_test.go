@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,6 +42,12 @@ func TestPartialMonthSaysSo(t *testing.T) {
 					t.Errorf("%s %s %s: subtitle %q, partial %v", lang, kind, month, m, partial)
 				}
 			}
+		}
+		// the index marks the month's cell and says what the mark means
+		index, _ := os.ReadFile(filepath.Join(out, "index.html"))
+		star := map[string]string{"zh": "* 该月数据尚不完整", "en": "* The data does not cover the month yet"}[lang]
+		if !strings.Contains(string(index), star) || strings.Count(string(index), "*</a>") != 1 {
+			t.Errorf("%s index: no %q, or not one cell marked", lang, star)
 		}
 		// the benchmark page names the stores ranked on fewer days
 		for month, want := range map[string]string{"2026-09": "", "2026-10": bench[lang]} {
