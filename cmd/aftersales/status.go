@@ -30,7 +30,9 @@ func newStatusCmd() *cobra.Command {
 		Long: `Says in a few lines what a database holds and whether its KPIs are up to date: the stores
 and the months of their work orders, the files loaded (and rejected), the last transform and the
 files loaded since (not in the KPIs until the next transform), the payroll months closed, and the
-data-quality findings. Read-only: it runs beside any other verb.`,
+data-quality findings. For the latest month it names the stores whose data does not reach its
+last day yet (their last exports not loaded, or the month still running). Read-only: it runs
+beside any other verb.`,
 		Example: `  aftersales status
   aftersales status --db data/aftersales.duckdb`,
 		Args: cobra.NoArgs,
@@ -81,6 +83,40 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 	}
 	if opened.Valid {
 		line("work orders", "opened %s … %s", opened.String, latest.String)
+	}
+
+	// the latest month: which stores' data reaches its last day (their exports of it are all in)
+	if latest.Valid {
+		var month string
+		var short []string
+		var complete int
+		rows, err := d.QueryContext(ctx, `WITH s AS (SELECT store_id, max(opened_at) AS as_of FROM raw_work_orders GROUP BY store_id),
+			m AS (SELECT date_trunc('month', max(as_of)) AS m0 FROM s)
+			SELECT strftime(m0, '%Y-%m'), store_id, strftime(as_of, '%Y-%m-%d %H:%M'), as_of >= m0 + INTERVAL 1 MONTH - INTERVAL 1 DAY
+			FROM s, m ORDER BY store_id`)
+		if err == nil {
+			for rows.Next() {
+				var store, asOf string
+				var ok bool
+				if rows.Scan(&month, &store, &asOf, &ok) != nil {
+					continue
+				}
+				if ok {
+					complete++
+				} else {
+					short = append(short, fmt.Sprintf("%s (to %s)", store, asOf))
+				}
+			}
+			rows.Close()
+		}
+		switch {
+		case len(short) == 0:
+			line("latest month", "%s: every store's data reaches its last day", month)
+		case len(short) > 8:
+			line("latest month", "%s: the data of %d store(s) reaches its last day, not yet of %d: %s …", month, complete, len(short), strings.Join(short[:8], ", "))
+		default:
+			line("latest month", "%s: the data of %d store(s) reaches its last day, not yet of: %s", month, complete, strings.Join(short, ", "))
+		}
 	}
 
 	var loaded, rejected, dups sql.NullInt64

@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/aftersales/aftersales/internal/db"
 )
 
 // TestStatus: status says what the database holds and whether the KPIs are current, at each
@@ -28,7 +30,7 @@ func TestStatus(t *testing.T) {
 			}
 		}
 	}
-	status(`stores +2: S001 … S002`, `work orders +opened 2026-09 … 2026-10-3\d`, `files +\d+ loaded, 0 rejected whole, 0 duplicates`,
+	status(`stores +2: S001 … S002`, `work orders +opened 2026-09 … 2026-10-3\d`, `latest month +2026-10: every store's data reaches its last day`, `files +\d+ loaded, 0 rejected whole, 0 duplicates`,
 		`transform +none yet: run .aftersales transform.`, `payroll closed +no month`)
 	if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {
 		t.Fatal(r.stderr)
@@ -43,5 +45,14 @@ func TestStatus(t *testing.T) {
 	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", fixed); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
-	status(`payroll closed +S002 2026-09`, `not in the KPIs +1 file\(s\) loaded since \(`+regexp.QuoteMeta(fixed)+`…\): run .aftersales transform.`)
+	d, err := db.Open(dbf, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(`DELETE FROM raw_work_orders WHERE store_id = 'S002' AND opened_at >= TIMESTAMP '2026-10-20'`); err != nil {
+		t.Fatal(err)
+	}
+	d.Close()
+	status(`latest month +2026-10: the data of 1 store\(s\) reaches its last day, not yet of: S002 \(to 2026-10-19 \d\d:\d\d\)`,
+		`payroll closed +S002 2026-09`, `not in the KPIs +1 file\(s\) loaded since \(`+regexp.QuoteMeta(fixed)+`…\): run .aftersales transform.`)
 }
