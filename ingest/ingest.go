@@ -695,10 +695,40 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 				return 0, nil, nil, fileErr("no header row of %s found in the first %d rows, but the file holds %s (%s): give --kind %s, or leave --kind out", hint.Name, headerScanRows, k.Name, k.Label, k.Name)
 			}
 		}
-		return 0, nil, nil, fileErr("no header row of %s found in the first %d rows (the first row with values reads %q): the headers must be the canonical names or their Chinese aliases (see CONTRACT §1); give --kind if detection fails", what, headerScanRows, first)
+		return 0, nil, nil, fileErr("no header row of %s found in the first %d rows (the first row with values reads %q): the headers must be the canonical names or their Chinese aliases (ingest/kind_*.go lists them); give --kind if detection fails", what, headerScanRows, first)
 	}
 	if len(best.missing) > 0 {
-		return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing", best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "))
+		// what each missing column may be called, and the headers of that row no column took: a
+		// header the user wrote differently is then found at once
+		var names []string
+		for i, c := range best.kind.Columns {
+			if c.Required && best.mapping[i] < 0 && i != 0 {
+				accepted, seen := []string{c.Name}, map[string]bool{parse.HeaderKey(c.Name): true}
+				for _, a := range c.Aliases {
+					if k := parse.HeaderKey(a); !seen[k] {
+						seen[k] = true
+						accepted = append(accepted, a)
+					}
+				}
+				names = append(names, c.Name+": "+strings.Join(accepted, " / "))
+			}
+		}
+		taken := map[int]bool{}
+		for _, j := range best.mapping {
+			taken[j] = true
+		}
+		var other []string
+		for j, cell := range head[best.row] {
+			if t := parse.Trim(cell); t != "" && !taken[j] {
+				other = append(other, fmt.Sprintf("%q", t))
+			}
+		}
+		msg := fmt.Sprintf("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s",
+			best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "))
+		if len(other) > 0 {
+			msg += fmt.Sprintf(". Headers of that row not recognised: %s — rename the column in the export, or in the file", strings.Join(other, ", "))
+		}
+		return best.row, nil, nil, fileErr("%s", msg)
 	}
 	return best.row, best.kind, best.mapping, nil
 }

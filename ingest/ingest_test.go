@@ -374,7 +374,8 @@ func TestFileErrors(t *testing.T) {
 		file, store, want string
 		read              int
 	}{
-		{"missing_column.csv", "", "opened_at", 0},
+		{"missing_column.csv", "", "required column(s) opened_at (进厂时间) are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): opened_at: opened_at / 进厂时间 / 开单时间 / 接车时间", 0},
+		{"unknown_header.csv", "", `vin: vin / 车架号 / 底盘号 / VIN码 / 车辆识别代号. Headers of that row not recognised: "车辆识别码XX", "备注"`, 0},
 		{"renamed.xls", "", "save it as .xlsx", 0},
 		{"html_as.xls", "", "save it as .xlsx", 0},
 		{"renamed_xls.xlsx", "", "save it as .xlsx", 0},

@@ -6,7 +6,7 @@ var WorkOrders = register(&Kind{
 	Columns: []Column{
 		storeCol(),
 		{Name: "order_no", Type: ID, Distinct: true, Required: true, Aliases: []string{"工单号", "委托书号", "维修单号"}},
-		{Name: "vin", Type: VIN, Distinct: true, Required: true, Aliases: []string{"VIN", "车架号", "底盘号", "VIN码"}},
+		{Name: "vin", Type: VIN, Distinct: true, Required: true, Aliases: []string{"VIN", "车架号", "底盘号", "VIN码", "车辆识别代号"}},
 		{Name: "plate", Type: ID, Distinct: true, Display: true, Aliases: []string{"车牌号", "车牌"}},
 		{Name: "model", Type: Text, Display: true, Aliases: []string{"车型"}},
 		{Name: "mileage_km", Type: Int, NonNeg: true, Display: true, Aliases: []string{"行驶里程", "进厂里程", "公里数"}},
