@@ -98,6 +98,8 @@ func main() {
 
 	// 14. A required column missing (opened_at).
 	write("missing_column.csv", []byte("store_id,order_no,vin,order_type,status\nS001,X1,LSVAA4180E2123456,repair,open\n"))
+	// a required column under a name no alias has, beside a column no kind has
+	write("unknown_header.csv", []byte("门店编号,工单号,车辆识别码XX,工单类型,进厂时间,状态,备注\nS001,W1,LSVAA4180E2100001,保养,2026-09-01 10:00,在修,\n"))
 
 	// 20. An old .xls (OLE2 signature) and an HTML table saved as .xls.
 	write("renamed.xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, bytes.Repeat([]byte{0}, 504)...))
