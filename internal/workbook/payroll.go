@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -51,8 +52,9 @@ type PayrollData struct {
 	gradeRates   map[string]string
 	closedAt     sql.NullTime
 	closedReason sql.NullString
-	exceptions   [][2]string // check, example
-	comebacks    [][7]string // order, origin, VIN, kind, systems, cause, charged
+	asOf         sql.NullTime // the store's latest work order: a month it does not reach the end of is partial
+	exceptions   [][2]string  // check, example
+	comebacks    [][7]string  // order, origin, VIN, kind, systems, cause, charged
 	techs        []techStat
 	diffs        []diffRow
 }
@@ -168,6 +170,15 @@ func LoadPayroll(ctx context.Context, db *sql.DB, store, month string) ([]*Payro
 		[]any{&at, &reason}, func(p *PayrollData, _ string) {
 			if p != nil {
 				p.closedAt, p.closedReason = at, reason
+			}
+		}); err != nil {
+		return nil, err
+	}
+	var asOf sql.NullTime
+	if err := each("the stores' data dates (mart_store_month)", `SELECT store_id, as_of FROM mart_store_month WHERE `+w, args,
+		[]any{&asOf}, func(p *PayrollData, _ string) {
+			if p != nil {
+				p.asOf = asOf
 			}
 		}); err != nil {
 		return nil, err
@@ -462,6 +473,11 @@ func WritePayroll(p *PayrollData, lang, path string) error {
 	}
 	setText(f, s, "F2", L(lang, "scheme"))
 	setText(f, s, "G2", schemeLabel)
+	// a month the data does not cover to its end (the store's latest work order opened before its
+	// last day): said, as the dashboards and the report do — `payroll --close` refuses it
+	if start, err := time.Parse("2006-01", month); err == nil && p.asOf.Valid && p.asOf.Time.Before(start.AddDate(0, 1, -1)) {
+		setText(f, s, "A3", fmt.Sprintf(L(lang, "partial_month"), p.asOf.Time.Format("2006-01-02 15:04")))
+	}
 	hdr := []string{"team", "members", "team_labour", "pool", "points_sum", "shares_sum", "topup_sum", "deduction_sum", "pay_sum", "check"}
 	if poolBasis == "labor_hours" {
 		hdr[2] = "team_hours"

@@ -165,9 +165,9 @@ func countCharts(t *testing.T, path string) int {
 	return n
 }
 
-// TestReportPartialMonth: the report of a month the data does not cover to its end says up to
-// when it does, under its title; a complete month's report does not.
-func TestReportPartialMonth(t *testing.T) {
+// TestPartialMonthInWorkbooks: the report and the payroll workbook of a month the data does not
+// cover to its end say up to when it does, under their titles; a complete month's do not.
+func TestPartialMonthInWorkbooks(t *testing.T) {
 	d := testenv.Sample(t, 1, 2, func(d *sql.DB) {
 		if _, err := d.Exec(`DELETE FROM raw_work_orders WHERE opened_at >= TIMESTAMP '2026-10-16 00:00'`); err != nil {
 			t.Fatal(err)
@@ -178,7 +178,19 @@ func TestReportPartialMonth(t *testing.T) {
 	for month, want := range map[string]string{"2026-09": "", "2026-10": "本月数据截至 " + asOf + "，尚不完整（环比按不同天数比较）"} {
 		f, _ := writeReport(t, d, month)
 		if got, _ := f.GetCellValue("经营指标", "A2"); got != want {
-			t.Errorf("%s: A2 %q, want %q", month, got, want)
+			t.Errorf("report %s: A2 %q, want %q", month, got, want)
 		}
+		p := filepath.Join(t.TempDir(), "pay.xlsx")
+		if err := Payroll(t.Context(), d, "S001", month, "zh", p); err != nil {
+			t.Fatal(err)
+		}
+		pf, err := excelize.OpenFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := pf.GetCellValue(pf.GetSheetName(0), "A3"); got != want {
+			t.Errorf("payroll %s: A3 %q, want %q", month, got, want)
+		}
+		pf.Close()
 	}
 }
