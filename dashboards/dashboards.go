@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/filename"
+	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/internal/workbook"
 )
 
@@ -206,7 +207,7 @@ func (b *builder) loadIndex() error {
 		mi := monthInfo{month: m, orders: toInt(row[r.Col("orders")]), provisional: row[r.Col("ftfr_provisional")] == true}
 		// (Named gives timestamps as "2006-01-02 15:04" text)
 		if t, err := time.Parse("2006-01-02 15:04", str(row[r.Col("as_of")])); err == nil {
-			if start, err := time.Parse("2006-01", m); err == nil && t.Before(start.AddDate(0, 1, -1)) {
+			if parse.MonthPartial(t, m) {
 				mi.partial = t.Format("2006-01-02 15:04")
 			}
 		}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/filename"
+	"github.com/aftersales/aftersales/internal/parse"
 )
 
 // Closing a payroll month (CONTRACT §2.1): its rows are copied to payroll_closed_rows and never
@@ -499,11 +500,10 @@ func CloseReadiness(ctx context.Context, db *sql.DB, store, month string) (stale
 			stale = fmt.Sprintf("store %s changed since the last transform (%s)", store, reason)
 		}
 	}
-	start, err := time.Parse("2006-01", month)
+	lastDay, err := parse.MonthLastDay(month)
 	if err != nil {
-		return "", "", fmt.Errorf("month %q is not YYYY-MM", month)
+		return "", "", err
 	}
-	lastDay := start.AddDate(0, 1, -1)
 	var latest sql.NullTime
 	if err := db.QueryRowContext(ctx, `SELECT max(opened_at) FROM raw_work_orders WHERE store_id = ?`, store).Scan(&latest); err != nil {
 		return "", "", err

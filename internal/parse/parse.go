@@ -752,3 +752,22 @@ func vinValue(c byte) int {
 	}
 	return 0
 }
+
+// MonthLastDay is the first instant of the last day of month (YYYY-MM). Data of a store whose
+// latest work order opened before it does not cover the month to its end: the month is still
+// running, or its last exports are not loaded. The dashboards, the report, the payroll workbook
+// and `payroll --close` all judge a month so.
+func MonthLastDay(month string) (time.Time, error) {
+	start, err := time.Parse("2006-01", month)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("month %q is not YYYY-MM", month)
+	}
+	return start.AddDate(0, 1, -1), nil
+}
+
+// MonthPartial reports whether data whose latest work order opened at asOf stops short of the end
+// of month (see MonthLastDay); a month that is not YYYY-MM is not called partial.
+func MonthPartial(asOf time.Time, month string) bool {
+	last, err := MonthLastDay(month)
+	return err == nil && asOf.Before(last)
+}

@@ -314,3 +314,20 @@ func TestIsASCII(t *testing.T) {
 		}
 	}
 }
+
+func TestMonthPartial(t *testing.T) {
+	at := func(s string) time.Time { t, _ := time.Parse("2006-01-02 15:04:05", s); return t }
+	for _, c := range []struct {
+		asOf, month string
+		partial     bool
+	}{
+		{"2026-10-30 23:59:59", "2026-10", true}, {"2026-10-31 00:00:00", "2026-10", false},
+		{"2026-11-02 08:00:00", "2026-10", false}, {"2026-09-15 10:00:00", "2026-10", true},
+		{"2024-02-28 23:59:59", "2024-02", true}, {"2024-02-29 00:00:00", "2024-02", false}, // a leap year's February
+		{"2026-12-31 00:00:00", "2026-12", false}, {"2026-10-01 00:00:00", "2026-13", false},
+	} {
+		if got := MonthPartial(at(c.asOf), c.month); got != c.partial {
+			t.Errorf("MonthPartial(%s, %s) = %v", c.asOf, c.month, got)
+		}
+	}
+}

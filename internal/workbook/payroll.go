@@ -6,10 +6,10 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/internal/xlsxw"
 )
 
@@ -475,7 +475,7 @@ func WritePayroll(p *PayrollData, lang, path string) error {
 	setText(f, s, "G2", schemeLabel)
 	// a month the data does not cover to its end (the store's latest work order opened before its
 	// last day): said, as the dashboards and the report do — `payroll --close` refuses it
-	if start, err := time.Parse("2006-01", month); err == nil && p.asOf.Valid && p.asOf.Time.Before(start.AddDate(0, 1, -1)) {
+	if p.asOf.Valid && parse.MonthPartial(p.asOf.Time, month) {
 		setText(f, s, "A3", fmt.Sprintf(L(lang, "partial_month"), p.asOf.Time.Format("2006-01-02 15:04")))
 	}
 	hdr := []string{"team", "members", "team_labour", "pool", "points_sum", "shares_sum", "topup_sum", "deduction_sum", "pay_sum", "check"}

@@ -6,11 +6,11 @@ import (
 	"fmt"
 	"math"
 	"strings"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/internal/mask"
+	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/internal/xlsxw"
 )
 
@@ -61,7 +61,7 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 	// last day): said under the title, as the dashboards do
 	var asOf sql.NullTime
 	db.QueryRowContext(ctx, `SELECT as_of FROM mart_store_month WHERE store_id = ? AND month = ?`, store, month).Scan(&asOf)
-	if start, err := time.Parse("2006-01", month); err == nil && asOf.Valid && asOf.Time.Before(start.AddDate(0, 1, -1)) {
+	if asOf.Valid && parse.MonthPartial(asOf.Time, month) {
 		setText(f, sh, "A2", fmt.Sprintf(L(lang, "partial_month"), asOf.Time.Format("2006-01-02 15:04")))
 	}
 	hdr := []string{L(lang, "kpi"), L(lang, "value"), L(lang, "target"), L(lang, "meets"), L(lang, "prev_month"), L(lang, "mom"), L(lang, "prev_year"), L(lang, "yoy"), L(lang, "definition")}
