@@ -69,7 +69,7 @@ func runDemo(ctx context.Context, o *demoOpts) error {
 			return err
 		}
 	}
-	fmt.Fprintf(o.W, "\ndone. Open:\n  database  %s   (aftersales query --db %s --list)\n", f.DB, f.DB)
+	fmt.Fprintf(o.W, "\ndone. Open:\n  database  %s   (aftersales status --db %s · aftersales query --db %s --list)\n", f.DB, f.DB, f.DB)
 	for _, l := range demoOutputs {
 		fmt.Fprintln(o.W, " ", l(o))
 	}
