@@ -12,6 +12,7 @@ import (
 	"sync"
 	"syscall"
 
+	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -121,10 +122,17 @@ func noteNotTransformed(ctx context.Context, d *sql.DB, store string) {
 
 // twoAtATime runs do(0) … do(n-1) in two workers — writing a workbook is Go's work (excelize,
 // zip), and these machines have two cores — and returns the error of the smallest i that failed,
-// as a run one after another would report.
-func twoAtATime(n int, do func(i int) error) error {
+// as a run one after another would report. On a terminal a progress bar named what counts them
+// (500 stores' workbooks take a minute or two).
+func twoAtATime(n int, what string, do func(i int) error) error {
 	errs := make([]error, n)
 	next := make(chan int)
+	var bar *progressbar.ProgressBar
+	if isTerminal() && n > 1 {
+		bar = progressbar.NewOptions(n, progressbar.OptionSetDescription(what), progressbar.OptionSetWriter(os.Stderr),
+			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+		defer bar.Finish()
+	}
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Add(1)
@@ -132,6 +140,9 @@ func twoAtATime(n int, do func(i int) error) error {
 			defer wg.Done()
 			for i := range next {
 				errs[i] = do(i)
+				if bar != nil {
+					bar.Add(1) // (the bar locks itself)
+				}
 			}
 		}()
 	}
