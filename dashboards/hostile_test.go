@@ -118,3 +118,40 @@ func TestHostileDataEverywhere(t *testing.T) {
 }
 
 var quotedSheet = regexp.MustCompile(`'([^']|'')*'!`)
+
+// TestHostileStoreID: a store id is data too. One that holds markup, quotes and a path is inert
+// in every page (opened in a real browser), names its pages without leaving the folder, and its
+// links resolve.
+func TestHostileStoreID(t *testing.T) {
+	const id = `</script><img src=x onerror="window.pwned=2">'&../店`
+	d := testenv.Sample(t, 1, 2, func(d *sql.DB) {
+		for _, tb := range []string{"stores", "technicians", "attendance", "work_orders", "order_jobs", "parts", "parts_movements", "callbacks"} {
+			if _, err := d.Exec(`UPDATE raw_`+tb+` SET store_id = ?`, id); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	out := t.TempDir()
+	if _, err := Build(t.Context(), d, Options{Out: out, Now: time.Now(), IncludePay: true}); err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob(filepath.Join(out, "*.html"))
+	if len(files) < 8 {
+		t.Fatalf("%d pages", len(files))
+	}
+	for _, f := range files {
+		b, _ := os.ReadFile(f)
+		if strings.Contains(string(b), "<img src=x") {
+			t.Errorf("%s holds the id's markup raw", filepath.Base(f))
+		}
+	}
+	for _, pat := range []string{"store-*-2026-10.html", "techs-*-2026-10.html", "parts-*-2026-10.html", "benchmark-2026-10.html", "index.html"} {
+		m, _ := filepath.Glob(filepath.Join(out, pat))
+		if len(m) != 1 {
+			t.Fatalf("%s: %d pages", pat, len(m))
+		}
+		if chromium := findChromium(); chromium != "" {
+			checkInBrowser(t, chromium, m[0])
+		}
+	}
+}
