@@ -714,16 +714,17 @@ func TestSortKeysMatchesSlicesSort(t *testing.T) {
 	}
 }
 
-// The index merges each batch's keys in place and hands the batch's buffer to a later batch;
-// the merged index stays sorted, holds every key (repeats included) and a later batch's keys
-// reuse an earlier buffer instead of a new one.
-func TestKeyIndexMergesInPlaceAndReusesBuffers(t *testing.T) {
+// The index keeps each committed batch's keys aside and merges them only when a check needs the
+// index (disjoint): then all of them in one merge, in place; the merged index stays sorted and
+// holds every key (repeats included), the merged batches' buffers serve later batches, and the
+// room made at the first merge keeps the index from moving at the next.
+func TestKeyIndexMergesLazilyInPlaceAndReusesBuffers(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
-	lk := &loadedKeys{byKind: map[string][]uint64{"work_orders": {}}, batch: map[string][]uint64{}}
+	lk := &loadedKeys{byKind: map[string][]uint64{"work_orders": {}}, unmerged: map[string][][]uint64{}, batch: map[string][]uint64{}}
 	var all []uint64
-	var first, index *uint64
-	for b := 0; b < 5; b++ {
-		n := 5000 - b*100 // later batches no larger: a spare buffer fits
+	var buffers []*uint64
+	batch := func(n int) {
+		t.Helper()
 		res := &Result{Loaded: n, keyHashes: make([]uint64, n)}
 		for i := range res.keyHashes {
 			res.keyHashes[i] = r.Uint64() % 20000 // repeats across batches
@@ -731,30 +732,42 @@ func TestKeyIndexMergesInPlaceAndReusesBuffers(t *testing.T) {
 		all = append(all, res.keyHashes...)
 		keys, complete := lk.batchKeys([]*Result{res})
 		if !complete || !slices.IsSorted(keys) {
-			t.Fatalf("batch %d: keys complete %v, sorted %v", b, complete, slices.IsSorted(keys))
+			t.Fatalf("keys complete %v, sorted %v", complete, slices.IsSorted(keys))
 		}
-		if b == 0 {
-			first = &keys[:1][0]
-		} else if b == 1 && &keys[:1][0] != first {
-			t.Fatal("the second batch's keys did not reuse the first batch's buffer")
-		}
+		buffers = append(buffers, &keys[:1][0])
 		lk.pending("work_orders", keys, complete)
-		lk.expect = 5 / float64(b+1) // five batches of about the same size
 		lk.add()
-		want := slices.Sorted(slices.Values(all))
-		got := lk.byKind["work_orders"]
-		if !slices.Equal(got, want) {
-			t.Fatalf("batch %d: the index holds %d keys, want the %d loaded, sorted", b, len(got), len(want))
+	}
+	for b := 0; b < 3; b++ {
+		batch(5000 - b*100)
+		lk.expect = 5 / float64(b+1) // five batches of about the same size
+	}
+	if n := len(lk.byKind["work_orders"]); n != 0 || len(lk.unmerged["work_orders"]) != 3 {
+		t.Fatalf("merged before a check needed it: index %d keys, %d batches aside", n, len(lk.unmerged["work_orders"]))
+	}
+	check := func() {
+		t.Helper()
+		if lk.disjoint("work_orders", []uint64{20001, 30000}) != true || lk.disjoint("work_orders", []uint64{all[7]}) {
+			t.Fatal("disjoint disagrees with the keys loaded")
 		}
-		// the first merge made room for the expected five batches: the index is never moved again
-		if b == 0 {
-			index = &got[0]
-		} else if &got[0] != index {
-			t.Fatalf("batch %d: the index was moved (capacity %d after the first batch)", b, cap(got))
+		if got, want := lk.byKind["work_orders"], slices.Sorted(slices.Values(all)); !slices.Equal(got, want) {
+			t.Fatalf("the index holds %d keys, want the %d loaded, sorted", len(got), len(want))
+		}
+		if len(lk.unmerged["work_orders"]) != 0 {
+			t.Fatal("batches left aside after a merge")
 		}
 	}
-	if lk.disjoint("work_orders", []uint64{20001, 30000}) != true || lk.disjoint("work_orders", []uint64{all[7]}) {
-		t.Fatal("disjoint disagrees with the index")
+	check()
+	index := &lk.byKind["work_orders"][0]
+	// later batches: their keys in buffers of merged batches, and the index where it was
+	batch(4700)
+	batch(4600)
+	if !slices.Contains(buffers[:3], buffers[3]) {
+		t.Error("a later batch's keys did not reuse a merged batch's buffer")
+	}
+	check()
+	if &lk.byKind["work_orders"][0] != index {
+		t.Errorf("the index was moved at the second merge (capacity %d)", cap(lk.byKind["work_orders"]))
 	}
 }
 
