@@ -124,13 +124,7 @@ var quotedSheet = regexp.MustCompile(`'([^']|'')*'!`)
 // links resolve.
 func TestHostileStoreID(t *testing.T) {
 	const id = `</script><img src=x onerror="window.pwned=2">'&../店`
-	d := testenv.Sample(t, 1, 2, func(d *sql.DB) {
-		for _, tb := range []string{"stores", "technicians", "attendance", "work_orders", "order_jobs", "parts", "parts_movements", "callbacks"} {
-			if _, err := d.Exec(`UPDATE raw_`+tb+` SET store_id = ?`, id); err != nil {
-				t.Fatal(err)
-			}
-		}
-	})
+	d := testenv.Sample(t, 1, 2, func(d *sql.DB) { testenv.RenameStore(t, d, "S001", id) })
 	out := t.TempDir()
 	if _, err := Build(t.Context(), d, Options{Out: out, Now: time.Now(), IncludePay: true}); err != nil {
 		t.Fatal(err)

@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"database/sql"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -16,11 +15,7 @@ import (
 // yet, or the month still running) says up to when it does under its pages' titles, in both
 // languages, and the month's benchmark page names the store; a complete month says nothing.
 func TestPartialMonthSaysSo(t *testing.T) {
-	d := testenv.Sample(t, 1, 2, func(d *sql.DB) {
-		if _, err := d.Exec(`DELETE FROM raw_work_orders WHERE opened_at >= TIMESTAMP '2026-10-16 00:00'`); err != nil {
-			t.Fatal(err)
-		}
-	})
+	d := testenv.Sample(t, 1, 2, testenv.CutOrders(t, "2026-10-16 00:00"))
 	var asOf string
 	d.QueryRow(`SELECT strftime(max(opened_at), '%Y-%m-%d %H:%M') FROM raw_work_orders`).Scan(&asOf)
 	sub := regexp.MustCompile(`<div class="sub">([^<]*)`)

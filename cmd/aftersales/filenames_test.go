@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"io"
 	"net/url"
 	"os"
@@ -11,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/testenv"
 )
 
 // TestStoreIDsNameFilesSafely: the files named after stores — dashboard pages, the demo's report
@@ -26,12 +26,8 @@ func TestStoreIDsNameFilesSafely(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, tb := range []string{"stores", "technicians", "attendance", "work_orders", "order_jobs", "parts", "parts_movements", "callbacks"} {
-		for from, to := range ids {
-			if _, err := d.Exec(fmt.Sprintf(`UPDATE raw_%s SET store_id = ? WHERE store_id = ?`, tb), to, from); err != nil {
-				t.Fatal(err)
-			}
-		}
+	for from, to := range ids {
+		testenv.RenameStore(t, d, from, to)
 	}
 	d.Close()
 	if r := runBin(t, dir, "transform", "--db", dbf); r.code != 0 {

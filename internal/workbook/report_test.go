@@ -168,11 +168,7 @@ func countCharts(t *testing.T, path string) int {
 // TestPartialMonthInWorkbooks: the report and the payroll workbook of a month the data does not
 // cover to its end say up to when it does, under their titles; a complete month's do not.
 func TestPartialMonthInWorkbooks(t *testing.T) {
-	d := testenv.Sample(t, 1, 2, func(d *sql.DB) {
-		if _, err := d.Exec(`DELETE FROM raw_work_orders WHERE opened_at >= TIMESTAMP '2026-10-16 00:00'`); err != nil {
-			t.Fatal(err)
-		}
-	})
+	d := testenv.Sample(t, 1, 2, testenv.CutOrders(t, "2026-10-16 00:00"))
 	var asOf string
 	d.QueryRow(`SELECT strftime(max(opened_at), '%Y-%m-%d %H:%M') FROM raw_work_orders`).Scan(&asOf)
 	for month, want := range map[string]string{"2026-09": "", "2026-10": "本月数据截至 " + asOf + "，尚不完整（环比按不同天数比较）"} {
