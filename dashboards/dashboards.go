@@ -86,7 +86,7 @@ func (b *builder) subtitle(s storeInfo, m monthInfo) string {
 	if m.partial == "" {
 		return s.region
 	}
-	note := fmt.Sprintf(T(b.o.Lang, "partial_month"), m.partial)
+	note := workbook.PartialMonth(b.o.Lang, m.partial)
 	if s.region == "" {
 		return note
 	}

@@ -134,7 +134,6 @@ var dict = map[string][2]string{
 	"partial_stores":  {"本月数据尚不完整的门店（按较少天数排名）：", "Stores whose data does not cover the month yet (ranked on fewer days): "},
 	"partial_store":   {"%s（截至 %s）", "%s (to %s)"},
 	"list_sep":        {"、", ", "},
-	"partial_month":   {"本月数据截至 %s，尚不完整（环比按不同天数比较）", "data to %s only: the month is not complete (month-on-month compares unequal periods)"},
 	"provisional_tip": {"返修窗口尚未结束，后续返修可能使一次修复率下降", "The comeback window is still open: later comebacks may lower it"},
 	"trend_orders":    {"台次与产值（万元）", "Orders and revenue (¥10k)"},
 	"trend_revenue":   {"产值构成（万元）", "Revenue mix (¥10k)"},

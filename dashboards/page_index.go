@@ -51,7 +51,7 @@ func (b *builder) indexPage() error {
 			if mi.partial != "" {
 				// a month the data does not cover yet: marked, with up to when it does
 				txt += "*"
-				tip = fmt.Sprintf(T(l, "partial_month"), mi.partial)
+				tip = workbook.PartialMonth(l, mi.partial)
 				anyPartial = true
 			}
 			href := storeFile("store", s.id, m)

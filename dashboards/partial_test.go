@@ -20,7 +20,7 @@ func TestPartialMonthSaysSo(t *testing.T) {
 	d.QueryRow(`SELECT strftime(max(opened_at), '%Y-%m-%d %H:%M') FROM raw_work_orders`).Scan(&asOf)
 	sub := regexp.MustCompile(`<div class="sub">([^<]*)`)
 	bench := map[string]string{"zh": "本月数据尚不完整的门店（按较少天数排名）：S001（截至 " + asOf + "）", "en": "Stores whose data does not cover the month yet (ranked on fewer days): S001 (to " + asOf + ")"}
-	for lang, want := range map[string]string{"zh": "本月数据截至 " + asOf + "，尚不完整", "en": "data to " + asOf + " only: the month is not complete"} {
+	for lang, want := range map[string]string{"zh": "本月数据截至 " + asOf + "，尚不完整", "en": "Data to " + asOf + " only: the month is not complete"} {
 		out := t.TempDir()
 		if _, err := Build(t.Context(), d, Options{Out: out, Lang: lang, Now: time.Now()}); err != nil {
 			t.Fatal(err)

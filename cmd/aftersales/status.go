@@ -8,10 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/transform"
 )
 
@@ -46,7 +48,8 @@ beside any other verb.`,
 }
 
 func runStatus(ctx context.Context, o *statusOpts) error {
-	if _, err := os.Stat(o.DB); err != nil {
+	st, err := os.Stat(o.DB)
+	if err != nil {
 		return failed("no database at %s: load exports with `aftersales ingest --db %s FILES…` first (or give --db)", o.DB, o.DB)
 	}
 	d, err := openDB(&o.dbFlags, true)
@@ -57,11 +60,7 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 	t := &textTable{}
 	line := func(label, format string, a ...any) { t.add([]string{label, fmt.Sprintf(format, a...)}) }
 
-	size := ""
-	if st, err := os.Stat(o.DB); err == nil {
-		size = fmt.Sprintf(" (%.0f MB)", float64(st.Size())/1e6)
-	}
-	line("database", "%s%s", o.DB, size)
+	line("database", "%s (%.0f MB)", o.DB, float64(st.Size())/1e6)
 	entries, _ := filepath.Glob(filepath.Join(ingest.ManifestDir(o.lakeDir()), "*.json"))
 	line("lake", "%s (%d manifest entries)", o.lakeDir(), len(entries))
 
@@ -85,26 +84,24 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 		line("work orders", "opened %s … %s", opened.String, latest.String)
 	}
 
-	// the latest month: which stores' data reaches its last day (their exports of it are all in)
+	// the latest month: which stores' data reaches its last day (their exports of it are all in),
+	// by the rule the pages and workbooks mark a month with (parse.MonthPartial)
 	if latest.Valid {
-		var month string
+		month := latest.String[:7]
 		var short []string
-		var complete int
-		rows, err := d.QueryContext(ctx, `WITH s AS (SELECT store_id, max(opened_at) AS as_of FROM raw_work_orders GROUP BY store_id),
-			m AS (SELECT date_trunc('month', max(as_of)) AS m0 FROM s)
-			SELECT strftime(m0, '%Y-%m'), store_id, strftime(as_of, '%Y-%m-%d %H:%M'), as_of >= m0 + INTERVAL 1 MONTH - INTERVAL 1 DAY
-			FROM s, m ORDER BY store_id`)
+		complete := 0
+		rows, err := d.QueryContext(ctx, `SELECT store_id, max(opened_at) FROM raw_work_orders GROUP BY store_id ORDER BY store_id`)
 		if err == nil {
 			for rows.Next() {
-				var store, asOf string
-				var ok bool
-				if rows.Scan(&month, &store, &asOf, &ok) != nil {
+				var store string
+				var asOf time.Time
+				if rows.Scan(&store, &asOf) != nil {
 					continue
 				}
-				if ok {
-					complete++
+				if parse.MonthPartial(asOf, month) {
+					short = append(short, fmt.Sprintf("%s (to %s)", store, asOf.Format("2006-01-02 15:04")))
 				} else {
-					short = append(short, fmt.Sprintf("%s (to %s)", store, asOf))
+					complete++
 				}
 			}
 			rows.Close()

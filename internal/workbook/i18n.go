@@ -1,6 +1,9 @@
 package workbook
 
-import "strings"
+import (
+	"fmt"
+	"strings"
+)
 
 // labels of the workbooks: key → {zh, en}.
 var labels = map[string][2]string{
@@ -223,6 +226,10 @@ func Why(lang, why string) string {
 }
 
 // L returns a label in the language ("en" or Chinese by default).
+// PartialMonth says that the data of a month reaches only asOf (its store's latest work order,
+// "2006-01-02 15:04"): the month-end note of the report, the payroll workbook and the dashboards.
+func PartialMonth(lang, asOf string) string { return fmt.Sprintf(L(lang, "partial_month"), asOf) }
+
 func L(lang, key string) string {
 	l, ok := labels[key]
 	if !ok {

@@ -476,7 +476,7 @@ func WritePayroll(p *PayrollData, lang, path string) error {
 	// a month the data does not cover to its end (the store's latest work order opened before its
 	// last day): said, as the dashboards and the report do — `payroll --close` refuses it
 	if p.asOf.Valid && parse.MonthPartial(p.asOf.Time, month) {
-		setText(f, s, "A3", fmt.Sprintf(L(lang, "partial_month"), p.asOf.Time.Format("2006-01-02 15:04")))
+		setText(f, s, "A3", PartialMonth(lang, p.asOf.Time.Format("2006-01-02 15:04")))
 	}
 	hdr := []string{"team", "members", "team_labour", "pool", "points_sum", "shares_sum", "topup_sum", "deduction_sum", "pay_sum", "check"}
 	if poolBasis == "labor_hours" {

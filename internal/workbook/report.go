@@ -62,7 +62,7 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 	var asOf sql.NullTime
 	db.QueryRowContext(ctx, `SELECT as_of FROM mart_store_month WHERE store_id = ? AND month = ?`, store, month).Scan(&asOf)
 	if asOf.Valid && parse.MonthPartial(asOf.Time, month) {
-		setText(f, sh, "A2", fmt.Sprintf(L(lang, "partial_month"), asOf.Time.Format("2006-01-02 15:04")))
+		setText(f, sh, "A2", PartialMonth(lang, asOf.Time.Format("2006-01-02 15:04")))
 	}
 	hdr := []string{L(lang, "kpi"), L(lang, "value"), L(lang, "target"), L(lang, "meets"), L(lang, "prev_month"), L(lang, "mom"), L(lang, "prev_year"), L(lang, "yoy"), L(lang, "definition")}
 	for i, h := range hdr {
