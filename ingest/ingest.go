@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/parse"
 )
 
@@ -35,6 +36,9 @@ type Options struct {
 	Sheet  string // --sheet: XLSX sheet (default: the first)
 	Strict bool   // --strict: a file with any rejected row is rejected whole
 	Lake   string // lake folder
+	// Lang is the language of the rejects' reasons and the files' messages (msg.ZH or msg.EN;
+	// "" is English): they are stored so in ingest_files and ingest_rejects.
+	Lang string
 	// Now gives ingested_at (tests fix it).
 	Now func() time.Time
 	// Progress, when set, is told the number of data rows read so far in the current file.
@@ -209,7 +213,7 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 			if it.err == nil && it.res.Status == StatusLoaded {
 				if prior, ok := seen[it.res.SHA256]; ok {
 					it.res = &Result{Path: it.res.Path, SHA256: it.res.SHA256, IngestedAt: it.res.IngestedAt, Status: StatusDuplicate,
-						Message: fmt.Sprintf("same content as %s, loaded before: nothing to do", prior)}
+						Message: msg.T(in.lang(), "same content as %s, loaded before: nothing to do", prior)}
 				} else {
 					seen[it.res.SHA256] = it.res.Path
 				}
@@ -332,25 +336,25 @@ func (in *Ingester) prepare(ctx context.Context, path string, loaded map[string]
 	res := &Result{Path: abs, IngestedAt: wallClock(now())}
 	sum, err := fileSHA256(path)
 	if err != nil {
-		res.Status, res.Message = StatusRejected, fmt.Sprintf("cannot read the file: %v", err)
+		res.Status, res.Message = StatusRejected, msg.T(in.lang(), "cannot read the file: %v", err)
 		return res, nil
 	}
 	res.SHA256 = sum
 	if prior, ok := loaded[sum]; ok {
 		res.Status = StatusDuplicate
-		res.Message = fmt.Sprintf("same content as %s, loaded before: nothing to do", prior)
+		res.Message = msg.T(in.lang(), "same content as %s, loaded before: nothing to do", prior)
 		return res, nil
 	}
 	lw, err := in.parseFile(ctx, path, res)
 	var fe *FileError
 	switch {
 	case errors.As(err, &fe):
-		res.Status, res.Message = StatusRejected, fe.Msg
+		res.Status, res.Message = StatusRejected, fe.Text(in.lang())
 	case err != nil:
 		return nil, err
 	case in.Opts.Strict && res.Rejected > 0:
 		res.Status = StatusRejected
-		res.Message = fmt.Sprintf("%d row(s) rejected and --strict is set: nothing loaded", res.Rejected)
+		res.Message = msg.T(in.lang(), "%d row(s) rejected and --strict is set: nothing loaded", res.Rejected)
 	default:
 		res.Status = StatusLoaded
 	}
@@ -453,9 +457,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		}
 		var fe *FileError
 		if errors.As(err, &fe) && len(headRows) > 0 {
-			fe.Msg = strings.ReplaceAll(fe.Msg, "{row}", fmt.Sprint(headRows[min(hi, len(headRows)-1)]))
+			fe.Row = headRows[min(hi, len(headRows)-1)]
 		}
-		if errors.As(err, &fe) && inf.XLSX && (noHeader || strings.HasPrefix(fe.Msg, "no header row")) && len(inf.Sheets) > 1 {
+		if errors.As(err, &fe) && inf.XLSX && (noHeader || strings.HasPrefix(fe.Error(), "no header row")) && len(inf.Sheets) > 1 {
 			// the data may be on another sheet than the one read (the first, unless told)
 			var others []string
 			for _, sh := range inf.Sheets {
@@ -463,7 +467,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 					others = append(others, fmt.Sprintf("%q", sh))
 				}
 			}
-			fe.Msg += fmt.Sprintf(". This was sheet %q; the workbook also has %s: give --sheet NAME to read another", inf.Sheet, strings.Join(others, ", "))
+			fe.More = msg.Errorf(". This was sheet %q; the workbook also has %s: give --sheet NAME to read another", inf.Sheet, strings.Join(others, ", "))
 		}
 		return nil, err
 	}
@@ -480,7 +484,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		lw.abort()
 		return nil, err
 	}
-	cctx := cellContext{xlsx: inf.XLSX, date1904: inf.Date1904, numericCell: inf.NumericCell, enums: map[enumText]string{}}
+	cctx := cellContext{xlsx: inf.XLSX, date1904: inf.Date1904, numericCell: inf.NumericCell, enums: map[enumText]string{}, lang: in.lang()}
 	stores := map[string]bool{}
 	row := &Row{Kind: kind, Values: make([]Value, len(kind.Columns))}
 	pending := head[hi+1:]
@@ -541,12 +545,12 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			return fail(fileErr("row %d: store_id %q conflicts with --store %s: ingest this file without --store, or with --store %s", rowNum, store, in.Opts.Store, store))
 		}
 		if len(errs) == 0 && kind.Check != nil {
-			if col, reason := kind.Check(row); reason != "" {
+			if col, reason := kind.Check(row); reason != nil {
 				raw := ""
 				if j := mapping[kind.Col(col)]; j >= 0 && j < len(cells) {
 					raw = cells[j]
 				}
-				errs = append(errs, CellError{Column: col, Raw: raw, Reason: reason})
+				errs = append(errs, CellError{Column: col, Raw: raw, Reason: msg.Text(in.lang(), reason)})
 			}
 		}
 		if len(errs) > 0 {
@@ -557,7 +561,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 				for _, e := range errs[1:] {
 					more = append(more, e.Column+": "+e.Reason)
 				}
-				reason += fmt.Sprintf(" (and %d more: %s)", len(errs)-1, strings.Join(more, "; "))
+				reason = msg.T(in.lang(), "%s (and %d more: %s)", reason, len(errs)-1, strings.Join(more, "; "))
 			}
 			res.Rejects = append(res.Rejects, Reject{Sheet: inf.Sheet, Row: rowNum, Column: errs[0].Column, Raw: errs[0].Raw, Reason: reason})
 			continue
@@ -665,7 +669,7 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 		}
 	}
 	if best == nil {
-		what := "any input kind"
+		var what any = msg.Errorf("any input kind") // (an error value: said in the message's language)
 		if hint != nil {
 			what = hint.Name
 		}
@@ -723,12 +727,12 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 				other = append(other, fmt.Sprintf("%q", t))
 			}
 		}
-		msg := fmt.Sprintf("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s",
-			best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "))
 		if len(other) > 0 {
-			msg += fmt.Sprintf(". Headers of that row not recognised: %s — rename the column in the export, or in the file", strings.Join(other, ", "))
+			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s. Headers of that row not recognised: %s — rename the column in the export, or in the file",
+				best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "), strings.Join(other, ", "))
 		}
-		return best.row, nil, nil, fileErr("%s", msg)
+		return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s",
+			best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "))
 	}
 	return best.row, best.kind, best.mapping, nil
 }
@@ -756,4 +760,12 @@ func fnv1a[T string | []byte](h uint64, s T) uint64 {
 		h *= 1099511628211
 	}
 	return h
+}
+
+// lang is the language of the messages and reasons this ingest stores.
+func (in *Ingester) lang() string {
+	if in.Opts.Lang == "" {
+		return msg.EN
+	}
+	return in.Opts.Lang
 }

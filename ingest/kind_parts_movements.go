@@ -1,5 +1,7 @@
 package ingest
 
+import "github.com/aftersales/aftersales/internal/msg"
+
 // parts_movements (配件出入库), CONTRACT §1.7. Natural key (store_id, movement_id).
 var PartsMovements = register(&Kind{
 	Name: "parts_movements", Label: "配件出入库",
@@ -18,10 +20,10 @@ var PartsMovements = register(&Kind{
 	},
 	Key:   []string{"store_id", "movement_id"},
 	Since: "moved_at",
-	Check: func(r *Row) (string, string) {
+	Check: func(r *Row) (string, error) {
 		if r.Str("movement_type") != "adjust" && r.Values[r.Kind.Col("qty")].I <= 0 {
-			return "qty", "qty must be positive for a " + r.Str("movement_type") + " movement (only adjust is signed)"
+			return "qty", msg.Errorf("qty must be positive for a %s movement (only adjust is signed)", r.Str("movement_type"))
 		}
-		return "", ""
+		return "", nil
 	},
 })

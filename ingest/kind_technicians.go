@@ -1,6 +1,10 @@
 package ingest
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/aftersales/aftersales/internal/msg"
+)
 
 // Grades of the 5.0 coefficient wage method and their coefficient bands (tenths, inclusive).
 var GradeBands = map[string][2]int64{
@@ -26,15 +30,15 @@ var Technicians = register(&Kind{
 	},
 	Key:   []string{"store_id", "tech_id", "valid_from"},
 	Since: "strptime(valid_from || '-01', '%Y-%m-%d')",
-	Check: func(r *Row) (string, string) {
+	Check: func(r *Row) (string, error) {
 		grade := r.Str("grade")
 		band := GradeBands[grade]
 		coef := r.Values[r.Kind.Col("coefficient")].I
 		if coef < band[0] || coef > band[1] {
-			return "coefficient", fmt.Sprintf("coefficient %s is outside the %s band %s–%s",
+			return "coefficient", msg.Errorf("coefficient %s is outside the %s band %s–%s",
 				fmtTenths(coef), grade, fmtTenths(band[0]), fmtTenths(band[1]))
 		}
-		return "", ""
+		return "", nil
 	},
 })
 

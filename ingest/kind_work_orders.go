@@ -1,5 +1,7 @@
 package ingest
 
+import "github.com/aftersales/aftersales/internal/msg"
+
 // work_orders (工单), CONTRACT §1.4. Natural key (store_id, order_no).
 var WorkOrders = register(&Kind{
 	Name: "work_orders", Label: "工单",
@@ -34,17 +36,17 @@ var WorkOrders = register(&Kind{
 	},
 	Key:   []string{"store_id", "order_no"},
 	Since: "opened_at",
-	Check: func(r *Row) (string, string) {
+	Check: func(r *Row) (string, error) {
 		opened := r.Values[r.Kind.Col("opened_at")]
 		for _, c := range []string{"delivered_at", "completed_at"} {
 			v := r.Values[r.Kind.Col(c)]
 			if !v.Null && v.I < opened.I {
-				return c, c + " is earlier than opened_at"
+				return c, msg.Errorf("%s is earlier than opened_at", c)
 			}
 		}
 		if r.Str("status") == "delivered" && r.Values[r.Kind.Col("delivered_at")].Null {
-			return "delivered_at", "status is delivered but delivered_at is empty"
+			return "delivered_at", msg.Errorf("status is delivered but delivered_at is empty")
 		}
-		return "", ""
+		return "", nil
 	},
 })

@@ -13,6 +13,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 // The manifest and the database must tell the same story: `rebuild` recreates the database from
@@ -36,24 +38,23 @@ type LakeAheadError struct {
 	DB      string // the database file, when the caller names it in the message
 }
 
-func (e *LakeAheadError) Error() string {
-	held := "holds no ingested file"
+func (e *LakeAheadError) Error() string { return e.Text(msg.EN) }
+
+// Text is the message in lang.
+func (e *LakeAheadError) Text(lang string) string {
+	held := msg.T(lang, "holds no ingested file")
 	if e.LastDB > 0 {
-		held = fmt.Sprintf("ends at file_id %d", e.LastDB)
+		held = msg.T(lang, "ends at file_id %d", e.LastDB)
 	}
-	rebuild := "`aftersales rebuild` with the same --db"
+	rebuild := msg.T(lang, "`aftersales rebuild` with the same --db")
 	if e.DB != "" {
 		rebuild = "`aftersales rebuild --db " + e.DB + "`"
 	}
-	entries := "entries"
-	if e.Entries == 1 {
-		entries = "entry"
-	}
-	return fmt.Sprintf("the lake %s holds files this database has not loaded: %d manifest %s from file_id %d on (%s), while the database %s. "+
+	return msg.T(lang, "the lake %s holds files this database has not loaded: %d manifest entries from file_id %d on (%s), while the database %s. "+
 		"The database was deleted, replaced or restored from an older copy while its lake was kept, and loading now would mix the two. "+
 		"To recreate the database from its lake, run %s, then ingest again; "+
 		"to start a new database instead, give it a lake of its own (--lake DIR) or move %s aside",
-		e.Lake, e.Entries, entries, e.FirstID, e.Entry, held, rebuild, e.Lake)
+		e.Lake, e.Entries, e.FirstID, e.Entry, held, rebuild, e.Lake)
 }
 
 // entryID is the first file_id of a manifest entry named <id>.json or <id>.json.pending.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/parse"
 )
 
@@ -42,6 +43,7 @@ type cellContext struct {
 	// enums remembers the canonical value of each enum text seen in this file: a column holds
 	// a handful of distinct texts, and folding one (NFKC, case, spaces) costs more than parsing a row
 	enums map[enumText]string
+	lang  string // of the reasons (msg.ZH or msg.EN)
 }
 
 type enumText struct {
@@ -52,7 +54,7 @@ type enumText struct {
 // parseCell parses one cell by its column's type. raw is the cell text ("" when absent).
 func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value, *CellError) {
 	fail := func(format string, a ...any) (Value, *CellError) {
-		return Value{}, &CellError{Column: c.Name, Raw: raw, Reason: fmt.Sprintf(format, a...)}
+		return Value{}, &CellError{Column: c.Name, Raw: raw, Reason: msg.T(ctx.lang, format, a...)}
 	}
 	text := parse.Trim(raw)
 	if text == "" {
@@ -92,7 +94,7 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 		}
 		v, ok := c.Enum[enumKey(text)]
 		if !ok {
-			return fail("%q is not a known %s value (%s)", text, c.Name, enumList(c))
+			return fail("%q is not a known %s value (one of %s or their Chinese names)", text, c.Name, enumList(c))
 		}
 		if ctx.enums != nil {
 			ctx.enums[enumText{c, text}] = v
@@ -201,5 +203,5 @@ func enumList(c *Column) string {
 		}
 	}
 	sortStrings(out)
-	return "one of " + strings.Join(out, ", ") + " or their Chinese names"
+	return strings.Join(out, ", ")
 }

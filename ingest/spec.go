@@ -55,8 +55,8 @@ type Kind struct {
 	Columns []Column
 	Key     []string
 	// Check runs after every cell parsed; it returns the column and reason of a
-	// cross-field error, or "" when the row is valid.
-	Check func(r *Row) (column, reason string)
+	// cross-field error (a msg.Errorf, shown in the ingest's language), or nil when the row is valid.
+	Check func(r *Row) (column string, reason error)
 	// Since is a SQL expression over a raw row: the earliest store-local instant whose KPIs the
 	// row can change (an incremental transform recomputes from the month it falls in, less the
 	// comeback window). Empty with SinceOrder: the row counts where its order does, so its

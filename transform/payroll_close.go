@@ -15,6 +15,8 @@ import (
 	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/filename"
 	"github.com/aftersales/aftersales/internal/parse"
+
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 // Closing a payroll month (CONTRACT §2.1): its rows are copied to payroll_closed_rows and never
@@ -83,7 +85,7 @@ func ClosePayroll(ctx context.Context, db *sql.DB, lake, store, month, reason st
 		return 0, err
 	}
 	if closed {
-		return 0, fmt.Errorf("payroll %s %s is already closed; use --reopen --reason \"…\" first to change it", store, month)
+		return 0, msg.Errorf("payroll %s %s is already closed; use --reopen --reason \"…\" first to change it", store, month)
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -98,7 +100,7 @@ func ClosePayroll(ctx context.Context, db *sql.DB, lake, store, month, reason st
 	}
 	n, _ := res.RowsAffected()
 	if n == 0 {
-		return 0, fmt.Errorf("no payroll rows for store %s month %s: run `aftersales transform` first, and check the store and month", store, month)
+		return 0, msg.Errorf("no payroll rows for store %s month %s: run `aftersales transform` first, and check the store and month", store, month)
 	}
 	if _, err := tx.ExecContext(ctx, `UPDATE mart_payroll SET closed = true WHERE store_id = ? AND month = ?`, store, month); err != nil {
 		return 0, err
@@ -128,14 +130,14 @@ func markDirty(ctx context.Context, tx *sql.Tx, store, reason string) error {
 // ReopenPayroll unfreezes a closed month; the reason is required and recorded.
 func ReopenPayroll(ctx context.Context, db *sql.DB, lake, store, month, reason string, now time.Time) error {
 	if strings.TrimSpace(reason) == "" {
-		return fmt.Errorf("--reopen needs --reason \"why\": reopening a closed payroll is recorded")
+		return msg.Errorf("--reopen needs --reason \"why\": reopening a closed payroll is recorded")
 	}
 	closed, err := IsClosed(ctx, db, store, month)
 	if err != nil {
 		return err
 	}
 	if !closed {
-		return fmt.Errorf("payroll %s %s is not closed", store, month)
+		return msg.Errorf("payroll %s %s is not closed", store, month)
 	}
 	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
@@ -478,26 +480,25 @@ var _ = big.NewInt
 // successful transform, so that mart_payroll does not hold them yet — closing would freeze the pay
 // as it was before them. incomplete: the loaded data does not reach the month's end — the store's
 // latest work order opened before the month's last day, or no attendance of the month loaded — so
-// a month closed now is likely to be missing exports. Each is "" when nothing speaks against it.
-func CloseReadiness(ctx context.Context, db *sql.DB, store, month string) (stale, incomplete string, err error) {
+// a month closed now is likely to be missing exports. Each is "" when nothing speaks against it,
+// else said in lang (msg.ZH or msg.EN).
+func CloseReadiness(ctx context.Context, db *sql.DB, store, month, lang string) (stale, incomplete string, err error) {
 	n, first, ran, err := LoadedSinceLastRun(ctx, db, store)
 	switch {
 	case err != nil:
 		return "", "", err
 	case !ran:
-		return "no transform has run on this database yet", "", nil
+		return msg.T(lang, "no transform has run on this database yet"), "", nil
+	case n > 1:
+		stale = msg.T(lang, "%d file(s) of store %s were loaded since the last transform (%s and others)", n, store, first)
 	case n > 0:
-		stale = fmt.Sprintf("%d file(s) of store %s were loaded since the last transform (%s", n, store, first)
-		if n > 1 {
-			stale += " and others"
-		}
-		stale += ")"
+		stale = msg.T(lang, "%d file(s) of store %s were loaded since the last transform (%s)", n, store, first)
 	default:
 		var reason string
 		// (a close marks the store too, for the next run's window: it changes no pay)
 		if db.QueryRowContext(ctx, `SELECT reason FROM transform_dirty WHERE store_id = ? AND coalesce(reason, '') NOT LIKE 'payroll % closed'
 			ORDER BY since LIMIT 1`, store).Scan(&reason) == nil {
-			stale = fmt.Sprintf("store %s changed since the last transform (%s)", store, reason)
+			stale = msg.T(lang, "store %s changed since the last transform (%s)", store, reason)
 		}
 	}
 	lastDay, err := parse.MonthLastDay(month)
@@ -514,12 +515,12 @@ func CloseReadiness(ctx context.Context, db *sql.DB, store, month string) (stale
 	}
 	switch {
 	case !latest.Valid:
-		incomplete = fmt.Sprintf("no work order of store %s is loaded", store)
+		incomplete = msg.T(lang, "no work order of store %s is loaded", store)
 	case latest.Time.Before(lastDay):
-		incomplete = fmt.Sprintf("the latest work order of store %s was opened on %s, before the last day of %s (%s)",
+		incomplete = msg.T(lang, "the latest work order of store %s was opened on %s, before the last day of %s (%s)",
 			store, latest.Time.Format("2006-01-02 15:04"), month, lastDay.Format("2006-01-02"))
 	case att == 0:
-		incomplete = fmt.Sprintf("no attendance of store %s for %s is loaded", store, month)
+		incomplete = msg.T(lang, "no attendance of store %s for %s is loaded", store, month)
 	}
 	return stale, incomplete, nil
 }

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/db"
+
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 // TestPayrollCloseDifferenceReopen: a closed month never changes; changed data shows as a
@@ -154,7 +156,7 @@ func TestCloseReadiness(t *testing.T) {
 	d, _, cfg := openCase(t, filepath.Join("testdata", "payroll.yaml"))
 	ready := func(month string) (string, string) {
 		t.Helper()
-		stale, incomplete, err := CloseReadiness(t.Context(), d, "S1", month)
+		stale, incomplete, err := CloseReadiness(t.Context(), d, "S1", month, msg.EN)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -22,6 +22,7 @@ import (
 
 	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 //go:embed sql/*.sql
@@ -239,6 +240,8 @@ type Runner struct {
 	// ByStoreRanges models and data-quality checks (default 2,000,000: scale S is one range,
 	// scale L ten). Every range holds at least one store.
 	OrdersPerRange int
+	// Lang is the language of the run's message in transform_runs (msg.ZH or msg.EN; "" English).
+	Lang string
 }
 
 // Result summarises a run.
@@ -258,18 +261,25 @@ type Result struct {
 }
 
 // Summary says in words what a run recomputed (printed by transform, kept in transform_runs).
-func (r *Result) Summary() string {
+func (r *Result) Summary() string { return r.SummaryIn(msg.EN) }
+
+// SummaryIn is Summary in lang (msg.ZH or msg.EN).
+func (r *Result) SummaryIn(lang string) string {
+	if lang == "" {
+		lang = msg.EN
+	}
 	switch {
 	case r.Mode != "incremental":
-		return "full rebuild (" + r.Why + ")"
+		// (Why is one of plan's fixed reasons, in the catalog, or names a missing table)
+		return msg.T(lang, "full rebuild (%s)", msg.Format(lang, r.Why))
 	case r.Stores == 0:
-		return "incremental: nothing loaded since the last run; benchmark and data quality refreshed"
+		return msg.T(lang, "incremental: nothing loaded since the last run; benchmark and data quality refreshed")
 	case r.Since < "1900-02":
 		// (a payroll close or reopen marks its store to be recomputed from the start: the
 		// window then begins before 1900, which means nothing to a reader)
-		return fmt.Sprintf("incremental: %d store(s) recomputed from their first month", r.Stores)
+		return msg.T(lang, "incremental: %d store(s) recomputed from their first month", r.Stores)
 	}
-	return fmt.Sprintf("incremental: %d store(s) recomputed from %s", r.Stores, r.Since)
+	return msg.T(lang, "incremental: %d store(s) recomputed from %s", r.Stores, r.Since)
 }
 
 // TestFailure is a broken invariant of our own tables: it fails the run.
@@ -947,10 +957,10 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 	wall := func(t time.Time) time.Time {
 		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 	}
-	msg := res.Summary()
+	message := res.SummaryIn(r.Lang)
 	_, err = tx.ExecContext(ctx, `INSERT INTO transform_runs (run_id, started_at, finished_at, status, models, tests, settings_json, message, mode, high_water, fingerprint)
 		VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?)`,
-		res.RunID, wall(now().Add(-res.Duration)), wall(now()), res.Models, res.Tests, r.Config.JSON(), msg, res.Mode, hwNow, fp)
+		res.RunID, wall(now().Add(-res.Duration)), wall(now()), res.Models, res.Tests, r.Config.JSON(), message, res.Mode, hwNow, fp)
 	if err != nil {
 		return nil, err
 	}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/transform"
 )
 
@@ -113,11 +114,11 @@ func noteNotTransformed(ctx context.Context, d *sql.DB, store string) {
 	if err != nil || !ran || n == 0 {
 		return
 	}
-	what := "1 file loaded since the last transform (%s) is"
 	if n > 1 {
-		what = fmt.Sprintf("%d files loaded since the last transform (%%s and others) are", n)
+		fmt.Fprintln(os.Stderr, msg.T(lang, "note: %d files loaded since the last transform (%s and others) are not in these figures yet: run `aftersales transform` to include them", n, termSafe(first, false)))
+		return
 	}
-	fmt.Fprintf(os.Stderr, "note: "+what+" not in these figures yet: run `aftersales transform` to include them\n", termSafe(first, false))
+	fmt.Fprintln(os.Stderr, msg.T(lang, "note: 1 file loaded since the last transform (%s) is not in these figures yet: run `aftersales transform` to include them", termSafe(first, false)))
 }
 
 // twoAtATime runs do(0) … do(n-1) in two workers — writing a workbook is Go's work (excelize,

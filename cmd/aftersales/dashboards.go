@@ -12,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/dashboards"
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 type dashOpts struct {
@@ -22,14 +23,14 @@ type dashOpts struct {
 func init() { extraCommands = append(extraCommands, newDashboardsCmd) }
 
 func demoDashboards(ctx context.Context, o *demoOpts, f *dbFlags) error {
-	fmt.Fprintln(o.W, "writing dashboards…")
+	fmt.Fprintln(o.W, msg.T(lang, "writing dashboards…"))
 	out := filepath.Join(o.Out, "dashboards")
 	if err := runDashboards(ctx, &dashOpts{dbFlags: *f, Options: dashboards.Options{Out: out, Lang: o.Lang}}, o.W); err != nil {
 		return err
 	}
 	demoOutputs = append([]func(o *demoOpts) string{func(o *demoOpts) string {
 		abs, _ := filepath.Abs(filepath.Join(out, "index.html"))
-		return fmt.Sprintf("dashboards file://%s", abs)
+		return msg.T(lang, "dashboards file://%s", abs)
 	}}, demoOutputs...)
 	return nil
 }
@@ -54,9 +55,7 @@ phones are masked; pay appears only with --include-pay.`,
 			if o.Month != "" && !monthRe.MatchString(o.Month) {
 				return usage("--month %q is not YYYY-MM", o.Month)
 			}
-			if o.Lang != "zh" && o.Lang != "en" {
-				return usage("--lang must be zh or en")
-			}
+			o.Lang = lang
 			return runDashboards(ctxOf(c), o, c.OutOrStdout())
 		},
 	}
@@ -64,7 +63,6 @@ phones are masked; pay appears only with --include-pay.`,
 	c.Flags().StringVar(&o.Out, "out", "", "output folder (required)")
 	c.Flags().StringVar(&o.Month, "month", "", "only this month (default: every month with data)")
 	c.Flags().StringVar(&o.Store, "store", "", "only this store (no benchmark pages)")
-	c.Flags().StringVar(&o.Lang, "lang", "zh", "language: zh or en")
 	c.Flags().BoolVar(&o.SingleFile, "single-file", false, "inline ECharts in every page (self-contained, ≈1 MB each)")
 	c.Flags().BoolVar(&o.IncludePay, "include-pay", false, "show pay on the technicians pages (confidential)")
 	return c
@@ -102,6 +100,6 @@ func runDashboards(ctx context.Context, o *dashOpts, w interface{ Write([]byte) 
 		return failed("dashboards: %v", err)
 	}
 	abs, _ := filepath.Abs(filepath.Join(o.Out, "index.html"))
-	fmt.Fprintf(w, "wrote %d pages (%.1f MB) in %.1fs; open file://%s\n", st.Pages, float64(st.Bytes)/1e6, time.Since(start).Seconds(), abs)
+	fmt.Fprintln(w, msg.T(lang, "wrote %d pages (%.1f MB) in %.1fs; open file://%s", st.Pages, float64(st.Bytes)/1e6, time.Since(start).Seconds(), abs))
 	return nil
 }

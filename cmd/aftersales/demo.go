@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/internal/gen"
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 type demoOpts struct {
@@ -33,13 +34,12 @@ and prints what to open.`,
   aftersales demo --out /tmp/demo --lang en`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			o.W = c.OutOrStdout()
+			o.W, o.Lang = c.OutOrStdout(), lang
 			return runDemo(ctxOf(c), o)
 		},
 	}
 	c.Flags().StringVar(&o.Out, "out", filepath.Join("out", "demo"), "folder for the database, lake, dashboards and reports")
 	c.Flags().StringVar(&o.Sample, "sample", filepath.Join("data", "sample"), "sample data folder (made if absent)")
-	c.Flags().StringVar(&o.Lang, "lang", "zh", "language of dashboards and reports: zh or en")
 	return c
 }
 
@@ -48,18 +48,18 @@ var demoStages = []func(ctx context.Context, o *demoOpts, f *dbFlags) error{demo
 
 func runDemo(ctx context.Context, o *demoOpts) error {
 	if _, err := os.Stat(o.Sample); err != nil {
-		fmt.Fprintf(o.W, "making sample data in %s (3 stores × 13 months)…\n", o.Sample)
+		fmt.Fprintln(o.W, msg.T(lang, "making sample data in %s (3 stores × 13 months)…", o.Sample))
 		st, err := gen.Run(gen.Options{Stores: 3, Months: 13, Seed: 1, Out: o.Sample, Dirty: true})
 		if err != nil {
 			return failed("making sample data: %v", err)
 		}
-		fmt.Fprintf(o.W, "  %d files, %d rows\n", st.Files, st.Rows)
+		fmt.Fprintln(o.W, msg.T(lang, "  %d files, %d rows", st.Files, st.Rows))
 	}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
 		return failed("creating %s: %v", o.Out, err)
 	}
 	f := &dbFlags{DB: filepath.Join(o.Out, "aftersales.duckdb")}
-	fmt.Fprintf(o.W, "ingesting %s into %s…\n", o.Sample, f.DB)
+	fmt.Fprintln(o.W, msg.T(lang, "ingesting %s into %s…", o.Sample, f.DB))
 	err := runIngest(ctx, &ingestOpts{dbFlags: *f, Paths: []string{o.Sample}, Out: o.W, Quiet: true, Totals: true, Progress: isTerminal()})
 	if err != nil {
 		return err
@@ -69,7 +69,7 @@ func runDemo(ctx context.Context, o *demoOpts) error {
 			return err
 		}
 	}
-	fmt.Fprintf(o.W, "\ndone. Open:\n  database  %s   (aftersales status --db %s · aftersales query --db %s --list)\n", f.DB, f.DB, f.DB)
+	fmt.Fprintln(o.W, msg.T(lang, "\ndone. Open:\n  database  %s   (aftersales status --db %s · aftersales query --db %s --list)", f.DB, f.DB, f.DB))
 	for _, l := range demoOutputs {
 		fmt.Fprintln(o.W, " ", l(o))
 	}

@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/internal/gen"
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 func newGenCmd() *cobra.Command {
@@ -39,7 +40,7 @@ and blank rows) unless --clean. The same seed gives byte-identical files.`,
 			if err != nil {
 				return failed("generating: %v", err)
 			}
-			fmt.Fprintf(c.OutOrStdout(), "wrote %d files, %d rows, %.1f MB to %s in %.1fs\n", st.Files, st.Rows, float64(st.Bytes)/1e6, o.Out, time.Since(start).Seconds())
+			fmt.Fprintln(c.OutOrStdout(), msg.T(lang, "wrote %d files, %d rows, %.1f MB to %s in %.1fs", st.Files, st.Rows, float64(st.Bytes)/1e6, o.Out, time.Since(start).Seconds()))
 			return nil
 		},
 	}

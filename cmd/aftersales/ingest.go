@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 type ingestOpts struct {
@@ -137,10 +138,10 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	}
 	for i, a := range aside {
 		if o.Quiet && i == 3 {
-			fmt.Fprintf(o.Out, "    … and %d more\n", len(aside)-3)
+			fmt.Fprintln(o.Out, msg.T(lang, "    … and %d more", len(aside)-3))
 			break
 		}
-		fmt.Fprintf(o.Out, "%s: not read — not a CSV, XLSX or Parquet file (name it on the command line to try it)\n", a)
+		fmt.Fprintln(o.Out, msg.T(lang, "%s: not read — not a CSV, XLSX or Parquet file (name it on the command line to try it)", a))
 	}
 	d, err := openDB(&o.dbFlags, false)
 	if err != nil {
@@ -155,12 +156,12 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	if entries, _ := filepath.Glob(filepath.Join(ingest.ManifestDir(o.lakeDir()), "*.json")); len(entries) == 0 {
 		var n int
 		if d.QueryRowContext(ctx, `SELECT count(*) FROM ingest_files`).Scan(&n) == nil && n > 0 {
-			fmt.Fprintf(os.Stderr, "note: the lake %q holds none of the %d files this database has loaded (a database copied without its lake, or loaded with another --lake?); "+
-				"a rebuild needs every file in one lake: give the same --lake each time\n", o.lakeDir(), n)
+			fmt.Fprintln(os.Stderr, msg.T(lang, "note: the lake %q holds none of the %d files this database has loaded (a database copied without its lake, or loaded with another --lake?); "+
+				"a rebuild needs every file in one lake: give the same --lake each time", o.lakeDir(), n))
 		}
 	}
 	in := &ingest.Ingester{DB: d, Log: logger(), Opts: ingest.Options{
-		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Lake: o.lakeDir(),
+		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Lake: o.lakeDir(), Lang: lang,
 	}}
 	var bar *progressbar.ProgressBar
 	if o.Progress && len(files) > 1 {
@@ -206,12 +207,12 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	}
 	dup := ""
 	if duplicates > 0 {
-		dup = fmt.Sprintf("; %d file(s) loaded before (the same content): nothing to do for them", duplicates)
+		dup = msg.T(lang, "; %d file(s) loaded before (the same content): nothing to do for them", duplicates)
 	}
-	fmt.Fprintf(o.Out, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected%s\n",
-		len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles, dup)
+	fmt.Fprintln(o.Out, msg.T(lang, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected%s",
+		len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles, dup))
 	if rejectedRows > 0 {
-		fmt.Fprintf(o.Out, "rejected rows are listed in ingest_rejects: aftersales query --db %s \"SELECT * FROM ingest_rejects ORDER BY file_id, row_number\"\n", o.DB)
+		fmt.Fprintln(o.Out, msg.T(lang, "rejected rows are listed in ingest_rejects: aftersales query --db %s \"SELECT * FROM ingest_rejects ORDER BY file_id, row_number\"", o.DB))
 	}
 	if rejectedFiles > 0 {
 		return failed("%d file(s) rejected whole; nothing of them was loaded", rejectedFiles)
@@ -222,25 +223,55 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	return nil
 }
 
+// kindName is a kind as the summary names it: its Chinese name with the kind in Chinese
+// (工单 work_orders), the kind alone in English.
+func kindName(kind string) string {
+	k, err := ingest.KindByName(kind)
+	if lang == msg.EN || err != nil {
+		return kind
+	}
+	return k.Label + " " + kind
+}
+
+// columnName is a column as the summary names it: in Chinese with the export's usual Chinese
+// header first (车架号 vin), in English the canonical name alone.
+func columnName(kind, col string) string {
+	k, err := ingest.KindByName(kind)
+	if lang == msg.EN || err != nil {
+		return col
+	}
+	for _, c := range k.Columns {
+		if c.Name != col {
+			continue
+		}
+		for _, a := range c.Aliases {
+			if strings.IndexFunc(a, func(r rune) bool { return r > 0x2e80 }) >= 0 {
+				return a + " " + col
+			}
+		}
+	}
+	return col
+}
+
 func summaryLine(path string, r *ingest.Result) string {
 	switch r.Status {
 	case ingest.StatusDuplicate:
-		return termSafe(fmt.Sprintf("%s: duplicate — %s", path, r.Message), true)
+		return termSafe(msg.T(lang, "%s: duplicate — %s", path, r.Message), true)
 	}
-	s := fmt.Sprintf("%s: %s, read %d, loaded %d, rejected %d, skipped %d", path, r.Kind, r.Read, r.Loaded, r.Rejected, r.Skipped)
+	s := msg.T(lang, "%s: %s, read %d, loaded %d, rejected %d, skipped %d", path, kindName(r.Kind), r.Read, r.Loaded, r.Rejected, r.Skipped)
 	if r.Status == ingest.StatusRejected {
-		s = fmt.Sprintf("%s: REJECTED — %s (read %d, loaded 0, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
+		s = msg.T(lang, "%s: REJECTED — %s (read %d, loaded 0, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
 	}
 	for i, rj := range r.Rejects {
 		if i == 3 {
-			s += fmt.Sprintf("\n    … and %d more rejected row(s)", len(r.Rejects)-3)
+			s += "\n" + msg.T(lang, "    … and %d more rejected row(s)", len(r.Rejects)-3)
 			break
 		}
-		where := fmt.Sprintf("row %d", rj.Row)
+		where := msg.T(lang, "row %d", rj.Row)
 		if rj.Sheet != "" {
-			where = fmt.Sprintf("sheet %q row %d", rj.Sheet, rj.Row)
+			where = msg.T(lang, "sheet %q row %d", rj.Sheet, rj.Row)
 		}
-		s += fmt.Sprintf("\n    %s column %s value %q: %s", where, rj.Column, rj.Raw, rj.Reason)
+		s += "\n" + msg.T(lang, "    %s column %s value %q: %s", where, columnName(r.Kind, rj.Column), rj.Raw, rj.Reason)
 	}
 	return termSafe(s, true) // (file names and messages may quote the data)
 }

@@ -12,10 +12,14 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 // version is set by the Makefile (-ldflags "-X main.version=...").
 var version = "dev"
+
+// lang is the language of messages, printed tables, dashboards and workbooks (--lang).
+var lang = msg.Default()
 
 // exitError carries an exit status: 1 failed, 2 wrong usage (CONTRACT §4).
 type exitError struct {
@@ -26,12 +30,13 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
+// failed and usage are errors of exit status 1 and 2 whose message main prints in --lang.
 func failed(format string, a ...any) error {
-	return &exitError{code: 1, err: fmt.Errorf(format, a...)}
+	return &exitError{code: 1, err: msg.Errorf(format, a...)}
 }
 
 func usage(format string, a ...any) error {
-	return &exitError{code: 2, err: fmt.Errorf(format, a...)}
+	return &exitError{code: 2, err: msg.Errorf(format, a...)}
 }
 
 func newRoot() *cobra.Command {
@@ -54,8 +59,12 @@ last column, and in aftersales query monthly_review --param store=ID (formula_zh
 	var cpuProfile string
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
+	root.PersistentFlags().StringVar(&lang, "lang", lang, "language of messages, tables, dashboards and workbooks: zh or en (default: $AFTERSALES_LANG, else zh)")
 	var profFile *os.File
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if !msg.Valid(lang) {
+			return usage("--lang must be zh or en")
+		}
 		if usesHugePages(c.Name()) {
 			if err := db.UseHugePages(); err != nil {
 				fmt.Fprintln(os.Stderr, "aftersales: huge pages not used:", err)
@@ -108,11 +117,11 @@ func main() {
 	} else if isUsageError(err) {
 		code = 2
 	}
-	fmt.Fprintln(os.Stderr, "aftersales:", termSafe(err.Error(), true))
+	fmt.Fprintln(os.Stderr, "aftersales:", termSafe(msg.Text(lang, err), true))
 	if diskFull(err) && !contains(err.Error(), "The disk is full") {
 		// (ingest says more itself: what stays loaded)
-		fmt.Fprintln(os.Stderr, "The disk is full: free space on the disk named above and run the same command again. "+
-			"A transform, payroll close or rebuild that stops this way changes nothing, and pages and workbooks are written whole or not at all.")
+		fmt.Fprintln(os.Stderr, msg.T(lang, "The disk is full: free space on the disk named above and run the same command again. "+
+			"A transform, payroll close or rebuild that stops this way changes nothing, and pages and workbooks are written whole or not at all."))
 	}
 	os.Exit(code)
 }

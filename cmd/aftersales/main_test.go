@@ -43,10 +43,20 @@ type result struct {
 	stdout, stderr string
 }
 
+// runBin runs the binary with English messages (AFTERSALES_LANG=en: the tests' assertions read
+// the English of each message; TestChineseByDefault runs it as users do, in Chinese). A --lang
+// among args still decides.
 func runBin(t *testing.T, dir string, args ...string) result {
+	t.Helper()
+	return runBinLang(t, "en", dir, args...)
+}
+
+// runBinLang runs the binary with AFTERSALES_LANG=lang ("": unset, the default).
+func runBinLang(t *testing.T, lang, dir string, args ...string) result {
 	t.Helper()
 	cmd := exec.Command(bin, args...)
 	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "AFTERSALES_LANG="+lang)
 	var so, se bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &so, &se
 	err := cmd.Run()
@@ -488,11 +498,12 @@ func TestDemo(t *testing.T) {
 	repo, _ := filepath.Abs(filepath.Join("..", ".."))
 	cmd := exec.Command(bin, "demo", "--out", filepath.Join(dir, "out"), "--sample", filepath.Join(dir, "sample"))
 	cmd.Dir = repo
+	cmd.Env = append(os.Environ(), "AFTERSALES_LANG=") // as `make demo` runs it: Chinese
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		t.Fatalf("demo: %v\n%s", err, out)
 	}
-	for _, want := range []string{"dashboards file://", "reports", "database"} {
+	for _, want := range []string{"看板      file://", "报表      ", "数据库    ", "完成。请打开："} {
 		if !strings.Contains(string(out), want) {
 			t.Errorf("demo does not say where %q is:\n%s", want, out)
 		}

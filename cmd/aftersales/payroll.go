@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/internal/filename"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/workbook"
 	"github.com/aftersales/aftersales/transform"
 )
@@ -54,7 +55,7 @@ before its last day); --force closes such a month as it stands.`,
   aftersales payroll --store S001 --month 2026-09 --reopen --reason "attendance corrected"`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			o.Out = c.OutOrStdout()
+			o.Out, o.Lang = c.OutOrStdout(), lang
 			return runPayroll(ctxOf(c), o)
 		},
 	}
@@ -66,7 +67,6 @@ before its last day); --force closes such a month as it stands.`,
 	c.Flags().BoolVar(&o.Reopen, "reopen", false, "reopen a closed month (needs --reason)")
 	c.Flags().BoolVar(&o.Force, "force", false, "with --close: close a month whose loaded data does not reach its end (no attendance, or the latest work order before its last day)")
 	c.Flags().StringVar(&o.Reason, "reason", "", "why the month is closed or reopened (recorded)")
-	c.Flags().StringVar(&o.Lang, "lang", "zh", "language of the printed table and the workbook: zh or en")
 	c.Flags().BoolVar(&o.AllStores, "all-stores", false, "write the workbook of every store for --month into --out-dir (head office)")
 	c.Flags().StringVar(&o.OutDir, "out-dir", "", "with --all-stores: the folder for the workbooks")
 	return c
@@ -104,7 +104,7 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Out, "wrote %d payroll workbooks for %s to %s\n", len(all), o.Month, o.OutDir)
+	fmt.Fprintln(o.Out, msg.T(lang, "wrote %d payroll workbooks for %s to %s", len(all), o.Month, o.OutDir))
 	return nil
 }
 
@@ -127,9 +127,6 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 	if o.Reopen && o.Reason == "" {
 		return usage("--reopen needs --reason \"why\"")
 	}
-	if o.Lang != "zh" && o.Lang != "en" {
-		return usage("--lang must be zh or en")
-	}
 	writing := o.Close || o.Reopen
 	open := func() (*sql.DB, error) { return openDB(&o.dbFlags, true) }
 	if writing {
@@ -147,7 +144,7 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 	switch {
 	case o.Close:
 		// a closed month never changes: close what the clerk has checked, on all of its data
-		stale, incomplete, err := transform.CloseReadiness(ctx, d, o.Store, o.Month)
+		stale, incomplete, err := transform.CloseReadiness(ctx, d, o.Store, o.Month, lang)
 		if err != nil {
 			return failed("%v", err)
 		}
@@ -161,12 +158,12 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 		if err != nil {
 			return failed("%v", err)
 		}
-		fmt.Fprintf(o.Out, "closed payroll %s %s: %d rows frozen\n", o.Store, o.Month, n)
+		fmt.Fprintln(o.Out, msg.T(lang, "closed payroll %s %s: %d rows frozen", o.Store, o.Month, n))
 	case o.Reopen:
 		if err := transform.ReopenPayroll(ctx, d, o.lakeDir(), o.Store, o.Month, o.Reason, now); err != nil {
 			return failed("%v", err)
 		}
-		fmt.Fprintf(o.Out, "reopened payroll %s %s (%s); run `aftersales transform` to recompute it\n", o.Store, o.Month, o.Reason)
+		fmt.Fprintln(o.Out, msg.T(lang, "reopened payroll %s %s (%s); run `aftersales transform` to recompute it", o.Store, o.Month, o.Reason))
 	}
 	if err := printPayroll(ctx, o, d); err != nil {
 		return err
@@ -176,7 +173,7 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 			return failed("writing %s: %v", o.XLSX, err)
 		}
 		abs, _ := filepath.Abs(o.XLSX)
-		fmt.Fprintf(o.Out, "wrote %s\n", abs)
+		fmt.Fprintln(o.Out, msg.T(lang, "wrote %s", abs))
 	}
 	return nil
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/xlsxw"
 	"github.com/aftersales/aftersales/queries"
 )
@@ -208,9 +209,9 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 		switch t.Sheets() {
 		case 1:
 		case 2:
-			fmt.Fprintf(os.Stderr, "%d rows: more than a sheet holds (%d), so they continue on sheet \"query (2)\"\n", t.Rows, xlsxw.MaxSheetRows)
+			fmt.Fprintln(os.Stderr, msg.T(lang, "%d rows: more than a sheet holds (%d), so they continue on sheet \"query (2)\"", t.Rows, xlsxw.MaxSheetRows))
 		default:
-			fmt.Fprintf(os.Stderr, "%d rows: more than a sheet holds (%d), so they continue on sheets \"query (2)\" to \"query (%d)\"\n", t.Rows, xlsxw.MaxSheetRows, t.Sheets())
+			fmt.Fprintln(os.Stderr, msg.T(lang, "%d rows: more than a sheet holds (%d), so they continue on sheets \"query (2)\" to \"query (%d)\"", t.Rows, xlsxw.MaxSheetRows, t.Sheets()))
 		}
 		return nil
 	}
@@ -232,9 +233,9 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 		return err
 	}
 	if n > tableRows {
-		fmt.Fprintf(o.Out, "(%d rows, the first %d shown: --format csv, json or xlsx gives them all)\n", n, tableRows)
+		fmt.Fprintln(o.Out, msg.T(lang, "(%d rows, the first %d shown: --format csv, json or xlsx gives them all)", n, tableRows))
 	} else {
-		fmt.Fprintf(o.Out, "(%d rows)\n", n)
+		fmt.Fprintln(o.Out, msg.T(lang, "(%d rows)", n))
 	}
 	return nil
 }
@@ -366,5 +367,5 @@ func noteUnknownStore(ctx context.Context, d *sql.DB, store string) {
 	if len(known) > 12 {
 		known = append(known[:12], fmt.Sprintf("… %d in all", len(known)))
 	}
-	fmt.Fprintf(os.Stderr, "note: no work order of store %q is loaded (stores: %s)\n", store, termSafe(strings.Join(known, ", "), false))
+	fmt.Fprintln(os.Stderr, msg.T(lang, "note: no work order of store %q is loaded (stores: %s)", store, termSafe(strings.Join(known, ", "), false)))
 }

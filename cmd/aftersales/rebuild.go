@@ -14,6 +14,7 @@ import (
 
 	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/transform"
 )
 
@@ -136,16 +137,16 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 	if err := os.Rename(tmp, o.DB); err != nil {
 		return failed("replacing %s: %v", o.DB, err)
 	}
-	fmt.Fprintf(o.Out, "rebuilt %s from the %d files in the manifest of %s\n", o.DB, n, lake)
-	fmt.Fprintf(o.Out, "the KPI marts are rebuilt by the next transform: aftersales transform --db %s\n", o.DB)
+	fmt.Fprintln(o.Out, msg.T(lang, "rebuilt %s from the %d files in the manifest of %s", o.DB, n, lake))
+	fmt.Fprintln(o.Out, msg.T(lang, "the KPI marts are rebuilt by the next transform: aftersales transform --db %s", o.DB))
 	// a batch an ingest was loading when it failed or was killed: not replayed (whether its
 	// commit happened is not in the lake); the next ingest removes its entry
 	if pending, _ := ingest.PendingEntries(lake); len(pending) > 0 {
-		fmt.Fprintf(o.Out, "left out: %d batch(es) of an ingest that was interrupted while loading them (%s); ingest those files again\n",
-			len(pending), strings.Join(pending, ", "))
+		fmt.Fprintln(o.Out, msg.T(lang, "left out: %d batch(es) of an ingest that was interrupted while loading them (%s); ingest those files again",
+			len(pending), strings.Join(pending, ", ")))
 	}
 	for _, p := range transform.PendingSnapshots(lake) {
-		fmt.Fprintf(o.Out, "left out: %s, a payroll close or reopen that was interrupted at its commit; check that month with `aftersales payroll` and close or reopen it again\n", p)
+		fmt.Fprintln(o.Out, msg.T(lang, "left out: %s, a payroll close or reopen that was interrupted at its commit; check that month with `aftersales payroll` and close or reopen it again", p))
 	}
 	return nil
 }

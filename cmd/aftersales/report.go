@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/internal/filename"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/workbook"
 )
 
@@ -24,7 +25,7 @@ func init() { extraCommands = append(extraCommands, newReportCmd) }
 
 // demoReports writes the report and payroll workbooks of each store's latest final month.
 func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {
-	fmt.Fprintln(o.W, "writing Excel reports and payroll sheets…")
+	fmt.Fprintln(o.W, msg.T(lang, "writing Excel reports and payroll sheets…"))
 	d, err := openDB(f, true)
 	if err != nil {
 		return err
@@ -64,7 +65,7 @@ func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {
 		}
 	}
 	demoOutputs = append(demoOutputs, func(o *demoOpts) string {
-		return fmt.Sprintf("reports   %s   (monthly report 月报 and payroll 工资表 per store)", dir)
+		return msg.T(lang, "reports   %s   (monthly report 月报 and payroll 工资表 per store)", dir)
 	})
 	return nil
 }
@@ -84,6 +85,7 @@ named queries. --all-stores writes the report of every store with orders in --mo
   aftersales report --all-stores --month 2026-09 --out-dir reports/2026-09`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
+			o.Lang = lang
 			if o.AllStores {
 				return runReportAll(ctxOf(c), o, c.OutOrStdout())
 			}
@@ -92,9 +94,6 @@ named queries. --all-stores writes the report of every store with orders in --mo
 			}
 			if !monthRe.MatchString(o.Month) {
 				return usage("--month %q is not YYYY-MM", o.Month)
-			}
-			if o.Lang != "zh" && o.Lang != "en" {
-				return usage("--lang must be zh or en")
 			}
 			d, err := openDB(&o.dbFlags, true)
 			if err != nil {
@@ -106,7 +105,7 @@ named queries. --all-stores writes the report of every store with orders in --mo
 				return failed("writing %s: %v", o.XLSX, err)
 			}
 			abs, _ := filepath.Abs(o.XLSX)
-			fmt.Fprintf(c.OutOrStdout(), "wrote %s\n", abs)
+			fmt.Fprintln(c.OutOrStdout(), msg.T(lang, "wrote %s", abs))
 			return nil
 		},
 	}
@@ -114,7 +113,6 @@ named queries. --all-stores writes the report of every store with orders in --mo
 	c.Flags().StringVar(&o.Store, "store", "", "store id (required)")
 	c.Flags().StringVar(&o.Month, "month", "", "month YYYY-MM (required)")
 	c.Flags().StringVar(&o.XLSX, "xlsx", "", "the workbook to write (required)")
-	c.Flags().StringVar(&o.Lang, "lang", "zh", "language: zh or en")
 	c.Flags().BoolVar(&o.AllStores, "all-stores", false, "write the report of every store with orders in --month into --out-dir (head office)")
 	c.Flags().StringVar(&o.OutDir, "out-dir", "", "with --all-stores: the folder for the workbooks")
 	return c
@@ -129,8 +127,6 @@ func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 		return usage("--all-stores needs --month YYYY-MM")
 	case o.OutDir == "":
 		return usage("--all-stores needs --out-dir DIR")
-	case o.Lang != "zh" && o.Lang != "en":
-		return usage("--lang must be zh or en")
 	}
 	d, err := openDB(&o.dbFlags, true)
 	if err != nil {
@@ -168,6 +164,6 @@ func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(w, "wrote %d monthly reports for %s to %s\n", len(stores), o.Month, o.OutDir)
+	fmt.Fprintln(w, msg.T(lang, "wrote %d monthly reports for %s to %s", len(stores), o.Month, o.OutDir))
 	return nil
 }

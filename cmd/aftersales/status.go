@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/transform"
 )
@@ -58,7 +58,7 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 	}
 	defer d.Close()
 	t := &textTable{}
-	line := func(label, format string, a ...any) { t.add([]string{label, fmt.Sprintf(format, a...)}) }
+	line := func(label, format string, a ...any) { t.add([]string{msg.T(lang, label), msg.T(lang, format, a...)}) }
 
 	line("database", "%s (%.0f MB)", o.DB, float64(st.Size())/1e6)
 	entries, _ := filepath.Glob(filepath.Join(ingest.ManifestDir(o.lakeDir()), "*.json"))
@@ -99,7 +99,7 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 					continue
 				}
 				if parse.MonthPartial(asOf, month) {
-					short = append(short, fmt.Sprintf("%s (to %s)", store, asOf.Format("2006-01-02 15:04")))
+					short = append(short, msg.T(lang, "%s (to %s)", store, asOf.Format("2006-01-02 15:04")))
 				} else {
 					complete++
 				}

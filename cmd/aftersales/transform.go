@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/transform"
 )
 
@@ -26,7 +27,7 @@ type transformOpts struct {
 func init() { extraCommands = append(extraCommands, newTransformCmd) }
 
 func demoTransform(ctx context.Context, o *demoOpts, f *dbFlags) error {
-	fmt.Fprintln(o.W, "building the KPI marts…")
+	fmt.Fprintln(o.W, msg.T(lang, "building the KPI marts…"))
 	return runTransform(ctx, &transformOpts{dbFlags: *f, Config: defaultConfigPath(), Out: o.W})
 }
 
@@ -87,7 +88,7 @@ func runTransform(ctx context.Context, o *transformOpts) error {
 	if err := ingest.EnsureSchema(ctx, d); err != nil {
 		return failed("%v", err)
 	}
-	r := &transform.Runner{DB: d, Config: cfg, Log: logger(), Full: o.Full}
+	r := &transform.Runner{DB: d, Config: cfg, Log: logger(), Full: o.Full, Lang: lang}
 	var bar *progressbar.ProgressBar
 	if isTerminal() {
 		// a full rebuild of 500 stores takes minutes: show which model runs
@@ -112,10 +113,10 @@ func runTransform(ctx context.Context, o *transformOpts) error {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	fmt.Fprintf(o.Out, "transform run %d: %d models, %d data tests passed in %.1fs\n", res.RunID, res.Models, res.Tests, res.Duration.Seconds())
-	fmt.Fprintf(o.Out, "  %s\n", res.Summary())
+	fmt.Fprintln(o.Out, msg.T(lang, "transform run %d: %d models, %d data tests passed in %.1fs", res.RunID, res.Models, res.Tests, res.Duration.Seconds()))
+	fmt.Fprintf(o.Out, "  %s\n", res.SummaryIn(lang))
 	for _, n := range names {
-		fmt.Fprintf(o.Out, "  %-22s %d rows\n", n, res.Tables[n])
+		fmt.Fprintln(o.Out, msg.T(lang, "  %-22s %d rows", n, res.Tables[n]))
 	}
 	return nil
 }

@@ -5,11 +5,13 @@ package read
 import (
 	"bytes"
 	"errors"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 // Source yields the records of one file, the header among them, each with the row number
@@ -33,13 +35,29 @@ type Info struct {
 	NumericCell func(row, col int) bool
 }
 
-// FileError rejects a whole file.
-type FileError struct{ Msg string }
+// FileError rejects a whole file. Its message is given in either language (Text).
+type FileError struct {
+	Err  error // the message (msg.Errorf)
+	Row  int   // the row put for {row} in the message (the header row); 0: none
+	More error // said after the message (msg.Errorf), or nil
+}
 
-func (e *FileError) Error() string { return e.Msg }
+func (e *FileError) Error() string { return e.Text(msg.EN) }
+
+// Text is the message in lang.
+func (e *FileError) Text(lang string) string {
+	s := msg.Text(lang, e.Err)
+	if e.Row > 0 {
+		s = strings.ReplaceAll(s, "{row}", strconv.Itoa(e.Row))
+	}
+	if e.More != nil {
+		s += msg.Text(lang, e.More)
+	}
+	return s
+}
 
 // Errorf makes a FileError.
-func Errorf(format string, a ...any) error { return &FileError{Msg: fmt.Sprintf(format, a...)} }
+func Errorf(format string, a ...any) error { return &FileError{Err: msg.Errorf(format, a...)} }
 
 // ErrParquet is returned by Open for a Parquet file: the caller reads it (through Arrow).
 var ErrParquet = errors.New("parquet")

@@ -7,7 +7,6 @@ package parse
 import (
 	"bytes"
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -18,6 +17,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
+
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 // Clean trims white space (including the ideographic space U+3000 and NBSP) and folds
@@ -207,7 +208,7 @@ func IsSummaryCell(s string) bool {
 // Dates and times
 
 // ErrDate is wrapped by every date error.
-var ErrDate = errors.New("not a date")
+var ErrDate = msg.Errorf("not a date")
 
 // Timestamp parses the text forms of CONTRACT §1: 2026-03-05 14:30[:00], 2026/3/5 14:30,
 // 2026.3.5, 2026年3月5日 14:30 and date-only (00:00). A 'T' between date and time is also
@@ -235,7 +236,7 @@ func TimestampMicros(s string) (int64, error) {
 }
 
 func notATimestamp(s string) error {
-	return fmt.Errorf("%w: %q is not a date/time (use 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
+	return msg.Errorf("%w: %q is not a date/time (use 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
 }
 
 // tsFields are a valid timestamp's calendar fields.
@@ -377,7 +378,7 @@ func daysIn(month, year int) int {
 // fictitious 29 February 1900 and is rejected.
 func ExcelSerial(v float64, date1904 bool) (time.Time, error) {
 	if math.IsNaN(v) || v < 0 || v > 2958466 { // 9999-12-31
-		return time.Time{}, fmt.Errorf("%w: serial %v is out of range", ErrDate, v)
+		return time.Time{}, msg.Errorf("%w: serial %v is out of range", ErrDate, v)
 	}
 	secs := int64(math.Round(v * 86400))
 	var base time.Time
@@ -387,7 +388,7 @@ func ExcelSerial(v float64, date1904 bool) (time.Time, error) {
 	case secs >= 61*86400:
 		base = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
 	case secs >= 60*86400:
-		return time.Time{}, fmt.Errorf("%w: serial 60 is Excel's non-existent 1900-02-29", ErrDate)
+		return time.Time{}, msg.Errorf("%w: serial 60 is Excel's non-existent 1900-02-29", ErrDate)
 	default:
 		base = time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC)
 	}
@@ -434,14 +435,14 @@ func Month(s string) (string, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("%q is not a month (use 2026-03, 2026/3 or 2026年3月)", c)
+	return "", msg.Errorf("%q is not a month (use 2026-03, 2026/3 or 2026年3月)", c)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Numbers
 
 // ErrNumber is wrapped by every number error.
-var ErrNumber = errors.New("not a number")
+var ErrNumber = msg.Errorf("not a number")
 
 // cleanNumber strips currency signs, 元, thousands separators and spaces after NFKC. A comma must
 // separate thousands (1,234.50): "12,50" — a decimal comma, or a typo — is an error instead of
@@ -450,7 +451,7 @@ var ErrNumber = errors.New("not a number")
 func cleanNumber(s string) (string, error) {
 	c := Clean(s)
 	if strings.HasPrefix(c, "(") && strings.HasSuffix(c, ")") {
-		return "", fmt.Errorf("%w: %q — brackets are not a minus sign here; write -%s if it is negative", ErrNumber, c, strings.Trim(c, "()"))
+		return "", msg.Errorf("%w: %q — brackets are not a minus sign here; write -%s if it is negative", ErrNumber, c, strings.Trim(c, "()"))
 	}
 	if needsCleaning(c) {
 		c = strings.Map(func(r rune) rune {
@@ -462,11 +463,10 @@ func cleanNumber(s string) (string, error) {
 		}, c)
 		if strings.IndexByte(c, ',') >= 0 {
 			if !thousandsGrouped(c) {
-				hint := ""
 				if strings.Count(c, ",") == 1 && !strings.Contains(c, ".") {
-					hint = fmt.Sprintf("; write %s if it is a decimal comma", strings.Replace(c, ",", ".", 1))
+					return "", msg.Errorf("%w: %q — a comma must separate thousands (1,234.50); write %s if it is a decimal comma", ErrNumber, Clean(s), strings.Replace(c, ",", ".", 1))
 				}
-				return "", fmt.Errorf("%w: %q — a comma must separate thousands (1,234.50)%s", ErrNumber, Clean(s), hint)
+				return "", msg.Errorf("%w: %q — a comma must separate thousands (1,234.50)", ErrNumber, Clean(s))
 			}
 			c = strings.ReplaceAll(c, ",", "")
 		}
@@ -521,11 +521,11 @@ func Decimal(s string, scale int) (int64, error) {
 	}
 	// Exponent forms (Excel writes 1E-3 for small raw values) go through big.Rat.
 	if !looksNumeric(c) {
-		return 0, fmt.Errorf("%w: %q", ErrNumber, Clean(s))
+		return 0, msg.Errorf("%w: %q", ErrNumber, Clean(s))
 	}
 	r, ok := new(big.Rat).SetString(c)
 	if !ok {
-		return 0, fmt.Errorf("%w: %q", ErrNumber, Clean(s))
+		return 0, msg.Errorf("%w: %q", ErrNumber, Clean(s))
 	}
 	r.Mul(r, new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(int64(scale)), nil)))
 	num, den := r.Num(), r.Denom()
@@ -540,7 +540,7 @@ func Decimal(s string, scale int) (int64, error) {
 		}
 	}
 	if !q.IsInt64() || q.Int64() > maxScaled || q.Int64() < -maxScaled {
-		return 0, fmt.Errorf("%w: %q is too large", ErrNumber, Clean(s))
+		return 0, msg.Errorf("%w: %q is too large", ErrNumber, Clean(s))
 	}
 	return q.Int64(), nil
 }
@@ -626,7 +626,7 @@ func Int(s string) (int64, error) {
 		return 0, err
 	}
 	if v%1000000 != 0 {
-		return 0, fmt.Errorf("%w: %q is not a whole number", ErrNumber, Clean(s))
+		return 0, msg.Errorf("%w: %q is not a whole number", ErrNumber, Clean(s))
 	}
 	return v / 1000000, nil
 }
@@ -669,7 +669,7 @@ func Bool(s string) (v bool, ok bool, err error) {
 	case "否", "n", "no", "0", "false", "×", "✗", "✘":
 		return false, true, nil
 	}
-	return false, false, fmt.Errorf("%q is not a yes/no value (use 是/否, Y/N, 1/0, true/false or √/×)", Clean(s))
+	return false, false, msg.Errorf("%q is not a yes/no value (use 是/否, Y/N, 1/0, true/false or √/×)", Clean(s))
 }
 
 // IsScientific reports Excel's scientific notation of a number, ^[0-9]\.[0-9]+[Ee]\+[0-9]+$.
@@ -694,14 +694,14 @@ func IsScientific(s string) bool {
 }
 
 // ErrScientific is returned for an identifier that Excel turned into a number.
-var ErrScientific = errors.New("identifier in scientific notation")
+var ErrScientific = msg.Errorf("identifier in scientific notation")
 
 // ID cleans an identifier: trimmed, full-width folded, kept as text (leading zeros stay).
 // Excel's scientific notation (1.38E+10) is an error: the digits are already lost.
 func ID(s string) (string, error) {
 	c := Clean(s)
 	if IsScientific(c) {
-		return "", fmt.Errorf("%w: %q — Excel turned this identifier into a number and its digits are lost; format the column as text in the export and export again", ErrScientific, c)
+		return "", msg.Errorf("%w: %q — Excel turned this identifier into a number and its digits are lost; format the column as text in the export and export again", ErrScientific, c)
 	}
 	return c, nil
 }
@@ -711,12 +711,12 @@ func ID(s string) (string, error) {
 func VIN(s string) (string, error) {
 	c := strings.ToUpper(Clean(s))
 	if len(c) != 17 {
-		return "", fmt.Errorf("VIN %q has %d characters, a VIN has 17", c, utf8.RuneCountInString(c))
+		return "", msg.Errorf("VIN %q has %d characters, a VIN has 17", c, utf8.RuneCountInString(c))
 	}
 	for i := 0; i < len(c); i++ {
 		ch := c[i]
 		if !(ch >= '0' && ch <= '9' || ch >= 'A' && ch <= 'Z') || ch == 'I' || ch == 'O' || ch == 'Q' {
-			return "", fmt.Errorf("VIN %q has %q at position %d; a VIN uses 0-9 and A-Z without I, O and Q", c, string(ch), i+1)
+			return "", msg.Errorf("VIN %q has %q at position %d; a VIN uses 0-9 and A-Z without I, O and Q", c, string(ch), i+1)
 		}
 	}
 	return c, nil
@@ -760,7 +760,7 @@ func vinValue(c byte) int {
 func MonthLastDay(month string) (time.Time, error) {
 	start, err := time.Parse("2006-01", month)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("month %q is not YYYY-MM", month)
+		return time.Time{}, msg.Errorf("month %q is not YYYY-MM", month)
 	}
 	return start.AddDate(0, 1, -1), nil
 }

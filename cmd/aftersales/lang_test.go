@@ -1,0 +1,69 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestChineseByDefault: with no --lang and no $AFTERSALES_LANG, what the command line says —
+// ingest's lines, the reasons it stores for rejected rows, transform, status and error
+// messages — is Chinese; --lang en or AFTERSALES_LANG=en gives the English.
+func TestChineseByDefault(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in")
+	if r := runBin(t, dir, "gen", "--stores", "1", "--months", "1", "--seed", "3", "--out", in, "--min-orders", "60", "--max-orders", "80", "--parts", "20"); r.code != 0 {
+		t.Fatal(r.stderr)
+	}
+	// a work order with a VIN that has an O
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("门店编号,工单号,车架号,开单时间,工单类型,工单状态\nS001,X1,LSVEV887O8TCGLW9J,2026-10-01 10:00,保养,在修\n"), 0o644)
+	dbf := filepath.Join(dir, "a.duckdb")
+
+	zh := func(args ...string) result {
+		t.Helper()
+		return runBinLang(t, "", dir, args...)
+	}
+	r := zh("ingest", "--db", dbf, in, bad)
+	for _, want := range []string{"工单 work_orders，读取 ", "第 2 行 车架号 vin 列，值 \"LSVEV887O8TCGLW9J\"：车架号 \"LSVEV887O8TCGLW9J\" 第 9 位是 \"O\"", "个文件：读取 "} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("ingest: no %q in\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "loaded") || r.code != 0 {
+		t.Errorf("ingest: exit %d, English in\n%s", r.code, r.stdout)
+	}
+	// the reasons stored are the ingest's: Chinese
+	q := zh("query", "--db", dbf, "--format", "csv", "SELECT reason FROM ingest_rejects WHERE column_name = 'vin' ORDER BY file_id, row_number LIMIT 1")
+	if !strings.Contains(q.stdout, "第 9 位是") {
+		t.Errorf("stored reason: %q %s", q.stdout, q.stderr)
+	}
+	if r := zh("transform", "--db", dbf); r.code != 0 || !strings.Contains(r.stdout, "全量重算（首次运行）") {
+		t.Errorf("transform: %d %s %s", r.code, r.stdout, r.stderr)
+	}
+	if r := zh("status", "--db", dbf); !strings.Contains(r.stdout, "最近月份") || !strings.Contains(r.stdout, "全量重算（首次运行）") {
+		t.Errorf("status:\n%s", r.stdout)
+	}
+	// errors, in both languages
+	missing := filepath.Join(dir, "typo.duckdb")
+	if r := zh("transform", "--db", missing); r.code != 1 || !strings.Contains(r.stderr, "还不存在") {
+		t.Errorf("error in Chinese: %d %q", r.code, r.stderr)
+	}
+	for _, r := range []result{runBinLang(t, "", dir, "--lang", "en", "transform", "--db", missing), runBinLang(t, "en", dir, "transform", "--db", missing)} {
+		if r.code != 1 || !strings.Contains(r.stderr, "does not exist yet") {
+			t.Errorf("error in English: %d %q", r.code, r.stderr)
+		}
+	}
+	if r := zh("payroll", "--db", dbf, "--store", "S001"); r.code != 2 || !strings.Contains(r.stderr, "payroll 需要 --store 和 --month") {
+		t.Errorf("usage in Chinese: %d %q", r.code, r.stderr)
+	}
+	if r := zh("--lang", "fr", "status", "--db", dbf); r.code != 2 || !strings.Contains(r.stderr, "--lang") {
+		t.Errorf("--lang fr: %d %q", r.code, r.stderr)
+	}
+	// English on request
+	r = runBinLang(t, "", dir, "ingest", "--lang", "en", "--db", dbf, bad)
+	if !strings.Contains(r.stdout, "duplicate") {
+		t.Errorf("ingest --lang en:\n%s", r.stdout)
+	}
+}
