@@ -74,7 +74,7 @@ func readEntry(path string) ([]*Result, error) {
 	}
 	var rs []*Result
 	if err := json.Unmarshal(b, &rs); err != nil {
-		return nil, fmt.Errorf("manifest entry %s is damaged: %w", path, err)
+		return nil, msg.Errorf("manifest entry %s is damaged: %w", path, err)
 	}
 	return rs, nil
 }
@@ -100,7 +100,7 @@ func reconcileManifest(ctx context.Context, d *sql.DB, lake string) error {
 	}
 	if err != nil {
 		if st, serr := os.Stat(lake); serr == nil && !st.IsDir() {
-			return fmt.Errorf("the lake %s is a file: --lake names a folder (default: lake/ beside the database)", lake)
+			return msg.Errorf("the lake %s is a file: --lake names a folder (default: lake/ beside the database)", lake)
 		}
 		return fmt.Errorf("reading the manifest %s: %w", dir, err)
 	}

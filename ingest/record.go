@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 // ManifestDir is the folder of the lake that holds one JSON entry per ingested file: the
@@ -417,7 +418,7 @@ func Rebuild(ctx context.Context, d *sql.DB, lake string, progress func(done, to
 		for _, e := range mf.results {
 			for _, f := range e.LakeFiles {
 				if _, err := os.Stat(filepath.Join(lake, filepath.FromSlash(f))); err != nil {
-					return 0, fmt.Errorf("manifest entry %d (%s) names lake file %s, which is missing: %w", e.FileID, e.Path, f, err)
+					return 0, msg.Errorf("manifest entry %d (%s) names lake file %s, which is missing: %w", e.FileID, e.Path, f, err)
 				}
 			}
 		}

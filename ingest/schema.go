@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"github.com/aftersales/aftersales/internal/msg"
 	"strings"
 )
 
@@ -120,7 +121,7 @@ func EnsureSchema(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	if v.String != SchemaVersion {
-		return fmt.Errorf("the database has schema version %s, this aftersales needs %s: run `aftersales rebuild` to recreate it from the lake", v.String, SchemaVersion)
+		return msg.Errorf("the database has schema version %s, this aftersales needs %s: run `aftersales rebuild` to recreate it from the lake", v.String, SchemaVersion)
 	}
 	return nil
 }

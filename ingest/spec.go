@@ -1,10 +1,10 @@
 package ingest
 
 import (
-	"fmt"
 	"sort"
 	"strings"
 
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/parse"
 )
 
@@ -143,7 +143,7 @@ func KindByName(name string) (*Kind, error) {
 	for _, k := range Kinds() {
 		names = append(names, k.Name)
 	}
-	return nil, fmt.Errorf("unknown kind %q (one of: %s)", name, strings.Join(names, ", "))
+	return nil, msg.Errorf("unknown kind %q (one of: %s)", name, strings.Join(names, ", "))
 }
 
 // enum builds an enum map from "canonical: alias alias ..." pairs.

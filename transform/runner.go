@@ -1099,7 +1099,7 @@ func writeSettings(ctx context.Context, tx *sql.Tx, c *Config) error {
 	}
 	for key := range c.Targets {
 		if _, ok := KPIByKey(key); !ok {
-			return fmt.Errorf("settings: target for unknown KPI %q", key)
+			return msg.Errorf("settings: target for unknown KPI %q", key)
 		}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/aftersales/aftersales/internal/msg"
 	"gopkg.in/yaml.v3"
 )
 
@@ -62,15 +63,15 @@ func LoadConfig(path string) (*Config, error) {
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("reading settings %s: %w", path, err)
+		return nil, msg.Errorf("reading settings %s: %w", path, err)
 	}
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil {
-		return nil, fmt.Errorf("settings %s: %w", path, explainYAML(err))
+		return nil, msg.Errorf("settings %s: %w", path, explainYAML(err))
 	}
 	if err := c.validate(); err != nil {
-		return nil, fmt.Errorf("settings %s: %w", path, err)
+		return nil, msg.Errorf("settings %s: %w", path, err)
 	}
 	return c, nil
 }
@@ -81,23 +82,23 @@ var decimalSetting = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
 func (c *Config) validate() error {
 	check := func(where string, s Settings) error {
 		if s.ComebackWindowDays < 0 || s.DeadStockDays < 0 || s.SSDivisor <= 0 {
-			return fmt.Errorf("%s: comeback_window_days and dead_stock_days must be ≥ 0 and ss_divisor > 0", where)
+			return msg.Errorf("%s: comeback_window_days and dead_stock_days must be ≥ 0 and ss_divisor > 0", where)
 		}
 		if s.PoolBasis != "labor_amount" && s.PoolBasis != "labor_hours" {
-			return fmt.Errorf("%s: pool_basis must be labor_amount or labor_hours, not %q", where, s.PoolBasis)
+			return msg.Errorf("%s: pool_basis must be labor_amount or labor_hours, not %q", where, s.PoolBasis)
 		}
 		if s.PayrollScheme != "coefficient" && s.PayrollScheme != "hour_rate" {
-			return fmt.Errorf("%s: payroll_scheme must be coefficient or hour_rate, not %q", where, s.PayrollScheme)
+			return msg.Errorf("%s: payroll_scheme must be coefficient or hour_rate, not %q", where, s.PayrollScheme)
 		}
 		for _, d := range []struct{ key, v string }{{"hours_per_day", s.HoursPerDay}, {"pool_rate", s.PoolRate},
 			{"hour_rate", s.HourRate}, {"comeback_deduction", s.ComebackDeduction}} {
 			if !decimalSetting.MatchString(d.v) {
-				return fmt.Errorf("%s: %s must be a decimal number such as 8 or 0.35, not %q", where, d.key, d.v)
+				return msg.Errorf("%s: %s must be a decimal number such as 8 or 0.35, not %q", where, d.key, d.v)
 			}
 		}
 		for g, v := range s.GradeHourRates {
 			if !decimalSetting.MatchString(v) {
-				return fmt.Errorf("%s: grade_hour_rates.%s must be a decimal number such as 45.50, not %q", where, g, v)
+				return msg.Errorf("%s: grade_hour_rates.%s must be a decimal number such as 45.50, not %q", where, g, v)
 			}
 		}
 		return nil
@@ -134,14 +135,14 @@ func (c *Config) ForStore(id string) (Settings, error) {
 	if node.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(node.Content); i += 2 {
 			if k := node.Content[i]; !settingKeys()[k.Value] {
-				return s, fmt.Errorf("stores.%s: line %d: %s", id, k.Line, unknownSetting(k.Value, "a store's settings"))
+				return s, msg.Errorf("stores.%s: line %d: %s", id, k.Line, unknownSetting(k.Value, "a store's settings"))
 			}
 		}
 	} else if node.Kind != 0 && !(node.Kind == yaml.ScalarNode && node.Tag == "!!null") {
-		return s, fmt.Errorf("stores.%s: line %d: a store's settings are a list of `key: value` lines under it", id, node.Line)
+		return s, msg.Errorf("stores.%s: line %d: a store's settings are a list of `key: value` lines under it", id, node.Line)
 	}
 	if err := node.Decode(&s); err != nil {
-		return s, fmt.Errorf("stores.%s: %w", id, explainYAML(err))
+		return s, msg.Errorf("stores.%s: %w", id, explainYAML(err))
 	}
 	return s, nil
 }

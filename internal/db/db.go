@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/marcboeker/go-duckdb/v2"
 )
 
@@ -36,15 +37,15 @@ func OpenForTransform(path string) (*sql.DB, error) {
 // transforms, whose third ran with a limit of 1.2 × the file and peaked at 7.3 GB of RSS).
 func open(path string, readOnly bool, floor int64) (*sql.DB, error) {
 	if path == "" {
-		return nil, errors.New("no database given: use --db FILE or set AFTERSALES_DB")
+		return nil, msg.Errorf("no database given: use --db FILE or set AFTERSALES_DB")
 	}
 	if readOnly {
 		if _, err := os.Stat(path); err != nil {
-			return nil, fmt.Errorf("database %s does not exist yet: run `aftersales ingest --db %s FILES` first", path, path)
+			return nil, msg.Errorf("database %s does not exist yet: run `aftersales ingest --db %s FILES` first", path, path)
 		}
 	} else if dir := filepath.Dir(path); dir != "" {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, fmt.Errorf("creating the folder of database %s: %w", path, err)
+			return nil, msg.Errorf("creating the folder of database %s: %w", path, err)
 		}
 	}
 	dsn := path
@@ -200,31 +201,33 @@ var pidRe = regexp.MustCompile(`PID (\d+)`)
 // ErrInUse is what errors.Is finds in the error of opening a database another process holds.
 var ErrInUse = errors.New("database in use by another process")
 
-type inUseError struct{ msg string }
+type inUseError struct{ err error }
 
-func (e *inUseError) Error() string        { return e.msg }
-func (e *inUseError) Is(target error) bool { return target == ErrInUse }
+func (e *inUseError) Error() string           { return e.err.Error() }
+func (e *inUseError) Text(lang string) string { return msg.Text(lang, e.err) }
+func (e *inUseError) Is(target error) bool    { return target == ErrInUse }
 
 // Explain turns known engine failures into messages that say what to do.
 func Explain(path string, err error) error {
-	msg := err.Error()
+	text := err.Error()
 	switch {
-	case strings.Contains(msg, "Could not set lock") || strings.Contains(msg, "Conflicting lock"):
-		who := "another process"
-		if m := pidRe.FindStringSubmatch(msg); m != nil {
-			who = "process " + m[1]
+	case strings.Contains(text, "Could not set lock") || strings.Contains(text, "Conflicting lock"):
+		who := msg.Errorf("another process") // (an error value: said in the message's language)
+		if m := pidRe.FindStringSubmatch(text); m != nil {
+			proc := m[1]
 			if cmd, e := os.ReadFile("/proc/" + m[1] + "/cmdline"); e == nil {
-				who += " (" + strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " ")) + ")"
+				proc += " (" + strings.TrimSpace(strings.ReplaceAll(string(cmd), "\x00", " ")) + ")"
 			}
+			who = msg.Errorf("process %s", proc)
 		}
-		return &inUseError{fmt.Sprintf("database %s is in use by %s: is another aftersales running? Wait for it to finish and try again. (%v)", path, who, err)}
-	case strings.Contains(msg, "Is a directory"):
-		return fmt.Errorf("%s is a folder: --db names the database file, e.g. --db %s", path, filepath.Join(path, "aftersales.duckdb"))
-	case strings.Contains(msg, "WAL") || strings.Contains(msg, "Corrupt") || strings.Contains(msg, "corrupt") ||
-		strings.Contains(msg, "not a valid DuckDB database") || strings.Contains(msg, "Serialization"):
-		return fmt.Errorf("database %s cannot be opened (%v): it may be damaged; run `aftersales rebuild --db %s` to recreate it from the lake", path, err, path)
+		return &inUseError{msg.Errorf("database %s is in use by %s: is another aftersales running? Wait for it to finish and try again. (%v)", path, who, err)}
+	case strings.Contains(text, "Is a directory"):
+		return msg.Errorf("%s is a folder: --db names the database file, e.g. --db %s", path, filepath.Join(path, "aftersales.duckdb"))
+	case strings.Contains(text, "WAL") || strings.Contains(text, "Corrupt") || strings.Contains(text, "corrupt") ||
+		strings.Contains(text, "not a valid DuckDB database") || strings.Contains(text, "Serialization"):
+		return msg.Errorf("database %s cannot be opened (%v): it may be damaged; run `aftersales rebuild --db %s` to recreate it from the lake", path, err, path)
 	}
-	return fmt.Errorf("opening database %s: %w", path, err)
+	return msg.Errorf("opening database %s: %w", path, err)
 }
 
 // Quote quotes a string literal for SQL text (paths in read_parquet lists).
