@@ -61,6 +61,19 @@ func TestChineseByDefault(t *testing.T) {
 	if r := zh("--lang", "fr", "status", "--db", dbf); r.code != 2 || !strings.Contains(r.stderr, "--lang") {
 		t.Errorf("--lang fr: %d %q", r.code, r.stderr)
 	}
+	// help: descriptions, flags and cobra's headings
+	h := zh("ingest", "--help")
+	for _, want := range []string{"导入文件或文件夹。", "用法：", "示例：", "参数：", "全局参数：", "--strict         文件中有任何行被拒收时整体拒收该文件", "（默认 \"data/aftersales.duckdb\"）", "显示 ingest 的帮助"} {
+		if !strings.Contains(h.stdout, want) {
+			t.Errorf("ingest --help: no %q in\n%s", want, h.stdout)
+		}
+	}
+	if h := zh("--help"); !strings.Contains(h.stdout, "可用命令：") || !strings.Contains(h.stdout, "payroll     门店某月的工资表") {
+		t.Errorf("--help:\n%s", h.stdout)
+	}
+	if h := runBinLang(t, "", dir, "ingest", "--help", "--lang", "en"); !strings.Contains(h.stdout, "Usage:") || !strings.Contains(h.stdout, "Load files or folders.") {
+		t.Errorf("ingest --help --lang en:\n%s", h.stdout)
+	}
 	// English on request
 	r = runBinLang(t, "", dir, "ingest", "--lang", "en", "--db", dbf, bad)
 	if !strings.Contains(r.stdout, "duplicate") {

@@ -7,9 +7,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"regexp"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/msg"
@@ -93,7 +96,77 @@ last column, and in aftersales query monthly_review --param store=ID (formula_zh
 	for _, add := range extraCommands {
 		root.AddCommand(add())
 	}
+	help := root.HelpFunc()
+	root.SetHelpFunc(func(c *cobra.Command, args []string) {
+		localizeHelp(c.Root())
+		help(c, args)
+	})
 	return root
+}
+
+// localizeHelp puts the commands' descriptions and flags' texts into --lang (they are written
+// in English, their Chinese is in the message catalog) and, in Chinese, cobra's headings too.
+func localizeHelp(root *cobra.Command) {
+	if lang == msg.EN {
+		return
+	}
+	root.SetUsageTemplate(zhUsage)
+	root.InitDefaultHelpCmd()
+	root.InitDefaultCompletionCmd()
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		c.InitDefaultHelpFlag()
+		c.InitDefaultVersionFlag()
+		c.Short, c.Long = msg.Format(lang, c.Short), msg.Format(lang, c.Long)
+		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
+			fs.VisitAll(func(f *pflag.Flag) {
+				switch {
+				case f.Usage == "help for "+c.Name():
+					f.Usage = "显示 " + c.Name() + " 的帮助"
+				case f.Usage == "version for "+c.Name():
+					f.Usage = "显示 " + c.Name() + " 的版本"
+				default:
+					f.Usage = msg.Format(lang, f.Usage)
+				}
+			})
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
+}
+
+// zhUsage is cobra's usage template (v1.10) with its headings in Chinese; flag defaults read
+// （默认 …）.
+const zhUsage = `用法：{{if .Runnable}}
+  {{.UseLine | zhDefaults}}{{end}}{{if .HasAvailableSubCommands}}
+  {{.CommandPath}} [命令]{{end}}{{if gt (len .Aliases) 0}}
+
+别名：
+  {{.NameAndAliases}}{{end}}{{if .HasExample}}
+
+示例：
+{{.Example}}{{end}}{{if .HasAvailableSubCommands}}
+
+可用命令：{{range .Commands}}{{if (or .IsAvailableCommand (eq .Name "help"))}}
+  {{rpad .Name .NamePadding }} {{.Short}}{{end}}{{end}}{{end}}{{if .HasAvailableLocalFlags}}
+
+参数：
+{{.LocalFlags.FlagUsages | trimTrailingWhitespaces | zhDefaults}}{{end}}{{if .HasAvailableInheritedFlags}}
+
+全局参数：
+{{.InheritedFlags.FlagUsages | trimTrailingWhitespaces | zhDefaults}}{{end}}{{if .HasAvailableSubCommands}}
+
+用 "{{.CommandPath}} [命令] --help" 查看各命令的说明。{{end}}
+`
+
+func init() {
+	// (pflag writes a flag's default as ` (default "x")`, cobra a use line's flags as ` [flags]`)
+	defaults := regexp.MustCompile(` \(default ([^)]*)\)`)
+	cobra.AddTemplateFunc("zhDefaults", func(s string) string {
+		return strings.ReplaceAll(defaults.ReplaceAllString(s, "（默认 $1）"), " [flags]", " [参数]")
+	})
 }
 
 // usesHugePages: every verb's DuckDB allocates with transparent huge pages (db.UseHugePages) but
