@@ -63,6 +63,8 @@ type Model struct {
 	// OnOverflow (`-- on overflow: <text>`): what to tell the user when a value the model
 	// computes does not fit its type (DuckDB's "out of range"): where the mistyped input lies.
 	OnOverflow string
+	// OnOverflowZH (`-- on overflow zh: <text>`): the same in Chinese (what users see by default).
+	OnOverflowZH string
 }
 
 // Test is a data test: a SELECT of failing rows; zero rows passes.
@@ -94,7 +96,7 @@ var matRe = regexp.MustCompile(`^--\s*materialized:\s*(table|view|temp)\s*$`)
 var incRe = regexp.MustCompile(`^--\s*incremental:\s*full\s*$`)
 var byStoresRe = regexp.MustCompile(`^--\s*computed:\s*by store groups\s*$`)
 var byRangesRe = regexp.MustCompile(`^--\s*computed:\s*by store ranges in full runs\s*$`)
-var overflowRe = regexp.MustCompile(`^--\s*on overflow:\s*(.+)$`)
+var overflowRe = regexp.MustCompile(`^--\s*on overflow( zh)?:\s*(.+)$`)
 var windowRe = regexp.MustCompile(`^--\s*window:\s*(parts)\s*$`)
 
 // partsKinds are the input kinds a `-- window: parts` model reads (besides the store-month
@@ -146,8 +148,10 @@ func Models() ([]Model, error) {
 			if sm := windowRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil {
 				m.Window = sm[1]
 			}
-			if sm := overflowRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil {
-				m.OnOverflow = strings.TrimSpace(sm[1])
+			if sm := overflowRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil && sm[1] == "" {
+				m.OnOverflow = strings.TrimSpace(sm[2])
+			} else if sm != nil {
+				m.OnOverflowZH = strings.TrimSpace(sm[2])
 			}
 			if sm := testRe.FindStringSubmatch(strings.TrimSpace(line)); sm != nil {
 				t, err := compileTest(name, sm[1], sm[2])
@@ -289,8 +293,25 @@ type TestFailure struct {
 	Sample []string
 }
 
-func (f *TestFailure) Error() string {
-	return fmt.Sprintf("data test %s on %s failed: %d row(s), e.g. %s", f.Test.Spec, f.Test.Model, f.Count, strings.Join(f.Sample, "; "))
+func (f *TestFailure) Error() string { return f.Text(msg.EN) }
+
+// Text is the failure in lang.
+func (f *TestFailure) Text(lang string) string {
+	return msg.T(lang, "data test %s on %s failed: %d row(s), e.g. %s", f.Test.Spec, f.Test.Model, f.Count, strings.Join(f.Sample, "; "))
+}
+
+// bilingual is a text a model file gives in English and Chinese (`-- on overflow:` and
+// `-- on overflow zh:`), as an error value so that msg shows it in the message's language.
+type bilingual struct{ en, zh string }
+
+func (b bilingual) Error() string { return b.en }
+
+// Text is the text in lang (the English where the model gives no Chinese).
+func (b bilingual) Text(lang string) string {
+	if lang != msg.EN && b.zh != "" {
+		return b.zh
+	}
+	return b.en
 }
 
 const runsDDL = `CREATE TABLE IF NOT EXISTS transform_runs (
@@ -910,7 +931,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 		}
 		if err != nil {
 			if m.OnOverflow != "" && isOverflow(err) {
-				return nil, fmt.Errorf("model %s (transform/sql/%s): %w\n%s", m.Name, m.File, err, m.OnOverflow)
+				return nil, msg.Errorf("model %s (transform/sql/%s): %w\n%s", m.Name, m.File, err, bilingual{m.OnOverflow, m.OnOverflowZH})
 			}
 			return nil, fmt.Errorf("model %s (transform/sql/%s): %w", m.Name, m.File, err)
 		}

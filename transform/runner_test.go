@@ -11,6 +11,7 @@ import (
 
 	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/db"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/parse"
 )
 
@@ -174,6 +175,9 @@ func TestPartsOverflowIsExplained(t *testing.T) {
 			_, err = (&Runner{DB: d, Config: DefaultConfig()}).Run(t.Context())
 			if err == nil || !strings.Contains(err.Error(), "mart_parts_month") || !strings.Contains(err.Error(), "ORDER BY abs(qty) DESC") {
 				t.Fatalf("want the parts model's overflow explained, got %v", err)
+			}
+			if zh := msg.Text(msg.ZH, err); !strings.Contains(zh, "模型 mart_parts_month") || !strings.Contains(zh, "某个配件的数量或金额超出了") {
+				t.Errorf("in Chinese: %s", zh)
 			}
 		})
 	}

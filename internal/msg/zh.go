@@ -332,4 +332,6 @@ var zh = map[string]string{
 	"rebuild every mart from all loaded rows (default: incremental when possible)": "根据全部已导入的行重算所有指标表（默认：尽可能增量）",
 	"Generate the autocompletion script for the specified shell":                   "生成指定 shell 的自动补全脚本",
 	"Help about any command":                                                       "查看任一命令的帮助",
+	"model %s (transform/sql/%s): %w\n%s":                                          "模型 %s（transform/sql/%s）出错：%w\n%s",
+	"data test %s on %s failed: %d row(s), e.g. %s":                                "数据检验 %[2]s 的 %[1]s 未通过：%[3]d 行，例如 %[4]s",
 }

@@ -25,6 +25,7 @@
 -- A part's stock beyond 10^16 units, a month's net quantity beyond 10^14 units or a value beyond
 -- 10^14 yuan fails the cast (and the run) instead of being stored:
 -- on overflow: A quantity or value of a part does not fit DECIMAL(18, ·) (over 10^14 units in a month, 10^16 in stock or 10^14 yuan): an input holds a mistyped quantity or cost. Find it among the largest values, e.g. aftersales query "SELECT file_id, row_number, part_no, qty FROM raw_parts_movements ORDER BY abs(qty) DESC LIMIT 5", then ingest a corrected export.
+-- on overflow zh: 某个配件的数量或金额超出了 DECIMAL(18, ·) 的范围（单月超过 10^14 件、库存超过 10^16 件或金额超过 10^14 元）：某个输入的数量或成本录错了。请在最大的数值中查找，例如 aftersales query "SELECT file_id, row_number, part_no, qty FROM raw_parts_movements ORDER BY abs(qty) DESC LIMIT 5"，然后导入修正后的导出文件。
 -- test: unique(store_id, month, part_no)
 -- test: accepted_values(abc: A, B, C, N)
 -- test: expression(suggested_order >= 0)
