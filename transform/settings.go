@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"reflect"
 	"regexp"
@@ -135,7 +134,7 @@ func (c *Config) ForStore(id string) (Settings, error) {
 	if node.Kind == yaml.MappingNode {
 		for i := 0; i+1 < len(node.Content); i += 2 {
 			if k := node.Content[i]; !settingKeys()[k.Value] {
-				return s, msg.Errorf("stores.%s: line %d: %s", id, k.Line, unknownSetting(k.Value, "a store's settings"))
+				return s, msg.Errorf("stores.%s: line %d: %s", id, k.Line, unknownSetting(k.Value, msg.Errorf("a store's settings")))
 			}
 		}
 	} else if node.Kind != 0 && !(node.Kind == yaml.ScalarNode && node.Tag == "!!null") {
@@ -170,32 +169,52 @@ func explainYAML(err error) error {
 	if !errors.As(err, &te) {
 		return err
 	}
-	var out []string
+	var out joined
 	for _, m := range te.Errors {
+		var e error = errors.New(m) // (a message of the decoder's own: as it says it)
 		if g := yamlUnknownField.FindStringSubmatch(m); g != nil {
 			switch {
 			case g[3] == "Config" && settingKeys()[g[2]]:
-				m = fmt.Sprintf("line %s: %s goes under `defaults:` (or under a store in `stores:`), as in data/settings.yaml", g[1], g[2])
+				e = msg.Errorf("line %s: %s goes under `defaults:` (or under a store in `stores:`), as in data/settings.yaml", g[1], g[2])
 			case g[3] == "Config":
-				m = fmt.Sprintf("line %s: %s is not a section of the settings (they are defaults:, targets: and stores:, as in data/settings.yaml)", g[1], g[2])
+				e = msg.Errorf("line %s: %s is not a section of the settings (they are defaults:, targets: and stores:, as in data/settings.yaml)", g[1], g[2])
 			default:
-				m = fmt.Sprintf("line %s: %s", g[1], unknownSetting(g[2], "the settings"))
+				e = msg.Errorf("line %s: %s", g[1], unknownSetting(g[2], msg.Errorf("the settings")))
 			}
 		} else if g := yamlWrongType.FindStringSubmatch(m); g != nil {
-			want := map[string]string{"int": "a whole number", "string": "a value", "map[string]string": "a list of `key: value` lines"}[g[4]]
-			if want == "" {
-				want = "a " + g[4]
+			switch g[4] {
+			case "int":
+				e = msg.Errorf("line %s: %q should be a whole number", g[1], g[3])
+			case "string":
+				e = msg.Errorf("line %s: %q should be a value", g[1], g[3])
+			case "map[string]string":
+				e = msg.Errorf("line %s: %q should be a list of `key: value` lines", g[1], g[3])
+			default:
+				e = msg.Errorf("line %s: %q should be a %s", g[1], g[3], g[4])
 			}
-			m = fmt.Sprintf("line %s: %q should be %s", g[1], g[3], want)
 		}
-		out = append(out, m)
+		out = append(out, e)
 	}
-	return errors.New(strings.Join(out, "; "))
+	return out
+}
+
+// joined is the decoder's findings, each in the message's language.
+type joined []error
+
+func (j joined) Error() string { return j.Text(msg.EN) }
+
+// Text is the findings in lang.
+func (j joined) Text(lang string) string {
+	var s []string
+	for _, e := range j {
+		s = append(s, msg.Text(lang, e))
+	}
+	return strings.Join(s, msg.T(lang, "; "))
 }
 
 // unknownSetting names a key that is not a setting, with the nearest setting when it looks like
 // a typo of one.
-func unknownSetting(key, where string) string {
+func unknownSetting(key string, where error) error {
 	best, bestD := "", 4
 	for k := range settingKeys() {
 		if d := editDistance(key, k); d < bestD || d == bestD && k < best {
@@ -203,9 +222,9 @@ func unknownSetting(key, where string) string {
 		}
 	}
 	if best != "" {
-		return fmt.Sprintf("%s is not one of %s (did you mean %s?)", key, where, best)
+		return msg.Errorf("%s is not one of %s (did you mean %s?)", key, where, best)
 	}
-	return fmt.Sprintf("%s is not one of %s (they are listed in data/settings.yaml)", key, where)
+	return msg.Errorf("%s is not one of %s (they are listed in data/settings.yaml)", key, where)
 }
 
 // editDistance is the Levenshtein distance of two short keys.
