@@ -58,6 +58,16 @@ func TestChineseByDefault(t *testing.T) {
 	if r := zh("payroll", "--db", dbf, "--store", "S001"); r.code != 2 || !strings.Contains(r.stderr, "payroll 需要 --store 和 --month") {
 		t.Errorf("usage in Chinese: %d %q", r.code, r.stderr)
 	}
+	// cobra's own errors, and --lang before cobra parses the flags
+	if r := zh("frob"); r.code != 2 || !strings.Contains(r.stderr, `"aftersales" 没有命令 "frob"`) {
+		t.Errorf("unknown command: %d %q", r.code, r.stderr)
+	}
+	if r := zh("ingest", "--bogus"); r.code != 2 || !strings.Contains(r.stderr, "未知参数：--bogus\n用法见 `aftersales ingest --help`。") {
+		t.Errorf("unknown flag: %d %q", r.code, r.stderr)
+	}
+	if r := zh("--lang", "en", "frob"); r.code != 2 || !strings.Contains(r.stderr, `unknown command "frob" for "aftersales"`) {
+		t.Errorf("unknown command, --lang en: %d %q", r.code, r.stderr)
+	}
 	if r := zh("--lang", "fr", "status", "--db", dbf); r.code != 2 || !strings.Contains(r.stderr, "--lang") {
 		t.Errorf("--lang fr: %d %q", r.code, r.stderr)
 	}

@@ -178,6 +178,14 @@ func usesHugePages(verb string) bool { return verb != "bench" }
 var extraCommands []func() *cobra.Command
 
 func main() {
+	// --lang as given, for the errors cobra meets before it parses the flags (an unknown command)
+	for i, a := range os.Args[1:] {
+		if v, ok := strings.CutPrefix(a, "--lang="); ok && msg.Valid(v) {
+			lang = v
+		} else if a == "--lang" && i+2 < len(os.Args) && msg.Valid(os.Args[i+2]) {
+			lang = os.Args[i+2]
+		}
+	}
 	root := newRoot()
 	err := root.Execute()
 	if err == nil {
@@ -190,13 +198,47 @@ func main() {
 	} else if isUsageError(err) {
 		code = 2
 	}
-	fmt.Fprintln(os.Stderr, "aftersales:", termSafe(msg.Text(lang, err), true))
+	fmt.Fprintln(os.Stderr, "aftersales:", termSafe(cobraText(msg.Text(lang, err)), true))
 	if diskFull(err) && !contains(err.Error(), "The disk is full") {
 		// (ingest says more itself: what stays loaded)
 		fmt.Fprintln(os.Stderr, msg.T(lang, "The disk is full: free space on the disk named above and run the same command again. "+
 			"A transform, payroll close or rebuild that stops this way changes nothing, and pages and workbooks are written whole or not at all."))
 	}
 	os.Exit(code)
+}
+
+// cobraErrors are the errors cobra and pflag word themselves (unknown command or flag, a flag
+// without its value, a wrong number of arguments), each with the message that says it in --lang.
+var cobraErrors = []struct {
+	re  *regexp.Regexp
+	say func(m []string) string
+}{
+	{regexp.MustCompile(`^unknown command "(.*)" for "(.*)"$`), func(m []string) string { return msg.T(lang, "unknown command %q for %q", m[1], m[2]) }},
+	{regexp.MustCompile(`^unknown flag: (.*)$`), func(m []string) string { return msg.T(lang, "unknown flag: %s", m[1]) }},
+	{regexp.MustCompile(`^unknown shorthand flag: '(.*)' in (.*)$`), func(m []string) string { return msg.T(lang, "unknown shorthand flag: '%s' in %s", m[1], m[2]) }},
+	{regexp.MustCompile(`^flag needs an argument: (.*)$`), func(m []string) string { return msg.T(lang, "flag needs an argument: %s", m[1]) }},
+	{regexp.MustCompile(`^invalid argument "(.*)" for "(.*)" flag: (.*)$`), func(m []string) string {
+		return msg.T(lang, "invalid argument %q for %q flag: %s", m[1], m[2], m[3])
+	}},
+	{regexp.MustCompile(`^accepts (\d+) arg\(s\), received (\d+)$`), func(m []string) string { return msg.T(lang, "accepts %s arg(s), received %s", m[1], m[2]) }},
+	{regexp.MustCompile(`^Did you mean this\?$`), func(m []string) string { return msg.T(lang, "Did you mean this?") }},
+}
+
+// cobraText puts the lines of text that are cobra's own errors into --lang.
+func cobraText(text string) string {
+	if lang == msg.EN {
+		return text
+	}
+	lines := strings.Split(text, "\n")
+	for i, l := range lines {
+		for _, c := range cobraErrors {
+			if m := c.re.FindStringSubmatch(l); m != nil {
+				lines[i] = c.say(m)
+				break
+			}
+		}
+	}
+	return strings.Join(lines, "\n")
 }
 
 // isUsageError recognises cobra's own argument errors (unknown command, wrong arg count).

@@ -346,4 +346,11 @@ var zh = map[string]string{
 	"; ":                                                 "；",
 	"%s is not one of %s (did you mean %s?)":             "%s 不是%s中的项（是否想写 %s？）",
 	"%s is not one of %s (they are listed in data/settings.yaml)": "%s 不是%s中的项（全部项见 data/settings.yaml）",
+	"unknown command %q for %q":                                   "%[2]q 没有命令 %[1]q",
+	"unknown flag: %s":                                            "未知参数：%s",
+	"unknown shorthand flag: '%s' in %s":                          "未知的短参数 '%s'（在 %s 中）",
+	"flag needs an argument: %s":                                  "参数 %s 需要一个值",
+	"invalid argument %q for %q flag: %s":                         "参数 %[2]q 的值 %[1]q 无效：%[3]s",
+	"accepts %s arg(s), received %s":                              "应有 %s 个参数，实际收到 %s 个",
+	"Did you mean this?":                                          "您是不是想输入：",
 }
