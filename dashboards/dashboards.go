@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/filename"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/internal/workbook"
 )
@@ -100,7 +101,7 @@ func Build(ctx context.Context, db *sql.DB, o Options) (Stats, error) {
 	}
 	b := &builder{ctx: ctx, db: db, o: o, months: map[string][]monthInfo{}, rendered: map[string]bool{}}
 	if err := os.MkdirAll(o.Out, 0o755); err != nil {
-		return b.st, fmt.Errorf("cannot create %s: %w", o.Out, err)
+		return b.st, msg.Errorf("cannot create %s: %w", o.Out, err)
 	}
 	if !o.SingleFile {
 		if err := b.writeFile(filepath.Join("assets", "echarts.min.js"), []byte(echartsJS)); err != nil {
@@ -113,13 +114,13 @@ func Build(ctx context.Context, db *sql.DB, o Options) (Stats, error) {
 		return b.st, err
 	}
 	if len(b.stores) == 0 && o.Store != "" && len(b.allStores) > 0 {
-		return b.st, fmt.Errorf("store %s has no month with closed customer orders (stores with data: %s): check --store", o.Store, listSome(b.allStores))
+		return b.st, msg.Errorf("store %s has no month with closed customer orders (stores with data: %s): check --store", o.Store, listSome(b.allStores))
 	}
 	if len(b.stores) == 0 {
-		return b.st, fmt.Errorf("no store has a month with closed customer orders: ingest data and run `aftersales transform` first")
+		return b.st, msg.Errorf("no store has a month with closed customer orders: ingest data and run `aftersales transform` first")
 	}
 	if o.Month != "" && !slices.Contains(b.allMonth, o.Month) {
-		return b.st, fmt.Errorf("no page for month %s: no store has closed customer orders in it (months with data: %s … %s): check --month",
+		return b.st, msg.Errorf("no page for month %s: no store has closed customer orders in it (months with data: %s … %s): check --month",
 			o.Month, b.allMonth[0], b.allMonth[len(b.allMonth)-1])
 	}
 	// pages per store-month (on two workers: each page is a few read queries and a render),
@@ -272,11 +273,11 @@ func settingsText(js, lang string) string {
 func (b *builder) writeFile(rel string, data []byte) error {
 	p := filepath.Join(b.o.Out, rel)
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return fmt.Errorf("cannot create %s: %w", filepath.Dir(p), err)
+		return msg.Errorf("cannot create %s: %w", filepath.Dir(p), err)
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(p), ".page-*.tmp")
 	if err != nil {
-		return fmt.Errorf("cannot write in %s: %w", filepath.Dir(p), err)
+		return msg.Errorf("cannot write in %s: %w", filepath.Dir(p), err)
 	}
 	// a temporary file is private (0600); the page is for whoever may read the folder
 	if err := tmp.Chmod(0o644); err != nil {

@@ -11,7 +11,7 @@ package queries
 
 import (
 	"embed"
-	"fmt"
+	"github.com/aftersales/aftersales/internal/msg"
 	"path"
 	"regexp"
 	"sort"
@@ -104,10 +104,10 @@ func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) 
 	q, ok := all[nameOrSQL]
 	if !ok {
 		if nameRe.MatchString(strings.TrimSpace(nameOrSQL)) {
-			return "", nil, fmt.Errorf("no named query %q: run `aftersales query --list`", nameOrSQL)
+			return "", nil, msg.Errorf("no named query %q: run `aftersales query --list`", nameOrSQL)
 		}
 		if len(params) > 0 {
-			return "", nil, fmt.Errorf("--param applies to named queries only")
+			return "", nil, msg.Errorf("--param applies to named queries only")
 		}
 		return nameOrSQL, nil, nil
 	}
@@ -116,20 +116,20 @@ func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) 
 		v, ok := params[p.Name]
 		if !ok {
 			if p.Required {
-				return "", nil, fmt.Errorf("query %s needs --param %s=…", q.Name, p.Name)
+				return "", nil, msg.Errorf("query %s needs --param %s=…", q.Name, p.Name)
 			}
 			v = p.Default
 		}
 		// a month that is not one would match no row and print an empty table, like a month
 		// without data: said instead
 		if p.Name == "month" && v != "latest" && !monthRe.MatchString(v) {
-			return "", nil, fmt.Errorf("--param month=%s is not a month: give YYYY-MM, e.g. month=2026-09", v)
+			return "", nil, msg.Errorf("--param month=%s is not a month: give YYYY-MM, e.g. month=2026-09", v)
 		}
 		vals[p.Name] = v
 	}
 	for k := range params {
 		if _, ok := vals[k]; !ok {
-			return "", nil, fmt.Errorf("query %s has no parameter %q", q.Name, k)
+			return "", nil, msg.Errorf("query %s has no parameter %q", q.Name, k)
 		}
 	}
 	var args []any

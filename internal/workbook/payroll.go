@@ -9,6 +9,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/internal/xlsxw"
 )
@@ -242,7 +243,7 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		return err
 	}
 	if len(ps) == 0 {
-		return fmt.Errorf("no payroll for store %s month %s: check the store id and month (YYYY-MM) and run `aftersales transform`", store, month)
+		return msg.Errorf("no payroll for store %s month %s: check the store id and month (YYYY-MM) and run `aftersales transform`", store, month)
 	}
 	return WritePayroll(ps[0], lang, path)
 }
@@ -250,7 +251,7 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 // WritePayroll writes the payroll workbook of p to path (temp file, then rename).
 func WritePayroll(p *PayrollData, lang, path string) error {
 	if !p.settings {
-		return fmt.Errorf("reading the settings of store %s: the store is not in cfg_store (run `aftersales transform`)", p.Store)
+		return msg.Errorf("reading the settings of store %s: the store is not in cfg_store (run `aftersales transform`)", p.Store)
 	}
 	store, month, all, storeName := p.Store, p.Month, p.rows, p.storeName
 	poolRate, poolBasis, hourRate, dedRate, gradeRates := p.poolRate, p.poolBasis, p.hourRate, p.dedRate, p.gradeRates

@@ -10,6 +10,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/aftersales/aftersales/internal/mask"
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/internal/xlsxw"
 )
@@ -36,9 +37,9 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 			    || CASE WHEN count(DISTINCT store_id) > 12 THEN ' … ' || count(DISTINCT store_id) || ' in all' ELSE '' END,
 			  min(month) || ' … ' || max(month) FROM mart_store_month`).Scan(&stores, &months)
 		if !stores.Valid {
-			return fmt.Errorf("no KPIs for store %s month %s: no mart holds any yet — run `aftersales transform`", store, month)
+			return msg.Errorf("no KPIs for store %s month %s: no mart holds any yet — run `aftersales transform`", store, month)
 		}
-		return fmt.Errorf("no KPIs for store %s month %s (the marts hold stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month",
+		return msg.Errorf("no KPIs for store %s month %s (the marts hold stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month",
 			store, month, stores.String, months.String)
 	}
 	var storeName string
