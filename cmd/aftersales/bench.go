@@ -470,13 +470,12 @@ func checkBenchDisk(o *benchOpts, data, marker string) error {
 		return nil
 	}
 	gb := func(n int64) string { return fmt.Sprintf("%.1f GB", float64(n)/(1<<30)) }
-	msg := fmt.Sprintf("the bench at scale %s needs about %s of free disk under %s and %s is free", o.Scale, gb(need), o.Out, gb(free))
 	if n, _ := dirSize(filepath.Join(o.Out, "work-"+o.Scale)); n > 0 {
-		msg += fmt.Sprintf("; %s of it is taken by the previous run's %s, which this run keeps until it has measured (deleting many files just before timing slows the first ingest: see BENCHMARKS.md) — remove it and wait 6 minutes, or", gb(n), filepath.Join(o.Out, "work-"+o.Scale))
-	} else {
-		msg += ";"
+		return failed("the bench at scale %s needs about %s of free disk under %s and %s is free; %s of it is taken by the previous run's %s, which this run keeps until it has measured "+
+			"(deleting many files just before timing slows the first ingest: see BENCHMARKS.md) — remove it and wait 6 minutes, or free space, or give --out on a larger disk",
+			o.Scale, gb(need), o.Out, gb(free), gb(n), filepath.Join(o.Out, "work-"+o.Scale))
 	}
-	return failed("%s free space, or give --out on a larger disk", msg)
+	return failed("the bench at scale %s needs about %s of free disk under %s and %s is free; free space, or give --out on a larger disk", o.Scale, gb(need), o.Out, gb(free))
 }
 
 func dirSize(dir string) (int64, int) {

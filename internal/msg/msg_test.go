@@ -71,36 +71,41 @@ func TestDefault(t *testing.T) {
 
 var verb = regexp.MustCompile(`%(\[\d+\])?[-+# 0]*\d*(\.\d+)?[a-zA-Z%]`)
 
-// sample gives a value for each verb of an English format, in order.
-func sample(format string) []any {
-	var args []any
-	for _, v := range verb.FindAllString(format, -1) {
+// sample gives a value of its own for each verb of an English format, in order, and the text
+// each shows as.
+func sample(format string) (args []any, shown []string) {
+	for i, v := range verb.FindAllString(format, -1) {
 		switch v[len(v)-1] {
 		case '%':
+			continue
 		case 'd':
-			args = append(args, 42)
+			args = append(args, 1001+i)
 		case 'f', 'g':
-			args = append(args, 1.5)
+			args = append(args, 1001.5+float64(i))
 		case 'w':
-			args = append(args, errors.New("E"))
+			args = append(args, fmt.Errorf("E%d", i))
 		default:
-			args = append(args, "S")
+			args = append(args, fmt.Sprintf("S%d", i))
 		}
+		shown = append(shown, strings.Trim(fmt.Sprintf(strings.ReplaceAll(v, "%w", "%v"), args[len(args)-1]), " \""))
 	}
-	return args
+	return args, shown
 }
 
 // Every Chinese format takes the English one's values: none missing, none extra, none of the
 // wrong kind, and every value shown.
 func TestCatalogVerbs(t *testing.T) {
 	for en, z := range zh {
-		args := sample(en)
+		args, shown := sample(en)
 		got := fmt.Sprintf(strings.ReplaceAll(z, "%w", "%v"), args...)
 		if strings.Contains(got, "%!") {
 			t.Errorf("%q → %q: %s", en, z, got)
 		}
-		if n, m := strings.Count(fmt.Sprintf(strings.ReplaceAll(en, "%w", "%v"), args...), "42"), strings.Count(got, "42"); n != m {
-			t.Errorf("%q → %q: shows %d of the numbers, want %d", en, z, m, n)
+		want := fmt.Sprintf(strings.ReplaceAll(en, "%w", "%v"), args...)
+		for _, s := range shown {
+			if n, m := strings.Count(want, s), strings.Count(got, s); n != m {
+				t.Errorf("%q → %q: shows %s %d times, the English %d", en, z, s, m, n)
+			}
 		}
 		if strings.TrimSpace(z) == "" || z == en && regexp.MustCompile(`[a-z]{4}`).MatchString(en) {
 			t.Errorf("%q is not translated", en)
