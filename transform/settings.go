@@ -158,15 +158,19 @@ func settingKeys() map[string]bool {
 
 var (
 	yamlUnknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type transform\.(Config|Settings)$`)
+	yamlSyntax       = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 	yamlWrongType    = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
 )
 
 // explainYAML rewrites the YAML decoder's messages in the settings' own terms: a key that is not
 // a setting (with the nearest one, for a typo), a setting at the top level that belongs under
-// defaults:, a value of the wrong kind.
+// defaults:, a value of the wrong kind; and says what to check for a file that is not YAML.
 func explainYAML(err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
+		if g := yamlSyntax.FindStringSubmatch(err.Error()); g != nil {
+			return msg.Errorf("line %s: %s — not valid YAML: indent with spaces (not tabs), two per level, and write each setting as `key: value`, as in data/settings.yaml", g[1], g[2])
+		}
 		return err
 	}
 	var out joined

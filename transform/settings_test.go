@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"github.com/aftersales/aftersales/internal/msg"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -75,10 +76,22 @@ func TestSettingsErrorsSayWhatToDo(t *testing.T) {
 		{"stores:\n  S001:\n    ss_divisor: 30\n    pool_rat: 0.3\n", "stores.S001: line 4: pool_rat is not one of a store's settings (did you mean pool_rate?)"},
 		{"stores:\n  S001:\n    ss_divisor: six\n", `stores.S001: line 3: "six" should be a whole number`},
 		{"stores:\n  S001: 30\n", "stores.S001: line 2: a store's settings are a list of `key: value` lines"},
+		{"defaults:\n  pool_rate: 0.3\n\tss_divisor: 2\n", "line 2: found a tab character that violates indentation — not valid YAML: indent with spaces (not tabs)"},
 	} {
 		os.WriteFile(p, []byte(c.yaml), 0o644)
 		if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%q: want an error containing %q, got %v", c.yaml, c.want, err)
+		}
+	}
+	// and in Chinese, as the command line says them by default
+	for yml, want := range map[string]string{
+		"defaults:\n  comeback_windw_days: 30\n":         "第 2 行：comeback_windw_days 不是参数设置中的项（是否想写 comeback_window_days？）",
+		"defaults:\n  comeback_window_days: thirty\n":    `第 2 行："thirty" 应为整数`,
+		"defaults:\n  pool_rate: 0.3\n\tss_divisor: 2\n": "不是有效的 YAML：请用空格缩进",
+	} {
+		os.WriteFile(p, []byte(yml), 0o644)
+		if _, err := LoadConfig(p); err == nil || !strings.Contains(msg.Text(msg.ZH, err), want) {
+			t.Errorf("%q: want %q in Chinese, got %v", yml, want, msg.Text(msg.ZH, err))
 		}
 	}
 }
