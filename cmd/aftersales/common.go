@@ -130,7 +130,7 @@ func twoAtATime(n int, what string, do func(i int) error) error {
 	next := make(chan int)
 	var bar *progressbar.ProgressBar
 	if isTerminal() && n > 1 {
-		bar = progressbar.NewOptions(n, progressbar.OptionSetDescription(what), progressbar.OptionSetWriter(os.Stderr),
+		bar = progressbar.NewOptions(n, progressbar.OptionSetDescription(msg.T(lang, what)), progressbar.OptionSetWriter(os.Stderr),
 			progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 		defer bar.Finish()
 	}

@@ -86,7 +86,7 @@ func runDashboards(ctx context.Context, o *dashOpts, w interface{ Write([]byte) 
 			mu.Lock()
 			defer mu.Unlock()
 			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetDescription("dashboards"), progressbar.OptionSetWriter(os.Stderr),
+				bar = progressbar.NewOptions(total, progressbar.OptionSetDescription(msg.T(lang, "dashboards")), progressbar.OptionSetWriter(os.Stderr),
 					progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 			}
 			bar.Set(done)

@@ -165,7 +165,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	}}
 	var bar *progressbar.ProgressBar
 	if o.Progress && len(files) > 1 {
-		bar = progressbar.NewOptions(len(files), progressbar.OptionSetDescription("ingest"),
+		bar = progressbar.NewOptions(len(files), progressbar.OptionSetDescription(msg.T(lang, "ingest")),
 			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 	}
 	var tot ingest.Result

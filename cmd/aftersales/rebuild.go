@@ -114,7 +114,7 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 		var bar *progressbar.ProgressBar
 		progress = func(done, total int) {
 			if bar == nil {
-				bar = progressbar.NewOptions(total, progressbar.OptionSetDescription("rebuild"), progressbar.OptionSetWriter(os.Stderr),
+				bar = progressbar.NewOptions(total, progressbar.OptionSetDescription(msg.T(lang, "rebuild")), progressbar.OptionSetWriter(os.Stderr),
 					progressbar.OptionShowCount(), progressbar.OptionClearOnFinish(), progressbar.OptionSetElapsedTime(true))
 			}
 			bar.Set(done)

@@ -369,4 +369,9 @@ var zh = map[string]string{
 	"the bench at scale %s needs about %s of free disk under %s and %s is free; %s of it is taken by the previous run's %s, which this run keeps until it has measured (deleting many files just before timing slows the first ingest: see BENCHMARKS.md) — remove it and wait 6 minutes, or free space, or give --out on a larger disk": "规模 %[1]s 的测速需要 %[3]s 下约 %[2]s 的可用磁盘空间，现有 %[4]s；其中 %[5]s 被上次运行的 %[6]s 占用，本次运行在测量完成前会保留它（计时前刚删除大量文件会拖慢第一次导入：见 BENCHMARKS.md）—— 请删除它并等待 6 分钟，或腾出空间，或把 --out 指向更大的磁盘",
 	"the bench at scale %s needs about %s of free disk under %s and %s is free; free space, or give --out on a larger disk":                        "规模 %s 的测速需要 %[3]s 下约 %[2]s 的可用磁盘空间，现有 %[4]s：请腾出空间，或把 --out 指向更大的磁盘",
 	"line %s: %s — not valid YAML: indent with spaces (not tabs), two per level, and write each setting as `key: value`, as in data/settings.yaml": "第 %s 行：%s —— 不是有效的 YAML：请用空格缩进（不要用制表符），每级两个空格，每项参数写成 `键: 值`，参见 data/settings.yaml",
+	"dashboards":        "看板",
+	"ingest":            "导入",
+	"rebuild":           "重建",
+	"payroll workbooks": "工资表",
+	"monthly reports":   "月报",
 }
