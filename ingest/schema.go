@@ -4,8 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"github.com/aftersales/aftersales/internal/msg"
 	"strings"
+
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 // SchemaVersion changes whenever a raw or manifest table changes shape; a database of

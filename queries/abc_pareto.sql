@@ -1,4 +1,5 @@
 -- description: parts of a store at a month end by 6-month consumption value, with cumulative share and ABC class (Pareto)
+-- description zh: 门店月末各配件按 6 个月消耗金额排序，含累计占比和 ABC 分类（帕累托）
 -- param: store
 -- param: month
 select part_no, consumption_value_6m, abc,

@@ -1,4 +1,5 @@
 -- description: service advisors of a store-month ranked by revenue, with CSI, complaint and on-time rates
+-- description zh: 门店某月服务顾问按产值排名，含满意度、投诉率和准时交车率
 -- param: store
 -- param: month default latest
 with m as (

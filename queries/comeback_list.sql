@@ -1,4 +1,5 @@
 -- description: comebacks opened in a store-month with their origin order, shared fault systems, cause and the technicians charged
+-- description zh: 门店某月新开的返修工单，含源头工单、共同故障系统、原因和被扣款的技师
 -- param: store
 -- param: month default latest
 with m as (

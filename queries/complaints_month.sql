@@ -1,4 +1,5 @@
 -- description: complaint callbacks of a store-month's customer orders, with resolution time
+-- description zh: 门店某月客户工单的投诉回访，含处理时长
 -- param: store
 -- param: month default latest
 with m as (

@@ -1,4 +1,5 @@
 -- description: complaint callbacks not yet resolved, oldest first, for the customer-service desk
+-- description zh: 尚未解决的投诉回访，最早的在前，供客服跟进
 -- param: store
 select
     cb.callback_id, cb.called_at, cb.order_no, cb.complaint_type,

@@ -1,4 +1,5 @@
 -- description: dead stock (滞库件) at a month end: parts with stock and no issue in the dead-stock window, by value
+-- description zh: 月末呆滞库存（滞库件）：有库存但在呆滞期内没有出库的配件，按金额排序
 -- param: store
 -- param: month default latest
 with m as (

@@ -1,4 +1,5 @@
 -- description: VINs seen in the 24 months before the last N months (setting lost_customer_months) but not in the last N — for win-back calls
+-- description zh: 最近 N 个月之前的 24 个月里来过、最近 N 个月没来的车辆（参数 lost_customer_months）—— 用于流失客户回访
 -- param: store
 with cfg as (
     select lost_customer_months as n from cfg_store where store_id = $store

@@ -1,4 +1,5 @@
 -- description: every KPI of one store-month with its target, previous month (环比) and same month last year (同比)
+-- description zh: 门店某月的全部指标，含目标、上月（环比）和去年同月（同比）
 -- param: store
 -- param: month default latest
 with m as (

@@ -1,4 +1,5 @@
 -- description: customer orders closed in a store-month by order type, with revenue
+-- description zh: 门店某月结算的客户工单按维修类别统计，含产值
 -- param: store
 -- param: month
 select order_type, count(*) as orders, sum(revenue) as revenue

@@ -1,4 +1,5 @@
 -- description: ABC classes of a store at a month end: parts, 6-month consumption value and stock value per class
+-- description zh: 门店月末的 ABC 分类：各类的配件数、6 个月消耗金额和库存金额
 -- param: store
 -- param: month default latest
 with m as (

@@ -3,6 +3,7 @@
 //
 //	-- name: monthly_review
 //	-- description: every KPI of one store-month
+//	-- description zh: 门店某月的全部指标
 //	-- param: store  (required)
 //	-- param: month  default 2026-09
 //
@@ -11,15 +12,24 @@ package queries
 
 import (
 	"embed"
-	"github.com/aftersales/aftersales/internal/msg"
 	"path"
 	"regexp"
 	"sort"
 	"strings"
+
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 //go:embed *.sql
 var files embed.FS
+
+// Describe is the query's description in lang (msg.ZH or msg.EN).
+func (q *Query) Describe(lang string) string {
+	if lang != msg.EN && q.DescriptionZH != "" {
+		return q.DescriptionZH
+	}
+	return q.Description
+}
 
 // Param is a declared parameter of a named query.
 type Param struct {
@@ -30,10 +40,11 @@ type Param struct {
 
 // Query is one named query.
 type Query struct {
-	Name        string
-	Description string
-	Params      []Param
-	SQL         string
+	Name          string
+	Description   string
+	DescriptionZH string // (-- description zh:) what `query --list` shows in Chinese
+	Params        []Param
+	SQL           string
 }
 
 var all = load()
@@ -60,6 +71,8 @@ func parse(name, text string) *Query {
 		switch {
 		case strings.HasPrefix(l, "description:"):
 			q.Description = strings.TrimSpace(strings.TrimPrefix(l, "description:"))
+		case strings.HasPrefix(l, "description zh:"):
+			q.DescriptionZH = strings.TrimSpace(strings.TrimPrefix(l, "description zh:"))
 		case strings.HasPrefix(l, "param:"):
 			f := strings.Fields(strings.TrimPrefix(l, "param:"))
 			if len(f) == 0 {

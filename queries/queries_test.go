@@ -104,8 +104,8 @@ func TestEveryQueryGolden(t *testing.T) {
 		if b.String() != string(want) {
 			t.Errorf("%s differs from %s (run with -update and review the diff)", q.Name, golden)
 		}
-		if q.Description == "" {
-			t.Errorf("%s has no description", q.Name)
+		if q.Description == "" || q.DescriptionZH == "" {
+			t.Errorf("%s has no description in English (-- description:) or Chinese (-- description zh:)", q.Name)
 		}
 	}
 }

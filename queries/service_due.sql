@@ -1,4 +1,5 @@
 -- description: VINs whose next maintenance falls due next month, by last maintenance date + interval or by estimated mileage — the appointment (预约) call list
+-- description zh: 下个月到期保养的车辆，按上次保养日期加间隔或按估算里程 —— 预约回访名单
 -- param: store
 -- param: month default latest
 with cfg as (

@@ -1,4 +1,5 @@
 -- description: head-office benchmark of a month: every store's value, rank, percentile, group median and target per KPI
+-- description zh: 某月集团对标：每项指标下各门店的值、排名、百分位、集团中位数和目标
 -- param: month default latest
 with m as (
         -- latest: the most recent month with the most stores ranked (a stray order in a new month does not make it "latest")

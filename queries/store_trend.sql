@@ -1,4 +1,5 @@
 -- description: 13-month trend of a store's main KPIs ending at a month
+-- description zh: 截至某月的门店主要指标 13 个月趋势
 -- param: store
 -- param: month default latest
 with m as (

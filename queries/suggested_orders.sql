@@ -1,4 +1,5 @@
 -- description: parts to order now: suggested quantity = ceil(safety stock) − on hand, with MAD and ABC class
+-- description zh: 现在应订的配件：建议订货量 = 安全库存向上取整 − 现有库存，含 MAD 和 ABC 分类
 -- param: store
 -- param: month default latest
 with m as (

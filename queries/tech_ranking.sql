@@ -1,4 +1,5 @@
 -- description: technicians of a store-month ranked by flagged hours, with efficiency and comebacks charged
+-- description zh: 门店某月技师按派工工时排名，含效率和被扣款的返修次数
 -- param: store
 -- param: month default latest
 with m as (

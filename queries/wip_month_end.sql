@@ -1,4 +1,5 @@
 -- description: orders in the shop at a month end (opened before it, not delivered by then, not cancelled) with their age — the month-end in-shop list
+-- description zh: 月末在厂车辆（月前开单、到月末未交车、未作废）及其在厂天数 —— 月末在厂清单
 -- param: store
 -- param: month default latest
 with m as (

@@ -1,12 +1,13 @@
 package transform
 
 import (
-	"github.com/aftersales/aftersales/internal/msg"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/aftersales/aftersales/internal/msg"
 )
 
 func TestShippedSettingsEqualDefaults(t *testing.T) {

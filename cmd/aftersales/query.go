@@ -69,7 +69,7 @@ format shows the first 10,000 of them, and an xlsx workbook continues on a new s
 
 func listQueries(w io.Writer) error {
 	t := &textTable{}
-	t.add([]string{"NAME", "PARAMETERS", "DESCRIPTION"})
+	t.add([]string{msg.T(lang, "NAME"), msg.T(lang, "PARAMETERS"), msg.T(lang, "DESCRIPTION")})
 	for _, q := range queries.All() {
 		var ps []string
 		for _, p := range q.Params {
@@ -79,7 +79,7 @@ func listQueries(w io.Writer) error {
 			}
 			ps = append(ps, s)
 		}
-		t.add([]string{q.Name, strings.Join(ps, " "), q.Description})
+		t.add([]string{q.Name, strings.Join(ps, " "), q.Describe(lang)})
 	}
 	return t.write(w)
 }

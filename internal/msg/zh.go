@@ -374,4 +374,7 @@ var zh = map[string]string{
 	"rebuild":           "重建",
 	"payroll workbooks": "工资表",
 	"monthly reports":   "月报",
+	"NAME":              "查询名",
+	"PARAMETERS":        "参数",
+	"DESCRIPTION":       "说明",
 }
