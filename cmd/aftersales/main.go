@@ -58,6 +58,9 @@ last column, and in aftersales query monthly_review --param store=ID (formula_zh
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       version,
+		// shell completion stays (`aftersales completion bash`), out of the verbs' list: the
+		// texts of its subcommands are cobra's, in English only
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
 	}
 	var cpuProfile string
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
