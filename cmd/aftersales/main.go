@@ -124,10 +124,11 @@ func localizeHelp(root *cobra.Command) {
 		for _, fs := range []*pflag.FlagSet{c.Flags(), c.PersistentFlags()} {
 			fs.VisitAll(func(f *pflag.Flag) {
 				switch {
+				// (cobra's own flags, worded with the command's name)
 				case f.Usage == "help for "+c.Name():
-					f.Usage = "显示 " + c.Name() + " 的帮助"
+					f.Usage = msg.T(lang, "help for %s", c.Name())
 				case f.Usage == "version for "+c.Name():
-					f.Usage = "显示 " + c.Name() + " 的版本"
+					f.Usage = msg.T(lang, "version for %s", c.Name())
 				default:
 					f.Usage = msg.Format(lang, f.Usage)
 				}

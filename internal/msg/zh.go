@@ -377,4 +377,6 @@ var zh = map[string]string{
 	"NAME":              "查询名",
 	"PARAMETERS":        "参数",
 	"DESCRIPTION":       "说明",
+	"help for %s":       "显示 %s 的帮助",
+	"version for %s":    "显示 %s 的版本",
 }
