@@ -65,7 +65,7 @@ last column, and in aftersales query monthly_review --param store=ID (formula_zh
 	var cpuProfile string
 	root.PersistentFlags().StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile (pprof) of the run to this file")
 	root.PersistentFlags().MarkHidden("cpuprofile")
-	root.PersistentFlags().StringVar(&lang, "lang", lang, "language of messages, tables, dashboards and workbooks: zh or en (default: $AFTERSALES_LANG, else zh)")
+	root.PersistentFlags().StringVar(&lang, "lang", lang, "language of messages, tables, dashboards and workbooks: zh or en ($AFTERSALES_LANG sets the default)")
 	var profFile *os.File
 	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
 		if !msg.Valid(lang) {

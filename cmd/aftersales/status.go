@@ -62,7 +62,7 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 
 	line("database", "%s (%.0f MB)", o.DB, float64(st.Size())/1e6)
 	entries, _ := filepath.Glob(filepath.Join(ingest.ManifestDir(o.lakeDir()), "*.json"))
-	line("lake", "%s (%d manifest entries)", o.lakeDir(), len(entries))
+	line("lake", "%s (manifest entries: %d)", o.lakeDir(), len(entries))
 
 	var stores int
 	var first, last sql.NullString
