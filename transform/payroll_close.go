@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -60,19 +61,45 @@ type closedSnapshot struct {
 
 // snapshotPath is a closed month's snapshot in the lake: one folder per store, named by
 // filename.Part, so that a store id holding "/" or ".." stays inside _payroll (before, such an id
-// wrote its snapshot outside the lake, or into a nested folder that RestorePayroll never read).
-// For ids of letters, digits, '-' and '_' the folder is the id itself, as before.
+// wrote its snapshot outside the lake, or into a nested folder that RestorePayroll never read),
+// and `s001` and `S001` do not share a folder where the file system ignores case.
+// For ids of capitals, digits, '-', '_' and Chinese the folder is the id itself, as before.
 func snapshotPath(lake, store, month string) string {
 	return filepath.Join(lake, "_payroll", filename.Part(store), month+".json")
 }
 
-// legacySnapshotPath is where a snapshot was written before snapshotPath escaped the store id,
-// when that was one folder inside _payroll; "" when it is the same path or was never used so.
-func legacySnapshotPath(lake, store, month string) string {
-	if store == "" || store == "." || store == ".." || strings.ContainsAny(store, `/\`) || filename.Part(store) == store {
-		return ""
+// legacySnapshotPaths are where earlier versions wrote a store-month's snapshot, where that is
+// not snapshotPath: the id unescaped when it was one folder inside _payroll, and the id's part
+// before ids with lower-case letters were set apart (filename.LegacyPart).
+func legacySnapshotPaths(lake, store, month string) []string {
+	var out []string
+	add := func(dir string) {
+		p := filepath.Join(lake, "_payroll", dir, month+".json")
+		if p != snapshotPath(lake, store, month) && !slices.Contains(out, p) {
+			out = append(out, p)
+		}
 	}
-	return filepath.Join(lake, "_payroll", store, month+".json")
+	if !(store == "" || store == "." || store == ".." || strings.ContainsAny(store, `/\`)) {
+		add(store)
+	}
+	add(filename.LegacyPart(store))
+	return out
+}
+
+// removeLegacySnapshots removes a store-month's snapshots at legacySnapshotPaths once its current
+// one is in place (RestorePayroll would read both). Only a snapshot of this store: where the
+// file system ignores case, the legacy folder of `s001` is the folder of `S001`.
+func removeLegacySnapshots(lake, store, month string) {
+	for _, p := range legacySnapshotPaths(lake, store, month) {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		var s closedSnapshot
+		if json.Unmarshal(b, &s) == nil && s.Store == store && s.Month == month {
+			os.Remove(p)
+		}
+	}
 }
 
 // ClosePayroll freezes a store-month's rows as they are in mart_payroll now.
@@ -184,9 +211,7 @@ func commitWithSnapshot(ctx context.Context, tx *sql.Tx, lake, store, month stri
 	if err := os.Rename(tmp, snapshotPath(lake, store, month)); err != nil {
 		return err
 	}
-	if old := legacySnapshotPath(lake, store, month); old != "" {
-		os.Remove(old) // (RestorePayroll would read both)
-	}
+	removeLegacySnapshots(lake, store, month)
 	return nil
 }
 

@@ -1,9 +1,11 @@
 package transform
 
 import (
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -226,7 +228,7 @@ func TestCloseReadiness(t *testing.T) {
 // the lake, where RestorePayroll never looked).
 func TestSnapshotOfAnyStoreID(t *testing.T) {
 	d, _, cfg := openCase(t, filepath.Join("testdata", "payroll.yaml"))
-	const store = "a/../../b"
+	const store = "A/../../B"
 	for _, tb := range []string{"stores", "technicians", "attendance", "work_orders", "order_jobs"} {
 		if _, err := d.Exec(`UPDATE raw_`+tb+` SET store_id = ?`, store); err != nil {
 			t.Fatal(err)
@@ -247,7 +249,7 @@ func TestSnapshotOfAnyStoreID(t *testing.T) {
 		}
 		return nil
 	})
-	if want := "/x/lake/_payroll/a~2F~2E~2E~2F~2E~2E~2Fb/2026-03.json"; len(written) != 1 || written[0] != want {
+	if want := "/x/lake/_payroll/A~2F~2E~2E~2F~2E~2E~2FB/2026-03.json"; len(written) != 1 || written[0] != want {
 		t.Errorf("written %v, want [%s]", written, want)
 	}
 	fresh, err := db.OpenMemory()
@@ -264,12 +266,59 @@ func TestSnapshotOfAnyStoreID(t *testing.T) {
 		t.Errorf("restored %d closed rows, want 8", rows)
 	}
 	// an id that was written unescaped before: its old snapshot is replaced, not left beside
-	if got := legacySnapshotPath(lake, "S 01", "2026-03"); got != filepath.Join(lake, "_payroll", "S 01", "2026-03.json") {
-		t.Errorf("legacy path of \"S 01\": %s", got)
+	if got := legacySnapshotPaths(lake, "S 01", "2026-03"); !slices.Equal(got, []string{filepath.Join(lake, "_payroll", "S 01", "2026-03.json")}) {
+		t.Errorf("legacy paths of \"S 01\": %q", got)
 	}
-	for _, id := range []string{"S001", "S_01-a", "a/b", "..", ""} {
-		if got := legacySnapshotPath(lake, id, "2026-03"); got != "" {
-			t.Errorf("legacy path of %q: %s", id, got)
+	// an id with lower-case letters: before, its folder was the id itself (as unescaped) and, of
+	// "a b", its escaped part without the hash
+	if got := legacySnapshotPaths(lake, "S_01-a", "2026-03"); !slices.Equal(got, []string{filepath.Join(lake, "_payroll", "S_01-a", "2026-03.json")}) {
+		t.Errorf("legacy paths of \"S_01-a\": %q", got)
+	}
+	if got := legacySnapshotPaths(lake, "a b", "2026-03"); !slices.Equal(got, []string{filepath.Join(lake, "_payroll", "a b", "2026-03.json"), filepath.Join(lake, "_payroll", "a~20b", "2026-03.json")}) {
+		t.Errorf("legacy paths of \"a b\": %q", got)
+	}
+	if got := legacySnapshotPaths(lake, "a/b", "2026-03"); !slices.Equal(got, []string{filepath.Join(lake, "_payroll", "a~2Fb", "2026-03.json")}) {
+		t.Errorf("legacy paths of \"a/b\": %q", got)
+	}
+	for _, id := range []string{"S001", "S_01-A", "..", ""} {
+		if got := legacySnapshotPaths(lake, id, "2026-03"); len(got) != 0 {
+			t.Errorf("legacy paths of %q: %q", id, got)
+		}
+	}
+}
+
+// TestLegacySnapshotOfAnotherStoreStays: closing a month of `s001` writes its snapshot in a folder
+// of its own and removes its snapshot where earlier versions wrote it (`_payroll/s001`), but not
+// a snapshot of another store found there — on a file system that ignores case, `_payroll/s001`
+// is the folder of `S001`.
+func TestLegacySnapshotOfAnotherStoreStays(t *testing.T) {
+	for _, owner := range []string{"s001", "S001"} {
+		d, _, cfg := openCase(t, filepath.Join("testdata", "payroll.yaml"))
+		const store = "s001"
+		for _, tb := range []string{"stores", "technicians", "attendance", "work_orders", "order_jobs"} {
+			if _, err := d.Exec(`UPDATE raw_`+tb+` SET store_id = ?`, store); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		lake := t.TempDir()
+		old := filepath.Join(lake, "_payroll", "s001", "2026-03.json")
+		os.MkdirAll(filepath.Dir(old), 0o755)
+		b, _ := json.Marshal(closedSnapshot{Store: owner, Month: "2026-03"})
+		if err := os.WriteFile(old, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := ClosePayroll(t.Context(), d, lake, store, "2026-03", "approved", time.Date(2026, 4, 5, 10, 0, 0, 0, time.UTC)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := os.Stat(snapshotPath(lake, store, "2026-03")); err != nil || filepath.Base(filepath.Dir(snapshotPath(lake, store, "2026-03"))) == "s001" {
+			t.Errorf("snapshot of s001 at %s: %v", snapshotPath(lake, store, "2026-03"), err)
+		}
+		_, err := os.Stat(old)
+		if kept := err == nil; kept != (owner != store) {
+			t.Errorf("the legacy snapshot of %s in _payroll/s001 kept: %v, want %v", owner, kept, owner != store)
 		}
 	}
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"io"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -17,11 +19,12 @@ import (
 // and payroll workbooks, `payroll --all-stores`, `report --all-stores` — stay in their folder and are one per store,
 // whatever the store ids hold. Before, a store id with "/../" wrote its workbook outside the
 // folder given, and two Chinese store ids (every non-ASCII character became '_') shared their
-// dashboard pages, the second store's figures written over the first's.
+// dashboard pages, the second store's figures written over the first's; and `s004` and `S004`
+// named files that are one file where the file system ignores case (Windows, macOS).
 func TestStoreIDsNameFilesSafely(t *testing.T) {
 	dir := t.TempDir()
-	_, dbf := ingestedSample(t, dir, 3, 2)
-	ids := map[string]string{"S001": "上海店", "S002": "北京店", "S003": "x/../../../evil"}
+	_, dbf := ingestedSample(t, dir, 5, 2)
+	ids := map[string]string{"S001": "上海店", "S002": "北京店", "S003": "x/../../../evil", "S005": "s004"}
 	d, err := db.Open(dbf, false)
 	if err != nil {
 		t.Fatal(err)
@@ -74,8 +77,18 @@ func TestStoreIDsNameFilesSafely(t *testing.T) {
 		return n
 	}
 	for folder, pattern := range map[string]string{"pay": `^工资表-`, "reports": `^月报-`, "rep": `^月报-`, "dash": `^store-`} {
-		if n := count(folder, pattern); n != 3 {
-			t.Errorf("%s: %d files %s, want one per store (3): %v", folder, n, pattern, files[filepath.Join(out, folder)])
+		if n := count(folder, pattern); n != 5 {
+			t.Errorf("%s: %d files %s, want one per store (5): %v", folder, n, pattern, files[filepath.Join(out, folder)])
+		}
+	}
+	// no two names of a folder are one name to a file system that ignores case
+	for folder, names := range files {
+		seen := map[string]string{}
+		for _, n := range names {
+			if prev, ok := seen[strings.ToLower(n)]; ok {
+				t.Errorf("%s: %s and %s are one file where case is ignored", folder, prev, n)
+			}
+			seen[strings.ToLower(n)] = n
 		}
 	}
 	// report --all-stores (two workers) writes each store's report as --store does
@@ -102,7 +115,7 @@ func TestStoreIDsNameFilesSafely(t *testing.T) {
 	if links < 10 {
 		t.Errorf("%d links in the index", links)
 	}
-	for _, id := range ids {
+	for _, id := range append(slices.Collect(maps.Values(ids)), "S004") {
 		pages, _ := filepath.Glob(filepath.Join(out, "dash", "store-*-2026-09.html"))
 		found := 0
 		for _, p := range pages {

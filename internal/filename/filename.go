@@ -12,6 +12,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 // maxPart bounds the bytes of a part, so that a prefix, the part and a suffix stay well under the
@@ -25,24 +27,31 @@ const maxPart = 96
 // longer than 96 bytes is cut at a character boundary and ends in "~~" and 16 hex digits of the
 // id's SHA-256 ("~~" never occurs otherwise: a literal '~' is written "~7E"). The result needs no
 // escaping in a URL path but its non-ASCII letters.
+//
+// Distinct ids also give parts that differ on a file system that ignores case or Unicode
+// normalization (Windows, macOS): an id whose kept letters include one with a case other than
+// ASCII A–Z (`s001`, `Ｓ００１`, `É`), or that is not in Unicode NFC, ends in "~~" and 16 hex digits
+// of its SHA-256 as well, so `s001` and `S001` never share a page, a workbook or a closed
+// payroll's snapshot. Ids of digits, ASCII capitals, '-', '_' and scripts without case (Chinese)
+// keep their plain part.
 func Part(id string) string {
-	if id == "" {
-		return "~"
+	s, plain := escape(id)
+	if plain && len(s) <= maxPart {
+		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(id); {
-		r, w := utf8.DecodeRuneInString(id[i:])
-		if r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '-' || r == '_' {
-			b.WriteString(id[i : i+w])
-		} else {
-			// every byte of the character (or the one invalid byte) as ~XY
-			for _, c := range []byte(id[i : i+w]) {
-				b.WriteString("~" + strings.ToUpper(hex.EncodeToString([]byte{c})))
-			}
-		}
-		i += w
+	sum := sha256.Sum256([]byte(id))
+	cut := min(len(s), maxPart-18)
+	for cut > 0 && cut < len(s) && !utf8.RuneStart(s[cut]) {
+		cut--
 	}
-	s := b.String()
+	// (an escape "~XY" cut in its middle is harmless: "~~" and the hash follow)
+	return s[:cut] + "~~" + hex.EncodeToString(sum[:8])
+}
+
+// LegacyPart is Part as it was before it set case-sensitive ids apart (without the hash suffix
+// of a cased or non-NFC id): where earlier versions wrote a closed payroll's snapshot.
+func LegacyPart(id string) string {
+	s, _ := escape(id)
 	if len(s) <= maxPart {
 		return s
 	}
@@ -51,6 +60,31 @@ func Part(id string) string {
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	// (an escape "~XY" cut in its middle is harmless: "~~" and the hash follow)
 	return s[:cut] + "~~" + hex.EncodeToString(sum[:8])
+}
+
+// escape is id with every character but letters, digits, '-' and '_' escaped, and whether the
+// result is the same under case folding and Unicode normalization as no other id's.
+func escape(id string) (string, bool) {
+	if id == "" {
+		return "~", true
+	}
+	plain := norm.NFC.IsNormalString(id)
+	var b strings.Builder
+	for i := 0; i < len(id); {
+		r, w := utf8.DecodeRuneInString(id[i:])
+		if r != utf8.RuneError && (unicode.IsLetter(r) || unicode.IsDigit(r)) || r == '-' || r == '_' {
+			b.WriteString(id[i : i+w])
+			if (r < 'A' || r > 'Z') && unicode.SimpleFold(r) != r {
+				plain = false // a letter with another case
+			}
+		} else {
+			// every byte of the character (or the one invalid byte) as ~XY
+			for _, c := range []byte(id[i : i+w]) {
+				b.WriteString("~" + strings.ToUpper(hex.EncodeToString([]byte{c})))
+			}
+		}
+		i += w
+	}
+	return b.String(), plain
 }

@@ -1,34 +1,73 @@
 package filename
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 )
 
 func TestPart(t *testing.T) {
+	// "+" marks a part that ends in "~~" and the first 8 bytes of the id's SHA-256 in hex: the id
+	// has a letter with another case than ASCII A–Z, or is not in NFC
 	for id, want := range map[string]string{
-		"S001":        "S001",
-		"sh_01-a":     "sh_01-a",
-		"上海浦东店":       "上海浦东店",
-		"../../x":     "~2E~2E~2F~2E~2E~2Fx",
-		`a\b`:         "a~5Cb",
-		"a b":         "a~20b",
-		"a~7E":        "a~7E7E",
-		"~":           "~7E",
-		"":            "~",
-		"CON":         "CON",
-		"a:b*c?":      "a~3Ab~2Ac~3F",
-		"\u202eevil":  "~E2~80~AEevil",
-		"x\x00y":      "x~00y",
-		"bad\xffutf8": "bad~FFutf8",
-		"Ｓ００１":        "Ｓ００１",
-		"店\u30001":    "店~E3~80~801", // an ideographic space
+		"S001":         "S001",
+		"SH_01-A":      "SH_01-A",
+		"sh_01-a":      "sh_01-a+",
+		"上海浦东店":        "上海浦东店",
+		"../../X":      "~2E~2E~2F~2E~2E~2FX",
+		"../../x":      "~2E~2E~2F~2E~2E~2Fx+",
+		`A\B`:          "A~5CB",
+		"A B":          "A~20B",
+		"A~7E":         "A~7E7E",
+		"~":            "~7E",
+		"":             "~",
+		"CON":          "CON",
+		"A:B*C?":       "A~3AB~2AC~3F",
+		"\u202eEVIL":   "~E2~80~AEEVIL",
+		"X\x00Y":       "X~00Y",
+		"BAD\xffUTF8":  "BAD~FFUTF8",
+		"Ｓ００１":         "Ｓ００１+", // full-width S has a lower case ｓ
+		"００１":          "００１",
+		"店\u30001":     "店~E3~80~801", // an ideographic space
+		"É01":          "É01+",
+		"\u212A01":     "\u212A01+",     // the Kelvin sign folds to k
+		"\uAC00":       "\uAC00",        // 가, NFC
+		"\u1100\u1161": "\u1100\u1161+", // 가 as two jamo: NFD, the same name on macOS
+		"\u2160":       "~E2~85~A0",     // Ⅰ, a number, not a letter: escaped
 	} {
+		if h, ok := strings.CutSuffix(want, "+"); ok {
+			sum := sha256.Sum256([]byte(id))
+			want = h + "~~" + hex.EncodeToString(sum[:8])
+		}
 		if got := Part(id); got != want {
 			t.Errorf("Part(%q) = %q, want %q", id, got, want)
 		}
+	}
+}
+
+// TestPartIgnoringCase: on a file system that ignores case and Unicode normalization (Windows,
+// macOS), parts of distinct ids are still distinct; LegacyPart, the parts of earlier versions,
+// were not.
+func TestPartIgnoringCase(t *testing.T) {
+	long := strings.Repeat("S", 120)
+	ids := []string{"S001", "s001", "S001a", "S001A", "Ｓ００１", "ｓ００１", "\u212A01", "K01", "k01",
+		"É01", "é01", "e\u030101", "\uAC00", "\u1100\u1161", "SS", "ss", "ß", "ẞ", "sh_01-a", "SH_01-A", "Sh_01-a",
+		"~7E", "~7e", "A~B", "a~b", long, strings.ToLower(long), long + "x", "上海店", "上海店a", "上海店A"}
+	seen := map[string]string{}
+	for _, id := range ids {
+		key := norm.NFD.String(strings.ToLower(norm.NFD.String(Part(id))))
+		if prev, ok := seen[key]; ok {
+			t.Errorf("%q and %q give parts %q and %q, the same name ignoring case", prev, id, Part(prev), Part(id))
+		}
+		seen[key] = id
+	}
+	if !strings.EqualFold(LegacyPart("s001"), LegacyPart("S001")) || LegacyPart("s001") != "s001" || LegacyPart("../x") != "~2E~2E~2Fx" {
+		t.Errorf("LegacyPart: %q %q %q", LegacyPart("s001"), LegacyPart("S001"), LegacyPart("../x"))
 	}
 }
 
