@@ -97,7 +97,7 @@ func runTransform(ctx context.Context, o *transformOpts) error {
 				bar = progressbar.NewOptions(total, progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(),
 					progressbar.OptionClearOnFinish(), progressbar.OptionSetElapsedTime(true))
 			}
-			bar.Describe("transform " + strings.TrimSuffix(name, ".sql"))
+			bar.Describe(msg.T(lang, "transform %s", strings.TrimSuffix(name, ".sql")))
 			bar.Set(done)
 		}
 	}

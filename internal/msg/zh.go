@@ -372,6 +372,7 @@ var zh = map[string]string{
 	"dashboards":        "看板",
 	"ingest":            "导入",
 	"rebuild":           "重建",
+	"transform %s":      "指标计算 %s",
 	"payroll workbooks": "工资表",
 	"monthly reports":   "月报",
 	"NAME":              "查询名",
