@@ -295,16 +295,32 @@ func RestorePayroll(ctx context.Context, db *sql.DB, lake string) (int, error) {
 	}
 	files, _ := filepath.Glob(filepath.Join(lake, "_payroll", "*", "*.json"))
 	sort.Strings(files)
-	n := 0
+	// one snapshot per store-month: where an earlier version's copy was left beside the current
+	// one (a close interrupted between writing the one and removing the other), the later, whose
+	// events are a superset of the earlier's
+	latest := map[[2]string]closedSnapshot{}
+	var order [][2]string
 	for _, f := range files {
 		b, err := os.ReadFile(f)
 		if err != nil {
-			return n, err
+			return 0, err
 		}
 		var s closedSnapshot
 		if err := json.Unmarshal(b, &s); err != nil {
-			return n, fmt.Errorf("%s: %w", f, err)
+			return 0, fmt.Errorf("%s: %w", f, err)
 		}
+		k := [2]string{s.Store, s.Month}
+		prev, seen := latest[k]
+		if !seen {
+			order = append(order, k)
+		}
+		if !seen || len(s.Events) > len(prev.Events) || len(s.Events) == len(prev.Events) && lastEvent(s) > lastEvent(prev) {
+			latest[k] = s
+		}
+	}
+	n := 0
+	for _, k := range order {
+		s := latest[k]
 		if err := insertMaps(ctx, db, "payroll_closed_rows", s.Rows); err != nil {
 			return n, err
 		}
@@ -314,6 +330,15 @@ func RestorePayroll(ctx context.Context, db *sql.DB, lake string) (int, error) {
 		n++
 	}
 	return n, nil
+}
+
+// lastEvent is the latest event_at of a snapshot's events (timestamps as text, which sort as time).
+func lastEvent(s closedSnapshot) string {
+	last := ""
+	for _, e := range s.Events {
+		last = max(last, e["event_at"])
+	}
+	return last
 }
 
 func insertMaps(ctx context.Context, db *sql.DB, table string, rows []map[string]string) error {

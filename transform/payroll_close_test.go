@@ -322,3 +322,57 @@ func TestLegacySnapshotOfAnotherStoreStays(t *testing.T) {
 		}
 	}
 }
+
+// TestRestoreKeepsTheLatestSnapshot: a rebuild restores one snapshot per store-month. Where a
+// stale copy lies beside the current one (a close interrupted before it removed its copy at an
+// earlier version's path), the one with the later events wins: before, both were inserted and
+// the month had its closed rows twice.
+func TestRestoreKeepsTheLatestSnapshot(t *testing.T) {
+	d, _, cfg := openCase(t, filepath.Join("testdata", "payroll.yaml"))
+	if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var store string
+	if err := d.QueryRow(`SELECT min(store_id) FROM mart_payroll WHERE month = '2026-03'`).Scan(&store); err != nil {
+		t.Fatal(err)
+	}
+	lake := t.TempDir()
+	at := time.Date(2026, 4, 5, 10, 0, 0, 0, time.UTC)
+	if _, err := ClosePayroll(t.Context(), d, lake, store, "2026-03", "approved", at); err != nil {
+		t.Fatal(err)
+	}
+	first, err := os.ReadFile(snapshotPath(lake, store, "2026-03"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ReopenPayroll(t.Context(), d, lake, store, "2026-03", "a late job line", at.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ClosePayroll(t.Context(), d, lake, store, "2026-03", "approved again", at.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	// the stale copy sorts after the current one, and before it
+	for _, folder := range []string{"zz-stale", "00-stale"} {
+		stale := filepath.Join(lake, "_payroll", folder, "2026-03.json")
+		os.MkdirAll(filepath.Dir(stale), 0o755)
+		if err := os.WriteFile(stale, first, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fresh, err := db.OpenMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, err := RestorePayroll(t.Context(), fresh, lake); err != nil || n != 1 {
+			t.Errorf("%s: restored %d snapshots, %v; want 1", folder, n, err)
+		}
+		var rows, events int
+		var reason string
+		fresh.QueryRow(`SELECT count(*) FROM payroll_closed_rows`).Scan(&rows)
+		fresh.QueryRow(`SELECT count(*), max_by(reason, event_at) FROM payroll_events`).Scan(&events, &reason)
+		if rows != 8 || events != 3 || reason != "approved again" {
+			t.Errorf("%s: restored %d closed rows and %d events (last %q), want 8 and 3 (approved again)", folder, rows, events, reason)
+		}
+		fresh.Close()
+		os.RemoveAll(filepath.Dir(stale))
+	}
+}
