@@ -45,6 +45,7 @@ lint:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "gofmt needed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
 
 # Benchmarks (not part of make test): SCALE=S (50 stores x 24 months) writes BENCHMARKS.md,
 # SCALE=L (500 x 24: about 40 GB of free disk and half an hour) writes BENCHMARKS-L.md.

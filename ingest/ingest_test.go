@@ -140,8 +140,6 @@ func expectRejects(t *testing.T, r *Result, want ...string) {
 	expectRows(t, "rejects of "+filepath.Base(r.Path), got, want)
 }
 
-const dec = "CAST(%s AS VARCHAR)"
-
 func TestGBKWorkOrders(t *testing.T) {
 	e := newEnv(t)
 	r := e.ingest(fixture("gbk_work_orders.csv"), Options{})

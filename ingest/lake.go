@@ -266,6 +266,7 @@ func (lw *lakeWriter) abort() {
 func (lw *lakeWriter) spare() {
 	if !lakeAlloc.plain {
 		for _, p := range lw.parts {
+			//lint:ignore SA6002 one slice header boxed per lake file part (thousands a run), not per row
 			columnPool(lw.kind).Put(p.cols)
 			p.cols = nil
 		}

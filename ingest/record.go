@@ -386,21 +386,6 @@ func prefixed(p string, s []string) []string {
 	return out
 }
 
-func quoteAll(s []string) []string {
-	out := make([]string, len(s))
-	for i, x := range s {
-		out[i] = db.Quote(x)
-	}
-	return out
-}
-
-func nullStr(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
-
 // Rebuild recreates the manifest and raw tables of an empty database from the lake, replaying
 // the manifest's entry files in file_id order, each as the batch it was committed as. (An entry
 // file of a batch that died before its commit, and whose file_ids were never taken again, is

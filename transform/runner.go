@@ -956,7 +956,7 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	for _, it := range items {
-		name := it.order
+		var name string
 		if it.m != nil {
 			name = it.m.Name
 		} else {

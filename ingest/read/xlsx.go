@@ -29,7 +29,6 @@ type xlsxSource struct {
 	numericErr error
 	next       int           // merges[next:] start below the current row
 	active     []activeMerge // merges covering the current row
-	buf        []string
 }
 
 // mergeRange is a merged area, 1-based and inclusive.
