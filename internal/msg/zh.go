@@ -6,10 +6,10 @@ package msg
 var zh = map[string]string{
 	// internal/parse: values of the exports
 	"not a date": "不是日期",
-	"%w: %q is not a date/time (use 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)": "%w：%q 不是日期时间（请写成 2026-03-05 14:30、2026/3/5、2026.3.5 或 2026年3月5日）",
-	"%w: serial %v is out of range":                      "%w：Excel 日期序号 %v 超出范围",
-	"%w: serial 60 is Excel's non-existent 1900-02-29":   "%w：序号 60 是 Excel 中并不存在的 1900-02-29",
-	"%q is not a month (use 2026-03, 2026/3 or 2026年3月)": "%q 不是月份（请写成 2026-03、2026/3 或 2026年3月）",
+	"%w: %q (write 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)": "%w：%q（请写成 2026-03-05 14:30、2026/3/5、2026.3.5 或 2026年3月5日）",
+	"%w: serial %v is out of range":                                    "%w：Excel 日期序号 %v 超出范围",
+	"%w: serial 60 is Excel's non-existent 1900-02-29":                 "%w：序号 60 是 Excel 中并不存在的 1900-02-29",
+	"%q is not a month (use 2026-03, 2026/3 or 2026年3月)":               "%q 不是月份（请写成 2026-03、2026/3 或 2026年3月）",
 	"not a number": "不是数字",
 	"%w: %q — brackets are not a minus sign here; write -%s if it is negative":               "%w：%q —— 此处括号不表示负数；如为负数请写成 -%s",
 	"%w: %q — a comma must separate thousands (1,234.50); write %s if it is a decimal comma": "%w：%q —— 逗号只能作千位分隔符（1,234.50）；如逗号是小数点，请写成 %s",

@@ -236,7 +236,7 @@ func TimestampMicros(s string) (int64, error) {
 }
 
 func notATimestamp(s string) error {
-	return msg.Errorf("%w: %q is not a date/time (use 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
+	return msg.Errorf("%w: %q (write 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
 }
 
 // tsFields are a valid timestamp's calendar fields.
