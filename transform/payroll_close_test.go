@@ -1,6 +1,7 @@
 package transform
 
 import (
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"os"
@@ -223,12 +224,11 @@ func TestCloseReadiness(t *testing.T) {
 	}
 }
 
-// TestSnapshotOfAnyStoreID: the lake snapshot of a closed month stays one folder below _payroll,
-// whatever the store id holds, and a rebuild restores it (before, "a/../../b" wrote it outside
-// the lake, where RestorePayroll never looked).
-func TestSnapshotOfAnyStoreID(t *testing.T) {
+// payrollCaseOf is the payroll golden case's data as the data of one store with the id given,
+// transformed.
+func payrollCaseOf(t *testing.T, store string) *sql.DB {
+	t.Helper()
 	d, _, cfg := openCase(t, filepath.Join("testdata", "payroll.yaml"))
-	const store = "A/../../B"
 	for _, tb := range []string{"stores", "technicians", "attendance", "work_orders", "order_jobs"} {
 		if _, err := d.Exec(`UPDATE raw_`+tb+` SET store_id = ?`, store); err != nil {
 			t.Fatal(err)
@@ -237,6 +237,15 @@ func TestSnapshotOfAnyStoreID(t *testing.T) {
 	if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+	return d
+}
+
+// TestSnapshotOfAnyStoreID: the lake snapshot of a closed month stays one folder below _payroll,
+// whatever the store id holds, and a rebuild restores it (before, "a/../../b" wrote it outside
+// the lake, where RestorePayroll never looked).
+func TestSnapshotOfAnyStoreID(t *testing.T) {
+	const store = "A/../../B"
+	d := payrollCaseOf(t, store)
 	root := t.TempDir()
 	lake := filepath.Join(root, "x", "lake")
 	if _, err := ClosePayroll(t.Context(), d, lake, store, "2026-03", "approved", time.Date(2026, 4, 5, 10, 0, 0, 0, time.UTC)); err != nil {
@@ -293,16 +302,8 @@ func TestSnapshotOfAnyStoreID(t *testing.T) {
 // is the folder of `S001`.
 func TestLegacySnapshotOfAnotherStoreStays(t *testing.T) {
 	for _, owner := range []string{"s001", "S001"} {
-		d, _, cfg := openCase(t, filepath.Join("testdata", "payroll.yaml"))
 		const store = "s001"
-		for _, tb := range []string{"stores", "technicians", "attendance", "work_orders", "order_jobs"} {
-			if _, err := d.Exec(`UPDATE raw_`+tb+` SET store_id = ?`, store); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {
-			t.Fatal(err)
-		}
+		d := payrollCaseOf(t, store)
 		lake := t.TempDir()
 		old := filepath.Join(lake, "_payroll", "s001", "2026-03.json")
 		os.MkdirAll(filepath.Dir(old), 0o755)
