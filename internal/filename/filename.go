@@ -39,13 +39,7 @@ func Part(id string) string {
 	if plain && len(s) <= maxPart {
 		return s
 	}
-	sum := sha256.Sum256([]byte(id))
-	cut := min(len(s), maxPart-18)
-	for cut > 0 && cut < len(s) && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	// (an escape "~XY" cut in its middle is harmless: "~~" and the hash follow)
-	return s[:cut] + "~~" + hex.EncodeToString(sum[:8])
+	return hashed(id, s)
 }
 
 // LegacyPart is Part as it was before it set case-sensitive ids apart (without the hash suffix
@@ -55,11 +49,18 @@ func LegacyPart(id string) string {
 	if len(s) <= maxPart {
 		return s
 	}
+	return hashed(id, s)
+}
+
+// hashed is the escaped id s, cut at a character boundary to leave room, then "~~" and 16 hex
+// digits of the id's SHA-256.
+func hashed(id, s string) string {
 	sum := sha256.Sum256([]byte(id))
-	cut := maxPart - 18
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
+	cut := min(len(s), maxPart-18)
+	for cut > 0 && cut < len(s) && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
+	// (an escape "~XY" cut in its middle is harmless: "~~" and the hash follow)
 	return s[:cut] + "~~" + hex.EncodeToString(sum[:8])
 }
 
