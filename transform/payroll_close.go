@@ -15,9 +15,8 @@ import (
 
 	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/filename"
-	"github.com/aftersales/aftersales/internal/parse"
-
 	"github.com/aftersales/aftersales/internal/msg"
+	"github.com/aftersales/aftersales/internal/parse"
 )
 
 // Closing a payroll month (CONTRACT §2.1): its rows are copied to payroll_closed_rows and never

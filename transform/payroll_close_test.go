@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aftersales/aftersales/internal/db"
-
 	"github.com/aftersales/aftersales/internal/msg"
 )
 
