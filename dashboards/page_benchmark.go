@@ -276,7 +276,8 @@ func (b *builder) benchmarkPage(month string) error {
 			v.Class += " " + cls
 			t.Rows = append(t.Rows, []cellv{{Text: k.label}, {Text: str(r[c("rank")]), Class: "num"}, {Text: str(r[c("store_id")]) + " " + str(r[c("store_name")])},
 				v, numCell(r[c("percentile")], "rate", l), numCell(r[c("group_median")], unit, l), numCell(r[c("target")], unit, l),
-				deltaCell(r[c("change_mom")], unit, l), deltaCell(r[c("change_yoy")], unit, l)})
+				changeCell(r[c("value")], r[c("value_prev_month")], "prev_month", unit, l),
+				changeCell(r[c("value")], r[c("value_prev_year")], "prev_year", unit, l)})
 		}
 	}
 	pg.Sections = append(pg.Sections, section{Title: T(l, "ranked_table"), Table: t, Wide: true})
@@ -304,21 +305,23 @@ var kpiUnits = [][2]string{{"orders", "count"}, {"revenue", "money"}, {"revenue_
 	{"callback_timely_rate", "rate"}, {"reach_rate", "rate"}, {"csi", "rate"}, {"complaint_rate", "rate"}, {"complaint_resolved_rate", "rate"},
 	{"revenue_per_tech", "money"}, {"fill_rate", "rate"}, {"turnover", "ratio"}, {"dead_stock_value", "money"}}
 
-func deltaCell(v any, unit, l string) cellv {
-	f, ok := toFloat(v)
-	if !ok {
+// changeCell is a month-on-month or year-on-year change as the store page's cards show it
+// (Delta): percentage points for a rate, the relative change in % otherwise, "—" without an
+// earlier value or when it is 0. Its tip gives the earlier value and the absolute change, the
+// mart's change_mom / change_yoy.
+func changeCell(cur, prev any, prevLabel, unit, l string) cellv {
+	v, ok := toFloat(cur)
+	p, okp := toFloat(prev)
+	if !ok || !okp {
 		return cellv{Text: "—", Class: "num"}
 	}
+	d, _ := Delta(v, p, unit, l)
+	abs := Fmt(v-p, unit, l)
+	if v-p > 0 {
+		abs = "+" + abs
+	}
 	if unit == "rate" {
-		pp := "pp"
-		if l != "en" {
-			pp = "个百分点"
-		}
-		return cellv{Text: signed1(f*100) + pp, Class: "num"}
+		abs = d // already the difference, in percentage points
 	}
-	s := Fmt(f, unit, l)
-	if f > 0 {
-		s = "+" + s
-	}
-	return cellv{Text: s, Class: "num"}
+	return cellv{Text: d, Class: "num", Tip: T(l, prevLabel) + " " + Fmt(p, unit, l) + " · " + T(l, "change") + " " + abs}
 }

@@ -9,7 +9,7 @@ with m as (
 )
 select b.kpi, d.label_zh, d.label_en, d.direction, b.store_id, s.store_name, b.value, b.rank, b.percentile,
        b.group_median, b.group_q1, b.group_q3, b.target, b.meets_target, b.change_mom, b.change_yoy,
-       d.formula_zh, d.formula_en
+       d.formula_zh, d.formula_en, b.value_prev_month, b.value_prev_year
 from mart_benchmark b
 join kpi_dictionary d using (kpi)
 left join raw_stores s using (store_id)
