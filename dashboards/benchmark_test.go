@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"fmt"
 	"html"
 	"os"
 	"path/filepath"
@@ -30,34 +29,34 @@ func TestBenchmarkChangesLikeStoreCards(t *testing.T) {
 		t.Fatalf("no %s row of S001 in the benchmark table", label)
 		return nil
 	}
+	// the sample's S001 (gen seed 3): revenue ¥100,564.24 in September, ¥110,870.01 in October;
+	// csi 107/120 = 0.891666… and 59/63 = 0.936507…
 	var rev10, rev09 string
 	var csi10, csi09 float64
 	if err := d.QueryRow(`SELECT a.revenue::varchar, b.revenue::varchar, a.csi, b.csi FROM mart_store_month a, mart_store_month b
 		WHERE a.store_id = 'S001' AND b.store_id = 'S001' AND a.month = '2026-10' AND b.month = '2026-09'`).Scan(&rev10, &rev09, &csi10, &csi09); err != nil {
 		t.Fatal(err)
 	}
-	var v, p float64
-	fmt.Sscan(rev10, &v)
-	fmt.Sscan(rev09, &p)
-	if p == 0 || v == p || csi10 == csi09 {
-		t.Fatalf("the sample needs a revenue and a csi that changed: %v → %v, %v → %v", p, v, csi09, csi10)
+	if rev09 != "100564.24" || rev10 != "110870.01" || csi09 != 107.0/120 || csi10 != 59.0/63 {
+		t.Fatalf("the sample changed (revenue %s → %s, csi %v → %v): work the expected cells out again", rev09, rev10, csi09, csi10)
 	}
-	// revenue: the relative change, written out by hand
+	// revenue: (110,870.01 − 100,564.24) / 100,564.24 = 10,305.77 / 100,564.24 = 10.248 % → +10.2%;
+	// the tip: September's ¥10.06万 and the change, +¥1.03万
 	r := row("产值")
 	mom, yoy := r[7], r[8]
-	if want := fmt.Sprintf("%+.1f%%", (v-p)/p*100); html.UnescapeString(mom[2]) != want {
-		t.Errorf("revenue 环比 %q, want %q (%s → %s)", mom[2], want, rev09, rev10)
+	if got := html.UnescapeString(mom[2]); got != "+10.2%" {
+		t.Errorf("revenue 环比 %q, want +10.2%%", got)
 	}
 	tip := titleRE.FindStringSubmatch(mom[1])
-	if tip == nil || !strings.HasPrefix(html.UnescapeString(tip[1]), "上月 "+Fmt(p, "money", "zh")+" · 变化 ") {
-		t.Errorf("revenue 环比 tip %q, want the previous month's %s and the change", mom[1], Fmt(p, "money", "zh"))
+	if tip == nil || html.UnescapeString(tip[1]) != "上月 ¥10.06万 · 变化 +¥1.03万" {
+		t.Errorf("revenue 环比 tip %q, want 上月 ¥10.06万 · 变化 +¥1.03万", mom[1])
 	}
 	if yoy[2] != "—" {
 		t.Errorf("revenue 同比 %q without a month a year before, want —", yoy[2])
 	}
-	// csi: percentage points
+	// csi: 59/63 − 107/120 = 0.044841… → +4.5 percentage points
 	c := row("客户满意度")
-	if want := fmt.Sprintf("%+.1f个百分点", (csi10-csi09)*100); html.UnescapeString(c[7][2]) != want {
-		t.Errorf("csi 环比 %q, want %q", c[7][2], want)
+	if got := html.UnescapeString(c[7][2]); got != "+4.5个百分点" {
+		t.Errorf("csi 环比 %q, want +4.5个百分点", got)
 	}
 }
