@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/aftersales/aftersales/internal/msg"
@@ -67,7 +68,7 @@ func LoadConfig(path string) (*Config, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil {
-		return nil, msg.Errorf("settings %s: %w", path, explainYAML(err))
+		return nil, msg.Errorf("settings %s: %w", path, explainYAML(b, err))
 	}
 	if err := c.validate(); err != nil {
 		return nil, msg.Errorf("settings %s: %w", path, err)
@@ -141,7 +142,7 @@ func (c *Config) ForStore(id string) (Settings, error) {
 		return s, msg.Errorf("stores.%s: line %d: a store's settings are a list of `key: value` lines under it", id, node.Line)
 	}
 	if err := node.Decode(&s); err != nil {
-		return s, msg.Errorf("stores.%s: %w", id, explainYAML(err))
+		return s, msg.Errorf("stores.%s: %w", id, explainYAML(nil, err))
 	}
 	return s, nil
 }
@@ -158,18 +159,26 @@ func settingKeys() map[string]bool {
 
 var (
 	yamlUnknownField = regexp.MustCompile(`^line (\d+): field (\S+) not found in type transform\.(Config|Settings)$`)
-	yamlSyntax       = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+	yamlSyntax       = regexp.MustCompile(`^yaml: (?:line (\d+): )?(.*)$`)
 	yamlWrongType    = regexp.MustCompile("^line (\\d+): cannot unmarshal !!(\\w+) `(.*)` into (\\S+)$")
 )
 
 // explainYAML rewrites the YAML decoder's messages in the settings' own terms: a key that is not
 // a setting (with the nearest one, for a typo), a setting at the top level that belongs under
-// defaults:, a value of the wrong kind; and says what to check for a file that is not YAML.
-func explainYAML(err error) error {
+// defaults:, a value of the wrong kind; and, for a file that is not YAML (src, the file's
+// bytes), the line where it stops being YAML, what is wrong there and what to check.
+func explainYAML(src []byte, err error) error {
 	var te *yaml.TypeError
 	if !errors.As(err, &te) {
 		if g := yamlSyntax.FindStringSubmatch(err.Error()); g != nil {
-			return msg.Errorf("line %s: %s — not valid YAML: indent with spaces (not tabs), two per level, and write each setting as `key: value`, as in data/settings.yaml", g[1], g[2])
+			line := g[1]
+			if n := firstBadLine(src); n > 0 {
+				line = strconv.Itoa(n)
+			}
+			if line == "" {
+				line = "?"
+			}
+			return msg.Errorf("line %s: %s — not valid YAML: indent with spaces (not tabs), two per level, and write each setting as `key: value`, as in data/settings.yaml", line, yamlProblem(g[2]))
 		}
 		return err
 	}
@@ -200,6 +209,65 @@ func explainYAML(err error) error {
 		out = append(out, e)
 	}
 	return out
+}
+
+// firstBadLine is the 1-based line from which src stops being YAML: the line after the longest
+// prefix of whole lines that still parses (0 when src is nil, every prefix fails, or src is longer
+// than a settings file would be). yaml.v3's own line is often not that line: for an unclosed
+// `[`, a dedented key or a tab it names where the enclosing block or flow began, counted from 0
+// (line 2 for a tab on line 3; line 1 for `[30` unclosed on line 2). The longest parsing prefix,
+// not the shortest failing one, so that a valid bracket or quote spanning lines before the
+// error, whose first lines alone do not parse, is not taken for it.
+func firstBadLine(src []byte) int {
+	lines := bytes.SplitAfter(src, []byte("\n"))
+	if len(lines[len(lines)-1]) == 0 {
+		lines = lines[:len(lines)-1] // after the last newline
+	}
+	if len(lines) == 0 || len(lines) > 1000 {
+		return 0
+	}
+	good := -1 // lines in the longest parsing prefix
+	for k := 0; k < len(lines); k++ {
+		var n yaml.Node
+		if yaml.Unmarshal(bytes.Join(lines[:k], nil), &n) == nil {
+			good = k
+		}
+	}
+	if good < 0 || good >= len(lines) {
+		return 0
+	}
+	return good + 1
+}
+
+// yamlProblem is a problem yaml.v3's scanner or parser names, in the user's language: the ones
+// a hand-edited settings file meets are translated, the others shown as the decoder says them.
+type yamlProblem string
+
+func (p yamlProblem) Error() string { return string(p) }
+
+// Text is the problem in lang.
+func (p yamlProblem) Text(lang string) string {
+	if z, ok := yamlProblemsZH[string(p)]; ok && lang != msg.EN {
+		return z
+	}
+	return string(p)
+}
+
+var yamlProblemsZH = map[string]string{
+	"did not find expected ',' or ']'":                             "方括号 [ 没有闭合（缺少 , 或 ]）",
+	"did not find expected ',' or '}'":                             "花括号 { 没有闭合（缺少 , 或 }）",
+	"found a tab character that violates indentation":              "缩进里有制表符",
+	"found a tab character where an indentation space is expected": "应为缩进空格处有制表符",
+	"found character that cannot start any token":                  "有不能作为内容开头的字符（制表符，或 @、` 开头的值：值请加引号）",
+	"did not find expected key":                                    "这里应是一个键（缩进与同级的键不一致？）",
+	"mapping values are not allowed in this context":               "这里不能再有 `键: 值`（缩进多了，或一行里有两个冒号：含冒号的值请加引号）",
+	"could not find expected ':'":                                  "缺少冒号（键与值之间写 `: `，冒号后加空格）",
+	"found unexpected end of stream":                               "文件在引号闭合之前结束（引号没有闭合？）",
+	"did not find expected node content":                           "这里缺少内容",
+	"did not find expected '-' indicator":                          "列表的每一项应以 - 开头",
+	"found unknown escape character":                               "双引号中有无法识别的转义（\\ 之后的字符）：用单引号，或写成 \\\\",
+	"found undefined tag handle":                                   "有未定义的标记（! 开头的值：值请加引号）",
+	"did not find expected alphabetic or numeric character":        "这里应是字母或数字（& 或 * 之后：值请加引号）",
 }
 
 // joined is the decoder's findings, each in the message's language.

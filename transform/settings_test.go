@@ -77,7 +77,14 @@ func TestSettingsErrorsSayWhatToDo(t *testing.T) {
 		{"stores:\n  S001:\n    ss_divisor: 30\n    pool_rat: 0.3\n", "stores.S001: line 4: pool_rat is not one of a store's settings (did you mean pool_rate?)"},
 		{"stores:\n  S001:\n    ss_divisor: six\n", `stores.S001: line 3: "six" should be a whole number`},
 		{"stores:\n  S001: 30\n", "stores.S001: line 2: a store's settings are a list of `key: value` lines"},
-		{"defaults:\n  pool_rate: 0.3\n\tss_divisor: 2\n", "line 2: found a tab character that violates indentation — not valid YAML: indent with spaces (not tabs)"},
+		// the line is where the text stops being YAML, not yaml.v3's (line 2 for the tab on line 3,
+		// line 1 for the bracket left open on line 2, line 2 for the dedented key on line 3)
+		{"defaults:\n  pool_rate: 0.3\n\tss_divisor: 2\n", "line 3: found a tab character that violates indentation — not valid YAML: indent with spaces (not tabs)"},
+		{"defaults:\n  comeback_window_days: [30\n", "line 2: did not find expected ',' or ']' — not valid YAML"},
+		{"defaults:\n  pool_rate: 0.3\n ss_divisor: 2\n  hour_rate: 1\n", "line 3: did not find expected key — not valid YAML"},
+		// a bracket that spans lines and closes is not the error
+		{"defaults:\n  grade_hour_rates: {lead: 25,\n    deputy: 18}\n  pool_rate: 0.3\n\tss_divisor: 2\n", "line 5: found a tab character"},
+		{"\tdefaults:\n  pool_rate: 0.3\n", "line 1: found character that cannot start any token"},
 	} {
 		os.WriteFile(p, []byte(c.yaml), 0o644)
 		if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -88,7 +95,8 @@ func TestSettingsErrorsSayWhatToDo(t *testing.T) {
 	for yml, want := range map[string]string{
 		"defaults:\n  comeback_windw_days: 30\n":         "第 2 行：comeback_windw_days 不是参数设置中的项（是否想写 comeback_window_days？）",
 		"defaults:\n  comeback_window_days: thirty\n":    `第 2 行："thirty" 应为整数`,
-		"defaults:\n  pool_rate: 0.3\n\tss_divisor: 2\n": "不是有效的 YAML：请用空格缩进",
+		"defaults:\n  pool_rate: 0.3\n\tss_divisor: 2\n": "第 3 行：缩进里有制表符 —— 不是有效的 YAML：请用空格缩进",
+		"defaults:\n  ss_divisor: [30\n":                 "第 2 行：方括号 [ 没有闭合（缺少 , 或 ]） —— 不是有效的 YAML",
 	} {
 		os.WriteFile(p, []byte(yml), 0o644)
 		if _, err := LoadConfig(p); err == nil || !strings.Contains(msg.Text(msg.ZH, err), want) {
