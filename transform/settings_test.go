@@ -6,8 +6,10 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/aftersales/aftersales/internal/msg"
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 func TestShippedSettingsEqualDefaults(t *testing.T) {
@@ -102,5 +104,38 @@ func TestSettingsErrorsSayWhatToDo(t *testing.T) {
 		if _, err := LoadConfig(p); err == nil || !strings.Contains(msg.Text(msg.ZH, err), want) {
 			t.Errorf("%q: want %q in Chinese, got %v", yml, want, msg.Text(msg.ZH, err))
 		}
+	}
+}
+
+// TestSettingsSavedAsGBK: data/settings.yaml saved by Notepad as "ANSI" on a Chinese Windows is
+// GBK (its comments are Chinese); it reads as the UTF-8 file does, and a mistake in it is still
+// named by its line.
+func TestSettingsSavedAsGBK(t *testing.T) {
+	src := "# 返修窗口（天）\ndefaults:\n  comeback_window_days: 45  # 天\nstores:\n  S001:\n    pool_rate: 0.3  # 班组工资池\n"
+	gbk, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if utf8.Valid(gbk) {
+		t.Fatal("the GBK text should not be valid UTF-8")
+	}
+	dir := t.TempDir()
+	p := filepath.Join(dir, "gbk.yaml")
+	os.WriteFile(p, gbk, 0o644)
+	c, err := LoadConfig(p)
+	if err != nil {
+		t.Fatalf("a GBK settings file: %v", err)
+	}
+	if c.Defaults.ComebackWindowDays != 45 {
+		t.Errorf("comeback_window_days = %d, want 45", c.Defaults.ComebackWindowDays)
+	}
+	s, err := c.ForStore("S001")
+	if err != nil || s.PoolRate != "0.3" {
+		t.Errorf("S001's pool_rate = %q (%v), want 0.3", s.PoolRate, err)
+	}
+	bad, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("# 参数\ndefaults:\n  pool_rate: 0.3  # 比例\n\tss_divisor: 2\n"))
+	os.WriteFile(p, bad, 0o644)
+	if _, err := LoadConfig(p); err == nil || !strings.Contains(msg.Text(msg.ZH, err), "第 4 行：有不能作为内容开头的字符（制表符") {
+		t.Errorf("a mistake in a GBK file: want it named at line 4, got %v", err)
 	}
 }
