@@ -225,6 +225,22 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 			}
 		}
 	}
+	// a month typed as the exports write it is the same month: 2026年9月, 2026/9 and 2026.9 print
+	// what 2026-09 prints; the dashboards' file names say 2026-09
+	base := runBin(t, dir, "payroll", "--db", dbf, "--store", "S001", "--month", "2026-09")
+	for _, m := range []string{"2026年9月", "2026/9", "2026.9", " 2026-9 "} {
+		if r := runBin(t, dir, "payroll", "--db", dbf, "--store", "S001", "--month", m); r.code != 0 || r.stdout != base.stdout {
+			t.Errorf("payroll --month %q: exit %d, and it printed other than --month 2026-09:\n%s%s", m, r.code, r.stdout, r.stderr)
+		}
+	}
+	if r := runBin(t, dir, "dashboards", "--db", dbf, "--out", filepath.Join(dir, "dash-m"), "--store", "S001", "--month", "2026年9月"); r.code != 0 {
+		t.Errorf("dashboards --month 2026年9月: exit %d %s", r.code, r.stderr)
+	} else if _, err := os.Stat(filepath.Join(dir, "dash-m", "store-S001-2026-09.html")); err != nil {
+		t.Errorf("dashboards --month 2026年9月: no store-S001-2026-09.html: %v", err)
+	}
+	if r := runBin(t, dir, "payroll", "--db", dbf, "--store", "S001", "--month", "202609"); r.code != 2 || !strings.Contains(r.stderr, `--month "202609" is not a month: write 2026-09`) {
+		t.Errorf("payroll --month 202609: exit %d, stderr %q", r.code, r.stderr)
+	}
 	// outputs are readable by others (temporary files are 0600 until renamed)
 	for _, f := range []string{filepath.Join(dir, "p.xlsx"), filepath.Join(dir, "dash", "index.html")} {
 		if st, err := os.Stat(f); err != nil || st.Mode().Perm() != 0o644 {

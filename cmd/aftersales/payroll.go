@@ -14,6 +14,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/filename"
 	"github.com/aftersales/aftersales/internal/msg"
+	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/internal/workbook"
 	"github.com/aftersales/aftersales/transform"
 )
@@ -28,6 +29,18 @@ type payrollOpts struct {
 }
 
 var monthRe = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
+
+// normMonth reads a month flag in any form a month column of the input accepts (2026-09, 2026/9,
+// 2026.9, 2026年9月, or a date: parse.Month) as YYYY-MM, so that a clerk may type it as the
+// exports write it. A value it cannot read is left as typed, for the check that follows to name.
+func normMonth(m *string) {
+	if *m == "" {
+		return
+	}
+	if v, err := parse.Month(*m); err == nil {
+		*m = v
+	}
+}
 
 func init() {
 	extraCommands = append(extraCommands, newPayrollCmd)
@@ -56,6 +69,7 @@ before its last day); --force closes such a month as it stands.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.Out, o.Lang = c.OutOrStdout(), lang
+			normMonth(&o.Month)
 			return runPayroll(ctxOf(c), o)
 		},
 	}
@@ -119,7 +133,7 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 		return usage("payroll needs --store and --month\nRun `aftersales payroll --help` for usage.")
 	}
 	if !monthRe.MatchString(o.Month) {
-		return usage("--month %q is not YYYY-MM", o.Month)
+		return usage("--month %q is not a month: write 2026-09 (2026/9 and 2026年9月 work too)", o.Month)
 	}
 	if o.Close && o.Reopen {
 		return usage("--close and --reopen exclude each other")

@@ -86,6 +86,7 @@ named queries. --all-stores writes the report of every store with orders in --mo
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.Lang = lang
+			normMonth(&o.Month)
 			if o.AllStores {
 				return runReportAll(ctxOf(c), o, c.OutOrStdout())
 			}
@@ -93,7 +94,7 @@ named queries. --all-stores writes the report of every store with orders in --mo
 				return usage("report needs --store, --month and --xlsx\nRun `aftersales report --help` for usage.")
 			}
 			if !monthRe.MatchString(o.Month) {
-				return usage("--month %q is not YYYY-MM", o.Month)
+				return usage("--month %q is not a month: write 2026-09 (2026/9 and 2026年9月 work too)", o.Month)
 			}
 			d, err := openDB(&o.dbFlags, true)
 			if err != nil {
