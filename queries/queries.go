@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/aftersales/aftersales/internal/msg"
+	inparse "github.com/aftersales/aftersales/internal/parse"
 )
 
 //go:embed *.sql
@@ -133,10 +134,16 @@ func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) 
 			}
 			v = p.Default
 		}
-		// a month that is not one would match no row and print an empty table, like a month
-		// without data: said instead
-		if p.Name == "month" && v != "latest" && !monthRe.MatchString(v) {
-			return "", nil, msg.Errorf("--param month=%s is not a month: give YYYY-MM, e.g. month=2026-09", v)
+		// a month as the exports write it (2026年9月, 2026/9: parse.Month) is the same month; one
+		// that is not a month would match no row and print an empty table, like a month without
+		// data: said instead
+		if p.Name == "month" && v != "latest" {
+			if m, err := inparse.Month(v); err == nil {
+				v = m
+			}
+			if !monthRe.MatchString(v) {
+				return "", nil, msg.Errorf("--param month=%s is not a month: give YYYY-MM, e.g. month=2026-09", v)
+			}
 		}
 		vals[p.Name] = v
 	}

@@ -8,6 +8,7 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -189,7 +190,7 @@ func TestResolve(t *testing.T) {
 		t.Errorf("parameters must be bound, not spliced: %v %v", args, err)
 	}
 	// a month that is not one is said, not answered with an empty table
-	for _, m := range []string{"2026-13", "2026-9", "202609", "九月"} {
+	for _, m := range []string{"2026-13", "202609", "九月", "2026年13月"} {
 		if _, _, err := queries.Resolve("abc_pareto", map[string]string{"store": "S1", "month": m}); err == nil || !strings.Contains(err.Error(), "YYYY-MM") {
 			t.Errorf("month=%s: %v", m, err)
 		}
@@ -197,6 +198,13 @@ func TestResolve(t *testing.T) {
 	for _, m := range []string{"2026-09", "latest"} {
 		if _, _, err := queries.Resolve("advisor_ranking", map[string]string{"store": "S1", "month": m}); err != nil {
 			t.Errorf("month=%s: %v", m, err)
+		}
+	}
+	// a month as the exports write it is bound as YYYY-MM
+	for _, m := range []string{"2026-9", "2026/9", "2026年9月", "2026.09"} {
+		_, args, err := queries.Resolve("abc_pareto", map[string]string{"store": "S1", "month": m})
+		if err != nil || !slices.Contains(args, any("2026-09")) {
+			t.Errorf("month=%s: bound %v (%v), want 2026-09 among them", m, args, err)
 		}
 	}
 }
