@@ -217,6 +217,13 @@ func printPayroll(ctx context.Context, o *payrollOpts, d dbQuerier) error {
 		return failed("reading mart_payroll (run `aftersales transform` first): %v", err)
 	}
 	if text == "" {
+		if r, ok := d.(interface {
+			QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+		}); ok {
+			if stores, months, ok := workbook.MartSpan(ctx, r, "mart_payroll"); ok {
+				return failed("no payroll rows for store %s month %s (the payroll holds stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month", o.Store, o.Month, stores, months)
+			}
+		}
 		return failed("no payroll rows for store %s month %s: check the store id and month, and run `aftersales transform`", o.Store, o.Month)
 	}
 	fmt.Fprint(o.Out, text)

@@ -345,7 +345,7 @@ func TestWrongPathsSaySo(t *testing.T) {
 
 // TestQueryParamsChecked: a named query's month that is not one is refused with the form, and a
 // store no work order carries gets a note listing the stores there are (not just an empty table);
-// a report of a store-month without KPIs says which stores and months the marts hold.
+// a report or a payroll of a store-month without rows says which stores and months the marts hold.
 func TestQueryParamsChecked(t *testing.T) {
 	dir := t.TempDir()
 	_, dbf := ingestedSample(t, dir, 1, 1)
@@ -365,5 +365,14 @@ func TestQueryParamsChecked(t *testing.T) {
 	r := runBin(t, dir, "report", "--db", dbf, "--store", "S1", "--month", "2026-10", "--xlsx", filepath.Join(dir, "r.xlsx"))
 	if r.code != 1 || !strings.Contains(r.stderr, "the marts hold stores S001, months 2026-10 … 2026-10") {
 		t.Errorf("report of store S1: exit %d %s", r.code, r.stderr)
+	}
+	// and so does the payroll, printed or as a workbook
+	for _, args := range [][]string{
+		{"payroll", "--db", dbf, "--store", "s001", "--month", "2026-10"},
+		{"payroll", "--db", dbf, "--store", "S001", "--month", "2026-11", "--xlsx", filepath.Join(dir, "p.xlsx")},
+	} {
+		if r := runBin(t, dir, args...); r.code != 1 || !strings.Contains(r.stderr, "(the payroll holds stores S001, months 2026-10 … 2026-10)") {
+			t.Errorf("%v: exit %d %s", args[3:], r.code, r.stderr)
+		}
 	}
 }

@@ -243,6 +243,9 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		return err
 	}
 	if len(ps) == 0 {
+		if stores, months, ok := MartSpan(ctx, db, "mart_payroll"); ok {
+			return msg.Errorf("no payroll for store %s month %s (the payroll holds stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month", store, month, stores, months)
+		}
 		return msg.Errorf("no payroll for store %s month %s: check the store id and month (YYYY-MM) and run `aftersales transform`", store, month)
 	}
 	return WritePayroll(ps[0], lang, path)

@@ -22,6 +22,23 @@ var rateCols = map[string]bool{"csi": true, "complaint_rate": true, "on_time_rat
 var decCols = map[string]bool{"flagged_hours": true, "mad": true, "safety_stock": true, "on_hand": true, "suggested_order": true, "days_worked": true,
 	"turnaround_hours_median": true, "turnaround_hours_p90": true, "turnover": true, "days_to_resolve": true}
 
+// MartSpan is what a mart (with store_id and month columns) holds: its stores (the first twelve,
+// and how many in all past that) and its first and last month, for a message about a
+// store-month without rows, so that a wrong store or month is seen at once; ok is false when
+// the mart has no row, or cannot be read.
+func MartSpan(ctx context.Context, db interface {
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}, mart string) (stores, months string, ok bool) {
+	var s, m sql.NullString
+	err := db.QueryRowContext(ctx, `SELECT array_to_string(list_slice(list(DISTINCT store_id ORDER BY store_id), 1, 12), ', ')
+		    || CASE WHEN count(DISTINCT store_id) > 12 THEN ' … (' || count(DISTINCT store_id) || ')' ELSE '' END,
+		  min(month) || ' … ' || max(month) FROM `+mart).Scan(&s, &m)
+	if err != nil || !s.Valid {
+		return "", "", false
+	}
+	return s.String, m.String, true
+}
+
 // Report writes the monthly business report (业务月报表) of a store-month. Its numbers come from
 // the same named queries as the dashboards.
 func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) error {
@@ -31,16 +48,12 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 		return err
 	}
 	if len(kpis.Rows) == 0 {
-		// what there is, so that a wrong store or month is seen at once
-		var stores, months sql.NullString
-		db.QueryRowContext(ctx, `SELECT array_to_string(list_slice(list(DISTINCT store_id ORDER BY store_id), 1, 12), ', ')
-			    || CASE WHEN count(DISTINCT store_id) > 12 THEN ' … ' || count(DISTINCT store_id) || ' in all' ELSE '' END,
-			  min(month) || ' … ' || max(month) FROM mart_store_month`).Scan(&stores, &months)
-		if !stores.Valid {
+		stores, months, ok := MartSpan(ctx, db, "mart_store_month")
+		if !ok {
 			return msg.Errorf("no KPIs for store %s month %s: no mart holds any yet — run `aftersales transform`", store, month)
 		}
 		return msg.Errorf("no KPIs for store %s month %s (the marts hold stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month",
-			store, month, stores.String, months.String)
+			store, month, stores, months)
 	}
 	var storeName string
 	db.QueryRowContext(ctx, `SELECT coalesce((SELECT store_name FROM raw_stores WHERE store_id = ?), ?)`, store, store).Scan(&storeName)
