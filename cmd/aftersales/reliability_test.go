@@ -376,3 +376,21 @@ func TestQueryParamsChecked(t *testing.T) {
 		}
 	}
 }
+
+// TestSettingsForAStoreWithoutData: settings of their own for a store no loaded data carries (a
+// mistyped id) are named after the transform, with the stores there are; a store that has data
+// gets no note.
+func TestSettingsForAStoreWithoutData(t *testing.T) {
+	dir := t.TempDir()
+	_, dbf := ingestedSample(t, dir, 1, 1)
+	cfg := filepath.Join(dir, "s.yaml")
+	os.WriteFile(cfg, []byte("stores:\n  s001:\n    pool_rate: 0.3\n  S001:\n    ss_divisor: 30\n"), 0o644)
+	r := runBin(t, dir, "transform", "--db", dbf, "--config", cfg)
+	if r.code != 0 || !strings.Contains(r.stderr, "give store s001 settings of its own, but no loaded data carries that store (stores with data: S001)") {
+		t.Errorf("a store id without data: exit %d, stderr %q", r.code, r.stderr)
+	}
+	os.WriteFile(cfg, []byte("stores:\n  S001:\n    pool_rate: 0.3\n"), 0o644)
+	if r := runBin(t, dir, "transform", "--db", dbf, "--config", cfg); r.code != 0 || strings.Contains(r.stderr, "settings of its own") {
+		t.Errorf("a store with data: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

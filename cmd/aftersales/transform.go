@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"io"
 	"os"
@@ -118,5 +119,49 @@ func runTransform(ctx context.Context, o *transformOpts) error {
 	for _, n := range names {
 		fmt.Fprintln(o.Out, msg.T(lang, "  %-22s %d rows", n, res.Tables[n]))
 	}
+	noteUnknownSettingStores(ctx, d, cfg, o.Config)
 	return nil
+}
+
+// noteUnknownSettingStores names the stores under `stores:` in the settings that no loaded data
+// carries (no stores row, no technician, no closed order): their settings apply to nothing, most
+// often because the id is mistyped (s001 for S001). A note, not an error: a store's settings
+// may be written before its first exports are loaded.
+func noteUnknownSettingStores(ctx context.Context, d *sql.DB, cfg *transform.Config, path string) {
+	ids := cfg.StoreIDs()
+	if len(ids) == 0 {
+		return
+	}
+	rows, err := d.QueryContext(ctx, `SELECT store_id FROM raw_stores UNION SELECT store_id FROM raw_technicians
+		UNION SELECT store_id FROM mart_store_month ORDER BY store_id`)
+	if err != nil {
+		return
+	}
+	defer rows.Close()
+	known := map[string]bool{}
+	var list []string
+	for rows.Next() {
+		var id string
+		if rows.Scan(&id) == nil {
+			known[id] = true
+			list = append(list, id)
+		}
+	}
+	if rows.Err() != nil || len(list) == 0 {
+		return
+	}
+	var unknown []string
+	for _, id := range ids {
+		if !known[id] {
+			unknown = append(unknown, id)
+		}
+	}
+	if len(unknown) == 0 {
+		return
+	}
+	if len(list) > 12 {
+		list = append(list[:12], fmt.Sprintf("… (%d)", len(known)))
+	}
+	fmt.Fprintln(os.Stderr, msg.T(lang, "note: the settings (%s) give store %s settings of its own, but no loaded data carries that store (stores with data: %s): those settings apply to nothing — check the store id under stores:",
+		termSafe(path, false), termSafe(strings.Join(unknown, ", "), false), strings.Join(list, ", ")))
 }
