@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"math/big"
 	"os"
 	"reflect"
 	"regexp"
@@ -124,6 +125,9 @@ func (c *Config) validate() error {
 	if err := check("defaults", c.Defaults); err != nil {
 		return err
 	}
+	if err := c.checkTargets(); err != nil {
+		return err
+	}
 	// (the stores in order, so that of two stores' mistakes the same one is named every time)
 	for _, id := range c.StoreIDs() {
 		s, err := c.ForStore(id)
@@ -135,6 +139,63 @@ func (c *Config) validate() error {
 		}
 	}
 	return nil
+}
+
+// checkTargets reads each KPI target as a decimal number, a percentage (95%, as a service
+// manager writes it, is 0.95) read as its fraction; a rate's target must lie in [0, 1], since
+// rates are fractions (a complaint_rate target of 1.5 would never be missed: 1.5% is 0.015); a
+// key must be a KPI of the dictionary (with the nearest one, for a typo). Checked here, so that
+// the mistake is named with the settings file and exits 2, not found by the transform's insert.
+func (c *Config) checkTargets() error {
+	keys := make([]string, 0, len(c.Targets))
+	for k := range c.Targets {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
+		k, ok := KPIByKey(key)
+		if !ok {
+			best, bestD := "", 4
+			for _, x := range KPIs {
+				if d := editDistance(key, x.Key); d < bestD {
+					best, bestD = x.Key, d
+				}
+			}
+			if best != "" {
+				return msg.Errorf("targets: %s is not a KPI (did you mean %s?)", key, best)
+			}
+			return msg.Errorf("targets: %s is not a KPI (the KPIs are the columns of mart_store_month: `aftersales query \"SELECT kpi FROM kpi_dictionary\"`)", key)
+		}
+		v := strings.TrimSpace(c.Targets[key])
+		pct := strings.HasSuffix(v, "%")
+		num := strings.TrimSpace(strings.TrimSuffix(v, "%"))
+		r, ok := new(big.Rat).SetString(num)
+		if !ok || !decimalTarget.MatchString(num) {
+			return msg.Errorf("targets: %s must be a number such as 0.95 or 95%%, not %q", key, c.Targets[key])
+		}
+		if pct {
+			r.Quo(r, big.NewRat(100, 1))
+		}
+		if k.Unit == "rate" && (r.Sign() < 0 || r.Cmp(big.NewRat(1, 1)) > 0) {
+			return msg.Errorf("targets: %s is a rate, a fraction from 0 to 1 (0.95 or 95%%), not %q", key, c.Targets[key])
+		}
+		if pct {
+			c.Targets[key] = targetText(r) // (a number stays as written: the settings recorded with each run do not change)
+		}
+	}
+	return nil
+}
+
+// decimalTarget is the form of a target's number (a sign allowed: a change may be a target).
+var decimalTarget = regexp.MustCompile(`^[-+]?[0-9]+(\.[0-9]+)?$`)
+
+// targetText is a target's exact decimal text, without trailing zeros (0.95, 0.015, 90).
+func targetText(r *big.Rat) string {
+	s := r.FloatString(12)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
 }
 
 // ForStore returns the settings in force for one store: the defaults with its overrides

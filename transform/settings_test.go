@@ -87,6 +87,11 @@ func TestSettingsErrorsSayWhatToDo(t *testing.T) {
 		// a bracket that spans lines and closes is not the error
 		{"defaults:\n  grade_hour_rates: {lead: 25,\n    deputy: 18}\n  pool_rate: 0.3\n\tss_divisor: 2\n", "line 5: found a tab character"},
 		{"\tdefaults:\n  pool_rate: 0.3\n", "line 1: found character that cannot start any token"},
+		// targets: a KPI's key, a number, a rate within [0, 1]
+		{"targets:\n  ftf: 0.95\n", "targets: ftf is not a KPI (did you mean ftfr?)"},
+		{"targets:\n  csi: high\n", `targets: csi must be a number such as 0.95 or 95%, not "high"`},
+		{"targets:\n  complaint_rate: 1.5\n", `targets: complaint_rate is a rate, a fraction from 0 to 1 (0.95 or 95%), not "1.5"`},
+		{"targets:\n  csi: 120%\n", `targets: csi is a rate, a fraction from 0 to 1 (0.95 or 95%), not "120%"`},
 	} {
 		os.WriteFile(p, []byte(c.yaml), 0o644)
 		if _, err := LoadConfig(p); err == nil || !strings.Contains(err.Error(), c.want) {
@@ -137,5 +142,21 @@ func TestSettingsSavedAsGBK(t *testing.T) {
 	os.WriteFile(p, bad, 0o644)
 	if _, err := LoadConfig(p); err == nil || !strings.Contains(msg.Text(msg.ZH, err), "第 4 行：有不能作为内容开头的字符（制表符") {
 		t.Errorf("a mistake in a GBK file: want it named at line 4, got %v", err)
+	}
+}
+
+// TestTargetsAsPercentages: a target written as a percentage, as a service manager writes it, is
+// its fraction; a number stays as written; a target of a KPI that is not a rate may exceed 1.
+func TestTargetsAsPercentages(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "s.yaml")
+	os.WriteFile(p, []byte("targets:\n  csi: 90%\n  complaint_rate: 1.5 %\n  on_time_rate: 0.950\n  revenue: 1200000\n"), 0o644)
+	c, err := LoadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]string{"csi": "0.9", "complaint_rate": "0.015", "on_time_rate": "0.950", "revenue": "1200000", "ftfr": "0.95"} {
+		if c.Targets[k] != want {
+			t.Errorf("target %s = %q, want %q", k, c.Targets[k], want)
+		}
 	}
 }
