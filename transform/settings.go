@@ -115,6 +115,13 @@ func (c *Config) validate() error {
 				return msg.Errorf("%s: %s must be a decimal number such as 8 or 0.35, not %q", where, d.key, d.v)
 			}
 		}
+		// (the forms were checked above: plain decimals, read exactly)
+		if h, _ := new(big.Rat).SetString(s.HoursPerDay); h.Sign() <= 0 || h.Cmp(big.NewRat(24, 1)) > 0 {
+			return msg.Errorf("%s: hours_per_day is the hours of a working day, more than 0 and at most 24, not %q", where, s.HoursPerDay)
+		}
+		if r, _ := new(big.Rat).SetString(s.PoolRate); r.Cmp(big.NewRat(1, 1)) > 0 {
+			return msg.Errorf("%s: pool_rate is the share of the labour amount that goes to the team's pool, at most 1 (0.35 for 35%%), not %q", where, s.PoolRate)
+		}
 		for g, v := range s.GradeHourRates {
 			if !decimalSetting.MatchString(v) {
 				return msg.Errorf("%s: grade_hour_rates.%s must be a decimal number such as 45.50, not %q", where, g, v)

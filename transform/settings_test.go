@@ -87,6 +87,8 @@ func TestSettingsErrorsSayWhatToDo(t *testing.T) {
 		// a bracket that spans lines and closes is not the error
 		{"defaults:\n  grade_hour_rates: {lead: 25,\n    deputy: 18}\n  pool_rate: 0.3\n\tss_divisor: 2\n", "line 5: found a tab character"},
 		{"\tdefaults:\n  pool_rate: 0.3\n", "line 1: found character that cannot start any token"},
+		{"defaults:\n  hours_per_day: 0\n", `defaults: hours_per_day is the hours of a working day, more than 0 and at most 24, not "0"`},
+		{"stores:\n  S001:\n    pool_rate: 1.5\n", `stores.S001: pool_rate is the share of the labour amount that goes to the team's pool, at most 1 (0.35 for 35%), not "1.5"`},
 		// targets: a KPI's key, a number, a rate within [0, 1]
 		{"targets:\n  ftf: 0.95\n", "targets: ftf is not a KPI (did you mean ftfr?)"},
 		{"targets:\n  csi: high\n", `targets: csi must be a number such as 0.95 or 95%, not "high"`},
