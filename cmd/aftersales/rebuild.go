@@ -101,6 +101,10 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 			"a database rebuilt from it would lack those files. Nothing was changed. Give --lake the lake that holds them, or rebuild without them with --partial",
 			lake, strings.Join(ids, ", "), o.DB)
 	}
+	// a --db that names another file (a workbook, an export): rebuilding would replace it
+	if what := db.NotDuckDB(o.DB); what != nil {
+		return failed("%s is not a DuckDB database but %v: rebuild would replace it with a database. Nothing was changed; give --db the database file (data/aftersales.duckdb unless said otherwise)", o.DB, what)
+	}
 	tmp := o.DB + ".rebuild"
 	os.Remove(tmp)
 	os.Remove(tmp + ".wal")

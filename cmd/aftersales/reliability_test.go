@@ -394,3 +394,23 @@ func TestSettingsForAStoreWithoutData(t *testing.T) {
 		t.Errorf("a store with data: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestRebuildRefusesAnotherFile: `rebuild --db` naming a workbook beside the lake (a slip of the
+// --db) does not replace the workbook with a database.
+func TestRebuildRefusesAnotherFile(t *testing.T) {
+	dir := t.TempDir()
+	_, dbf := ingestedSample(t, dir, 1, 1)
+	book := filepath.Join(filepath.Dir(dbf), "月报.xlsx")
+	body := append([]byte("PK\x03\x04"), []byte(strings.Repeat("x", 100))...)
+	os.WriteFile(book, body, 0o644)
+	r := runBin(t, dir, "rebuild", "--db", book)
+	if r.code != 1 || !strings.Contains(r.stderr, "is not a DuckDB database but an Excel workbook or another zip file: rebuild would replace it") {
+		t.Errorf("rebuild --db a workbook: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if got, _ := os.ReadFile(book); string(got) != string(body) {
+		t.Error("rebuild replaced the workbook")
+	}
+	if r := runBin(t, dir, "status", "--db", book); r.code != 1 || strings.Contains(r.stderr, "rebuild") {
+		t.Errorf("status --db a workbook suggests a rebuild: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

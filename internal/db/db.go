@@ -223,11 +223,49 @@ func Explain(path string, err error) error {
 		return &inUseError{msg.Errorf("database %s is in use by %s: is another aftersales running? Wait for it to finish and try again. (%v)", path, who, err)}
 	case strings.Contains(text, "Is a directory"):
 		return msg.Errorf("%s is a folder: --db names the database file, e.g. --db %s", path, filepath.Join(path, "aftersales.duckdb"))
+	case strings.Contains(text, "not a valid DuckDB database") && NotDuckDB(path) != nil:
+		// not a damaged database but another file given as --db (a workbook, an export, the
+		// settings): `rebuild` would replace it, so it is not suggested
+		return msg.Errorf("%s is not a DuckDB database but %v: --db names the database file aftersales keeps (data/aftersales.duckdb unless said otherwise); nothing was changed", path, NotDuckDB(path))
 	case strings.Contains(text, "WAL") || strings.Contains(text, "Corrupt") || strings.Contains(text, "corrupt") ||
 		strings.Contains(text, "not a valid DuckDB database") || strings.Contains(text, "Serialization"):
 		return msg.Errorf("database %s cannot be opened (%v): it may be damaged; run `aftersales rebuild --db %s` to recreate it from the lake", path, err, path)
 	}
 	return msg.Errorf("opening database %s: %w", path, err)
+}
+
+// NotDuckDB names what the file at path is when its first bytes show it is not a DuckDB database
+// (whose header carries "DUCK" at byte 8): an Excel workbook, a legacy .xls, a Parquet file, a
+// text file, or another kind. nil when it is one, is empty or shorter than a header (a database
+// being created, or truncated: damaged), is binary and named *.duckdb (damaged), or cannot be read.
+func NotDuckDB(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	head := make([]byte, 16)
+	n, _ := f.Read(head)
+	head = head[:n]
+	switch {
+	case n < 12 || string(head[8:12]) == "DUCK":
+		return nil
+	case strings.HasPrefix(string(head), "PK\x03\x04"):
+		return msg.Errorf("an Excel workbook or another zip file")
+	case strings.HasPrefix(string(head), "\xD0\xCF\x11\xE0"):
+		return msg.Errorf("a legacy Excel workbook (.xls)")
+	case strings.HasPrefix(string(head), "PAR1"):
+		return msg.Errorf("a Parquet file")
+	}
+	for _, c := range head {
+		if c < 0x09 || c > 0x0D && c < 0x20 {
+			if strings.EqualFold(filepath.Ext(path), ".duckdb") {
+				return nil // binary, named as a database: a damaged one, which rebuild may replace
+			}
+			return msg.Errorf("a file of another kind")
+		}
+	}
+	return msg.Errorf("a text file (a CSV export, settings?)")
 }
 
 // Quote quotes a string literal for SQL text (paths in read_parquet lists).

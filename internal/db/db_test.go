@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -236,5 +237,52 @@ func TestLimitFromBlocksInUse(t *testing.T) {
 		if got != want {
 			t.Errorf("connection %d: memory_limit %s, want %s (by the file's length: %s)", i+1, got, want, byFile)
 		}
+	}
+}
+
+// TestNotDuckDB: a file given as --db that is not a DuckDB database is named by its kind from its
+// first bytes; a database, a file too short for a header, and a binary file named *.duckdb (a
+// damaged database, which rebuild may replace) are not.
+func TestNotDuckDB(t *testing.T) {
+	dir := t.TempDir()
+	dbf := filepath.Join(dir, "a.duckdb")
+	d, err := Open(dbf, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.Exec("CREATE TABLE t (x INTEGER)")
+	d.Close()
+	junk := []byte{0x9c, 0x01, 0x00, 0xff, 0x10, 0x80, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x01, 0x02, 0x03}
+	for name, c := range map[string]struct {
+		body []byte
+		want string
+	}{
+		"a.duckdb":       {nil, ""}, // the database just made
+		"r.xlsx":         {append([]byte("PK\x03\x04"), make([]byte, 20)...), "an Excel workbook or another zip file"},
+		"old.xls":        {append([]byte{0xD0, 0xCF, 0x11, 0xE0}, make([]byte, 20)...), "a legacy Excel workbook (.xls)"},
+		"x.parquet":      {[]byte("PAR1\x15\x04\x15\x80\x01\x15\x80\x01\x4c\x15\x02\x15"), "a Parquet file"},
+		"settings.yaml":  {[]byte("defaults:\n  pool_rate: 0.35\n"), "a text file (a CSV export, settings?)"},
+		"w.csv":          {[]byte("门店编号,工单号,车架号\r\nS001,W1,X\r\n"), "a text file (a CSV export, settings?)"},
+		"blob.bin":       {junk, "a file of another kind"},
+		"damaged.duckdb": {junk, ""},
+		"short.duckdb":   {[]byte("DUCK"), ""},
+		"empty.bin":      {[]byte{}, ""},
+	} {
+		p := filepath.Join(dir, name)
+		if c.body != nil {
+			os.WriteFile(p, c.body, 0o644)
+		}
+		got := ""
+		if e := NotDuckDB(p); e != nil {
+			got = e.Error()
+		}
+		if got != c.want {
+			t.Errorf("%s: %q, want %q", name, got, c.want)
+		}
+	}
+	// and opening one says so, without suggesting a rebuild that would replace it
+	_, err = Open(filepath.Join(dir, "r.xlsx"), true)
+	if err == nil || !strings.Contains(err.Error(), "is not a DuckDB database but an Excel workbook") || strings.Contains(err.Error(), "rebuild") {
+		t.Errorf("opening a workbook as the database: %v", err)
 	}
 }
