@@ -237,7 +237,8 @@ func Explain(path string, err error) error {
 // NotDuckDB names what the file at path is when its first bytes show it is not a DuckDB database
 // (whose header carries "DUCK" at byte 8): an Excel workbook, a legacy .xls, a Parquet file, a
 // text file, or another kind. nil when it is one, is empty or shorter than a header (a database
-// being created, or truncated: damaged), is binary and named *.duckdb (damaged), or cannot be read.
+// being created, or truncated), is named *.duckdb or has a database's size (damaged: its header
+// overwritten), or cannot be read — those are offered `rebuild`.
 func NotDuckDB(path string) error {
 	f, err := os.Open(path)
 	if err != nil {
@@ -247,8 +248,16 @@ func NotDuckDB(path string) error {
 	head := make([]byte, 16)
 	n, _ := f.Read(head)
 	head = head[:n]
+	st, err := f.Stat()
+	if err != nil {
+		return nil
+	}
+	// a DuckDB file is three 4 kB headers and then 256 kB blocks: a file of that shape whose
+	// header was overwritten is a damaged database, as is any file named *.duckdb
+	const headers, block = 3 << 12, 256 << 10
+	shaped := st.Size() >= headers && (st.Size()-headers)%block == 0
 	switch {
-	case n < 12 || string(head[8:12]) == "DUCK":
+	case n < 12 || string(head[8:12]) == "DUCK" || shaped || strings.EqualFold(filepath.Ext(path), ".duckdb"):
 		return nil
 	case strings.HasPrefix(string(head), "PK\x03\x04"):
 		return msg.Errorf("an Excel workbook or another zip file")
@@ -259,9 +268,6 @@ func NotDuckDB(path string) error {
 	}
 	for _, c := range head {
 		if c < 0x09 || c > 0x0D && c < 0x20 {
-			if strings.EqualFold(filepath.Ext(path), ".duckdb") {
-				return nil // binary, named as a database: a damaged one, which rebuild may replace
-			}
 			return msg.Errorf("a file of another kind")
 		}
 	}

@@ -265,6 +265,8 @@ func TestNotDuckDB(t *testing.T) {
 		"w.csv":          {[]byte("门店编号,工单号,车架号\r\nS001,W1,X\r\n"), "a text file (a CSV export, settings?)"},
 		"blob.bin":       {junk, "a file of another kind"},
 		"damaged.duckdb": {junk, ""},
+		"named.duckdb":   {[]byte("this is not a database, it was overwritten by mistake"), ""},
+		"shaped.db":      {append([]byte("overwritten header"), make([]byte, 3<<12+256<<10-18)...), ""},
 		"short.duckdb":   {[]byte("DUCK"), ""},
 		"empty.bin":      {[]byte{}, ""},
 	} {
