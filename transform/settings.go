@@ -194,7 +194,7 @@ func (c *Config) checkTargets() error {
 }
 
 // decimalTarget is the form of a target's number (a sign allowed: a change may be a target).
-var decimalTarget = regexp.MustCompile(`^[-+]?[0-9]+(\.[0-9]+)?$`)
+var decimalTarget = regexp.MustCompile(`^[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$`)
 
 // targetText is a target's exact decimal text, without trailing zeros (0.95, 0.015, 90).
 func targetText(r *big.Rat) string {

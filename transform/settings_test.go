@@ -151,12 +151,12 @@ func TestSettingsSavedAsGBK(t *testing.T) {
 // its fraction; a number stays as written; a target of a KPI that is not a rate may exceed 1.
 func TestTargetsAsPercentages(t *testing.T) {
 	p := filepath.Join(t.TempDir(), "s.yaml")
-	os.WriteFile(p, []byte("targets:\n  csi: 90%\n  complaint_rate: 1.5 %\n  on_time_rate: 0.950\n  revenue: 1200000\n"), 0o644)
+	os.WriteFile(p, []byte("targets:\n  csi: 90%\n  complaint_rate: 1.5 %\n  on_time_rate: 0.950\n  revenue: 1200000\n  ftfr: .96\n"), 0o644)
 	c, err := LoadConfig(p)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for k, want := range map[string]string{"csi": "0.9", "complaint_rate": "0.015", "on_time_rate": "0.950", "revenue": "1200000", "ftfr": "0.95"} {
+	for k, want := range map[string]string{"csi": "0.9", "complaint_rate": "0.015", "on_time_rate": "0.950", "revenue": "1200000", "ftfr": ".96"} {
 		if c.Targets[k] != want {
 			t.Errorf("target %s = %q, want %q", k, c.Targets[k], want)
 		}
