@@ -112,8 +112,6 @@ var nameRe = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 
 // Resolve turns a name (with parameters) or a SQL text into the statement and its arguments.
 // Named parameters become positional placeholders bound as values.
-var monthRe = regexp.MustCompile(`^[0-9]{4}-(0[1-9]|1[0-2])$`)
-
 func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) {
 	q, ok := all[nameOrSQL]
 	if !ok {
@@ -138,12 +136,11 @@ func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) 
 		// that is not a month would match no row and print an empty table, like a month without
 		// data: said instead
 		if p.Name == "month" && v != "latest" {
-			if m, err := inparse.Month(v); err == nil {
-				v = m
-			}
-			if !monthRe.MatchString(v) {
+			m, err := inparse.Month(v)
+			if err != nil {
 				return "", nil, msg.Errorf("--param month=%s is not a month: give YYYY-MM, e.g. month=2026-09", v)
 			}
+			v = m
 		}
 		vals[p.Name] = v
 	}

@@ -162,13 +162,11 @@ func (c *Config) checkTargets() error {
 	for _, key := range keys {
 		k, ok := KPIByKey(key)
 		if !ok {
-			best, bestD := "", 4
-			for _, x := range KPIs {
-				if d := editDistance(key, x.Key); d < bestD {
-					best, bestD = x.Key, d
-				}
+			kpis := make([]string, len(KPIs))
+			for i, x := range KPIs {
+				kpis[i] = x.Key
 			}
-			if best != "" {
+			if best := nearest(key, kpis); best != "" {
 				return msg.Errorf("targets: %s is not a KPI (did you mean %s?)", key, best)
 			}
 			return msg.Errorf("targets: %s is not a KPI (the KPIs are the columns of mart_store_month: `aftersales query \"SELECT kpi FROM kpi_dictionary\"`)", key)
@@ -373,16 +371,27 @@ func (j joined) Text(lang string) string {
 // unknownSetting names a key that is not a setting, with the nearest setting when it looks like
 // a typo of one.
 func unknownSetting(key string, where error) error {
-	best, bestD := "", 4
+	keys := make([]string, 0, len(settingKeys()))
 	for k := range settingKeys() {
-		if d := editDistance(key, k); d < bestD || d == bestD && k < best {
-			best, bestD = k, d
-		}
+		keys = append(keys, k)
 	}
-	if best != "" {
+	sort.Strings(keys)
+	if best := nearest(key, keys); best != "" {
 		return msg.Errorf("%s is not one of %s (did you mean %s?)", key, where, best)
 	}
 	return msg.Errorf("%s is not one of %s (they are listed in data/settings.yaml)", key, where)
+}
+
+// nearest is the candidate a mistyped key most likely meant: the one at the smallest edit
+// distance, at most 3, the first in the given order among equals; "" when none is that close.
+func nearest(key string, candidates []string) string {
+	best, bestD := "", 4
+	for _, k := range candidates {
+		if d := editDistance(key, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
 }
 
 // editDistance is the Levenshtein distance of two short keys.

@@ -18,8 +18,22 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/msg"
+	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/transform"
 )
+
+// monthFlag reads a month flag in place as YYYY-MM, in any form a month column of the input takes
+// (2026-09, 2026/9, 2026.9, 2026年9月, or a date: parse.Month), so that a clerk may type it as the
+// exports write it; what is not a month is a usage error naming the flag and the forms that work.
+// (Whether the flag may be left out is the verb's to say: call it on a value given.)
+func monthFlag(flag string, m *string) error {
+	v, err := parse.Month(*m)
+	if err != nil {
+		return usage("%s %q is not a month: write 2026-09 (2026/9 and 2026年9月 work too)", flag, *m)
+	}
+	*m = v
+	return nil
+}
 
 // dbFlags are the flags every verb that touches the database shares.
 type dbFlags struct {

@@ -52,9 +52,10 @@ phones are masked; pay appears only with --include-pay.`,
 			if o.Out == "" {
 				return usage("dashboards needs --out DIR")
 			}
-			normMonth(&o.Month)
-			if o.Month != "" && !monthRe.MatchString(o.Month) {
-				return usage("--month %q is not a month: write 2026-09 (2026/9 and 2026年9月 work too)", o.Month)
+			if o.Month != "" {
+				if err := monthFlag("--month", &o.Month); err != nil {
+					return err
+				}
 			}
 			o.Lang = lang
 			return runDashboards(ctxOf(c), o, c.OutOrStdout())

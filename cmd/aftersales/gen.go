@@ -31,9 +31,8 @@ and blank rows) unless --clean. The same seed gives byte-identical files.`,
 			if o.Stores <= 0 || o.Months <= 0 {
 				return usage("--stores and --months must be at least 1")
 			}
-			normMonth(&o.EndMonth)
-			if _, err := time.Parse("2006-01", o.EndMonth); err != nil {
-				return usage("--end-month %q is not a month: write 2026-09 (2026/9 and 2026年9月 work too)", o.EndMonth)
+			if err := monthFlag("--end-month", &o.EndMonth); err != nil {
+				return err
 			}
 			o.Dirty = !clean
 			start := time.Now()

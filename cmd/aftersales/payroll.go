@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"time"
 
@@ -14,7 +13,6 @@ import (
 
 	"github.com/aftersales/aftersales/internal/filename"
 	"github.com/aftersales/aftersales/internal/msg"
-	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/internal/workbook"
 	"github.com/aftersales/aftersales/transform"
 )
@@ -26,20 +24,6 @@ type payrollOpts struct {
 	AllStores                        bool
 	OutDir                           string
 	Out                              io.Writer
-}
-
-var monthRe = regexp.MustCompile(`^\d{4}-(0[1-9]|1[0-2])$`)
-
-// normMonth reads a month flag in any form a month column of the input accepts (2026-09, 2026/9,
-// 2026.9, 2026年9月, or a date: parse.Month) as YYYY-MM, so that a clerk may type it as the
-// exports write it. A value it cannot read is left as typed, for the check that follows to name.
-func normMonth(m *string) {
-	if *m == "" {
-		return
-	}
-	if v, err := parse.Month(*m); err == nil {
-		*m = v
-	}
 }
 
 func init() {
@@ -69,7 +53,6 @@ before its last day); --force closes such a month as it stands.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.Out, o.Lang = c.OutOrStdout(), lang
-			normMonth(&o.Month)
 			return runPayroll(ctxOf(c), o)
 		},
 	}
@@ -123,17 +106,19 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 }
 
 func runPayroll(ctx context.Context, o *payrollOpts) error {
+	if o.Month != "" {
+		if err := monthFlag("--month", &o.Month); err != nil {
+			return err
+		}
+	}
 	if o.AllStores {
-		if o.Month == "" || !monthRe.MatchString(o.Month) {
+		if o.Month == "" {
 			return usage("--all-stores needs --month YYYY-MM")
 		}
 		return runPayrollAll(ctx, o)
 	}
 	if o.Store == "" || o.Month == "" {
 		return usage("payroll needs --store and --month\nRun `aftersales payroll --help` for usage.")
-	}
-	if !monthRe.MatchString(o.Month) {
-		return usage("--month %q is not a month: write 2026-09 (2026/9 and 2026年9月 work too)", o.Month)
 	}
 	if o.Close && o.Reopen {
 		return usage("--close and --reopen exclude each other")
@@ -192,7 +177,7 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 	return nil
 }
 
-func printPayroll(ctx context.Context, o *payrollOpts, d dbQuerier) error {
+func printPayroll(ctx context.Context, o *payrollOpts, d *sql.DB) error {
 	// in --lang (zh by default: the payroll clerk's own words, the workbook's labels), with the
 	// grades, the status and the reasons of differences named in it too
 	lang := o.Lang
@@ -217,12 +202,8 @@ func printPayroll(ctx context.Context, o *payrollOpts, d dbQuerier) error {
 		return failed("reading mart_payroll (run `aftersales transform` first): %v", err)
 	}
 	if text == "" {
-		if r, ok := d.(interface {
-			QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-		}); ok {
-			if stores, months, ok := workbook.MartSpan(ctx, r, "mart_payroll"); ok {
-				return failed("no payroll rows for store %s month %s (the payroll holds stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month", o.Store, o.Month, stores, months)
-			}
+		if stores, months, ok := workbook.MartSpan(ctx, d, "mart_payroll"); ok {
+			return failed("no payroll rows for store %s month %s (the payroll holds stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month", o.Store, o.Month, stores, months)
 		}
 		return failed("no payroll rows for store %s month %s: check the store id and month, and run `aftersales transform`", o.Store, o.Month)
 	}

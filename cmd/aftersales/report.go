@@ -86,15 +86,16 @@ named queries. --all-stores writes the report of every store with orders in --mo
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.Lang = lang
-			normMonth(&o.Month)
+			if o.Month != "" {
+				if err := monthFlag("--month", &o.Month); err != nil {
+					return err
+				}
+			}
 			if o.AllStores {
 				return runReportAll(ctxOf(c), o, c.OutOrStdout())
 			}
 			if o.Store == "" || o.Month == "" || o.XLSX == "" {
 				return usage("report needs --store, --month and --xlsx\nRun `aftersales report --help` for usage.")
-			}
-			if !monthRe.MatchString(o.Month) {
-				return usage("--month %q is not a month: write 2026-09 (2026/9 and 2026年9月 work too)", o.Month)
 			}
 			d, err := openDB(&o.dbFlags, true)
 			if err != nil {
@@ -124,7 +125,7 @@ func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 	switch {
 	case o.Store != "" || o.XLSX != "":
 		return usage("--all-stores writes every store's report into --out-dir: leave out --store and --xlsx")
-	case o.Month == "" || !monthRe.MatchString(o.Month):
+	case o.Month == "":
 		return usage("--all-stores needs --month YYYY-MM")
 	case o.OutDir == "":
 		return usage("--all-stores needs --out-dir DIR")

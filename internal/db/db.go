@@ -210,6 +210,13 @@ func (e *inUseError) Is(target error) bool    { return target == ErrInUse }
 // Explain turns known engine failures into messages that say what to do.
 func Explain(path string, err error) error {
 	text := err.Error()
+	if strings.Contains(text, "not a valid DuckDB database") {
+		if what := NotDuckDB(path); what != nil {
+			// not a damaged database but another file given as --db (a workbook, an export,
+			// the settings): `rebuild` would replace it, so it is not suggested
+			return msg.Errorf("%s is not a DuckDB database but %v: --db names the database file aftersales keeps (data/aftersales.duckdb unless said otherwise); nothing was changed", path, what)
+		}
+	}
 	switch {
 	case strings.Contains(text, "Could not set lock") || strings.Contains(text, "Conflicting lock"):
 		who := msg.Errorf("another process") // (an error value: said in the message's language)
@@ -223,10 +230,6 @@ func Explain(path string, err error) error {
 		return &inUseError{msg.Errorf("database %s is in use by %s: is another aftersales running? Wait for it to finish and try again. (%v)", path, who, err)}
 	case strings.Contains(text, "Is a directory"):
 		return msg.Errorf("%s is a folder: --db names the database file, e.g. --db %s", path, filepath.Join(path, "aftersales.duckdb"))
-	case strings.Contains(text, "not a valid DuckDB database") && NotDuckDB(path) != nil:
-		// not a damaged database but another file given as --db (a workbook, an export, the
-		// settings): `rebuild` would replace it, so it is not suggested
-		return msg.Errorf("%s is not a DuckDB database but %v: --db names the database file aftersales keeps (data/aftersales.duckdb unless said otherwise); nothing was changed", path, NotDuckDB(path))
 	case strings.Contains(text, "WAL") || strings.Contains(text, "Corrupt") || strings.Contains(text, "corrupt") ||
 		strings.Contains(text, "not a valid DuckDB database") || strings.Contains(text, "Serialization"):
 		return msg.Errorf("database %s cannot be opened (%v): it may be damaged; run `aftersales rebuild --db %s` to recreate it from the lake", path, err, path)

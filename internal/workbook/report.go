@@ -26,9 +26,7 @@ var decCols = map[string]bool{"flagged_hours": true, "mad": true, "safety_stock"
 // and how many in all past that) and its first and last month, for a message about a
 // store-month without rows, so that a wrong store or month is seen at once; ok is false when
 // the mart has no row, or cannot be read.
-func MartSpan(ctx context.Context, db interface {
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}, mart string) (stores, months string, ok bool) {
+func MartSpan(ctx context.Context, db *sql.DB, mart string) (stores, months string, ok bool) {
 	var s, m sql.NullString
 	err := db.QueryRowContext(ctx, `SELECT array_to_string(list_slice(list(DISTINCT store_id ORDER BY store_id), 1, 12), ', ')
 		    || CASE WHEN count(DISTINCT store_id) > 12 THEN ' … (' || count(DISTINCT store_id) || ')' ELSE '' END,
