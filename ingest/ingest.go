@@ -486,6 +486,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	}
 	cctx := cellContext{xlsx: inf.XLSX, date1904: inf.Date1904, numericCell: inf.NumericCell, enums: map[enumText]string{}, lang: in.lang()}
 	stores := map[string]bool{}
+	seen := newKeySeen(lw.hint)
+	defer seen.release()
+	var rep repeats
 	row := &Row{Kind: kind, Values: make([]Value, len(kind.Columns))}
 	pending := head[hi+1:]
 	pendingRows := headRows[hi+1:]
@@ -566,11 +569,15 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			res.Rejects = append(res.Rejects, Reject{Sheet: inf.Sheet, Row: rowNum, Column: errs[0].Column, Raw: errs[0].Raw, Reason: reason})
 			continue
 		}
+		h := keyHash(kind, row)
+		if earlier, again := seen.add(h, rowNum); again {
+			rep.note(kind, row, earlier, in.lang())
+		}
 		if !in.Opts.Check {
 			if err := lw.add(row); err != nil {
 				return fail(fmt.Errorf("writing the lake: %w", err))
 			}
-			res.keyHashes = append(res.keyHashes, keyHash(kind, row))
+			res.keyHashes = append(res.keyHashes, h)
 			if kind.boundCol >= 0 {
 				res.noteKey(store, row.Values[kind.boundCol].S)
 			}
@@ -578,6 +585,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		stores[store] = true
 		res.Loaded++
 	}
+	res.Message = rep.message(in.lang())
 	switch {
 	case in.Opts.Store != "":
 		res.Store = in.Opts.Store

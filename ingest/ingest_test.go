@@ -528,6 +528,53 @@ func TestRepeatedKeysAndFilesInOneCall(t *testing.T) {
 	expectRows(t, "raw", e.rows(`SELECT order_no, labor_amount::VARCHAR, row_number FROM raw_work_orders ORDER BY 1`), []string{
 		"K1|3.00|4", "K2|2.00|3", "K3|4.00|2",
 	})
+	// the repeat is told on the file's line and kept in ingest_files.message; a file without
+	// one says nothing
+	want := "1 row(s) repeat the key of an earlier row of this file and replaced it (the later row of a key is kept): the first, row 4, has the order_no K1 of row 2."
+	if !strings.HasPrefix(got[0].Message, want) || got[1].Message != "" {
+		t.Errorf("messages: %q, %q; want the first to start %q and the second empty", got[0].Message, got[1].Message, want)
+	}
+	expectRows(t, "ingest_files.message", e.rows(`SELECT file_id, message IS NULL OR message = '' FROM ingest_files ORDER BY 1`), []string{"1|false", "2|true", "3|false"})
+}
+
+// TestRepeatsCounted: every repeat of a key is counted, the first is named with its key (store_id
+// left out of a longer key, an integer column as its number) and the row it repeats, in Chinese
+// by default; a key that differs only in its last column is no repeat.
+func TestRepeatsCounted(t *testing.T) {
+	e := newEnv(t)
+	path := filepath.Join(t.TempDir(), "jobs.csv")
+	os.WriteFile(path, []byte("门店编号,工单号,行号,故障系统,工时,技师编号\n"+
+		"S1,A1,1,engine,1,T1\nS1,A1,2,engine,1,T1\nS1,A2,1,engine,1,T1\n"+
+		"S1,A1,2,engine,2,T2\nS1,A1,2,engine,3,T3\nS1,A2,1,engine,4,T4\n合计,,,,12,\n"), 0o644)
+	r := e.ingest(path, Options{Lang: "zh"})
+	expectCounts(t, r, StatusLoaded, 7, 6, 0, 1)
+	want := "3 行与本文件中前面某一行的键相同，取代了那一行（同一键保留后出现的一行）：第一处是第 5 行，工单号 A1, 行号 2 与第 3 行相同。"
+	if !strings.HasPrefix(r.Message, want) {
+		t.Errorf("message %q, want it to start %q", r.Message, want)
+	}
+	expectRows(t, "raw", e.rows(`SELECT order_no, line_no, tech_id FROM raw_order_jobs ORDER BY 1, 2`), []string{"A1|1|T1", "A1|2|T3", "A2|1|T4"})
+}
+
+// TestKeySeen: the set finds exactly the hashes added before, across its growth from a pool's
+// small array, with a zero hash and after being reused.
+func TestKeySeen(t *testing.T) {
+	for round := 0; round < 2; round++ {
+		s := newKeySeen(10)
+		for i := 0; i < 5000; i++ {
+			if _, again := s.add(uint64(i)*0x9e3779b97f4a7c15, i+2); again {
+				t.Fatalf("round %d: hash %d seen before it was added", round, i)
+			}
+		}
+		for _, i := range []int{0, 1, 1023, 4999} {
+			if row, again := s.add(uint64(i)*0x9e3779b97f4a7c15, 9999); !again || row != i+2 {
+				t.Errorf("round %d: hash %d: again %v row %d, want row %d", round, i, again, row, i+2)
+			}
+		}
+		if s.n != 5000 || len(s.slots) < 2*s.n {
+			t.Errorf("round %d: %d keys in %d slots", round, s.n, len(s.slots))
+		}
+		s.release()
+	}
 }
 
 // TestReexportInLaterBatchOfOneCall: batches of one file, into empty tables. The first file's

@@ -261,6 +261,8 @@ func summaryLine(path string, r *ingest.Result) string {
 	s := msg.T(lang, "%s: %s, read %d, loaded %d, rejected %d, skipped %d", path, kindName(r.Kind), r.Read, r.Loaded, r.Rejected, r.Skipped)
 	if r.Status == ingest.StatusRejected {
 		s = msg.T(lang, "%s: REJECTED — %s (read %d, loaded 0, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
+	} else if r.Message != "" {
+		s += "\n    " + r.Message // rows that repeat a key of the file (ingest/repeats.go)
 	}
 	for i, rj := range r.Rejects {
 		if i == 3 {

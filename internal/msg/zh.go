@@ -24,6 +24,7 @@ var zh = map[string]string{
 	"VIN %q has %q at position %d; a VIN uses 0-9 and A-Z without I, O and Q": "车架号 %[1]q 第 %[3]d 位是 %[2]q；车架号只用 0-9 和除 I、O、Q 外的 A-Z",
 	"month %q is not YYYY-MM":                                                 "月份 %q 不是 YYYY-MM 格式",
 	// ingest: rows and files
+	"%d row(s) repeat the key of an earlier row of this file and replaced it (the later row of a key is kept): the first, row %d, has the %s of row %d. An export that lists one record on several rows (one per labour line, part or warehouse) keeps only the last of them: check the file": "%d 行与本文件中前面某一行的键相同，取代了那一行（同一键保留后出现的一行）：第一处是第 %d 行，%s 与第 %d 行相同。如果导出文件把一条记录分成多行（每个维修项目、配件或仓库一行），只会保留最后一行：请检查文件",
 	"same content as %s, loaded before: nothing to do":                                 "与之前导入的 %s 内容相同：无需再导入",
 	"cannot read the file: %v":                                                         "无法读取文件：%v",
 	"%d row(s) rejected and --strict is set: nothing loaded":                           "有 %d 行被拒收，且指定了 --strict：本文件未导入任何行",
