@@ -55,7 +55,7 @@ func TestPooledLakeEqualsPlain(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				for p := range next {
-					if _, err := ing.prepare(context.Background(), p, map[string]string{}); err != nil {
+					if _, err := ing.prepare(context.Background(), p, loadedContents{}); err != nil {
 						t.Error(p, err)
 					}
 				}

@@ -125,18 +125,22 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 			return err
 		}
 	}
-	loaded := map[string]string{} // sha256 → path of a loaded file
-	rows, err := in.DB.QueryContext(ctx, `SELECT sha256, min(path) FROM ingest_files WHERE status = 'loaded' GROUP BY sha256`)
+	// the contents loaded before: a file, or one sheet of a workbook (contentKey)
+	loaded := loadedContents{paths: map[string]string{}, workbooks: map[string]bool{}}
+	rows, err := in.DB.QueryContext(ctx, `SELECT sha256, coalesce(sheet, ''), min(path) FROM ingest_files WHERE status = 'loaded' GROUP BY ALL`)
 	if err != nil {
 		return fmt.Errorf("reading ingest_files: %w", err)
 	}
 	for rows.Next() {
-		var sha, p string
-		if err := rows.Scan(&sha, &p); err != nil {
+		var sha, sheet, p string
+		if err := rows.Scan(&sha, &sheet, &p); err != nil {
 			rows.Close()
 			return fmt.Errorf("reading ingest_files: %w", err)
 		}
-		loaded[sha] = p
+		loaded.paths[contentKey(sha, sheet)] = p
+		if sheet != "" {
+			loaded.workbooks[sha] = true
+		}
 	}
 	if err := rows.Err(); err != nil {
 		rows.Close()
@@ -211,11 +215,12 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 				return
 			}
 			if it.err == nil && it.res.Status == StatusLoaded {
-				if prior, ok := seen[it.res.SHA256]; ok {
+				key := contentKey(it.res.SHA256, it.res.Sheet)
+				if prior, ok := seen[key]; ok {
 					it.res = &Result{Path: it.res.Path, SHA256: it.res.SHA256, IngestedAt: it.res.IngestedAt, Status: StatusDuplicate,
-						Message: msg.T(in.lang(), "same content as %s, loaded before: nothing to do", prior)}
+						Sheet: it.res.Sheet, Message: in.duplicateMessage(prior, it.res.Sheet)}
 				} else {
-					seen[it.res.SHA256] = it.res.Path
+					seen[key] = it.res.Path
 				}
 			}
 			select {
@@ -324,7 +329,7 @@ func deferCheckpoints(ctx context.Context, d *sql.DB) (restore func(), err error
 
 // prepare reads, checks and writes one file to the lake; the result is ready to commit.
 // loaded holds the content hashes loaded before this call (read only: workers share it).
-func (in *Ingester) prepare(ctx context.Context, path string, loaded map[string]string) (*Result, error) {
+func (in *Ingester) prepare(ctx context.Context, path string, loaded loadedContents) (*Result, error) {
 	now := time.Now
 	if in.Opts.Now != nil {
 		now = in.Opts.Now
@@ -340,9 +345,9 @@ func (in *Ingester) prepare(ctx context.Context, path string, loaded map[string]
 		return res, nil
 	}
 	res.SHA256 = sum
-	if prior, ok := loaded[sum]; ok {
-		res.Status = StatusDuplicate
-		res.Message = msg.T(in.lang(), "same content as %s, loaded before: nothing to do", prior)
+	if prior, sheet, ok := loaded.find(sum, path, in.Opts.Sheet); ok {
+		res.Status, res.Sheet = StatusDuplicate, sheet
+		res.Message = in.duplicateMessage(prior, sheet)
 		return res, nil
 	}
 	lw, err := in.parseFile(ctx, path, res)
@@ -476,7 +481,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		return nil, fileErr("%s: the store_id (门店编号) column is missing and no --store was given: add the column or run with --store STORE_ID", kind.Name)
 	}
 
-	lw := newLakeWriter(in.Opts.Lake, kind, res.SHA256)
+	lw := newLakeWriter(in.Opts.Lake, kind, lakeName(res.SHA256, inf.Sheet))
 	if st, err := os.Stat(path); err == nil {
 		lw.hint = int(st.Size() / 128) // a row of an export takes 100–200 bytes
 	}
@@ -585,7 +590,19 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		stores[store] = true
 		res.Loaded++
 	}
-	res.Message = rep.message(in.lang())
+	var notes []string
+	if m := rep.message(in.lang()); m != "" {
+		notes = append(notes, m)
+	}
+	if len(inf.Others) > 0 {
+		quoted := make([]string, len(inf.Others))
+		for i, o := range inf.Others {
+			quoted[i] = strconv.Quote(o)
+		}
+		notes = append(notes, msg.T(in.lang(), "Only sheet %q of this workbook was read; it also has %s, not read: to load one, run the same command with --sheet NAME and this file",
+			inf.Sheet, strings.Join(quoted, ", ")))
+	}
+	res.Message = strings.Join(notes, "\n")
 	switch {
 	case in.Opts.Store != "":
 		res.Store = in.Opts.Store
@@ -776,4 +793,50 @@ func (in *Ingester) lang() string {
 		return msg.EN
 	}
 	return in.Opts.Lang
+}
+
+// A loaded content is a file, or one sheet of a workbook: each sheet of a workbook is loaded
+// by its own ingest (--sheet), so a workbook whose first sheet was loaded is not a duplicate
+// when another sheet is asked for, and is when the same sheet is asked for again, by its name
+// or as the default. Its lake files are named apart (lakeName).
+func contentKey(sha, sheet string) string { return sha + "\x00" + sheet }
+
+// loadedContents: the contents loaded before this call (read only: workers share it).
+type loadedContents struct {
+	paths     map[string]string // contentKey → path of its first load
+	workbooks map[string]bool   // sha256 of the workbooks among them
+}
+
+// find reports whether the content path would load (its sha256, and the sheet that would be
+// read) was loaded before: the path of that load and the sheet. A workbook loaded before is
+// opened to learn which sheet the default is; a file of any other format is identified by its
+// sha256 alone.
+func (l loadedContents) find(sha, path, sheet string) (prior, read string, ok bool) {
+	if l.workbooks[sha] {
+		src, err := openSource(path, sheet)
+		if err != nil {
+			return "", "", false // the parse says what is wrong
+		}
+		read = src.Info().Sheet
+		src.Close()
+	}
+	prior, ok = l.paths[contentKey(sha, read)]
+	return prior, read, ok
+}
+
+func (in *Ingester) duplicateMessage(prior, sheet string) string {
+	if sheet != "" {
+		return msg.T(in.lang(), "same content as %s (sheet %q), loaded before: nothing to do", prior, sheet)
+	}
+	return msg.T(in.lang(), "same content as %s, loaded before: nothing to do", prior)
+}
+
+// lakeName names the lake files of a content: the file's sha256, and for a workbook's sheet a
+// hash of the sheet's name after it, so two sheets of one kind and store do not share a file.
+func lakeName(sha, sheet string) string {
+	if sheet == "" {
+		return sha
+	}
+	h := sha256.Sum256([]byte(sheet))
+	return sha + "-" + hex.EncodeToString(h[:6])
 }

@@ -292,6 +292,55 @@ func TestXLSXHeaderOnAnotherSheet(t *testing.T) {
 	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
 }
 
+// TestWorkbookSheetsLoadedOneByOne: a workbook read by its default sheet names its other
+// visible sheets that hold values (not a hidden one, not an empty Sheet3); each of them is then
+// loaded by --sheet and is no duplicate of the first, while the same sheet again — by its name,
+// or as the default — is one. Two sheets of one kind and store get lake files of their own, and
+// a rebuild from the lake gives the same rows.
+func TestWorkbookSheetsLoadedOneByOne(t *testing.T) {
+	f := excelize.NewFile()
+	orders := []any{"门店编号", "工单号", "VIN", "维修类别", "进厂时间", "工单状态", "工时费"}
+	f.SetSheetName("Sheet1", "九月工单")
+	f.SetSheetRow("九月工单", "A1", &orders)
+	f.SetSheetRow("九月工单", "A2", &[]any{"S1", "K1", "LSVAA4180E2123456", "机修", "2026-09-01 08:00", "在修", 10})
+	f.NewSheet("隐藏")
+	f.SetCellValue("隐藏", "A1", "lookup")
+	f.SetSheetVisible("隐藏", false)
+	f.NewSheet("回访")
+	f.SetSheetRow("回访", "A1", &[]any{"门店编号", "回访编号", "工单号", "回访时间", "是否接通"})
+	f.SetSheetRow("回访", "A2", &[]any{"S1", "C1", "K1", "2026-09-02 08:00", "是"})
+	f.NewSheet("十月工单")
+	f.SetSheetRow("十月工单", "A1", &orders)
+	f.SetSheetRow("十月工单", "A2", &[]any{"S1", "K2", "LSVAA4180E2123456", "机修", "2026-10-01 08:00", "在修", 20})
+	f.NewSheet("Sheet3")
+	p := filepath.Join(t.TempDir(), "book.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	r := e.ingest(p, Options{})
+	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
+	if want := `Only sheet "九月工单" of this workbook was read; it also has "回访", "十月工单", not read`; !strings.HasPrefix(r.Message, want) {
+		t.Errorf("message %q, want it to start %q", r.Message, want)
+	}
+	for _, c := range []struct {
+		sheet, status string
+	}{{"", StatusDuplicate}, {"回访", StatusLoaded}, {"十月工单", StatusLoaded}, {"九月工单", StatusDuplicate}, {"回访", StatusDuplicate}} {
+		r := e.ingest(p, Options{Sheet: c.sheet})
+		if r.Status != c.status || (c.status == StatusLoaded && (r.Loaded != 1 || r.Message != "")) {
+			t.Errorf("--sheet %q: %s, loaded %d, %q; want %s", c.sheet, r.Status, r.Loaded, r.Message, c.status)
+		}
+	}
+	if r := e.ingest(p, Options{Sheet: "回访"}); !strings.Contains(r.Message, `(sheet "回访"), loaded before`) {
+		t.Errorf("duplicate sheet: %q", r.Message)
+	}
+	want := []string{"K1|10.00", "K2|20.00"}
+	expectRows(t, "orders of two sheets", e.rows(`SELECT order_no, labor_amount::VARCHAR FROM raw_work_orders ORDER BY 1`), want)
+	expectRows(t, "their lake files", e.rows(`SELECT count(DISTINCT lake_files[1]) FROM ingest_files WHERE kind = 'work_orders'`), []string{"2"})
+	expectRows(t, "rebuilt", e.rebuilt().rows(`SELECT order_no, labor_amount::VARCHAR FROM raw_work_orders ORDER BY 1`), want)
+	expectRows(t, "rebuilt callbacks", e.rebuilt().rows(`SELECT callback_id, order_no FROM raw_callbacks`), []string{"C1|K1"})
+}
+
 // An empty file, or a workbook whose first sheet is empty, says so (and names the other sheets);
 // a file with values but no header shows its first row.
 func TestEmptyAndHeaderlessFiles(t *testing.T) {

@@ -80,7 +80,7 @@ func expandPaths(paths []string) (files, aside []string, err error) {
 			return nil, nil, usage("cannot read %s: %v", p, err)
 		}
 		if !st.IsDir() {
-			// (a lake file is <lake>/<kind>/store=<id>/<sha256>.parquet)
+			// (a lake file is <lake>/<kind>/store=<id>/<sha256>[-<sheet hash>].parquet)
 			if l := filepath.Dir(filepath.Dir(filepath.Dir(p))); strings.HasSuffix(p, ".parquet") && isLake(l) {
 				return nil, nil, usage("%s is a file of the lake %s (a copy of a file already loaded), not an export: give the DMS export itself", p, l)
 			}
@@ -262,7 +262,9 @@ func summaryLine(path string, r *ingest.Result) string {
 	if r.Status == ingest.StatusRejected {
 		s = msg.T(lang, "%s: REJECTED — %s (read %d, loaded 0, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
 	} else if r.Message != "" {
-		s += "\n    " + r.Message // rows that repeat a key of the file (ingest/repeats.go)
+		// notes on a loaded file, a line each: rows that repeat a key of the file
+		// (ingest/repeats.go), a workbook's other sheets not read
+		s += "\n    " + strings.ReplaceAll(r.Message, "\n", "\n    ")
 	}
 	for i, rj := range r.Rejects {
 		if i == 3 {

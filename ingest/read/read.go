@@ -29,7 +29,10 @@ type Info struct {
 	Encoding string // utf-8, utf-8-bom, gb18030 (csv only)
 	Sheet    string
 	Sheets   []string // xlsx: every sheet of the workbook, in order
-	XLSX     bool     // numbers in date columns are Excel serials
+	// Others: xlsx, the sheet read the default one: the workbook's other visible sheets that
+	// hold a value, which were not read (the file's line names them, with --sheet)
+	Others   []string
+	XLSX     bool // numbers in date columns are Excel serials
 	Date1904 bool
 	// NumericCell reports, for XLSX, whether the cell at (row, source column) holds a number.
 	NumericCell func(row, col int) bool

@@ -53,15 +53,20 @@ func OpenXLSX(path, sheet string) (Source, error) {
 		f.Close()
 		return nil, Errorf("the workbook has no sheets")
 	}
+	var others []string
 	if sheet == "" {
 		// the first sheet the user sees: CONTRACT §1 says "first sheet unless told", and a
 		// hidden first sheet (a DMS's metadata or lookup sheet) is not what anyone opening the
 		// workbook would call the first; all hidden: the first
 		sheet = sheets[0]
+		first := true
 		for _, sh := range sheets {
 			if v, err := f.GetSheetVisible(sh); err == nil && v {
-				sheet = sh
-				break
+				if first {
+					sheet, first = sh, false
+				} else if sheetHasValue(f, sh) {
+					others = append(others, sh)
+				}
 			}
 		}
 	} else if idx, _ := f.GetSheetIndex(sheet); idx < 0 {
@@ -77,7 +82,7 @@ func OpenXLSX(path, sheet string) (Source, error) {
 		f.Close()
 		return nil, Errorf("cannot read sheet %q: %v", sheet, err)
 	}
-	s := &xlsxSource{f: f, rows: rows, path: path, inf: Info{Format: "xlsx", Sheet: sheet, Sheets: sheets}}
+	s := &xlsxSource{f: f, rows: rows, path: path, inf: Info{Format: "xlsx", Sheet: sheet, Sheets: sheets, Others: others}}
 	s.inf.XLSX, s.inf.Date1904, s.inf.NumericCell = true, d1904, s.numericCell
 	s.merges = mergeRanges(f, path, sheet)
 	return s, nil

@@ -78,6 +78,38 @@ func pkgOpener(f *excelize.File) partOpener {
 	}
 }
 
+// sheetHasValue reports whether a sheet holds a cell with a value (<v>) or an inline string
+// (<is>), with any namespace prefix. excelize holds a small worksheet part in memory after
+// opening the workbook; one it does not (a large part, kept in a temporary file, or a part not
+// found) is taken to hold values. Excel's untouched Sheet2 and Sheet3 hold none.
+func sheetHasValue(f *excelize.File, sheet string) bool {
+	open := pkgOpener(f)
+	part, err := sheetPart(open, sheet)
+	if err != nil {
+		return true
+	}
+	v, ok := f.Pkg.Load(part)
+	b, isBytes := v.([]byte)
+	if !ok || !isBytes {
+		return true
+	}
+	for _, tag := range []string{"v>", "is>"} {
+		for off := 0; ; {
+			j := bytes.Index(b[off:], []byte(tag))
+			if j < 0 {
+				break
+			}
+			j += off
+			// "<v>" or "<x:v>": the byte before the name opens the tag or ends its prefix
+			if j > 0 && (b[j-1] == '<' || b[j-1] == ':') {
+				return true
+			}
+			off = j + len(tag)
+		}
+	}
+	return false
+}
+
 // streamMergeRefs returns the ref of each <mergeCell> of the sheet.
 func streamMergeRefs(f *excelize.File, path, sheet string) (refs []string, err error) {
 	err = readSheetPart(f, path, sheet, func(r io.Reader) error {

@@ -25,7 +25,9 @@ var zh = map[string]string{
 	"month %q is not YYYY-MM":                                                 "月份 %q 不是 YYYY-MM 格式",
 	// ingest: rows and files
 	"%d row(s) repeat the key of an earlier row of this file and replaced it (the later row of a key is kept): the first, row %d, has the %s of row %d. An export that lists one record on several rows (one per labour line, part or warehouse) keeps only the last of them: check the file": "%d 行与本文件中前面某一行的键相同，取代了那一行（同一键保留后出现的一行）：第一处是第 %d 行，%s 与第 %d 行相同。如果导出文件把一条记录分成多行（每个维修项目、配件或仓库一行），只会保留最后一行：请检查文件",
-	"same content as %s, loaded before: nothing to do":                                 "与之前导入的 %s 内容相同：无需再导入",
+	"same content as %s (sheet %q), loaded before: nothing to do":                                                                          "与之前导入的 %s（工作表 %q）内容相同：无需再导入",
+	"Only sheet %q of this workbook was read; it also has %s, not read: to load one, run the same command with --sheet NAME and this file": "本工作簿只读取了工作表 %q；其中还有 %s 未读取：要导入其中一张，请对这个文件再运行一次同样的命令，并加上 --sheet 工作表名",
+	"same content as %s, loaded before: nothing to do":                                                                                     "与之前导入的 %s 内容相同：无需再导入",
 	"cannot read the file: %v":                                                         "无法读取文件：%v",
 	"%d row(s) rejected and --strict is set: nothing loaded":                           "有 %d 行被拒收，且指定了 --strict：本文件未导入任何行",
 	"sheet %q is empty":                                                                "工作表 %q 是空的",
