@@ -591,6 +591,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		res.Loaded++
 	}
 	var notes []string
+	if m := columnsNote(kind, head[hi], mapping, in.lang()); m != "" {
+		notes = append(notes, m)
+	}
 	if m := rep.message(in.lang()); m != "" {
 		notes = append(notes, m)
 	}
@@ -694,10 +697,6 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 		}
 	}
 	if best == nil {
-		var what any = msg.Errorf("any input kind") // (an error value: said in the message's language)
-		if hint != nil {
-			what = hint.Name
-		}
 		// the first row with a value, to show the user what was read instead
 		first := ""
 		for _, cells := range head {
@@ -724,7 +723,10 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 				return 0, nil, nil, fileErr("no header row of %s found in the first %d rows, but the file holds %s (%s): give --kind %s, or leave --kind out", hint.Name, headerScanRows, k.Name, k.Label, k.Name)
 			}
 		}
-		return 0, nil, nil, fileErr("no header row of %s found in the first %d rows (the first row with values reads %q): the headers must be the canonical names or their Chinese aliases (ingest/kind_*.go lists them); give --kind if detection fails", what, headerScanRows, first)
+		if hint != nil {
+			return 0, nil, nil, fileErr("no header row of %s found in the first %d rows (the first row with values reads %q): the headers must be the canonical names or their Chinese aliases (`aftersales columns` lists them); give --kind if detection fails", hint.Name, headerScanRows, first)
+		}
+		return 0, nil, nil, fileErr("no header row of any input kind found in the first %d rows (the first row with values reads %q): the headers must be the canonical names or their Chinese aliases (`aftersales columns` lists them); give --kind if detection fails", headerScanRows, first)
 	}
 	if len(best.missing) > 0 {
 		// what each missing column may be called, and the headers of that row no column took: a

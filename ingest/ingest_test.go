@@ -597,11 +597,50 @@ func TestRepeatsCounted(t *testing.T) {
 		"S1,A1,2,engine,2,T2\nS1,A1,2,engine,3,T3\nS1,A2,1,engine,4,T4\n合计,,,,12,\n"), 0o644)
 	r := e.ingest(path, Options{Lang: "zh"})
 	expectCounts(t, r, StatusLoaded, 7, 6, 0, 1)
-	want := "3 行与本文件中前面某一行的键相同，取代了那一行（同一键保留后出现的一行）：第一处是第 5 行，工单号 A1, 行号 2 与第 3 行相同。"
+	want := "3 行与本文件中前面某一行的键相同，取代了那一行（同一键保留后出现的一行）：第一处是第 5 行，工单号 order_no A1, 行号 line_no 2 与第 3 行相同。"
 	if !strings.HasPrefix(r.Message, want) {
 		t.Errorf("message %q, want it to start %q", r.Message, want)
 	}
 	expectRows(t, "raw", e.rows(`SELECT order_no, line_no, tech_id FROM raw_order_jobs ORDER BY 1, 2`), []string{"A1|1|T1", "A1|2|T3", "A2|1|T4"})
+}
+
+// TestUnreadColumnsNamed: a file without some optional columns a model computes with, and with
+// headers that were not read, names both, and what an unread header may be; a file with every
+// such column, or with no header left unread, says nothing.
+func TestUnreadColumnsNamed(t *testing.T) {
+	e := newEnv(t)
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	row := "S1,K1,LSVAA4180E2123456,机修,2026-09-01 08:00,2026-09-01 18:00,已交车"
+	r := e.ingest(write("a.csv", "门店编号,工单号,VIN,维修类别,进厂时间,交车时间,工单状态,工时金额,材料金额(元),备注\n"+row+",100,200,x\n"), Options{})
+	want := `Columns not read: "工时金额" (perhaps labor_amount), "材料金额(元)" (perhaps parts_amount), "备注". No column was read as appointment, advisor_id, promised_at, is_comeback, comeback_cause, labor_amount, parts_amount, other_amount, discount_amount: they are empty (0 for an amount). If a column not read holds one of them, rename its header to an accepted name (` + "`aftersales columns work_orders`" + ` lists them) and ingest the file again`
+	if r.Message != want {
+		t.Errorf("message\n%q, want\n%q", r.Message, want)
+	}
+	full := "门店编号,工单号,VIN,维修类别,进厂时间,交车时间,工单状态,是否预约,服务顾问,预计交车时间,是否返修,返修原因,工时费,材料费,其他费用,优惠金额"
+	for name, body := range map[string]string{
+		"every column, and more": full + ",备注\n" + row + ",N,SA1,,N,,1,2,3,0,x\n",
+		"nothing left unread":    "门店编号,工单号,VIN,维修类别,进厂时间,交车时间,工单状态\n" + row + "\n",
+	} {
+		if r := e.ingest(write("b.csv", body), Options{}); r.Status != StatusLoaded || r.Message != "" {
+			t.Errorf("%s: %s %q", name, r.Status, r.Message)
+		}
+	}
+	for header, want := range map[string]string{"外加工金额": "other_amount", "优惠": "discount_amount", "折扣额": "discount_amount",
+		"labour_amt": "labor_amount", "Parts Amt": "parts_amount", "备注": "", "费用合计": "", "金额": "", "am": ""} {
+		got := ""
+		if c := likelyColumn(header, []*Column{&WorkOrders.Columns[WorkOrders.Col("labor_amount")], &WorkOrders.Columns[WorkOrders.Col("parts_amount")],
+			&WorkOrders.Columns[WorkOrders.Col("other_amount")], &WorkOrders.Columns[WorkOrders.Col("discount_amount")]}); c != nil {
+			got = c.Name
+		}
+		if got != want {
+			t.Errorf("likelyColumn(%q) = %q, want %q", header, got, want)
+		}
+	}
 }
 
 // TestKeySeen: the set finds exactly the hashes added before, across its growth from a pool's

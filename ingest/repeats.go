@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"github.com/aftersales/aftersales/internal/msg"
+	"github.com/aftersales/aftersales/internal/parse"
 )
 
 // Rows of one file that repeat an earlier row's natural key. The later row wins (README: which
@@ -127,7 +128,7 @@ func (r *repeats) note(k *Kind, row *Row, earlier int, lang string) {
 		if text == "" && !v.Null {
 			text = strconv.FormatInt(v.I, 10)
 		}
-		parts = append(parts, columnLabel(c, lang)+" "+text)
+		parts = append(parts, c.Title(lang)+" "+text)
 	}
 	r.key = strings.Join(parts, ", ")
 }
@@ -141,14 +142,113 @@ func (r *repeats) message(lang string) string {
 		r.n, r.row, r.key, r.first)
 }
 
-// columnLabel is how a message names a column: its first Chinese alias in Chinese, else its name.
-func columnLabel(c *Column, lang string) string {
-	if lang != msg.EN {
-		for _, a := range c.Aliases {
-			if strings.IndexFunc(a, func(r rune) bool { return r >= 0x2e80 }) >= 0 {
-				return a
-			}
+// columnsNote: the columns of the kind that no header of the file was read as, when the file
+// also has headers that were not read — one of them may hold that data under a name the aliases
+// lack (a "工时金额" for 工时费), and the column would load as empty, its amounts as 0, without a
+// word. Only columns some model computes with are named (not a plate or a job's text); a
+// header that shares two or more characters with a missing column's name or alias, once the
+// words every amount has (金额, 费, …) are set aside, is named as what it may be.
+func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
+	var missing []*Column
+	for i := range k.Columns {
+		c := &k.Columns[i]
+		if i != 0 && !c.Required && !c.Display && mapping[i] < 0 {
+			missing = append(missing, c)
 		}
 	}
-	return c.Name
+	if len(missing) == 0 {
+		return ""
+	}
+	taken := map[int]bool{}
+	for _, j := range mapping {
+		taken[j] = true
+	}
+	sep := ", "
+	if lang != msg.EN {
+		sep = "、"
+	}
+	var unread []string
+	n := 0
+	for j, cell := range header {
+		t := strings.TrimSpace(cell)
+		if t == "" || taken[j] {
+			continue
+		}
+		n++
+		if len(unread) == 8 {
+			continue
+		}
+		u := strconv.Quote(t)
+		if c := likelyColumn(t, missing); c != nil {
+			u = msg.T(lang, "%s (perhaps %s)", u, c.Title(lang))
+		}
+		unread = append(unread, u)
+	}
+	if n == 0 {
+		return ""
+	}
+	names := make([]string, len(missing))
+	for i, c := range missing {
+		names[i] = c.Title(lang)
+	}
+	list := strings.Join(unread, sep)
+	if n > len(unread) {
+		list += msg.T(lang, " and %d more", n-len(unread))
+	}
+	return msg.T(lang, "Columns not read: %s. No column was read as %s: they are empty (0 for an amount). If a column not read holds one of them, rename its header to an accepted name (`aftersales columns %s` lists them) and ingest the file again",
+		list, strings.Join(names, sep), k.Name)
+}
+
+// genericWords are what headers of amounts and counts share whatever they hold.
+var genericWords = []string{"金额", "费用", "合计", "总额", "小计", "费", "额", "元", "amount", "amt"}
+
+// likelyColumn is the one missing column a header shares the longest run of characters with
+// (its name or an alias, generic words set aside) — two Chinese characters or four Latin ones at
+// least — or nil when none or two do.
+func likelyColumn(header string, missing []*Column) *Column {
+	strip := func(s string) []rune {
+		s = parse.HeaderKey(s)
+		for _, w := range genericWords {
+			s = strings.ReplaceAll(s, w, " ")
+		}
+		return []rune(s)
+	}
+	h := strip(header)
+	var best *Column
+	bestLen, tie := 3, false
+	for _, c := range missing {
+		n := 0
+		for _, name := range append([]string{c.Name}, c.Aliases...) {
+			n = max(n, commonRun(h, strip(name)))
+		}
+		switch {
+		case n > bestLen:
+			best, bestLen, tie = c, n, false
+		case n == bestLen && best != nil && best != c:
+			tie = true
+		}
+	}
+	if tie {
+		return nil
+	}
+	return best
+}
+
+// commonRun is the weight of the longest run of runes a and b share (a space ends a run): a
+// Chinese character weighs 2, any other 1.
+func commonRun(a, b []rune) int {
+	best := 0
+	for i := range a {
+		for j := range b {
+			w := 0
+			for n := 0; i+n < len(a) && j+n < len(b) && a[i+n] == b[j+n] && a[i+n] != ' '; n++ {
+				w++
+				if a[i+n] >= 0x2e80 {
+					w++
+				}
+			}
+			best = max(best, w)
+		}
+	}
+	return best
 }

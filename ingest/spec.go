@@ -160,6 +160,19 @@ func enum(pairs ...string) map[string]string {
 	return m
 }
 
+// Title is a column as messages name it: in Chinese with the export's usual Chinese header
+// first (车架号 vin), in English its name alone.
+func (c *Column) Title(lang string) string {
+	if lang != msg.EN {
+		for _, a := range c.Aliases {
+			if strings.IndexFunc(a, func(r rune) bool { return r >= 0x2e80 }) >= 0 {
+				return a + " " + c.Name
+			}
+		}
+	}
+	return c.Name
+}
+
 // label returns "name (first alias)" for messages.
 func (c *Column) label() string {
 	if len(c.Aliases) > 0 {

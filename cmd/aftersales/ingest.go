@@ -236,17 +236,10 @@ func kindName(kind string) string {
 // columnName is a column as the summary names it: in Chinese with the export's usual Chinese
 // header first (车架号 vin), in English the canonical name alone.
 func columnName(kind, col string) string {
-	k, err := ingest.KindByName(kind)
-	if lang == msg.EN || err != nil {
-		return col
-	}
-	for _, c := range k.Columns {
-		if c.Name != col {
-			continue
-		}
-		for _, a := range c.Aliases {
-			if strings.IndexFunc(a, func(r rune) bool { return r > 0x2e80 }) >= 0 {
-				return a + " " + col
+	if k, err := ingest.KindByName(kind); err == nil {
+		for i := range k.Columns {
+			if k.Columns[i].Name == col {
+				return k.Columns[i].Title(lang)
 			}
 		}
 	}

@@ -90,3 +90,29 @@ func TestChineseByDefault(t *testing.T) {
 		t.Errorf("ingest --lang en:\n%s", r.stdout)
 	}
 }
+
+// TestColumnsVerb: `aftersales columns KIND` lists a kind's columns with their accepted headers
+// and the words of a fixed-values column, in Chinese by default and in English with --lang en;
+// an unknown kind is wrong usage.
+func TestColumnsVerb(t *testing.T) {
+	dir := t.TempDir()
+	r := runBinLang(t, "", dir, "columns", "work_orders")
+	for _, want := range []string{"工单 work_orders（自然键：store_id, order_no）", "是否必填", "选填，空为 0", "工时费",
+		"maintenance 保养/定保/首保", "internal pdi/内部", "必填*：也可以用 --store 提供"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("columns work_orders: no %q in\n%s", want, r.stdout)
+		}
+	}
+	if strings.Contains(r.stdout, "callbacks") || r.code != 0 {
+		t.Errorf("columns work_orders: exit %d, another kind in\n%s", r.code, r.stdout)
+	}
+	r = runBinLang(t, "en", dir, "columns")
+	for _, want := range []string{"callbacks (natural key: store_id, callback_id)", "whole number 1–5", "optional, no if empty"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("columns --lang en: no %q in\n%s", want, r.stdout)
+		}
+	}
+	if r := runBinLang(t, "", dir, "columns", "orders"); r.code != 2 || !strings.Contains(r.stderr, "work_orders") {
+		t.Errorf("columns orders: exit %d %q", r.code, r.stderr)
+	}
+}
