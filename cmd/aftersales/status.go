@@ -116,14 +116,18 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 		}
 	}
 
-	var loaded, rejected, dups sql.NullInt64
+	var loaded, rejected, dups, noted sql.NullInt64
 	var rowsLoaded, rowsRejected, rowsSkipped sql.NullInt64
 	var lastIngest sql.NullString
 	d.QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE status = 'loaded'), count(*) FILTER (WHERE status = 'rejected'),
-		count(*) FILTER (WHERE status = 'duplicate'), sum(rows_loaded), sum(rows_rejected), sum(rows_skipped),
-		strftime(max(ingested_at), '%Y-%m-%d %H:%M') FROM ingest_files`).
-		Scan(&loaded, &rejected, &dups, &rowsLoaded, &rowsRejected, &rowsSkipped, &lastIngest)
+		count(*) FILTER (WHERE status = 'duplicate'), count(*) FILTER (WHERE status = 'loaded' AND message <> ''),
+		sum(rows_loaded), sum(rows_rejected), sum(rows_skipped), strftime(max(ingested_at), '%Y-%m-%d %H:%M') FROM ingest_files`).
+		Scan(&loaded, &rejected, &dups, &noted, &rowsLoaded, &rowsRejected, &rowsSkipped, &lastIngest)
 	line("files", "%d loaded, %d rejected whole, %d duplicates; last ingest %s", loaded.Int64, rejected.Int64, dups.Int64, or(lastIngest, "—"))
+	if noted.Int64 > 0 {
+		// loaded files with a note: columns not read, rows repeating a key, sheets not read
+		line("", "%d loaded file(s) have a note (columns or sheets not read, rows repeating a key): aftersales query ingest_summary", noted.Int64)
+	}
 	line("rows", "%d loaded, %d rejected (ingest_rejects), %d skipped", rowsLoaded.Int64, rowsRejected.Int64, rowsSkipped.Int64)
 
 	var runID, tests sql.NullInt64
