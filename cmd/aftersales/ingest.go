@@ -169,7 +169,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 	}
 	var tot ingest.Result
-	rejectedFiles, rejectedRows, duplicates := 0, 0, 0
+	rejectedFiles, rejectedRows, duplicates, noted := 0, 0, 0, 0
 	err = in.Files(ctx, files, func(f string, res *ingest.Result) {
 		if bar != nil {
 			bar.Add(1)
@@ -184,8 +184,14 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 			rejectedFiles++
 		case ingest.StatusDuplicate:
 			duplicates++
+		case ingest.StatusLoaded:
+			if res.Message != "" {
+				noted++ // a note: columns or sheets not read, rows repeating a key
+			}
 		}
-		if !o.Quiet || res.Status == ingest.StatusRejected || res.Rejected > 0 && !o.Totals {
+		// --quiet: the files rejected whole, and (but in the demo's totals) the files with
+		// rejected rows or a note
+		if !o.Quiet || res.Status == ingest.StatusRejected || (res.Rejected > 0 || res.Status == ingest.StatusLoaded && res.Message != "") && !o.Totals {
 			if bar != nil {
 				bar.Clear()
 			}
@@ -208,6 +214,9 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	dup := ""
 	if duplicates > 0 {
 		dup = msg.T(lang, "; %d file(s) loaded before (the same content): nothing to do for them", duplicates)
+	}
+	if noted > 0 {
+		dup += msg.T(lang, "; %d file(s) with a note (see its line)", noted)
 	}
 	fmt.Fprintln(o.Out, msg.T(lang, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected%s",
 		len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles, dup))

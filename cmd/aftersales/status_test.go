@@ -47,8 +47,11 @@ func TestStatus(t *testing.T) {
 	lines := strings.Split(strings.TrimRight(string(b), "\r\n"), "\n")
 	fixed := filepath.Join(dir, "fixed.csv")
 	os.WriteFile(fixed, []byte(strings.Join(append(lines, lines[len(lines)-1]), "\n")+"\n"), 0o644)
+	// (--quiet still shows a file with a note, and the totals count it)
 	if r := runBin(t, dir, "ingest", "--db", dbf, "-q", fixed); r.code != 0 {
 		t.Fatal(r.stderr)
+	} else if !strings.Contains(r.stdout, "1 row(s) repeat the key of an earlier row of this file") || !strings.Contains(r.stdout, "; 1 file(s) with a note (see its line)") {
+		t.Errorf("ingest -q of a file with a note:\n%s", r.stdout)
 	}
 	d, err := db.Open(dbf, false)
 	if err != nil {
