@@ -265,7 +265,7 @@ func summaryLine(path string, r *ingest.Result) string {
 		s = msg.T(lang, "%s: REJECTED — %s (read %d, loaded 0, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
 	} else if r.Message != "" {
 		// notes on a loaded file, a line each: rows that repeat a key of the file
-		// (ingest/repeats.go), a workbook's other sheets not read
+		// (ingest/notes.go), a workbook's other sheets not read
 		s += "\n    " + strings.ReplaceAll(r.Message, "\n", "\n    ")
 	}
 	for i, rj := range r.Rejects {

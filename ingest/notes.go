@@ -1,5 +1,8 @@
 package ingest
 
+// Notes on a loaded file, said on its line and kept in ingest_files.message: rows that repeat
+// an earlier row's key, columns not read. (A workbook's sheets not read: parseFile.)
+
 import (
 	"strconv"
 	"strings"
@@ -22,8 +25,7 @@ import (
 
 // keySeen is an open-addressing set of one file's key hashes with the row each was first seen
 // on. Its slots come from a pool and only the prefix a file needs is cleared and used, so the
-// thousands of small files of a month cost no allocation (a Go map per file cost more than the
-// probe itself).
+// thousands of small files of a month allocate nothing for it.
 type keySeen struct {
 	slots []keySlot // len is a power of two; h == 0 marks an empty slot
 	n     int
