@@ -129,3 +129,14 @@ func TestStoreIDsNameFilesSafely(t *testing.T) {
 		}
 	}
 }
+
+// TestSortExports: a folder's files in name order, each browser copy ("NAME (1)") after the file it
+// copies, numerically — a re-export downloaded again is ingested after the first, and wins.
+func TestSortExports(t *testing.T) {
+	got := []string{"d/工单 (10).csv", "d/工单 (2).csv", "d/工单_2026-09.csv", "d/工单 (1).csv", "d/工单.csv", "d/sub/a.csv", "d/工单(1).xlsx", "d/工单.xlsx", "d/a (x).csv"}
+	sortExports(got)
+	want := []string{"d/a (x).csv", "d/sub/a.csv", "d/工单.csv", "d/工单 (1).csv", "d/工单 (2).csv", "d/工单 (10).csv", "d/工单.xlsx", "d/工单(1).xlsx", "d/工单_2026-09.csv"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got  %q\nwant %q", got, want)
+	}
+}

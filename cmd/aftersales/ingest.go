@@ -8,7 +8,9 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -118,12 +120,37 @@ func expandPaths(paths []string) (files, aside []string, err error) {
 		if err != nil {
 			return nil, nil, failed("listing %s: %v", p, err)
 		}
-		sort.Strings(found)
+		sortExports(found)
 		files = append(files, found...)
 	}
 	sort.Strings(aside)
 	return files, aside, nil
 }
+
+// sortExports orders a folder's files by name, each browser copy after the file it copies:
+// "工单.csv", "工单 (1).csv", "工单 (2).csv", "工单 (10).csv". Of two files with rows of the same key
+// the one ingested later wins, and a browser names an export downloaded again after an earlier
+// one "NAME (1)" — which plain name order put first, so the earlier export won.
+func sortExports(paths []string) {
+	key := func(p string) string {
+		dir, base := filepath.Split(p)
+		ext := filepath.Ext(base)
+		stem, n := strings.TrimSuffix(base, ext), 0
+		if m := copySuffix.FindStringSubmatch(stem); m != nil {
+			stem = stem[:len(stem)-len(m[0])]
+			n, _ = strconv.Atoi(m[1])
+		}
+		return fmt.Sprintf("%s%s%s\x00%09d", dir, stem, ext, n)
+	}
+	keys := make(map[string]string, len(paths))
+	for _, p := range paths {
+		keys[p] = key(p)
+	}
+	sort.SliceStable(paths, func(i, j int) bool { return keys[paths[i]] < keys[paths[j]] })
+}
+
+// copySuffix is the " (1)" a browser adds to the name of a file downloaded again.
+var copySuffix = regexp.MustCompile(` ?\(([0-9]{1,9})\)$`)
 
 // isLake reports whether dir is a lake: it holds the manifest of loaded files.
 func isLake(dir string) bool {
