@@ -441,8 +441,7 @@ func WritePayroll(p *PayrollData, lang, path string) error {
 			ok = true
 		}
 		ti.ok = ok
-		setFormula(f, sh, cell(11, cr), fmt.Sprintf("OR(SUM(H%d:H%d)=0,ROUND(K%d-$F$2,2)=0)", first, last, tr), ok)
-		f.SetCellStyle(sh, cell(11, cr), cell(11, cr), st.check)
+		setCheck(f, st, lang, sh, cell(11, cr), fmt.Sprintf("OR(SUM(H%d:H%d)=0,ROUND(K%d-$F$2,2)=0)", first, last, tr), ok)
 		ti.shares, ti.topups, ti.deds, ti.pays = cell(11, tr), cell(13, tr), cell(15, tr), cell(16, tr)
 		ti.labourOrHours = "B2"
 		widths := []float64{10, 10, 9, 9, 9, 14, 10, 9, 9, 12, 12, 11, 11, 8, 11, 12}
@@ -506,7 +505,7 @@ func WritePayroll(p *PayrollData, lang, path string) error {
 		setFormula(f, s, cell(7, r), q+ti.topups, num(ti.sumTop.FloatString(2)))
 		setFormula(f, s, cell(8, r), q+ti.deds, num(ti.sumDed.FloatString(2)))
 		setFormula(f, s, cell(9, r), q+ti.pays, num(ti.sumPay.FloatString(2)))
-		setFormula(f, s, cell(10, r), q+cell(11, ti.last+2), ti.ok)
+		setFormula(f, s, cell(10, r), q+cell(11, ti.last+2), checkValue(ti.ok))
 		members += ti.members
 		tot["pool"].Add(tot["pool"], ratOf(ti.pool))
 		tot["share"].Add(tot["share"], ti.sumShare)
@@ -526,7 +525,7 @@ func WritePayroll(p *PayrollData, lang, path string) error {
 	f.SetCellStyle(s, "C5", cell(4, tr), st.money)
 	f.SetCellStyle(s, "E5", cell(5, tr), st.ratio)
 	f.SetCellStyle(s, "F5", cell(9, tr), st.money)
-	f.SetCellStyle(s, "J5", cell(10, last), st.check)
+	styleChecks(f, st, lang, s, "J5", cell(10, last))
 	f.SetCellStyle(s, cell(1, tr), cell(9, tr), st.moneyBold)
 	f.SetCellStyle(s, cell(2, tr), cell(2, tr), st.int)
 	f.SetCellStyle(s, cell(5, tr), cell(5, tr), st.ratio)

@@ -180,16 +180,32 @@ func recalcMatches(t *testing.T, path string) {
 <oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
 <item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
 </oor:items>`), 0o644)
-	// tampered copy: one pay cell's cached value set wrong
+	// tampered copy: one pay cell's cached value set wrong, and a share typed over by hand (its
+	// formula gone), which the team's check and the summary's must find
 	orig, _ := excelize.OpenFile(path)
 	tampered := filepath.Join(dir, "tampered.xlsx")
-	var tSheet, tCell, tFormula string
+	var tSheet, tCell, tFormula, checkRef string
 	for _, sh := range orig.GetSheetList() {
 		if strings.HasPrefix(sh, "班组") {
 			tSheet, tCell = sh, "P5"
 			tFormula, _ = orig.GetCellFormula(sh, tCell)
 			orig.SetCellValue(sh, tCell, 99999.99)
 			orig.SetCellFormula(sh, tCell, tFormula)
+			orig.SetCellValue(sh, "K5", 1.23)
+			rows, _ := orig.GetRows(sh)
+			for r, row := range rows {
+				if len(row) > 0 && row[0] == L("zh", "check") {
+					checkRef = cell(11, r+1)
+				}
+			}
+			// 1, shown by its number format as 一致 (excelize does not render text-only formats;
+			// LibreOffice and Excel do)
+			raw, _ := orig.GetCellValue(sh, checkRef, excelize.Options{RawCellValue: true})
+			style, _ := orig.GetCellStyle(sh, checkRef)
+			st, _ := orig.GetStyle(style)
+			if raw != "1" || st == nil || st.CustomNumFmt == nil || *st.CustomNumFmt != `"一致";"不一致";"不一致"` {
+				t.Errorf("%s!%s: %q in format %v, want 1 shown as 一致", sh, checkRef, raw, st)
+			}
 			break
 		}
 	}
@@ -242,6 +258,12 @@ func recalcMatches(t *testing.T, path string) {
 	want, _ := a.GetCellValue(tSheet, tCell, excelize.Options{RawCellValue: true})
 	if !sameValue(fixed, want) {
 		t.Errorf("LibreOffice did not recalculate the tampered cell: %q, want %q", fixed, want)
+	}
+	summary := c.GetSheetList()[0]
+	for _, ref := range [][2]string{{tSheet, checkRef}, {summary, "J5"}} {
+		if raw, _ := c.GetCellValue(ref[0], ref[1], excelize.Options{RawCellValue: true}); raw != "0" {
+			t.Errorf("%s!%s after a share was typed over: %q, want 0 (不一致)", ref[0], ref[1], raw)
+		}
 	}
 }
 

@@ -15,13 +15,16 @@ import (
 
 // styles are created once per file.
 type styles struct {
-	title, header, text, money, moneyBold, ratio, pct, int, check, bad, good, note, dec1, dec2 int
+	title, header, text, money, moneyBold, ratio, pct, int, bad, good, note, dec1, dec2 int
 	// ppZH, ppEN: a change of a rate in percentage points (the cell holds points: 0.94, not 0.0094)
 	ppZH, ppEN int
 	// hoursZH, hoursEN: hours with their unit (在厂时长 15.50小时)
 	hoursZH, hoursEN int
 	// signed: a change (环比, 同比) of a money, count, hours or other amount, with its sign (+¥12.88)
 	signedMoney, signedInt, signedDec2, signedHoursZH, signedHoursEN int
+	// checkZH, checkEN: a reconciliation check, 1 or 0 shown as 一致/不一致 (OK/MISMATCH);
+	// mismatch: the conditional format of one that fails (styleChecks)
+	checkZH, checkEN, mismatch int
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
@@ -53,7 +56,8 @@ func newStyles(f *excelize.File) (*styles, error) {
 		{&s.signedHoursZH, &excelize.Style{CustomNumFmt: strPtr(`+#,##0.00"小时";-#,##0.00"小时";0.00"小时"`), Border: border}},
 		{&s.signedHoursEN, &excelize.Style{CustomNumFmt: strPtr(`+#,##0.00" h";-#,##0.00" h";0.00" h"`), Border: border}},
 		{&s.ppEN, &excelize.Style{CustomNumFmt: strPtr(`+0.00" pp";-0.00" pp";0.00" pp"`), Border: border}},
-		{&s.check, &excelize.Style{Font: &excelize.Font{Bold: true, Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
+		{&s.checkZH, &excelize.Style{CustomNumFmt: strPtr(`"一致";"不一致";"不一致"`), Font: &excelize.Font{Bold: true, Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
+		{&s.checkEN, &excelize.Style{CustomNumFmt: strPtr(`"OK";"MISMATCH";"MISMATCH"`), Font: &excelize.Font{Bold: true, Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
 		{&s.bad, &excelize.Style{Font: &excelize.Font{Color: "9C0006"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"FFC7CE"}, Pattern: 1}, Border: border}},
 		{&s.good, &excelize.Style{Font: &excelize.Font{Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
 		{&s.note, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"}, Alignment: &excelize.Alignment{WrapText: false}}},
@@ -65,6 +69,11 @@ func newStyles(f *excelize.File) (*styles, error) {
 		}
 		*d.dst = id
 	}
+	id, err := f.NewConditionalStyle(&excelize.Style{Font: &excelize.Font{Bold: true, Color: "9C0006"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"FFC7CE"}, Pattern: 1}})
+	if err != nil {
+		return nil, err
+	}
+	s.mismatch = id
 	return s, nil
 }
 
@@ -116,6 +125,37 @@ func setFormula(f *excelize.File, sheet, ref, formula string, cached any) error 
 		}
 	}
 	return f.SetCellFormula(sheet, ref, formula)
+}
+
+// setCheck writes a reconciliation check: cond as a formula of 1 or 0, shown by its number
+// format as 一致 or 不一致 (OK or MISMATCH), so that a clerk who edits a cell sees the sheet
+// recheck itself — in green, and in red by a conditional format when a value no longer adds up.
+// (A bare TRUE/FALSE read as English in a Chinese sheet, and was green either way; a formula
+// of text would store its cached value as a shared string, which is not how a formula's text
+// result is written.)
+func setCheck(f *excelize.File, st *styles, lang, sheet, ref, cond string, ok bool) {
+	setFormula(f, sheet, ref, fmt.Sprintf("IF(%s,1,0)", cond), checkValue(ok))
+	styleChecks(f, st, lang, sheet, ref, ref)
+}
+
+// checkValue is a check's value: 1 when it holds, 0 when not.
+func checkValue(ok bool) int {
+	if ok {
+		return 1
+	}
+	return 0
+}
+
+// styleChecks gives the check cells from..to their number format and turns those that read
+// 0 (不一致, MISMATCH) red.
+func styleChecks(f *excelize.File, st *styles, lang, sheet, from, to string) {
+	style := st.checkZH
+	if lang == "en" {
+		style = st.checkEN
+	}
+	f.SetCellStyle(sheet, from, to, style)
+	f.SetConditionalFormat(sheet, from+":"+to, []excelize.ConditionalFormatOptions{
+		{Type: "cell", Criteria: "==", Format: &st.mismatch, Value: "0"}})
 }
 
 // pageSetup: A4 landscape, fit to one page wide, header rows repeated.
