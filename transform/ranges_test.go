@@ -4,7 +4,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -167,5 +169,43 @@ func TestStoreRangesCoverEveryStore(t *testing.T) {
 	var n int
 	if err := tx.QueryRow(`SELECT count(*) FROM tf_store_ranges`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("an incremental run left %d store ranges (%v)", n, err)
+	}
+}
+
+// TestDataQualityOfIngest: the findings read from ingest_files — rows rejected at ingest (warn,
+// their number per store) and files loaded with a note (info, their number, the latest as the
+// example) — for the stores whose files they are.
+func TestDataQualityOfIngest(t *testing.T) {
+	d, now := ingestGenerated(t, gen.Options{Stores: 2, Months: 2, Seed: 5, MinOrders: 40, MaxOrders: 60, Parts: 20, Dirty: true})
+	dir := t.TempDir()
+	noted := filepath.Join(dir, "S002 工单.csv")
+	os.WriteFile(noted, []byte("门店编号,工单号,VIN,维修类别,进厂时间,工单状态,备注\nS002,N1,LSVAA4180E2123456,机修,2026-09-01 08:00,在修,x\nS002,N1,LSVAA4180E2123456,机修,2026-09-01 08:00,在修,y\n"), 0o644)
+	ing := &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: filepath.Join(dir, "lake"), Now: now}}
+	if _, err := ing.File(t.Context(), noted); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := (&Runner{DB: d, Config: DefaultConfig()}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, r := range queryRows(t, d, `SELECT store_id, sum(rows_rejected)::VARCHAR FROM ingest_files WHERE rows_rejected > 0 GROUP BY ALL ORDER BY 1`) {
+		want = append(want, strings.Join(r, "|")+"|rejected_rows|warn")
+	}
+	if len(want) == 0 {
+		t.Fatal("the generator's dirty data has no rejected rows")
+	}
+	want = append(want, "S002|1|file_notes|info")
+	sort.Strings(want)
+	var got []string
+	for _, r := range queryRows(t, d, `SELECT store_id, count::VARCHAR, "check", severity FROM mart_data_quality WHERE "check" IN ('rejected_rows', 'file_notes') ORDER BY ALL`) {
+		got = append(got, strings.Join(r, "|"))
+	}
+	sort.Strings(got)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	ex := queryRows(t, d, `SELECT example FROM mart_data_quality WHERE "check" = 'file_notes'`)
+	if len(ex) != 1 || !strings.Contains(ex[0][0], "S002 工单.csv: ") || !strings.Contains(ex[0][0], "repeat the key of an earlier row") {
+		t.Errorf("file_notes example: %q", ex)
 	}
 }

@@ -1,7 +1,7 @@
 -- mart_data_quality: findings about the data, never failures of the run (CONTRACT §3, §5).
 -- check names: freshness, orphan_jobs, orphan_callbacks, orphan_movements, unknown_parts,
 -- unknown_techs, negative_stock (at the latest month end), vin_check_digit, undistributed_pool,
--- unassigned_labour, no_attendance, rejected_rows. severity: info | warn. amount (yuan) for payroll findings.
+-- unassigned_labour, no_attendance, rejected_rows, file_notes. severity: info | warn. amount (yuan) for payroll findings.
 -- incremental: full
 -- test: accepted_values(severity: info, warn)
 with stores as (
@@ -62,6 +62,16 @@ rejected_rows as (
     group by f.store_id
 ),
 
+-- files loaded with a note (ingest_files.message: columns or sheets not read, rows repeating a
+-- key): information, since a DMS export may lack an optional column for good; the latest is
+-- the example
+file_notes as (
+    select f.store_id, 'file_notes', 'info', count(*)::bigint, arg_max(f.path || ': ' || f.message, f.file_id), null
+    from ingest_files f
+    where f.status = 'loaded' and f.message <> '' and f.store_id is not null
+    group by f.store_id
+),
+
 payroll as (
     select store_id, "check", severity, count, example, amount from int_payroll_exceptions
 ),
@@ -72,6 +82,7 @@ final as (
     union all select * from negative_stock
     union all select * from vin_check_digit
     union all select * from rejected_rows
+    union all select * from file_notes
     union all select * from payroll
 )
 
