@@ -597,13 +597,8 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	if m := rep.message(in.lang()); m != "" {
 		notes = append(notes, m)
 	}
-	if len(inf.Others) > 0 {
-		quoted := make([]string, len(inf.Others))
-		for i, o := range inf.Others {
-			quoted[i] = strconv.Quote(o)
-		}
-		notes = append(notes, msg.T(in.lang(), "Only sheet %q of this workbook was read; it also has %s, not read: to load one, run the same command with --sheet NAME and this file",
-			inf.Sheet, strings.Join(quoted, ", ")))
+	if m := sheetsNote(inf, in.lang()); m != "" {
+		notes = append(notes, m)
 	}
 	res.Message = strings.Join(notes, "\n")
 	switch {

@@ -1,13 +1,14 @@
 package ingest
 
 // Notes on a loaded file, said on its line and kept in ingest_files.message: rows that repeat
-// an earlier row's key, columns not read. (A workbook's sheets not read: parseFile.)
+// an earlier row's key, columns not read, a workbook's sheets not read.
 
 import (
 	"strconv"
 	"strings"
 	"sync"
 
+	"github.com/aftersales/aftersales/ingest/read"
 	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/parse"
 )
@@ -253,4 +254,18 @@ func commonRun(a, b []rune) int {
 		}
 	}
 	return best
+}
+
+// sheetsNote: a workbook read by its default sheet names its other visible sheets that hold
+// values (read.Info.Others), and how to load one.
+func sheetsNote(inf read.Info, lang string) string {
+	if len(inf.Others) == 0 {
+		return ""
+	}
+	quoted := make([]string, len(inf.Others))
+	for i, o := range inf.Others {
+		quoted[i] = strconv.Quote(o)
+	}
+	return msg.T(lang, "Only sheet %q of this workbook was read; it also has %s, not read: to load one, run the same command with --sheet NAME and this file",
+		inf.Sheet, strings.Join(quoted, ", "))
 }
