@@ -64,9 +64,11 @@ rejected_rows as (
 
 -- files loaded with a note (ingest_files.message: columns or sheets not read, rows repeating a
 -- key): information, since a DMS export may lack an optional column for good; the latest is
--- the example
+-- the example (its notes on one line, the first 200 characters: ingest_files has them whole)
 file_notes as (
-    select f.store_id, 'file_notes', 'info', count(*)::bigint, arg_max(f.path || ': ' || f.message, f.file_id), null
+    select f.store_id, 'file_notes', 'info', count(*)::bigint,
+           arg_max(f.path || ': ' || CASE WHEN length(f.message) > 200 THEN left(replace(f.message, chr(10), ' · '), 200) || '…'
+                                          ELSE replace(f.message, chr(10), ' · ') END, f.file_id), null
     from ingest_files f
     where f.status = 'loaded' and f.message <> '' and f.store_id is not null
     group by f.store_id
