@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/xuri/excelize/v2"
+	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
 
 	"github.com/aftersales/aftersales/internal/db"
@@ -413,6 +414,21 @@ func TestLeadingZeroPartNumbers(t *testing.T) {
 	expectRows(t, "raw_parts", e.rows(`SELECT part_no, part_name, unit_cost::VARCHAR, order_cycle_days, lead_time_days FROM raw_parts ORDER BY 1`), []string{
 		"00123|机油滤清器|12.50|7|3", "8E0698151|刹车片|1234.50|14|5",
 	})
+}
+
+// TestTextNamedXLS: tab-separated GBK text named .xls, as some DMS write their "Excel" exports,
+// is read as the text it is (a real old workbook still says to save it as .xlsx: TestFileErrors).
+func TestTextNamedXLS(t *testing.T) {
+	e := newEnv(t)
+	body, _ := simplifiedchinese.GB18030.NewEncoder().String("门店编号\t工单号\tVIN\t维修类别\t进厂时间\t工单状态\t工时费\r\nS1\tK1\tLSVAA4180E2123456\t机修\t2026-09-01 08:00\t在修\t1,234.50\r\n")
+	p := filepath.Join(t.TempDir(), "工单导出.xls")
+	os.WriteFile(p, []byte(body), 0o644)
+	r := e.ingest(p, Options{})
+	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
+	if r.Format != "csv" || r.Encoding != "gb18030" {
+		t.Errorf("format %q encoding %q", r.Format, r.Encoding)
+	}
+	expectRows(t, "raw", e.rows(`SELECT order_no, order_type, status, labor_amount::VARCHAR FROM raw_work_orders`), []string{"K1|repair|open|1234.50"})
 }
 
 func TestFileErrors(t *testing.T) {

@@ -89,6 +89,10 @@ func Open(path, sheet string) (Source, error) {
 	case bytes.HasPrefix(lower, []byte("<html")) || bytes.HasPrefix(lower, []byte("<!doctype")) ||
 		bytes.HasPrefix(lower, []byte("<table")) || bytes.HasPrefix(lower, []byte("<?xml")) || bytes.HasPrefix(lower, []byte("<meta")):
 		return nil, Errorf("this is a web page (HTML/XML) saved with an Excel name, not a spreadsheet: open it in Excel or WPS and save it as .xlsx")
+	case (ext == ".xls" || ext == ".et") && textLike(head):
+		// tab- or comma-separated text with an Excel name, as some DMS write their "Excel"
+		// exports (GBK, often): read as the text it is
+		return OpenCSV(path)
 	case ext == ".xls" || ext == ".xlsx" || ext == ".xlsm" || ext == ".et":
 		return nil, Errorf("the file is named %s but is not an Excel workbook: save it as .xlsx", ext)
 	case ext == ".parquet":
@@ -97,4 +101,13 @@ func Open(path, sheet string) (Source, error) {
 		return OpenCSV(path)
 	}
 	return nil, Errorf("unsupported file type %q: save it as .xlsx or .csv", ext)
+}
+
+// textLike reports whether a file's first bytes look like delimited text: a UTF-16 BOM (Excel's
+// "Unicode text"), or no NUL byte and a tab, comma or line break among them.
+func textLike(head []byte) bool {
+	if bytes.HasPrefix(head, []byte{0xFF, 0xFE}) || bytes.HasPrefix(head, []byte{0xFE, 0xFF}) {
+		return true
+	}
+	return len(head) > 0 && bytes.IndexByte(head, 0) < 0 && bytes.ContainsAny(head, "\t,\n")
 }
