@@ -87,8 +87,13 @@ func Open(path, sheet string) (Source, error) {
 	case bytes.HasPrefix(head, []byte("PAR1")):
 		return nil, ErrParquet
 	case bytes.HasPrefix(lower, []byte("<html")) || bytes.HasPrefix(lower, []byte("<!doctype")) ||
-		bytes.HasPrefix(lower, []byte("<table")) || bytes.HasPrefix(lower, []byte("<?xml")) || bytes.HasPrefix(lower, []byte("<meta")):
-		return nil, Errorf("this is a web page (HTML/XML) saved with an Excel name, not a spreadsheet: open it in Excel or WPS and save it as .xlsx")
+		bytes.HasPrefix(lower, []byte("<table")) || bytes.HasPrefix(lower, []byte("<meta")) || bytes.HasPrefix(lower, []byte("<head")):
+		// a web page, how many DMS write their "Excel" export: its table (html.go)
+		return OpenHTML(path)
+	case bytes.HasPrefix(lower, []byte("<?xml")):
+		return nil, Errorf("this is an XML file (an Excel 2003 XML spreadsheet, or a web page) saved with an Excel name, not a workbook this reads: open it in Excel or WPS and save it as .xlsx")
+	case ext == ".html" || ext == ".htm":
+		return OpenHTML(path)
 	case (ext == ".xls" || ext == ".et") && textLike(head):
 		// tab- or comma-separated text with an Excel name, as some DMS write their "Excel"
 		// exports (GBK, often): read as the text it is

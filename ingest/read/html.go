@@ -1,0 +1,214 @@
+package read
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/net/html/charset"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// htmlSource reads the table of a web page saved with an Excel name — how many DMS write their
+// "Excel" export (an HTML <table> named .xls), which Excel and WPS open as a sheet. The table is
+// the page's largest one (a layout table around it is left aside), its rows numbered from 1 as
+// they show when the file is opened in Excel. A cell spanning columns or rows (colspan,
+// rowspan) gives its text to every cell it covers, as a merged XLSX cell does here.
+type htmlSource struct {
+	rows [][]string
+	next int
+	inf  Info
+}
+
+// maxHTML bounds the page read whole into memory: an export of 200,000 rows as HTML is about
+// 100 MB.
+const maxHTML = 512 << 20
+
+// OpenHTML reads the largest table of an HTML file. Its encoding is the one its byte-order mark
+// or <meta charset> names; without one, UTF-8 when the bytes are valid UTF-8, else GB18030.
+func OpenHTML(path string) (Source, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Errorf("cannot open: %v", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxHTML+1))
+	if err != nil {
+		return nil, Errorf("cannot read the web page: %v (open it in Excel or WPS and save it as .xlsx)", err)
+	}
+	if len(b) > maxHTML {
+		return nil, Errorf("this web page saved with an Excel name is larger than %s: open it in Excel or WPS and save it as .xlsx", fmtBytes(maxHTML))
+	}
+	text, enc, err := decodeHTML(b)
+	if err != nil {
+		return nil, err
+	}
+	doc, err := html.Parse(strings.NewReader(text))
+	if err != nil {
+		return nil, Errorf("cannot read the web page: %v (open it in Excel or WPS and save it as .xlsx)", err)
+	}
+	var best *html.Node
+	bestRows := 0
+	for _, t := range findAll(doc, atom.Table) {
+		if n := len(tableRows(t)); n > bestRows {
+			best, bestRows = t, n
+		}
+	}
+	if best == nil {
+		return nil, Errorf("this is a web page (HTML) saved with an Excel name, and it holds no table: open it in Excel or WPS and save it as .xlsx")
+	}
+	return &htmlSource{rows: grid(tableRows(best)), inf: Info{Format: "html", Encoding: enc}}, nil
+}
+
+func (s *htmlSource) Next() ([]string, int, error) {
+	if s.next >= len(s.rows) {
+		return nil, 0, io.EOF
+	}
+	s.next++
+	return s.rows[s.next-1], s.next, nil
+}
+
+func (s *htmlSource) Info() Info   { return s.inf }
+func (s *htmlSource) Close() error { return nil }
+
+// decodeHTML gives the page as UTF-8 text and the name of the encoding it was in: UTF-8 when
+// the bytes are valid UTF-8 (whatever a template's <meta> says: a page that declares gb2312 and
+// is UTF-8 is common, and Chinese GBK text is next to never valid UTF-8), else the encoding its
+// byte-order mark or <meta> declares (GBK and GB2312 read as GB18030, which holds them), else
+// GB18030. (x/net's DetermineEncoding says windows-1252 when nothing is declared: that is taken
+// as nothing declared.)
+func decodeHTML(b []byte) (string, string, error) {
+	if u := bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")); utf8.Valid(u) {
+		return string(u), "utf-8", nil
+	}
+	e, name, certain := charset.DetermineEncoding(b, "text/html")
+	if name == "gbk" || name == "gb2312" || (!certain && name == "windows-1252") || name == "utf-8" {
+		e, name = simplifiedchinese.GB18030, "gb18030"
+	}
+	out, err := e.NewDecoder().Bytes(b)
+	if err != nil {
+		return "", "", Errorf("cannot decode the web page as %s: %v", name, err)
+	}
+	if bytes.ContainsRune(out, utf8.RuneError) {
+		// a byte the encoding has no character for: a garbled name or ID is worse than none
+		// (as for a CSV file)
+		return "", "", Errorf("the web page is not %s text throughout (a byte no character of it has): export it again, or open it in Excel or WPS and save it as .xlsx", name)
+	}
+	return string(out), name, nil
+}
+
+// findAll lists the elements of one kind under n, in document order.
+func findAll(n *html.Node, a atom.Atom) []*html.Node {
+	var out []*html.Node
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		if n.Type == html.ElementNode && n.DataAtom == a {
+			out = append(out, n)
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return out
+}
+
+// tableRows: the <tr> of a table, in its own <thead>, <tbody> and <tfoot> or directly under it —
+// not those of a table nested in one of its cells.
+func tableRows(t *html.Node) []*html.Node {
+	var rows []*html.Node
+	for c := t.FirstChild; c != nil; c = c.NextSibling {
+		switch c.DataAtom {
+		case atom.Tr:
+			rows = append(rows, c)
+		case atom.Thead, atom.Tbody, atom.Tfoot:
+			for r := c.FirstChild; r != nil; r = r.NextSibling {
+				if r.DataAtom == atom.Tr {
+					rows = append(rows, r)
+				}
+			}
+		}
+	}
+	return rows
+}
+
+// grid lays the rows' cells out as a sheet: a cell spanning columns or rows repeats its text in
+// each position it covers (spans capped at 1,000 columns and 65,535 rows, as browsers cap them).
+func grid(trs []*html.Node) [][]string {
+	type pending struct {
+		text string
+		left int // rows still covered below
+	}
+	var down []pending // by column: a rowspan reaching into the next rows
+	out := make([][]string, 0, len(trs))
+	for _, tr := range trs {
+		var row []string
+		col := 0
+		fill := func() { // the columns a rowspan from above covers here
+			for col < len(down) && down[col].left > 0 {
+				row = append(row, down[col].text)
+				down[col].left--
+				col++
+			}
+		}
+		for c := tr.FirstChild; c != nil; c = c.NextSibling {
+			if c.Type != html.ElementNode || (c.DataAtom != atom.Td && c.DataAtom != atom.Th) {
+				continue
+			}
+			fill()
+			text := cellText(c)
+			cols := min(max(attrInt(c, "colspan"), 1), 1000)
+			rows := min(max(attrInt(c, "rowspan"), 1), 65535)
+			for range cols {
+				row = append(row, text)
+				for len(down) <= col {
+					down = append(down, pending{})
+				}
+				down[col] = pending{text, rows - 1}
+				col++
+			}
+		}
+		fill()
+		out = append(out, row)
+	}
+	return out
+}
+
+func attrInt(n *html.Node, name string) int {
+	for _, a := range n.Attr {
+		if a.Key == name {
+			v, _ := strconv.Atoi(strings.TrimSpace(a.Val))
+			return v
+		}
+	}
+	return 0
+}
+
+// cellText is a cell's text as a browser shows it on one line: runs of white space (and
+// non-breaking spaces, and <br>) one space, trimmed; what <script> and <style> hold left out.
+func cellText(n *html.Node) string {
+	var b strings.Builder
+	var walk func(*html.Node)
+	walk = func(n *html.Node) {
+		switch {
+		case n.Type == html.TextNode:
+			b.WriteString(n.Data)
+		case n.Type == html.ElementNode && (n.DataAtom == atom.Br || n.DataAtom == atom.P || n.DataAtom == atom.Div):
+			b.WriteByte(' ')
+		case n.Type == html.ElementNode && (n.DataAtom == atom.Script || n.DataAtom == atom.Style):
+			return
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(n)
+	return strings.Join(strings.FieldsFunc(strings.ReplaceAll(b.String(), "\u00a0", " "), func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\f'
+	}), " ")
+}
