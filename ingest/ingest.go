@@ -35,6 +35,9 @@ type Options struct {
 	Kind   string // --kind: skip detection
 	Sheet  string // --sheet: XLSX sheet (default: the first)
 	Strict bool   // --strict: a file with any rejected row is rejected whole
+	// Reload: --reload, load a file whose content was loaded before as if it were new (it is then
+	// the latest ingested and wins its keys); the same content twice in one call is still loaded once
+	Reload bool
 	Lake   string // lake folder
 	// Lang is the language of the rejects' reasons and the files' messages (msg.ZH or msg.EN;
 	// "" is English): they are stored so in ingest_files and ingest_rejects.
@@ -345,7 +348,7 @@ func (in *Ingester) prepare(ctx context.Context, path string, loaded loadedConte
 		return res, nil
 	}
 	res.SHA256 = sum
-	if prior, sheet, ok := loaded.find(sum, path, in.Opts.Sheet); ok {
+	if prior, sheet, ok := loaded.find(sum, path, in.Opts.Sheet); ok && !in.Opts.Reload {
 		res.Status, res.Sheet = StatusDuplicate, sheet
 		res.Message = in.duplicateMessage(prior, sheet)
 		return res, nil
@@ -481,7 +484,13 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		return nil, fileErr("%s: the store_id (门店编号) column is missing and no --store was given: add the column or run with --store STORE_ID", kind.Name)
 	}
 
-	lw := newLakeWriter(in.Opts.Lake, kind, lakeName(res.SHA256, inf.Sheet))
+	name := lakeName(res.SHA256, inf.Sheet)
+	if in.Opts.Reload {
+		// a lake file of its own: the earlier load's entry keeps its file, which a failed
+		// reload's cleanup must not take with it
+		name += fmt.Sprintf("-reload%d", time.Now().UnixNano())
+	}
+	lw := newLakeWriter(in.Opts.Lake, kind, name)
 	if st, err := os.Stat(path); err == nil {
 		lw.hint = int(st.Size() / 128) // a row of an export takes 100–200 bytes
 	}

@@ -23,7 +23,7 @@ import (
 type ingestOpts struct {
 	dbFlags
 	Store, Kind, Sheet string
-	Strict             bool
+	Strict, Reload     bool
 	Quiet              bool
 	Totals             bool // only the totals and files rejected whole (the demo)
 	Paths              []string
@@ -39,7 +39,7 @@ func newIngestCmd() *cobra.Command {
 		Long: `Load files or folders. Each file is detected (format, encoding, header row, kind) and
 loaded in its own transaction; one line per file says rows read / loaded / rejected / skipped.
 Rejected rows are kept in ingest_rejects with file, row, column, value and reason.
-The same file again loads nothing; a corrected re-export replaces the rows of the same keys.
+The same file again loads nothing (unless --reload); a corrected re-export replaces the rows of the same keys.
 In a folder, files that are not CSV, XLSX or Parquet (Thumbs.db, a PDF…) are named and left
 aside; hidden files and Excel's ~$ lock files are skipped.
 
@@ -61,6 +61,7 @@ Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was
 	c.Flags().StringVar(&o.Kind, "kind", "", "input kind, instead of detecting it from the headers")
 	c.Flags().StringVar(&o.Sheet, "sheet", "", "XLSX sheet to read (default: the first)")
 	c.Flags().BoolVar(&o.Strict, "strict", false, "reject a file whole when any of its rows is rejected; exit 1")
+	c.Flags().BoolVar(&o.Reload, "reload", false, "load the files even if the same content was loaded before: each is then the latest ingested and wins its keys (to put an export back on top of one ingested after it by mistake)")
 	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print only the totals and problems")
 	return c
 }
@@ -188,7 +189,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		}
 	}
 	in := &ingest.Ingester{DB: d, Log: logger(), Opts: ingest.Options{
-		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Lake: o.lakeDir(), Lang: lang,
+		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Reload: o.Reload, Lake: o.lakeDir(), Lang: lang,
 	}}
 	var bar *progressbar.ProgressBar
 	if o.Progress && len(files) > 1 {
