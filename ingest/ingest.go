@@ -348,10 +348,12 @@ func (in *Ingester) prepare(ctx context.Context, path string, loaded loadedConte
 		return res, nil
 	}
 	res.SHA256 = sum
-	if prior, sheet, ok := loaded.find(sum, path, in.Opts.Sheet); ok && !in.Opts.Reload {
-		res.Status, res.Sheet = StatusDuplicate, sheet
-		res.Message = in.duplicateMessage(prior, sheet)
-		return res, nil
+	if !in.Opts.Reload {
+		if prior, sheet, ok := loaded.find(sum, path, in.Opts.Sheet); ok {
+			res.Status, res.Sheet = StatusDuplicate, sheet
+			res.Message = in.duplicateMessage(prior, sheet)
+			return res, nil
+		}
 	}
 	lw, err := in.parseFile(ctx, path, res)
 	var fe *FileError
@@ -748,15 +750,9 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 				names = append(names, c.Name+": "+strings.Join(accepted, " / "))
 			}
 		}
-		taken := map[int]bool{}
-		for _, j := range best.mapping {
-			taken[j] = true
-		}
 		var other []string
-		for j, cell := range head[best.row] {
-			if t := parse.Trim(cell); t != "" && !taken[j] {
-				other = append(other, fmt.Sprintf("%q", t))
-			}
+		for _, t := range unreadHeaders(head[best.row], best.mapping) {
+			other = append(other, fmt.Sprintf("%q", t))
 		}
 		if len(other) > 0 {
 			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s. Headers of that row not recognised: %s — rename the column in the export, or in the file",

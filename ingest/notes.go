@@ -162,44 +162,48 @@ func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
 	if len(missing) == 0 {
 		return ""
 	}
-	taken := map[int]bool{}
-	for _, j := range mapping {
-		taken[j] = true
+	headers := unreadHeaders(header, mapping)
+	if len(headers) == 0 {
+		return ""
 	}
 	sep := ", "
 	if lang != msg.EN {
 		sep = "、"
 	}
 	var unread []string
-	n := 0
-	for j, cell := range header {
-		t := strings.TrimSpace(cell)
-		if t == "" || taken[j] {
-			continue
-		}
-		n++
-		if len(unread) == 8 {
-			continue
-		}
+	for _, t := range headers[:min(len(headers), 8)] {
 		u := strconv.Quote(t)
 		if c := likelyColumn(t, missing); c != nil {
 			u = msg.T(lang, "%s (perhaps %s)", u, c.Title(lang))
 		}
 		unread = append(unread, u)
 	}
-	if n == 0 {
-		return ""
-	}
 	names := make([]string, len(missing))
 	for i, c := range missing {
 		names[i] = c.Title(lang)
 	}
 	list := strings.Join(unread, sep)
-	if n > len(unread) {
-		list += msg.T(lang, " and %d more", n-len(unread))
+	if len(headers) > len(unread) {
+		list += msg.T(lang, " and %d more", len(headers)-len(unread))
 	}
 	return msg.T(lang, "Columns not read: %s. No column was read as %s: they are empty (0 for an amount). If a column not read holds one of them, rename its header to an accepted name (`aftersales columns %s` lists them) and ingest the file again",
 		list, strings.Join(names, sep), k.Name)
+}
+
+// unreadHeaders: the header row's texts that no column of the kind took (mapping), trimmed,
+// empty cells left out.
+func unreadHeaders(header []string, mapping []int) []string {
+	taken := map[int]bool{}
+	for _, j := range mapping {
+		taken[j] = true
+	}
+	var out []string
+	for j, cell := range header {
+		if t := parse.Trim(cell); t != "" && !taken[j] {
+			out = append(out, t)
+		}
+	}
+	return out
 }
 
 // genericWords are what headers of amounts and counts share whatever they hold.

@@ -67,8 +67,8 @@ rejected_rows as (
 -- the example (its notes on one line, the first 200 characters: ingest_files has them whole)
 file_notes as (
     select f.store_id, 'file_notes', 'info', count(*)::bigint,
-           arg_max(f.path || ': ' || CASE WHEN length(f.message) > 200 THEN left(replace(f.message, chr(10), ' · '), 200) || '…'
-                                          ELSE replace(f.message, chr(10), ' · ') END, f.file_id), null
+           arg_max(f.path || ': ' || left(replace(f.message, chr(10), ' · '), 200)
+                   || CASE WHEN length(replace(f.message, chr(10), ' · ')) > 200 THEN '…' ELSE '' END, f.file_id), null
     from ingest_files f
     where f.status = 'loaded' and f.message <> '' and f.store_id is not null
     group by f.store_id
