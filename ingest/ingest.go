@@ -85,6 +85,10 @@ type Result struct {
 	Sheet      string    `json:"sheet,omitempty"`
 	LakeFiles  []string  `json:"lake_files,omitempty"` // relative to the lake folder
 	Rejects    []Reject  `json:"rejects,omitempty"`
+	// Replaced: the rows loaded before that this file's rows replaced, by the file they came
+	// from, largest first (set when its batch commits; not in the manifest, as a rebuild
+	// replays the same replacements)
+	Replaced []Replaced `json:"-"`
 
 	// keyHashes holds a hash of each loaded row's natural key, so a batch whose keys are all
 	// distinct (the usual case) can skip the dedupe window when it loads.

@@ -3,6 +3,7 @@ package ingest
 import (
 	"database/sql"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -999,5 +1000,72 @@ func TestReload(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(e.lake, f)); err != nil {
 			t.Errorf("lake file %s: %v", f, err)
 		}
+	}
+}
+
+// TestReplacedNamed: each loaded file says which rows loaded before it replaced, by file, as if
+// the files of a call were loaded one by one — the same whether they share a batch (the DELETE's
+// rows told apart by key hash, the batch's own overlaps) or not; a key repeated within a file is
+// its own note, not a replacement. Also for an integer key (job lines' line_no), whose key comes
+// back from the DELETE as text.
+func TestReplacedNamed(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, header string, rows ...string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(header+strings.Join(rows, "\n")+"\n"), 0o644)
+		return p
+	}
+	wo := "门店编号,工单号,VIN,维修类别,进厂时间,工单状态\n"
+	order := func(no string) string { return "S1," + no + ",LSVAA4180E2123456,机修,2026-09-01 08:00,在修" }
+	a := write("a.csv", wo, order("K1"), order("K2"), order("K3"), order("K4"))
+	b := write("b.csv", wo, order("K3"), order("K4"), order("K5"), order("K6"))
+	c := write("c.csv", wo, order("K5"), order("K6"), order("K7"), order("K1"), order("K7"), order("K3"))
+	d := write("d.csv", wo, order("K6"), order("K8"))
+	jh := "门店编号,工单号,行号,维修项目,故障系统,工时,工时费,维修技师\n"
+	line := func(n string) string { return "S1,K1," + n + ",保养,engine,1.5,100,T1" }
+	ja := write("ja.csv", jh, line("1"), line("2"))
+	jb := write("jb.csv", jh, line("2"), line("3"))
+	jc := write("jc.csv", jh, line("3"), line("12"))
+	replaced := func(rs []Replaced) string {
+		var s []string
+		for _, r := range rs {
+			s = append(s, fmt.Sprintf("%s:%d", filepath.Base(r.Path), r.Rows))
+		}
+		return strings.Join(s, " ")
+	}
+	for _, perBatch := range []int{batchFiles, 1} {
+		t.Run(fmt.Sprintf("batch of %d", perBatch), func(t *testing.T) {
+			defer func(n int) { batchFiles = n }(batchFiles)
+			batchFiles = perBatch
+			e := newEnv(t)
+			call := func(o Options, paths ...string) map[string]string {
+				t.Helper()
+				o.Lake = e.lake
+				got := map[string]string{}
+				in := &Ingester{DB: e.db, Opts: o}
+				if err := in.Files(t.Context(), paths, func(p string, r *Result) {
+					if r.Status != StatusLoaded {
+						t.Errorf("%s: %s %s", p, r.Status, r.Message)
+					}
+					got[filepath.Base(p)] = replaced(r.Replaced)
+				}); err != nil {
+					t.Fatal(err)
+				}
+				return got
+			}
+			want := func(got, want map[string]string) {
+				t.Helper()
+				if !maps.Equal(got, want) {
+					t.Errorf("replaced: got %v, want %v", got, want)
+				}
+			}
+			want(call(Options{}, a, ja), map[string]string{"a.csv": "", "ja.csv": ""})
+			// b takes K3 and K4 from a; c takes K3, K5 and K6 from b and K1 from a (its K7 twice is
+			// its own note); d takes K6 from c
+			want(call(Options{}, b, c, d, jb, jc), map[string]string{"b.csv": "a.csv:2", "c.csv": "b.csv:3 a.csv:1", "d.csv": "c.csv:1", "jb.csv": "ja.csv:1", "jc.csv": "jb.csv:1"})
+			expectRows(t, "current rows per file", e.rows(`SELECT file_id, count(*) FROM raw_work_orders GROUP BY 1 ORDER BY 1`), []string{"1|1", "3|1", "4|4", "5|2"})
+			// a again, on top: K1 and K3 from c, K2 from its earlier load, K4 from b
+			want(call(Options{Reload: true}, a), map[string]string{"a.csv": "c.csv:2 a.csv:1 b.csv:1"})
+		})
 	}
 }

@@ -85,6 +85,9 @@ func TestEveryQueryGolden(t *testing.T) {
 			}
 		}
 		got := run(t, d, q.Name, params)
+		if q.Name == "ingest_summary" {
+			checkIngestSummary(t, got)
+		}
 		if q.Name == "settings_in_force" || q.Name == "ingest_summary" || q.Name == "data_quality" {
 			continue // they hold times and paths of this run
 		}
@@ -108,6 +111,29 @@ func TestEveryQueryGolden(t *testing.T) {
 		if q.Description == "" || q.DescriptionZH == "" {
 			t.Errorf("%s has no description in English (-- description:) or Chinese (-- description zh:)", q.Name)
 		}
+	}
+}
+
+// checkIngestSummary: the sample's files (no key in two of them, none twice in one) have
+// every loaded row current, in every kind.
+func checkIngestSummary(t *testing.T, got [][]string) {
+	t.Helper()
+	col := map[string]int{}
+	for i, c := range got[0] {
+		col[c] = i
+	}
+	kinds := map[string]bool{}
+	for _, r := range got[1:] {
+		if r[col["status"]] != "loaded" {
+			continue
+		}
+		if r[col["rows_current"]] != r[col["rows_loaded"]] {
+			t.Errorf("ingest_summary: %s has rows_loaded %s, rows_current %s", r[col["path"]], r[col["rows_loaded"]], r[col["rows_current"]])
+		}
+		kinds[r[col["kind"]]] = true
+	}
+	if len(kinds) != 8 {
+		t.Errorf("ingest_summary: files of %d kinds in the sample, want all 8: %v", len(kinds), kinds)
 	}
 }
 

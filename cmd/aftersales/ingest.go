@@ -197,7 +197,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
 	}
 	var tot ingest.Result
-	rejectedFiles, rejectedRows, duplicates, noted := 0, 0, 0, 0
+	rejectedFiles, rejectedRows, duplicates, noted, replaced := 0, 0, 0, 0, 0
 	err = in.Files(ctx, files, func(f string, res *ingest.Result) {
 		if bar != nil {
 			bar.Add(1)
@@ -207,6 +207,9 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		tot.Rejected += res.Rejected
 		tot.Skipped += res.Skipped
 		rejectedRows += len(res.Rejects)
+		for _, r := range res.Replaced {
+			replaced += r.Rows
+		}
 		switch res.Status {
 		case ingest.StatusRejected:
 			rejectedFiles++
@@ -246,6 +249,9 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	if noted > 0 {
 		dup += msg.T(lang, "; %d file(s) with a note (see its line)", noted)
 	}
+	if replaced > 0 {
+		dup += msg.T(lang, "; %d of the rows loaded replaced rows loaded before with the same key", replaced)
+	}
 	fmt.Fprintln(o.Out, msg.T(lang, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected%s",
 		len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles, dup))
 	if rejectedRows > 0 {
@@ -283,6 +289,23 @@ func columnName(kind, col string) string {
 	return col
 }
 
+// replacedLine says which rows loaded before a file replaced (the later row of a natural key
+// wins): of which earlier files, largest first, three of them named.
+func replacedLine(rs []ingest.Replaced) string {
+	total := 0
+	var from []string
+	for i, r := range rs {
+		total += r.Rows
+		if i < 3 {
+			from = append(from, msg.T(lang, "%d of %s (file_id %d)", r.Rows, r.Path, r.FileID))
+		}
+	}
+	if len(rs) > 3 {
+		from = append(from, msg.T(lang, "and %d more file(s)", len(rs)-3))
+	}
+	return msg.T(lang, "replaced %d row(s) loaded before with the same key (a key keeps its latest row): %s", total, strings.Join(from, msg.T(lang, "; ")))
+}
+
 func summaryLine(path string, r *ingest.Result) string {
 	switch r.Status {
 	case ingest.StatusDuplicate:
@@ -295,6 +318,9 @@ func summaryLine(path string, r *ingest.Result) string {
 		// notes on a loaded file, a line each: rows that repeat a key of the file
 		// (ingest/notes.go), a workbook's other sheets not read
 		s += "\n    " + strings.ReplaceAll(r.Message, "\n", "\n    ")
+	}
+	if len(r.Replaced) > 0 {
+		s += "\n    " + replacedLine(r.Replaced)
 	}
 	for i, rj := range r.Rejects {
 		if i == 3 {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -52,6 +53,11 @@ func TestStatus(t *testing.T) {
 		t.Fatal(r.stderr)
 	} else if !strings.Contains(r.stdout, "1 row(s) repeat the key of an earlier row of this file") || !strings.Contains(r.stdout, "; 1 file(s) with a note (see its line)") {
 		t.Errorf("ingest -q of a file with a note:\n%s", r.stdout)
+	} else if m := regexp.MustCompile(`loaded (\d+), .*\n(?:.*\n)*? +replaced (\d+) row\(s\) loaded before with the same key \(a key keeps its latest row\): (\d+) of \S*callbacks_2026-10\.csv \(file_id \d+\)\n(?:.*\n)*.*; (\d+) of the rows loaded replaced rows loaded before`).FindStringSubmatch(r.stdout); m == nil {
+		t.Errorf("ingest -q of a re-export: no line of the rows it replaced:\n%s", r.stdout)
+	} else if loaded, _ := strconv.Atoi(m[1]); m[2] != strconv.Itoa(loaded-1) || m[3] != m[2] || m[4] != m[2] {
+		// every row of the export, but the one it holds twice, replaced the row of its key
+		t.Errorf("ingest -q of a re-export: loaded %s, replaced %s, %s of the export, %s in all:\n%s", m[1], m[2], m[3], m[4], r.stdout)
 	}
 	d, err := db.Open(dbf, false)
 	if err != nil {
