@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aftersales/aftersales/ingest/read"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/parse"
@@ -472,6 +473,11 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		var fe *FileError
 		if errors.As(err, &fe) && len(headRows) > 0 {
 			fe.Row = headRows[min(hi, len(headRows)-1)]
+		}
+		if inf.Props != nil {
+			if creator, title := inf.Props(); creator == read.OwnCreator {
+				return nil, fileErr("this is a workbook aftersales wrote (%q), not a DMS export: keep the reports and payroll sheets out of the folders you ingest", title)
+			}
 		}
 		if errors.As(err, &fe) && inf.XLSX && (noHeader || strings.HasPrefix(fe.Error(), "no header row")) && len(inf.Sheets) > 1 {
 			// the data may be on another sheet than the one read (the first, unless told)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/ingest"
+	"github.com/aftersales/aftersales/ingest/read"
 	"github.com/aftersales/aftersales/internal/msg"
 )
 
@@ -39,9 +41,10 @@ func newIngestCmd() *cobra.Command {
 		Long: `Load files or folders. Each file is detected (format, encoding, header row, kind) and
 loaded in its own transaction; one line per file says rows read / loaded / rejected / skipped.
 Rejected rows are kept in ingest_rejects with file, row, column, value and reason.
-The same file again loads nothing (unless --reload); a corrected re-export replaces the rows of the same keys.
-In a folder, files that are not CSV, XLSX or Parquet (Thumbs.db, a PDF…) are named and left
-aside; hidden files and Excel's ~$ lock files are skipped.
+The same file again loads nothing (unless --reload); a corrected re-export replaces the rows of the same keys,
+and its line says how many rows of which earlier files it replaced. In a folder, files that are not
+CSV, XLSX or Parquet (Thumbs.db, a PDF…) and the reports and payroll sheets aftersales wrote are
+named and left aside; hidden files and Excel's ~$ lock files are skipped.
 
 Kinds: stores, technicians, attendance, work_orders, order_jobs, parts, parts_movements, callbacks.
 Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was rejected), 2 wrong usage.`,
@@ -74,9 +77,21 @@ Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was
 var dataExt = map[string]bool{".csv": true, ".txt": true, ".tsv": true, "": true, ".xlsx": true, ".xlsm": true,
 	".xls": true, ".et": true, ".parquet": true}
 
+// asideFile is a file of a folder that is not ingested: not data, or (own) a workbook
+// aftersales wrote, with its title.
+type asideFile struct {
+	path, title string
+	own         bool
+}
+
+// ownOutput: the names aftersales gives the workbooks it writes into folders (report.go,
+// payroll.go); a file so named and created by aftersales is its own output, not an export
+// (checked by name first: opening every workbook of a folder would cost the ingest).
+var ownOutput = regexp.MustCompile(`^(月报|工资表)-.*\.xlsx$`)
+
 // expandPaths lists files under folders (sorted; hidden files, Excel's ~$ lock files and
 // lake/database files skipped) and the other files found there that are not data (aside).
-func expandPaths(paths []string) (files, aside []string, err error) {
+func expandPaths(paths []string) (files []string, aside []asideFile, err error) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
 		if err != nil {
@@ -112,8 +127,14 @@ func expandPaths(paths []string) (files, aside []string, err error) {
 				return nil
 			}
 			if !dataExt[ext] {
-				aside = append(aside, path)
+				aside = append(aside, asideFile{path: path})
 				return nil
+			}
+			if ownOutput.MatchString(name) {
+				if title, ok := read.OwnWorkbook(path); ok {
+					aside = append(aside, asideFile{path: path, title: title, own: true})
+					return nil
+				}
 			}
 			found = append(found, path)
 			return nil
@@ -124,7 +145,7 @@ func expandPaths(paths []string) (files, aside []string, err error) {
 		sortExports(found)
 		files = append(files, found...)
 	}
-	sort.Strings(aside)
+	slices.SortFunc(aside, func(a, b asideFile) int { return strings.Compare(a.path, b.path) })
 	return files, aside, nil
 }
 
@@ -169,7 +190,11 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 			fmt.Fprintln(o.Out, msg.T(lang, "    … and %d more", len(aside)-3))
 			break
 		}
-		fmt.Fprintln(o.Out, msg.T(lang, "%s: not read — not a CSV, XLSX or Parquet file (name it on the command line to try it)", a))
+		if a.own {
+			fmt.Fprintln(o.Out, termSafe(msg.T(lang, "%s: not read — a workbook aftersales wrote (%q), not a DMS export", a.path, a.title), true))
+			continue
+		}
+		fmt.Fprintln(o.Out, termSafe(msg.T(lang, "%s: not read — not a CSV, XLSX or Parquet file (name it on the command line to try it)", a.path), true))
 	}
 	d, err := openDB(&o.dbFlags, false)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -215,6 +216,18 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 		if r := runBin(t, dir, args...); r.code != 0 {
 			t.Errorf("%v: %d %s", args[0], r.code, r.stderr)
 		}
+	}
+	// aftersales' own workbooks are not exports: in a folder (by their names) left aside, named
+	// on the command line rejected with what they are
+	own := filepath.Join(dir, "own", "a.duckdb")
+	if r := runBin(t, dir, "ingest", "--db", own, filepath.Join(dir, "pay")); r.code != 0 ||
+		!regexp.MustCompile(`工资表-S001-2026-09\.xlsx: not read — a workbook aftersales wrote \("S001 2026-09 [^"]+"\), not a DMS export`).MatchString(r.stdout) ||
+		!strings.Contains(r.stdout, "0 file(s): read 0") {
+		t.Errorf("ingest of a folder of payroll workbooks: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runBin(t, dir, "ingest", "--db", own, filepath.Join(dir, "r.xlsx")); r.code != 1 ||
+		!regexp.MustCompile(`r\.xlsx: REJECTED — this is a workbook aftersales wrote \("S001 .*2026-09.*"\), not a DMS export: keep the reports and payroll sheets out of the folders you ingest`).MatchString(r.stdout) {
+		t.Errorf("ingest of a report workbook: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// the printed payroll speaks the clerk's language: Chinese by default, English with --lang en
 	for lang, want := range map[string][]string{"zh": {"工号", "应发工资", "状态", "主修", "未关账"}, "en": {"Tech ID", "Pay", "Status", "lead", "open"}} {

@@ -36,6 +36,9 @@ type Info struct {
 	Date1904 bool
 	// NumericCell reports, for XLSX, whether the cell at (row, source column) holds a number.
 	NumericCell func(row, col int) bool
+	// Props, for XLSX, reads the workbook's creator and title (its document properties): asked
+	// only of a file rejected whole, to tell a workbook aftersales wrote from an export.
+	Props func() (creator, title string)
 }
 
 // FileError rejects a whole file. Its message is given in either language (Text).

@@ -84,8 +84,35 @@ func OpenXLSX(path, sheet string) (Source, error) {
 	}
 	s := &xlsxSource{f: f, rows: rows, path: path, inf: Info{Format: "xlsx", Sheet: sheet, Sheets: sheets, Others: others}}
 	s.inf.XLSX, s.inf.Date1904, s.inf.NumericCell = true, d1904, s.numericCell
+	s.inf.Props = func() (string, string) { return docProps(f) }
 	s.merges = mergeRanges(f, path, sheet)
 	return s, nil
+}
+
+// OwnWorkbook reports whether the workbook at path was written by aftersales (a monthly report
+// or payroll sheet: document creator "aftersales"), and its title.
+func OwnWorkbook(path string) (title string, ok bool) {
+	if checkZipSizes(path) != nil {
+		return "", false
+	}
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		return "", false
+	}
+	defer f.Close()
+	creator, title := docProps(f)
+	return title, creator == OwnCreator
+}
+
+// OwnCreator is the document creator of the workbooks aftersales writes (internal/workbook).
+const OwnCreator = "aftersales"
+
+func docProps(f *excelize.File) (creator, title string) {
+	p, err := f.GetDocProps()
+	if err != nil {
+		return "", ""
+	}
+	return p.Creator, p.Title
 }
 
 // maxDeflateRatio bounds how much one compressed byte can expand: deflate's limit is
