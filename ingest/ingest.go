@@ -464,7 +464,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		inf := src.Info()
 		noHeader := errors.Is(err, errNoValues)
 		if noHeader {
-			if inf.XLSX {
+			if inf.Sheet != "" {
 				err = fileErr("sheet %q is empty", inf.Sheet)
 			} else {
 				err = fileErr("the file is empty (no row holds a value): export it again from the DMS")
@@ -479,7 +479,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 				return nil, fileErr("this is a workbook aftersales wrote (%q), not a DMS export: keep the reports and payroll sheets out of the folders you ingest", title)
 			}
 		}
-		if errors.As(err, &fe) && inf.XLSX && (noHeader || strings.HasPrefix(fe.Error(), "no header row")) && len(inf.Sheets) > 1 {
+		if errors.As(err, &fe) && (noHeader || strings.HasPrefix(fe.Error(), "no header row")) && len(inf.Sheets) > 1 {
 			// the data may be on another sheet than the one read (the first, unless told)
 			var others []string
 			for _, sh := range inf.Sheets {

@@ -419,6 +419,37 @@ func TestLeadingZeroPartNumbers(t *testing.T) {
 
 // TestTextNamedXLS: tab-separated GBK text named .xls, as some DMS write their "Excel" exports,
 // is read as the text it is (a real old workbook still says to save it as .xlsx: TestFileErrors).
+// TestXMLSpreadsheetExport: an Excel 2003 XML workbook named .xls loads as a workbook: its
+// title row passed over, its date-times and numbers read, a rejected row named by the row Excel
+// shows (a skipped row counted), the sheet recorded; the same sheet again is a duplicate.
+func TestXMLSpreadsheetExport(t *testing.T) {
+	e := newEnv(t)
+	cell := func(v string) string { return `<Cell><Data ss:Type="String">` + v + `</Data></Cell>` }
+	row := func(no, opened, amount string) string {
+		return "<Row>" + cell("S1") + cell(no) + cell("LSVAA4180E2123456") + cell("机修") + `<Cell><Data ss:Type="DateTime">` + opened + `</Data></Cell>` +
+			cell("在修") + `<Cell><Data ss:Type="Number">` + amount + "</Data></Cell></Row>"
+	}
+	body := `<?xml version="1.0" encoding="UTF-8"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">
+<Worksheet ss:Name="工单"><Table><Row><Cell ss:MergeAcross="6">` + "<Data ss:Type=\"String\">工单明细</Data></Cell></Row><Row>" +
+		cell("门店编号") + cell("工单号") + cell("VIN") + cell("维修类别") + cell("进厂时间") + cell("工单状态") + cell("工时费") + "</Row>" +
+		row("K1", "2026-09-01T08:00:00.000", "1234.5") + `<Row ss:Index="5"/>` + row("K2", "2026-09-02T09:30:00.000", "12.345.6") + row("K3", "2026-09-03T00:00:00.000", "80") +
+		"</Table></Worksheet></Workbook>"
+	p := filepath.Join(t.TempDir(), "工单导出.xls")
+	os.WriteFile(p, []byte(body), 0o644)
+	r := e.ingest(p, Options{})
+	// rows 3 (K1), 4 (blank), 5 (blank, ss:Index), 6 (K2, rejected), 7 (K3)
+	expectCounts(t, r, StatusLoaded, 5, 2, 1, 2)
+	expectRejects(t, r, "6:labor_amount")
+	if r.Format != "xml" || r.Sheet != "工单" {
+		t.Errorf("format %q sheet %q", r.Format, r.Sheet)
+	}
+	expectRows(t, "raw", e.rows(`SELECT order_no, opened_at::VARCHAR, labor_amount::VARCHAR FROM raw_work_orders ORDER BY 1`),
+		[]string{"K1|2026-09-01 08:00:00|1234.50", "K3|2026-09-03 00:00:00|80.00"})
+	if r := e.ingest(p, Options{}); r.Status != StatusDuplicate {
+		t.Errorf("again: %s %s", r.Status, r.Message)
+	}
+}
+
 func TestTextNamedXLS(t *testing.T) {
 	e := newEnv(t)
 	body, _ := simplifiedchinese.GB18030.NewEncoder().String("门店编号\t工单号\tVIN\t维修类别\t进厂时间\t工单状态\t工时费\r\nS1\tK1\tLSVAA4180E2123456\t机修\t2026-09-01 08:00\t在修\t1,234.50\r\n")

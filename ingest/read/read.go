@@ -93,8 +93,10 @@ func Open(path, sheet string) (Source, error) {
 		bytes.HasPrefix(lower, []byte("<table")) || bytes.HasPrefix(lower, []byte("<meta")) || bytes.HasPrefix(lower, []byte("<head")):
 		// a web page, how many DMS write their "Excel" export: its table (html.go)
 		return OpenHTML(path)
-	case bytes.HasPrefix(lower, []byte("<?xml")):
-		return nil, Errorf("this is an XML file (an Excel 2003 XML spreadsheet, or a web page) saved with an Excel name, not a workbook this reads: open it in Excel or WPS and save it as .xlsx")
+	case bytes.HasPrefix(lower, []byte("<?xml")) || ext == ".xml":
+		// an Excel 2003 XML spreadsheet, as some DMS write their "Excel" export, or an XHTML
+		// page (xmlss.go)
+		return OpenXMLSS(path, sheet)
 	case ext == ".html" || ext == ".htm":
 		return OpenHTML(path)
 	case (ext == ".xls" || ext == ".et") && textLike(head):
