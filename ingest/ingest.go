@@ -45,8 +45,12 @@ type Options struct {
 	Lang string
 	// Now gives ingested_at (tests fix it).
 	Now func() time.Time
-	// Progress, when set, is told the number of data rows read so far in the current file.
+	// Progress, when set, is told the number of records read so far in a file, every 65,536 (from
+	// the worker parsing it: with several files, from several goroutines at once).
 	Progress func(rows int)
+	// Parsed, when set, is told of each file as its reading and checking ends, in input order,
+	// before the file is loaded (its line, Files' report, comes after its batch commits).
+	Parsed func(path string)
 	// Check only parses and checks the rows: nothing is written to the lake or the database.
 	Check bool
 }
@@ -284,6 +288,9 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 			return fmt.Errorf("%s: %w", it.path, it.err)
 		}
 		received++
+		if in.Opts.Parsed != nil {
+			in.Opts.Parsed(it.path)
+		}
 		if sizes != nil {
 			bytesDone += sizes[received-1]
 		}

@@ -1073,14 +1073,23 @@ func TestReplacedNamed(t *testing.T) {
 				t.Helper()
 				o.Lake = e.lake
 				got := map[string]string{}
+				// (and Parsed is told of every file, in order, before its line)
+				var parsed []string
+				o.Parsed = func(p string) { parsed = append(parsed, p) }
 				in := &Ingester{DB: e.db, Opts: o}
 				if err := in.Files(t.Context(), paths, func(p string, r *Result) {
 					if r.Status != StatusLoaded {
 						t.Errorf("%s: %s %s", p, r.Status, r.Message)
 					}
+					if !slices.Contains(parsed, p) {
+						t.Errorf("%s: its line before Parsed", p)
+					}
 					got[filepath.Base(p)] = replaced(r.Replaced)
 				}); err != nil {
 					t.Fatal(err)
+				}
+				if !slices.Equal(parsed, paths) {
+					t.Errorf("Parsed told of %v, want %v", parsed, paths)
 				}
 				return got
 			}

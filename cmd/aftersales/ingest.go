@@ -216,10 +216,19 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	in := &ingest.Ingester{DB: d, Log: logger(), Opts: ingest.Options{
 		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Reload: o.Reload, Lake: o.lakeDir(), Lang: lang,
 	}}
+	// On a terminal: a bar of the files, each counted twice — once read and checked, once loaded
+	// (a batch of up to 2,048 files loads at once: counting loads alone, the bar stood still while
+	// the first batch was read and then jumped); one file alone, the rows it has read so far.
 	var bar *progressbar.ProgressBar
-	if o.Progress && len(files) > 1 {
-		bar = progressbar.NewOptions(len(files), progressbar.OptionSetDescription(msg.T(lang, "ingest")),
-			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionShowCount(), progressbar.OptionClearOnFinish())
+	switch {
+	case o.Progress && len(files) > 1:
+		bar = progressbar.NewOptions(2*len(files), progressbar.OptionSetDescription(msg.T(lang, "ingest")),
+			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionClearOnFinish())
+		in.Opts.Parsed = func(string) { bar.Add(1) }
+	case o.Progress && len(files) == 1:
+		bar = progressbar.NewOptions(-1, progressbar.OptionSetDescription(msg.T(lang, "ingest")),
+			progressbar.OptionSetWriter(os.Stderr), progressbar.OptionClearOnFinish())
+		in.Opts.Progress = func(rows int) { bar.Describe(msg.T(lang, "%d rows read", rows)) }
 	}
 	var tot ingest.Result
 	rejectedFiles, rejectedRows, duplicates, noted, replaced := 0, 0, 0, 0, 0
@@ -254,6 +263,9 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 			fmt.Fprintln(o.Out, summaryLine(f, res))
 		}
 	})
+	if bar != nil {
+		bar.Clear()
+	}
 	if err != nil {
 		var ahead *ingest.LakeAheadError
 		switch {

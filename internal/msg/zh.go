@@ -55,6 +55,7 @@ var zh = map[string]string{
 	"load the files even if the same content was loaded before: each is then the latest ingested and wins its keys (to put an export back on top of one ingested after it by mistake)": "即使同样内容的文件之前已导入也再次导入：它成为最近导入的文件，相同键以它为准（较旧的导出被误在它之后导入时，用它让这份导出重新生效）",
 	"%s: not read — a workbook aftersales wrote (%q), not a DMS export":                                                                                                                "%s：未读取 —— 这是 aftersales 写出的工作簿（%q），不是 DMS 导出文件",
 	"this is a workbook aftersales wrote (%q), not a DMS export: keep the reports and payroll sheets out of the folders you ingest":                                                    "这是 aftersales 写出的工作簿（%q），不是 DMS 导出文件：请不要把月报和工资表放在要导入的文件夹里",
+	"%d rows read": "已读取 %d 行",
 	"; %d file(s) with a note (see its line)":                                             "；%d 个文件带有提示（见该文件的那一行）",
 	"; %d of the rows loaded replaced rows loaded before with the same key":               "；导入的行中有 %d 行替换了此前导入的同键行",
 	"%d of %s (file_id %d)":                                                               "%[2]s（file_id %[3]d）%[1]d 行",
