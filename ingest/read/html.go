@@ -2,6 +2,7 @@ package read
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"os"
 	"strconv"
@@ -32,17 +33,12 @@ const maxHTML = 512 << 20
 // OpenHTML reads the largest table of an HTML file. Its encoding is the one its byte-order mark
 // or <meta charset> names; without one, UTF-8 when the bytes are valid UTF-8, else GB18030.
 func OpenHTML(path string) (Source, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, Errorf("cannot open: %v", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxHTML+1))
-	if err != nil {
-		return nil, Errorf("cannot read the web page: %v (open it in Excel or WPS and save it as .xlsx)", err)
-	}
-	if len(b) > maxHTML {
+	b, err := readWhole(path)
+	if errors.Is(err, errTooLarge) {
 		return nil, Errorf("this web page saved with an Excel name is larger than %s: open it in Excel or WPS and save it as .xlsx", fmtBytes(maxHTML))
+	}
+	if err != nil {
+		return nil, err
 	}
 	text, enc, err := decodeHTML(b)
 	if err != nil {
@@ -63,6 +59,26 @@ func OpenHTML(path string) (Source, error) {
 		return nil, Errorf("this is a web page (HTML) saved with an Excel name, and it holds no table: open it in Excel or WPS and save it as .xlsx")
 	}
 	return &htmlSource{rows: grid(tableRows(best)), inf: Info{Format: "html", Encoding: enc}}, nil
+}
+
+// errTooLarge: a file larger than maxHTML, which readWhole does not read.
+var errTooLarge = errors.New("too large")
+
+// readWhole reads a file whole into memory (a web page, an XML spreadsheet), up to maxHTML bytes.
+func readWhole(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, Errorf("cannot open: %v", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxHTML+1))
+	if err != nil {
+		return nil, Errorf("cannot read the file: %v", err)
+	}
+	if len(b) > maxHTML {
+		return nil, errTooLarge
+	}
+	return b, nil
 }
 
 func (s *htmlSource) Next() ([]string, int, error) {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"strconv"
 	"strings"
 
@@ -45,17 +44,12 @@ type xmlSheet struct {
 // OpenXMLSS reads an XML file saved with a spreadsheet name: SpreadsheetML is read as a workbook,
 // an XHTML page as a web page (OpenHTML); any other XML is rejected.
 func OpenXMLSS(path, sheet string) (Source, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, Errorf("cannot open: %v", err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxHTML+1))
-	if err != nil {
-		return nil, Errorf("cannot read the file: %v", err)
-	}
-	if len(b) > maxHTML {
+	b, err := readWhole(path)
+	if errors.Is(err, errTooLarge) {
 		return nil, Errorf("this Excel 2003 XML file is larger than %s: open it in Excel or WPS and save it as .xlsx", fmtBytes(maxHTML))
+	}
+	if err != nil {
+		return nil, err
 	}
 	sheets, enc, err := parseXMLSS(b)
 	if errors.Is(err, errXHTML) {
