@@ -622,6 +622,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	if m := columnsNote(kind, head[hi], mapping, in.lang()); m != "" {
 		notes = append(notes, m)
 	}
+	if m := repeatedHeadersNote(kind, head[hi], mapping, in.lang()); m != "" {
+		notes = append(notes, m)
+	}
 	if m := rep.message(in.lang()); m != "" {
 		notes = append(notes, m)
 	}

@@ -678,6 +678,17 @@ func TestUnreadColumnsNamed(t *testing.T) {
 			t.Errorf("%s: %s %q", name, r.Status, r.Message)
 		}
 	}
+	// a header repeated, or a header and the canonical name of the same column: the first read,
+	// the other named (and with every column there, no other note)
+	for body, want := range map[string]string{
+		full + ",工时费\n" + row + ",N,SA1,,N,,1,2,3,0,4\n":                                            `Headers repeated: column 13 "工时费" and column 17 "工时费" are both labor_amount: column 13 was read, column 17 was not.`,
+		strings.Replace(full, "材料费", "材料费,parts_amount", 1) + "\n" + row + ",N,SA1,,N,,1,2,9,3,0\n": `Headers repeated: column 14 "材料费" and column 15 "parts_amount" are both parts_amount: column 14 was read, column 15 was not.`,
+	} {
+		r := e.ingest(write("c.csv", body), Options{})
+		if !strings.HasPrefix(r.Message, want+" If a column not read holds something else, give it its own header (`aftersales columns work_orders` lists them)") {
+			t.Errorf("repeated header: %q, want %q…", r.Message, want)
+		}
+	}
 	for header, want := range map[string]string{"外加工金额": "other_amount", "优惠": "discount_amount", "折扣额": "discount_amount",
 		"labour_amt": "labor_amount", "Parts Amt": "parts_amount", "备注": "", "费用合计": "", "金额": "", "am": ""} {
 		got := ""

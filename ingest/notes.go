@@ -190,6 +190,36 @@ func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
 		list, strings.Join(names, sep), k.Name)
 }
 
+// repeatedHeadersNote names the headers that map to a column another header of the file already
+// gave (two 工时费 columns, or 工时费 beside labor_amount): the first is read, and an export whose
+// two columns hold different amounts would otherwise lose the second without a word.
+func repeatedHeadersNote(k *Kind, header []string, mapping []int, lang string) string {
+	taken := map[int]bool{}
+	for _, j := range mapping {
+		taken[j] = true
+	}
+	var notes []string
+	for j, cell := range header {
+		if taken[j] {
+			continue
+		}
+		i, ok := aliasIndex[k.Name][parse.HeaderKey(cell)]
+		if !ok || mapping[i] < 0 {
+			continue
+		}
+		notes = append(notes, msg.T(lang, "column %d %q and column %d %q are both %s: column %d was read, column %d was not",
+			mapping[i]+1, parse.Trim(header[mapping[i]]), j+1, parse.Trim(cell), k.Columns[i].Title(lang), mapping[i]+1, j+1))
+	}
+	if len(notes) == 0 {
+		return ""
+	}
+	sep := "; "
+	if lang != msg.EN {
+		sep = "；"
+	}
+	return msg.T(lang, "Headers repeated: %s. If a column not read holds something else, give it its own header (`aftersales columns %s` lists them) and ingest the file again", strings.Join(notes, sep), k.Name)
+}
+
 // unreadHeaders: the header row's texts that no column of the kind took (mapping), trimmed,
 // empty cells left out.
 func unreadHeaders(header []string, mapping []int) []string {

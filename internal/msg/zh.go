@@ -56,6 +56,8 @@ var zh = map[string]string{
 	"%s: not read — a workbook aftersales wrote (%q), not a DMS export":                                                                                                                "%s：未读取 —— 这是 aftersales 写出的工作簿（%q），不是 DMS 导出文件",
 	"this is a workbook aftersales wrote (%q), not a DMS export: keep the reports and payroll sheets out of the folders you ingest":                                                    "这是 aftersales 写出的工作簿（%q），不是 DMS 导出文件：请不要把月报和工资表放在要导入的文件夹里",
 	"%d rows read": "已读取 %d 行",
+	"column %d %q and column %d %q are both %s: column %d was read, column %d was not":                                                                       "第 %d 列 %q 与第 %d 列 %q 都是 %s：读取了第 %d 列，未读取第 %d 列",
+	"Headers repeated: %s. If a column not read holds something else, give it its own header (`aftersales columns %s` lists them) and ingest the file again": "表头重复：%s。如果未读取的那一列其实是别的数据，请给它改用对应的表头（`aftersales columns %s` 列出了它们）后重新导入该文件",
 	"; %d file(s) with a note (see its line)":                                             "；%d 个文件带有提示（见该文件的那一行）",
 	"; %d of the rows loaded replaced rows loaded before with the same key":               "；导入的行中有 %d 行替换了此前导入的同键行",
 	"%d of %s (file_id %d)":                                                               "%[2]s（file_id %[3]d）%[1]d 行",
