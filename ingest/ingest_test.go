@@ -679,8 +679,9 @@ func TestUnreadColumnsNamed(t *testing.T) {
 		}
 	}
 	// a header repeated, or a header and the canonical name of the same column: the first read,
-	// the other named (and with every column there, no other note)
+	// the other named (and not again as a column not read, whatever columns are missing)
 	for body, want := range map[string]string{
+		"门店编号,工单号,VIN,维修类别,进厂时间,交车时间,工单状态,工时费,工时费\n" + row + ",1,4\n":                               `Headers repeated: column 8 "工时费" and column 9 "工时费" are both labor_amount: column 8 was read, column 9 was not.`,
 		full + ",工时费\n" + row + ",N,SA1,,N,,1,2,3,0,4\n":                                            `Headers repeated: column 13 "工时费" and column 17 "工时费" are both labor_amount: column 13 was read, column 17 was not.`,
 		strings.Replace(full, "材料费", "材料费,parts_amount", 1) + "\n" + row + ",N,SA1,,N,,1,2,9,3,0\n": `Headers repeated: column 14 "材料费" and column 15 "parts_amount" are both parts_amount: column 14 was read, column 15 was not.`,
 	} {

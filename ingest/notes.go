@@ -162,7 +162,12 @@ func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
 	if len(missing) == 0 {
 		return ""
 	}
-	headers := unreadHeaders(header, mapping)
+	var headers []string
+	for _, h := range unreadHeaders(header, mapping) {
+		if i, ok := aliasIndex[k.Name][parse.HeaderKey(h)]; !ok || mapping[i] < 0 {
+			headers = append(headers, h) // (a header of a column read is repeatedHeadersNote's)
+		}
+	}
 	if len(headers) == 0 {
 		return ""
 	}
