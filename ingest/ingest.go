@@ -51,7 +51,9 @@ type Options struct {
 	// Parsed, when set, is told of each file as its reading and checking ends, in input order,
 	// before the file is loaded (its line, Files' report, comes after its batch commits).
 	Parsed func(path string)
-	// Check only parses and checks the rows: nothing is written to the lake or the database.
+	// Check only reads and checks the files (ingest --check): each Result says what loading it
+	// would do, and nothing is written to the lake or the database. DB may be nil (no duplicates
+	// are then found); it is only read.
 	Check bool
 }
 
@@ -138,27 +140,13 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 		}
 	}
 	// the contents loaded before: a file, or one sheet of a workbook (contentKey)
-	loaded := loadedContents{paths: map[string]string{}, workbooks: map[string]bool{}}
-	rows, err := in.DB.QueryContext(ctx, `SELECT sha256, coalesce(sheet, ''), min(path) FROM ingest_files WHERE status = 'loaded' GROUP BY ALL`)
+	loaded, err := loadedBefore(ctx, in.DB)
 	if err != nil {
-		return fmt.Errorf("reading ingest_files: %w", err)
+		return err
 	}
-	for rows.Next() {
-		var sha, sheet, p string
-		if err := rows.Scan(&sha, &sheet, &p); err != nil {
-			rows.Close()
-			return fmt.Errorf("reading ingest_files: %w", err)
-		}
-		loaded.paths[contentKey(sha, sheet)] = p
-		if sheet != "" {
-			loaded.workbooks[sha] = true
-		}
+	if in.Opts.Check {
+		return in.check(ctx, paths, loaded, report)
 	}
-	if err := rows.Err(); err != nil {
-		rows.Close()
-		return fmt.Errorf("reading ingest_files: %w", err)
-	}
-	rows.Close()
 	known, err := newLoadedKeys(ctx, in.DB)
 	if err != nil {
 		return err
@@ -229,8 +217,7 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 			if it.err == nil && it.res.Status == StatusLoaded {
 				key := contentKey(it.res.SHA256, it.res.Sheet)
 				if prior, ok := seen[key]; ok {
-					it.res = &Result{Path: it.res.Path, SHA256: it.res.SHA256, IngestedAt: it.res.IngestedAt, Status: StatusDuplicate,
-						Sheet: it.res.Sheet, Message: in.duplicateMessage(prior, it.res.Sheet)}
+					it.res = in.sameContent(it.res, prior)
 				} else {
 					seen[key] = it.res.Path
 				}
@@ -320,6 +307,63 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	return nil
 }
 
+// loadedBefore reads the contents loaded before this call from ingest_files (none without a
+// database: ingest --check of a database not made yet).
+func loadedBefore(ctx context.Context, d *sql.DB) (loadedContents, error) {
+	loaded := loadedContents{paths: map[string]string{}, workbooks: map[string]bool{}}
+	if d == nil {
+		return loaded, nil
+	}
+	rows, err := d.QueryContext(ctx, `SELECT sha256, coalesce(sheet, ''), min(path) FROM ingest_files WHERE status = 'loaded' GROUP BY ALL`)
+	if err != nil {
+		return loaded, fmt.Errorf("reading ingest_files: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var sha, sheet, p string
+		if err := rows.Scan(&sha, &sheet, &p); err != nil {
+			return loaded, fmt.Errorf("reading ingest_files: %w", err)
+		}
+		loaded.paths[contentKey(sha, sheet)] = p
+		if sheet != "" {
+			loaded.workbooks[sha] = true
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return loaded, fmt.Errorf("reading ingest_files: %w", err)
+	}
+	return loaded, nil
+}
+
+// check reads and checks the files one after another (ingest --check) and reports each as
+// loading it would go: a file twice in the call is a duplicate the second time, as it would be.
+func (in *Ingester) check(ctx context.Context, paths []string, loaded loadedContents, report func(path string, res *Result)) error {
+	seen := map[string]string{}
+	for _, p := range paths {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		res, err := in.prepare(ctx, p, loaded)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		if res.Status == StatusLoaded {
+			key := contentKey(res.SHA256, res.Sheet)
+			if prior, ok := seen[key]; ok {
+				res = in.sameContent(res, prior)
+			} else {
+				seen[key] = res.Path
+			}
+		}
+		if in.Opts.Parsed != nil {
+			in.Opts.Parsed(p)
+		}
+		res.keyHashes, res.keyRanges = nil, nil
+		report(p, res)
+	}
+	return nil
+}
+
 // deferCheckpoints raises DuckDB's checkpoint threshold (a setting of the database, not of a
 // connection) so that commits do not checkpoint; restore puts it back (once, however often
 // it is called).
@@ -388,6 +432,10 @@ func (in *Ingester) prepare(ctx context.Context, path string, loaded loadedConte
 		// that rows_read = rows_loaded + rows_rejected + rows_skipped still holds.
 		res.Loaded = 0
 		res.Rejected = res.Read - res.Skipped
+		return res, nil
+	}
+	if in.Opts.Check {
+		lw.abort() // (nothing was written to it)
 		return res, nil
 	}
 	files, err := lw.finish()
@@ -844,6 +892,13 @@ func (l loadedContents) find(sha, path, sheet string) (prior, read string, ok bo
 	}
 	prior, ok = l.paths[contentKey(sha, read)]
 	return prior, read, ok
+}
+
+// sameContent is the result of a file whose content an earlier file of the same call holds:
+// a duplicate of that file (prior), which loads nothing.
+func (in *Ingester) sameContent(res *Result, prior string) *Result {
+	return &Result{Path: res.Path, SHA256: res.SHA256, IngestedAt: res.IngestedAt, Status: StatusDuplicate,
+		Sheet: res.Sheet, Message: in.duplicateMessage(prior, res.Sheet)}
 }
 
 func (in *Ingester) duplicateMessage(prior, sheet string) string {

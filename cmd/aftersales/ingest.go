@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -26,6 +27,7 @@ type ingestOpts struct {
 	dbFlags
 	Store, Kind, Sheet string
 	Strict, Reload     bool
+	Check              bool // read and check only: nothing loaded
 	Quiet              bool
 	Totals             bool // only the totals and files rejected whole (the demo)
 	Paths              []string
@@ -44,7 +46,8 @@ Rejected rows are kept in ingest_rejects with file, row, column, value and reaso
 The same file again loads nothing (unless --reload); a corrected re-export replaces the rows of the same keys,
 and its line says how many rows of which earlier files it replaced. In a folder, files that are not
 CSV, XLSX or Parquet (Thumbs.db, a PDF…) and the reports and payroll sheets aftersales wrote are
-named and left aside; hidden files and Excel's ~$ lock files are skipped.
+named and left aside; hidden files and Excel's ~$ lock files are skipped. --check reads and checks
+the files and says what loading them would do, and loads nothing.
 
 Kinds: stores, technicians, attendance, work_orders, order_jobs, parts, parts_movements, callbacks.
 Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was rejected), 2 wrong usage.`,
@@ -66,6 +69,7 @@ Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was
 	c.Flags().BoolVar(&o.Strict, "strict", false, "reject a file whole when any of its rows is rejected; exit 1")
 	c.Flags().BoolVar(&o.Reload, "reload", false, "load the files even if the same content was loaded before: each is then the latest ingested and wins its keys (to put an export back on top of one ingested after it by mistake)")
 	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print only the totals and problems")
+	c.Flags().BoolVar(&o.Check, "check", false, "read and check the files and say what loading them would do, without loading anything (the database, if there is one, is only read: for files loaded before)")
 	return c
 }
 
@@ -196,17 +200,27 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		}
 		fmt.Fprintln(o.Out, termSafe(msg.T(lang, "%s: not read — not a CSV, XLSX or Parquet file (name it on the command line to try it)", a.path), true))
 	}
-	d, err := openDB(&o.dbFlags, false)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	if err := ingest.EnsureSchema(ctx, d); err != nil {
-		return failed("%v", err)
+	var d *sql.DB
+	switch _, statErr := os.Stat(o.DB); {
+	case o.Check && statErr != nil:
+		// no database yet: nothing was loaded before, and --check makes none
+	case o.Check:
+		if d, err = openDB(&o.dbFlags, true); err != nil {
+			return err
+		}
+		defer d.Close()
+	default:
+		if d, err = openDB(&o.dbFlags, false); err != nil {
+			return err
+		}
+		defer d.Close()
+		if err := ingest.EnsureSchema(ctx, d); err != nil {
+			return failed("%v", err)
+		}
 	}
 	// a database whose files are in no entry of this lake (a --lake given once, or not given
 	// once): said now, not when a rebuild would need them
-	if entries, _ := filepath.Glob(filepath.Join(ingest.ManifestDir(o.lakeDir()), "*.json")); len(entries) == 0 {
+	if entries, _ := filepath.Glob(filepath.Join(ingest.ManifestDir(o.lakeDir()), "*.json")); !o.Check && len(entries) == 0 {
 		var n int
 		if d.QueryRowContext(ctx, `SELECT count(*) FROM ingest_files`).Scan(&n) == nil && n > 0 {
 			fmt.Fprintln(os.Stderr, msg.T(lang, "note: the lake %q holds none of the %d files this database has loaded (a database copied without its lake, or loaded with another --lake?); "+
@@ -214,7 +228,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		}
 	}
 	in := &ingest.Ingester{DB: d, Log: logger(), Opts: ingest.Options{
-		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Reload: o.Reload, Lake: o.lakeDir(), Lang: lang,
+		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Reload: o.Reload, Lake: o.lakeDir(), Lang: lang, Check: o.Check,
 	}}
 	// On a terminal: a bar of the files, each counted twice — once read and checked, once loaded
 	// (a batch of up to 2,048 files loads at once: counting loads alone, the bar stood still while
@@ -251,7 +265,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 			duplicates++
 		case ingest.StatusLoaded:
 			if res.Message != "" {
-				noted++ // a note: columns or sheets not read, rows repeating a key
+				noted++ // a note: columns or sheets not read, headers or keys repeated
 			}
 		}
 		// --quiet: the files rejected whole, and (but in the demo's totals) the files with
@@ -260,7 +274,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 			if bar != nil {
 				bar.Clear()
 			}
-			fmt.Fprintln(o.Out, summaryLine(f, res))
+			fmt.Fprintln(o.Out, summaryLine(f, res, o.Check))
 		}
 	})
 	if bar != nil {
@@ -289,8 +303,19 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	if replaced > 0 {
 		dup += msg.T(lang, "; %d of the rows loaded replaced rows loaded before with the same key", replaced)
 	}
-	fmt.Fprintln(o.Out, msg.T(lang, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected%s",
-		len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles, dup))
+	if o.Check {
+		fmt.Fprintln(o.Out, msg.T(lang, "%d file(s) checked, nothing loaded: read %d, would load %d, would reject %d, skip %d rows; %d file(s) would be rejected whole%s",
+			len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles, dup))
+	} else {
+		fmt.Fprintln(o.Out, msg.T(lang, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected%s",
+			len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles, dup))
+	}
+	if o.Check && (rejectedFiles > 0 || o.Strict && tot.Rejected > 0) {
+		return failed("the check found what ingest would reject: fix those files (or export them again) before loading")
+	}
+	if o.Check {
+		return nil
+	}
 	if rejectedRows > 0 {
 		fmt.Fprintln(o.Out, msg.T(lang, "rejected rows are listed in ingest_rejects: aftersales query --db %s \"SELECT * FROM ingest_rejects ORDER BY file_id, row_number\"", o.DB))
 	}
@@ -343,13 +368,19 @@ func replacedLine(rs []ingest.Replaced) string {
 	return msg.T(lang, "replaced %d row(s) loaded before with the same key (a key keeps its latest row): %s", total, strings.Join(from, msg.T(lang, "; ")))
 }
 
-func summaryLine(path string, r *ingest.Result) string {
+// summaryLine is a file's line; with check, as loading it would go (ingest --check).
+func summaryLine(path string, r *ingest.Result, check bool) string {
 	switch r.Status {
 	case ingest.StatusDuplicate:
 		return termSafe(msg.T(lang, "%s: duplicate — %s", path, r.Message), true)
 	}
 	s := msg.T(lang, "%s: %s, read %d, loaded %d, rejected %d, skipped %d", path, kindName(r.Kind), r.Read, r.Loaded, r.Rejected, r.Skipped)
-	if r.Status == ingest.StatusRejected {
+	if check {
+		s = msg.T(lang, "%s: %s, read %d, would load %d, would reject %d, skip %d", path, kindName(r.Kind), r.Read, r.Loaded, r.Rejected, r.Skipped)
+	}
+	if r.Status == ingest.StatusRejected && check {
+		s = msg.T(lang, "%s: WOULD BE REJECTED — %s (read %d, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
+	} else if r.Status == ingest.StatusRejected {
 		s = msg.T(lang, "%s: REJECTED — %s (read %d, loaded 0, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
 	} else if r.Message != "" {
 		// notes on a loaded file, a line each: rows that repeat a key of the file

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -570,4 +571,38 @@ func sheetsOf(t *testing.T, path string) string {
 		}
 	}
 	return b.String()
+}
+
+// TestIngestCheck: ingest --check reads and checks the files and says what loading them would
+// do — the counts the real ingest then gives — and writes nothing: no database, no lake; on a
+// database, files loaded before are duplicates, and a file it would reject whole exits 1 with
+// the database as it was.
+func TestIngestCheck(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 1, 2)
+	dbf := filepath.Join(dir, "db", "a.duckdb")
+	totals := regexp.MustCompile(`read (\d+), (?:would load|loaded) (\d+), (?:would reject|rejected) (\d+), (?:skip|skipped) (\d+) rows`)
+	check := runBin(t, dir, "ingest", "--db", dbf, "--check", in)
+	if check.code != 0 || !strings.Contains(check.stdout, "checked, nothing loaded") || !strings.Contains(check.stdout, "would load") {
+		t.Fatalf("ingest --check: exit %d\n%s%s", check.code, check.stdout, check.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "db")); !os.IsNotExist(err) {
+		t.Errorf("ingest --check made %s (or its lake): %v", filepath.Join(dir, "db"), err)
+	}
+	load := runBin(t, dir, "ingest", "--db", dbf, in)
+	c, l := totals.FindStringSubmatch(check.stdout), totals.FindStringSubmatch(load.stdout)
+	if load.code != 0 || c == nil || l == nil || !slices.Equal(c[1:], l[1:]) {
+		t.Errorf("the check's totals %v are not the ingest's %v\n%s", c, l, load.stdout)
+	}
+	if r := runBin(t, dir, "ingest", "--db", dbf, "--check", in); r.code != 0 || strings.Count(r.stdout, "duplicate") < 5 || !strings.Contains(r.stdout, "read 0, would load 0") {
+		t.Errorf("ingest --check after the ingest: exit %d\n%s", r.code, r.stdout)
+	}
+	bad := filepath.Join(dir, "notes.txt")
+	os.WriteFile(bad, []byte("hello\n"), 0o644)
+	if r := runBin(t, dir, "ingest", "--db", dbf, "--check", bad); r.code != 1 || !strings.Contains(r.stdout, "notes.txt: WOULD BE REJECTED — no header row") {
+		t.Errorf("ingest --check of a file it would reject: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+	if r := runBin(t, dir, "query", "--db", dbf, "--format", "csv", "SELECT count(*) FROM ingest_files WHERE path LIKE '%notes.txt'"); r.stdout != "count_star()\r\n0\r\n" {
+		t.Errorf("ingest --check recorded the file: %q", r.stdout)
+	}
 }

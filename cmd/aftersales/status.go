@@ -125,8 +125,8 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 		Scan(&loaded, &rejected, &dups, &noted, &rowsLoaded, &rowsRejected, &rowsSkipped, &lastIngest)
 	line("files", "%d loaded, %d rejected whole, %d duplicates; last ingest %s", loaded.Int64, rejected.Int64, dups.Int64, or(lastIngest, "—"))
 	if noted.Int64 > 0 {
-		// loaded files with a note: columns not read, rows repeating a key, sheets not read
-		line("", "%d loaded file(s) have a note (columns or sheets not read, rows repeating a key): aftersales query ingest_summary", noted.Int64)
+		// loaded files with a note: columns or sheets not read, headers or keys repeated
+		line("", "%d loaded file(s) have a note (columns or sheets not read, headers or keys repeated): aftersales query ingest_summary", noted.Int64)
 	}
 	line("rows", "%d loaded, %d rejected (ingest_rejects), %d skipped", rowsLoaded.Int64, rowsRejected.Int64, rowsSkipped.Int64)
 

@@ -68,5 +68,5 @@ func TestStatus(t *testing.T) {
 	}
 	d.Close()
 	status(`latest month +2026-10: the data of 1 store\(s\) reaches its last day, not yet of: S002 \(to 2026-10-19 \d\d:\d\d\)`,
-		`payroll closed +S002 2026-09`, `\n +1 loaded file\(s\) have a note \(columns or sheets not read, rows repeating a key\): aftersales query ingest_summary\n`, `not in the KPIs +1 file\(s\) loaded since \(`+regexp.QuoteMeta(fixed)+`…\): run .aftersales transform.`)
+		`payroll closed +S002 2026-09`, `\n +1 loaded file\(s\) have a note \(columns or sheets not read, headers or keys repeated\): aftersales query ingest_summary\n`, `not in the KPIs +1 file\(s\) loaded since \(`+regexp.QuoteMeta(fixed)+`…\): run .aftersales transform.`)
 }
