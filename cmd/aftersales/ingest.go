@@ -45,8 +45,8 @@ loaded in its own transaction; one line per file says rows read / loaded / rejec
 Rejected rows are kept in ingest_rejects with file, row, column, value and reason.
 The same file again loads nothing (unless --reload); a corrected re-export replaces the rows of the same keys,
 and its line says how many rows of which earlier files it replaced. In a folder, files that are not
-CSV, XLSX or Parquet (Thumbs.db, a PDF…) and the reports and payroll sheets aftersales wrote are
-named and left aside; hidden files and Excel's ~$ lock files are skipped. --check reads and checks
+CSV, XLSX, Excel 2003 XML or Parquet (Thumbs.db, a PDF…) and the reports and payroll sheets aftersales
+wrote are named and left aside; hidden files and Excel's ~$ lock files are skipped. --check reads and checks
 the files and says what loading them would do, and loads nothing.
 
 Kinds: stores, technicians, attendance, work_orders, order_jobs, parts, parts_movements, callbacks.
@@ -75,7 +75,8 @@ Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was
 
 // dataExt are the file names a folder walk offers to ingest: what read.Open reads (CSV and
 // text, XLSX, Parquet, no extension) and old workbooks (.xls, WPS .et), which it rejects with a
-// way out. Anything else found in a folder — Thumbs.db, desktop.ini, a PDF, a photo — is left
+// way out; and an .xml file that begins as an Excel 2003 XML spreadsheet (read.SpreadsheetXML),
+// where any other XML file of a folder is left aside. Anything else found in a folder — Thumbs.db, desktop.ini, a PDF, a photo — is left
 // aside and named, instead of being rejected and failing the run. A file named on the command
 // line is always tried.
 var dataExt = map[string]bool{".csv": true, ".txt": true, ".tsv": true, "": true, ".xlsx": true, ".xlsm": true,
@@ -130,7 +131,7 @@ func expandPaths(paths []string) (files []string, aside []asideFile, err error) 
 			if strings.HasPrefix(name, ".") || strings.HasPrefix(name, "~$") || ext == ".duckdb" || ext == ".wal" || ext == ".md" {
 				return nil
 			}
-			if !dataExt[ext] {
+			if !dataExt[ext] && !(ext == ".xml" && read.SpreadsheetXML(path)) {
 				aside = append(aside, asideFile{path: path})
 				return nil
 			}

@@ -137,12 +137,14 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 	for _, junk := range []string{"Thumbs.db", "desktop.ini", "说明.pdf", "~$工单.xlsx", ".DS_Store"} {
 		os.WriteFile(filepath.Join(in, junk), []byte("\x00\x01 not data"), 0o644)
 	}
+	// (and an XML file that is not an Excel 2003 XML spreadsheet)
+	os.WriteFile(filepath.Join(in, "config.xml"), []byte(`<?xml version="1.0"?><config/>`), 0o644)
 	dbf := filepath.Join(dir, "db", "a.duckdb")
 	r := runBin(t, dir, "ingest", "--db", dbf, in)
 	if r.code != 0 || !strings.Contains(r.stdout, "rejected") {
 		t.Fatalf("ingest: %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
-	if !strings.Contains(r.stdout, "Thumbs.db: not read") || !strings.Contains(r.stdout, "说明.pdf: not read") || strings.Contains(r.stdout, "~$") {
+	if !strings.Contains(r.stdout, "Thumbs.db: not read") || !strings.Contains(r.stdout, "说明.pdf: not read") || !strings.Contains(r.stdout, "config.xml: not read") || strings.Contains(r.stdout, "~$") {
 		t.Errorf("the folder's other files are not named as left aside:\n%s", r.stdout)
 	}
 	if _, err := os.Stat(filepath.Join(dir, "db", "lake", "_manifest")); err != nil {
@@ -596,6 +598,24 @@ func TestIngestCheck(t *testing.T) {
 	}
 	if r := runBin(t, dir, "ingest", "--db", dbf, "--check", in); r.code != 0 || strings.Count(r.stdout, "duplicate") < 5 || !strings.Contains(r.stdout, "read 0, would load 0") {
 		t.Errorf("ingest --check after the ingest: exit %d\n%s", r.code, r.stdout)
+	}
+	// a folder's .xml files: an Excel 2003 XML spreadsheet is read, other XML left aside
+	xf := filepath.Join(dir, "xml")
+	os.MkdirAll(xf, 0o755)
+	var cells []string
+	for _, v := range []string{"门店编号", "工单号", "VIN", "维修类别", "进厂时间", "工单状态", "</Row><Row>", "S1", "K1", "LSVAA4180E2123456", "机修", "2026-09-01 08:00", "在修"} {
+		if strings.HasPrefix(v, "<") {
+			cells = append(cells, v)
+			continue
+		}
+		cells = append(cells, `<Cell><Data ss:Type="String">`+v+`</Data></Cell>`)
+	}
+	os.WriteFile(filepath.Join(xf, "wo.xml"), []byte(`<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet"><Worksheet ss:Name="工单"><Table><Row>`+
+		strings.Join(cells, "")+`</Row></Table></Worksheet></Workbook>`), 0o644)
+	os.WriteFile(filepath.Join(xf, "other.xml"), []byte(`<?xml version="1.0"?><config/>`), 0o644)
+	if r := runBin(t, dir, "ingest", "--db", dbf, "--check", xf); r.code != 0 || !strings.Contains(r.stdout, "other.xml: not read") ||
+		!strings.Contains(r.stdout, "wo.xml: work_orders, read 1, would load 1, would reject 0, skip 0") {
+		t.Errorf("ingest --check of a folder with XML files: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	bad := filepath.Join(dir, "notes.txt")
 	os.WriteFile(bad, []byte("hello\n"), 0o644)

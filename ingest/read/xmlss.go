@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 
@@ -100,6 +101,19 @@ func OpenXMLSS(path, sheet string) (Source, error) {
 }
 
 var errXHTML = errors.New("xhtml")
+
+// SpreadsheetXML reports whether the file at path begins as an Excel 2003 XML spreadsheet: its
+// spreadsheet namespace within the first 4 kB (where a workbook declares it).
+func SpreadsheetXML(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	head := make([]byte, 4096)
+	n, _ := io.ReadFull(f, head)
+	return bytes.Contains(head[:n], []byte(nsSS))
+}
 
 // parseXMLSS reads every worksheet of a SpreadsheetML document, and the encoding it declared.
 func parseXMLSS(b []byte) ([]xmlSheet, string, error) {

@@ -56,6 +56,9 @@ func TestXMLSpreadsheet(t *testing.T) {
 		}
 	}
 	p := filepath.Join(dir, "utf8.xls")
+	if !SpreadsheetXML(p) || !SpreadsheetXML(filepath.Join(dir, "gbk.xml")) {
+		t.Error("SpreadsheetXML: false for an Excel 2003 XML workbook")
+	}
 	s, err := Open(p, "说明")
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +76,9 @@ func TestXMLSpreadsheet(t *testing.T) {
 	} {
 		p := filepath.Join(dir, name)
 		os.WriteFile(p, []byte(c.body), 0o644)
+		if name == "other.xml" && SpreadsheetXML(p) {
+			t.Error("SpreadsheetXML: true for an XML file of another kind")
+		}
 		_, err := Open(p, "")
 		var fe *FileError
 		if !errors.As(err, &fe) || !strings.Contains(err.Error(), c.want) {
