@@ -15,12 +15,10 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
-// htmlSource reads the table of a web page saved with an Excel name — how many DMS write their
-// "Excel" export (an HTML <table> named .xls), which Excel and WPS open as a sheet. The table is
-// the page's largest one (a layout table around it is left aside), its rows numbered from 1 as
-// they show when the file is opened in Excel. A cell spanning columns or rows (colspan,
-// rowspan) gives its text to every cell it covers, as a merged XLSX cell does here.
-type htmlSource struct {
+// gridSource is a sheet read whole into memory, its rows numbered from 1 as they show when the
+// file is opened in Excel: the table of a web page (OpenHTML), a worksheet of an Excel 2003 XML
+// spreadsheet (OpenXMLSS).
+type gridSource struct {
 	rows [][]string
 	next int
 	inf  Info
@@ -30,8 +28,12 @@ type htmlSource struct {
 // 100 MB.
 const maxHTML = 512 << 20
 
-// OpenHTML reads the largest table of an HTML file. Its encoding is the one its byte-order mark
-// or <meta charset> names; without one, UTF-8 when the bytes are valid UTF-8, else GB18030.
+// OpenHTML reads the table of a web page saved with an Excel name — how many DMS write their
+// "Excel" export (an HTML <table> named .xls), which Excel and WPS open as a sheet. The table is
+// the page's largest one (a layout table around it is left aside). A cell spanning columns or
+// rows (colspan, rowspan) gives its text to every cell it covers, as a merged XLSX cell does here.
+// The page's encoding is the one its byte-order mark or <meta charset> names; without one, UTF-8
+// when the bytes are valid UTF-8, else GB18030.
 func OpenHTML(path string) (Source, error) {
 	b, err := readWhole(path)
 	if errors.Is(err, errTooLarge) {
@@ -58,7 +60,7 @@ func OpenHTML(path string) (Source, error) {
 	if best == nil {
 		return nil, Errorf("this is a web page (HTML) saved with an Excel name, and it holds no table: open it in Excel or WPS and save it as .xlsx")
 	}
-	return &htmlSource{rows: grid(tableRows(best)), inf: Info{Format: "html", Encoding: enc}}, nil
+	return &gridSource{rows: grid(tableRows(best)), inf: Info{Format: "html", Encoding: enc}}, nil
 }
 
 // errTooLarge: a file larger than maxHTML, which readWhole does not read.
@@ -81,7 +83,7 @@ func readWhole(path string) ([]byte, error) {
 	return b, nil
 }
 
-func (s *htmlSource) Next() ([]string, int, error) {
+func (s *gridSource) Next() ([]string, int, error) {
 	if s.next >= len(s.rows) {
 		return nil, 0, io.EOF
 	}
@@ -89,8 +91,8 @@ func (s *htmlSource) Next() ([]string, int, error) {
 	return s.rows[s.next-1], s.next, nil
 }
 
-func (s *htmlSource) Info() Info   { return s.inf }
-func (s *htmlSource) Close() error { return nil }
+func (s *gridSource) Info() Info   { return s.inf }
+func (s *gridSource) Close() error { return nil }
 
 // decodeHTML gives the page as UTF-8 text and the name of the encoding it was in: UTF-8 when
 // the bytes are valid UTF-8 (whatever a template's <meta> says: a page that declares gb2312 and

@@ -13,18 +13,13 @@ import (
 	"golang.org/x/net/html/charset"
 )
 
-// xmlssSource reads an Excel 2003 XML spreadsheet (SpreadsheetML: <Workbook
+// An Excel 2003 XML spreadsheet (SpreadsheetML: <Workbook
 // xmlns="urn:schemas-microsoft-com:office:spreadsheet">), which some DMS write as their "Excel"
-// export under an .xls or .xml name and which Excel and WPS open as a workbook. Like a workbook:
-// the first visible worksheet unless a sheet is named, rows numbered as Excel shows them
-// (ss:Index skips rows and columns; a skipped row is a blank row, as in an XLSX sheet), and a
-// merged cell (ss:MergeAcross, ss:MergeDown) gives its value to every cell it covers. Cell
+// export under an .xls or .xml name and which Excel and WPS open as a workbook, is read like a
+// workbook: the first visible worksheet unless a sheet is named, rows numbered as Excel shows
+// them (ss:Index skips rows and columns; a skipped row is a blank row, as in an XLSX sheet), and
+// a merged cell (ss:MergeAcross, ss:MergeDown) gives its value to every cell it covers. Cell
 // values are the text written: a number as written, a date-time as 2026-09-01 08:00:00.
-type xmlssSource struct {
-	rows [][]string
-	next int
-	inf  Info
-}
 
 const (
 	nsSS    = "urn:schemas-microsoft-com:office:spreadsheet"
@@ -97,7 +92,7 @@ func OpenXMLSS(path, sheet string) (Source, error) {
 	if err := applyXMLMerges(pick); err != nil {
 		return nil, err
 	}
-	return &xmlssSource{rows: pick.rows, inf: Info{Format: "xml", Encoding: enc, Sheet: pick.name, Sheets: names, Others: others}}, nil
+	return &gridSource{rows: pick.rows, inf: Info{Format: "xml", Encoding: enc, Sheet: pick.name, Sheets: names, Others: others}}, nil
 }
 
 var errXHTML = errors.New("xhtml")
@@ -311,14 +306,3 @@ func hasValue(rows [][]string) bool {
 	}
 	return false
 }
-
-func (s *xmlssSource) Next() ([]string, int, error) {
-	if s.next >= len(s.rows) {
-		return nil, 0, io.EOF
-	}
-	s.next++
-	return s.rows[s.next-1], s.next, nil
-}
-
-func (s *xmlssSource) Info() Info   { return s.inf }
-func (s *xmlssSource) Close() error { return nil }
