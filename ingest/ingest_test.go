@@ -474,6 +474,7 @@ func TestFileErrors(t *testing.T) {
 		{"renamed.xls", "", "save it as .xlsx", 0},
 		{"html_as.xls", "", `no header row of any input kind found in the first 30 rows (the first row with values reads "工单号")`, 0}, // (read as the web page it is)
 		{"renamed_xls.xlsx", "", "save it as .xlsx", 0},
+		{"encrypted.xlsx", "", "this workbook is protected by a password (encrypted)", 0},
 		{"attendance_nostore.csv", "", "--store", 0},
 		{"store_conflict.csv", "S001", "conflicts with --store S001", 2},
 	}

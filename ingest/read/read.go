@@ -85,6 +85,8 @@ func Open(path, sheet string) (Source, error) {
 	switch {
 	case bytes.HasPrefix(head, []byte("PK\x03\x04")):
 		return OpenXLSX(path, sheet)
+	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}) && encrypted(path):
+		return nil, Errorf("this workbook is protected by a password (encrypted), which aftersales cannot open: open it in Excel or WPS, remove the password (Excel: File → Info → Protect Workbook → Encrypt with Password, and clear it), save it, and ingest it again")
 	case bytes.HasPrefix(head, []byte{0xD0, 0xCF, 0x11, 0xE0}):
 		return nil, Errorf("this is an old Excel 97-2003 workbook (.xls), which is not supported: open it in Excel or WPS and save it as .xlsx")
 	case bytes.HasPrefix(head, []byte("PAR1")):
@@ -111,6 +113,23 @@ func Open(path, sheet string) (Source, error) {
 		return OpenCSV(path)
 	}
 	return nil, Errorf("unsupported file type %q: save it as .xlsx or .csv", ext)
+}
+
+// encrypted reports whether a compound (OLE) file is a password-protected workbook: Office
+// stores an encrypted .xlsx in one, with an "EncryptionInfo" stream named in its directory
+// (UTF-16, wherever the directory lies: the whole file is searched, on this path to rejection).
+func encrypted(path string) bool {
+	f, err := os.Open(path)
+	if err != nil {
+		return false
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, maxHTML))
+	if err != nil {
+		return false
+	}
+	name := []byte("E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o\x00")
+	return bytes.Contains(b, name)
 }
 
 // textLike reports whether a file's first bytes look like delimited text: a UTF-16 BOM (Excel's

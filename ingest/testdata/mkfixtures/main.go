@@ -105,6 +105,15 @@ func main() {
 	write("renamed.xls", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, bytes.Repeat([]byte{0}, 504)...))
 	write("html_as.xls", []byte("<html><body><table><tr><td>工单号</td></tr></table></body></html>"))
 	write("renamed_xls.xlsx", append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, bytes.Repeat([]byte{0}, 504)...))
+	// 20b. A password-protected workbook: Office keeps an encrypted .xlsx in a compound file
+	// whose directory names an EncryptionInfo stream (here: the header sector, then a directory
+	// sector with that name in UTF-16).
+	enc := append([]byte{0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1}, make([]byte, 504)...)
+	dirSector := make([]byte, 512)
+	for i, r := range "EncryptionInfo" {
+		dirSector[2*i] = byte(r)
+	}
+	write("encrypted.xlsx", append(append(enc, dirSector...), make([]byte, 1024)...))
 
 	// 21. Store conflict: the file says S002, the command line says S001.
 	write("store_conflict.csv", []byte("store_id,tech_id,month,days_worked,days_scheduled\nS001,T1,2026-03,20,22\nS002,T2,2026-03,21,22\n"))
