@@ -214,13 +214,8 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 			case <-wctx.Done():
 				return
 			}
-			if it.err == nil && it.res.Status == StatusLoaded {
-				key := contentKey(it.res.SHA256, it.res.Sheet)
-				if prior, ok := seen[key]; ok {
-					it.res = in.sameContent(it.res, prior)
-				} else {
-					seen[key] = it.res.Path
-				}
+			if it.err == nil {
+				it.res = in.firstOfCall(seen, it.res)
 			}
 			select {
 			case ch <- it:
@@ -347,18 +342,10 @@ func (in *Ingester) check(ctx context.Context, paths []string, loaded loadedCont
 		if err != nil {
 			return fmt.Errorf("%s: %w", p, err)
 		}
-		if res.Status == StatusLoaded {
-			key := contentKey(res.SHA256, res.Sheet)
-			if prior, ok := seen[key]; ok {
-				res = in.sameContent(res, prior)
-			} else {
-				seen[key] = res.Path
-			}
-		}
+		res = in.firstOfCall(seen, res)
 		if in.Opts.Parsed != nil {
 			in.Opts.Parsed(p)
 		}
-		res.keyHashes, res.keyRanges = nil, nil
 		report(p, res)
 	}
 	return nil
@@ -894,9 +881,19 @@ func (l loadedContents) find(sha, path, sheet string) (prior, read string, ok bo
 	return prior, read, ok
 }
 
-// sameContent is the result of a file whose content an earlier file of the same call holds:
-// a duplicate of that file (prior), which loads nothing.
-func (in *Ingester) sameContent(res *Result, prior string) *Result {
+// firstOfCall settles a file whose content an earlier file of the same call holds (seen: the
+// contents loaded so far in the call, by contentKey): it is a duplicate of that file and loads
+// nothing; the first file with a content is recorded in seen and returned as it is.
+func (in *Ingester) firstOfCall(seen map[string]string, res *Result) *Result {
+	if res.Status != StatusLoaded {
+		return res
+	}
+	key := contentKey(res.SHA256, res.Sheet)
+	prior, ok := seen[key]
+	if !ok {
+		seen[key] = res.Path
+		return res
+	}
 	return &Result{Path: res.Path, SHA256: res.SHA256, IngestedAt: res.IngestedAt, Status: StatusDuplicate,
 		Sheet: res.Sheet, Message: in.duplicateMessage(prior, res.Sheet)}
 }

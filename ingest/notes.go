@@ -163,9 +163,9 @@ func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
 		return ""
 	}
 	var headers []string
-	for _, h := range unreadHeaders(header, mapping) {
-		if i, ok := aliasIndex[k.Name][parse.HeaderKey(h)]; !ok || mapping[i] < 0 {
-			headers = append(headers, h) // (a header of a column read is repeatedHeadersNote's)
+	for _, j := range unreadCells(header, mapping) {
+		if readAgain(k, header[j], mapping) < 0 { // (a header of a column read is repeatedHeadersNote's)
+			headers = append(headers, parse.Trim(header[j]))
 		}
 	}
 	if len(headers) == 0 {
@@ -199,21 +199,12 @@ func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
 // gave (two 工时费 columns, or 工时费 beside labor_amount): the first is read, and an export whose
 // two columns hold different amounts would otherwise lose the second without a word.
 func repeatedHeadersNote(k *Kind, header []string, mapping []int, lang string) string {
-	taken := map[int]bool{}
-	for _, j := range mapping {
-		taken[j] = true
-	}
 	var notes []string
-	for j, cell := range header {
-		if taken[j] {
-			continue
+	for _, j := range unreadCells(header, mapping) {
+		if i := readAgain(k, header[j], mapping); i >= 0 {
+			notes = append(notes, msg.T(lang, "column %d %q and column %d %q are both %s: column %d was read, column %d was not",
+				mapping[i]+1, parse.Trim(header[mapping[i]]), j+1, parse.Trim(header[j]), k.Columns[i].Title(lang), mapping[i]+1, j+1))
 		}
-		i, ok := aliasIndex[k.Name][parse.HeaderKey(cell)]
-		if !ok || mapping[i] < 0 {
-			continue
-		}
-		notes = append(notes, msg.T(lang, "column %d %q and column %d %q are both %s: column %d was read, column %d was not",
-			mapping[i]+1, parse.Trim(header[mapping[i]]), j+1, parse.Trim(cell), k.Columns[i].Title(lang), mapping[i]+1, j+1))
 	}
 	if len(notes) == 0 {
 		return ""
@@ -228,17 +219,36 @@ func repeatedHeadersNote(k *Kind, header []string, mapping []int, lang string) s
 // unreadHeaders: the header row's texts that no column of the kind took (mapping), trimmed,
 // empty cells left out.
 func unreadHeaders(header []string, mapping []int) []string {
+	var out []string
+	for _, j := range unreadCells(header, mapping) {
+		out = append(out, parse.Trim(header[j]))
+	}
+	return out
+}
+
+// unreadCells: the positions of the header row's non-empty cells that no column of the kind
+// took (mapping).
+func unreadCells(header []string, mapping []int) []int {
 	taken := map[int]bool{}
 	for _, j := range mapping {
 		taken[j] = true
 	}
-	var out []string
+	var out []int
 	for j, cell := range header {
-		if t := parse.Trim(cell); t != "" && !taken[j] {
-			out = append(out, t)
+		if parse.Trim(cell) != "" && !taken[j] {
+			out = append(out, j)
 		}
 	}
 	return out
+}
+
+// readAgain is the column a header not read names when another header of the row was read as
+// that column (a repeated 工时费), or -1.
+func readAgain(k *Kind, cell string, mapping []int) int {
+	if i, ok := aliasIndex[k.Name][parse.HeaderKey(cell)]; ok && mapping[i] >= 0 {
+		return i
+	}
+	return -1
 }
 
 // genericWords are what headers of amounts and counts share whatever they hold.

@@ -75,10 +75,10 @@ Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was
 
 // dataExt are the file names a folder walk offers to ingest: what read.Open reads (CSV and
 // text, XLSX, Parquet, no extension) and old workbooks (.xls, WPS .et), which it rejects with a
-// way out; and an .xml file that begins as an Excel 2003 XML spreadsheet (read.SpreadsheetXML),
-// where any other XML file of a folder is left aside. Anything else found in a folder — Thumbs.db, desktop.ini, a PDF, a photo — is left
-// aside and named, instead of being rejected and failing the run. A file named on the command
-// line is always tried.
+// way out; an .xml file is offered only when it begins as an Excel 2003 XML spreadsheet
+// (read.SpreadsheetXML). Anything else found in a folder — Thumbs.db, desktop.ini, a PDF, a
+// photo, another XML file — is left aside and named, instead of being rejected and failing the
+// run. A file named on the command line is always tried.
 var dataExt = map[string]bool{".csv": true, ".txt": true, ".tsv": true, "": true, ".xlsx": true, ".xlsm": true,
 	".xls": true, ".et": true, ".parquet": true}
 
@@ -311,10 +311,10 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		fmt.Fprintln(o.Out, msg.T(lang, "%d file(s): read %d, loaded %d, rejected %d, skipped %d rows; %d file(s) rejected%s",
 			len(files), tot.Read, tot.Loaded, tot.Rejected, tot.Skipped, rejectedFiles, dup))
 	}
-	if o.Check && (rejectedFiles > 0 || o.Strict && tot.Rejected > 0) {
-		return failed("the check found what ingest would reject: fix those files (or export them again) before loading")
-	}
 	if o.Check {
+		if rejectedFiles > 0 || o.Strict && tot.Rejected > 0 {
+			return failed("the check found what ingest would reject: fix those files (or export them again) before loading")
+		}
 		return nil
 	}
 	if rejectedRows > 0 {

@@ -42,6 +42,11 @@ func OpenHTML(path string) (Source, error) {
 	if err != nil {
 		return nil, err
 	}
+	return htmlTable(b)
+}
+
+// htmlTable reads the largest table of a web page held in memory.
+func htmlTable(b []byte) (Source, error) {
 	text, enc, err := decodeHTML(b)
 	if err != nil {
 		return nil, err
@@ -63,10 +68,11 @@ func OpenHTML(path string) (Source, error) {
 	return &gridSource{rows: grid(tableRows(best)), inf: Info{Format: "html", Encoding: enc}}, nil
 }
 
-// errTooLarge: a file larger than maxHTML, which readWhole does not read.
+// errTooLarge: a file larger than maxHTML, which readWhole reads only the first maxHTML bytes of.
 var errTooLarge = errors.New("too large")
 
-// readWhole reads a file whole into memory (a web page, an XML spreadsheet), up to maxHTML bytes.
+// readWhole reads a file whole into memory (a web page, an XML spreadsheet), up to maxHTML bytes:
+// a larger one gives its first maxHTML bytes and errTooLarge.
 func readWhole(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -78,7 +84,7 @@ func readWhole(path string) ([]byte, error) {
 		return nil, Errorf("cannot read the file: %v", err)
 	}
 	if len(b) > maxHTML {
-		return nil, errTooLarge
+		return b[:maxHTML], errTooLarge
 	}
 	return b, nil
 }

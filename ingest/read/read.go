@@ -119,13 +119,8 @@ func Open(path, sheet string) (Source, error) {
 // stores an encrypted .xlsx in one, with an "EncryptionInfo" stream named in its directory
 // (UTF-16, wherever the directory lies: the whole file is searched, on this path to rejection).
 func encrypted(path string) bool {
-	f, err := os.Open(path)
-	if err != nil {
-		return false
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, maxHTML))
-	if err != nil {
+	b, err := readWhole(path) // (its first maxHTML bytes when larger)
+	if err != nil && !errors.Is(err, errTooLarge) {
 		return false
 	}
 	name := []byte("E\x00n\x00c\x00r\x00y\x00p\x00t\x00i\x00o\x00n\x00I\x00n\x00f\x00o\x00")

@@ -49,7 +49,7 @@ func OpenXMLSS(path, sheet string) (Source, error) {
 	}
 	sheets, enc, err := parseXMLSS(b)
 	if errors.Is(err, errXHTML) {
-		return OpenHTML(path)
+		return htmlTable(b)
 	}
 	if err != nil {
 		return nil, err

@@ -62,8 +62,8 @@ rejected_rows as (
     group by f.store_id
 ),
 
--- files loaded with a note (ingest_files.message: columns or sheets not read, rows repeating a
--- key): information, since a DMS export may lack an optional column for good; the latest is
+-- files loaded with a note (ingest_files.message: columns or sheets not read, headers or keys
+-- repeated): information, since a DMS export may lack an optional column for good; the latest is
 -- the example (its notes on one line, the first 200 characters: ingest_files has them whole)
 file_notes as (
     select f.store_id, 'file_notes', 'info', count(*)::bigint,
