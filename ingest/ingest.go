@@ -51,6 +51,9 @@ type Options struct {
 	// Parsed, when set, is told of each file as its reading and checking ends, in input order,
 	// before the file is loaded (its line, Files' report, comes after its batch commits).
 	Parsed func(path string)
+	// Zone is the stores' time zone (--timezone): a Parquet timestamp that carries a time zone is
+	// an instant, read as the local time of that instant here. nil: UTC+8, China Standard Time.
+	Zone *time.Location
 	// Check only reads and checks the files (ingest --check): each Result says what loading it
 	// would do, and nothing is written to the lake or the database. DB may be nil (no duplicates
 	// are then found); it is only read.
@@ -466,7 +469,7 @@ const headerScanRows = 30
 var errNoValues = errors.New("no row holds a value")
 
 func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*lakeWriter, error) {
-	src, err := openSource(path, in.Opts.Sheet)
+	src, err := openSource(path, in.Opts.Sheet, in.Opts.Zone)
 	if err != nil {
 		return nil, err
 	}
@@ -664,6 +667,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		notes = append(notes, m)
 	}
 	if m := sheetsNote(inf, in.lang()); m != "" {
+		notes = append(notes, m)
+	}
+	if m := instantsNote(inf, in.lang()); m != "" {
 		notes = append(notes, m)
 	}
 	res.Message = strings.Join(notes, "\n")
@@ -870,7 +876,7 @@ type loadedContents struct {
 // sha256 alone.
 func (l loadedContents) find(sha, path, sheet string) (prior, read string, ok bool) {
 	if l.workbooks[sha] {
-		src, err := openSource(path, sheet)
+		src, err := openSource(path, sheet, nil) // a workbook: no time zones
 		if err != nil {
 			return "", "", false // the parse says what is wrong
 		}

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"cmp"
 	"database/sql"
 	"fmt"
 	"maps"
@@ -564,6 +565,48 @@ func TestParquetInput(t *testing.T) {
 	expectRows(t, "parquet round trip", e2.rows(q), e.rows(q))
 }
 
+// A Parquet timestamp that carries a time zone holds an instant: it is read as the local time of
+// that instant in the stores' zone (Options.Zone; nil: UTC+8), not as the digits of its UTC
+// reading — 07:30 on 1 April in Shanghai is 23:30 on 31 March in UTC, another day and month. A
+// timestamp without a zone is read as it is; the file's line names the columns read as instants.
+// A floating-point NaN (the missing number of data-frame writers) is an empty cell.
+func TestParquetInstants(t *testing.T) {
+	pq := filepath.Join(t.TempDir(), "wo.parquet")
+	w := newEnv(t)
+	if _, err := w.db.Exec(fmt.Sprintf(`COPY (SELECT 'S001' AS store_id, 'WO' || i AS order_no, 'LSVAB4180N2123456' AS vin,
+			'保养' AS order_type, '已交车' AS status, TIMESTAMP '2026-03-31 20:00:00' AS opened_at,
+			TIMESTAMPTZ '2026-04-01 07:30:00+08' + i * INTERVAL 1 hour AS delivered_at,
+			CASE WHEN i = 0 THEN TIMESTAMPTZ '2026-04-01 08:00:00+08' END AS promised_at,
+			CASE WHEN i = 0 THEN 'NaN'::DOUBLE ELSE 12.5 END AS other_amount FROM range(2) t(i)) TO %s (FORMAT parquet)`, db.Quote(pq))); err != nil {
+		t.Fatal(err)
+	}
+	q := `SELECT order_no, opened_at, delivered_at, promised_at, other_amount::VARCHAR FROM raw_work_orders ORDER BY order_no`
+	for _, c := range []struct {
+		zone string
+		want []string
+	}{
+		{"", []string{"WO0|2026-03-31 20:00:00|2026-04-01 07:30:00|2026-04-01 08:00:00|0.00", "WO1|2026-03-31 20:00:00|2026-04-01 08:30:00|NULL|12.50"}},
+		{"UTC", []string{"WO0|2026-03-31 20:00:00|2026-03-31 23:30:00|2026-04-01 00:00:00|0.00", "WO1|2026-03-31 20:00:00|2026-04-01 00:30:00|NULL|12.50"}},
+		{"Asia/Shanghai", []string{"WO0|2026-03-31 20:00:00|2026-04-01 07:30:00|2026-04-01 08:00:00|0.00", "WO1|2026-03-31 20:00:00|2026-04-01 08:30:00|NULL|12.50"}},
+	} {
+		var zone *time.Location
+		if c.zone != "" {
+			var err error
+			if zone, err = time.LoadLocation(c.zone); err != nil {
+				t.Fatal(err)
+			}
+		}
+		e := newEnv(t)
+		r := e.ingest(pq, Options{Zone: zone})
+		expectCounts(t, r, StatusLoaded, 2, 2, 0, 0)
+		expectRows(t, "zone "+c.zone, e.rows(q), c.want)
+		if want := "Column(s) delivered_at, promised_at hold timestamps with a time zone (instants): read as local time in " +
+			cmp.Or(c.zone, "UTC+8"); r.Message != want+" (--timezone)" {
+			t.Errorf("zone %q: message %q", c.zone, r.Message)
+		}
+	}
+}
+
 func TestKindDetection(t *testing.T) {
 	for file, kind := range map[string]string{
 		"gbk_work_orders.csv": "work_orders", "bom_stores.csv": "stores", "merged_header.xlsx": "technicians",
@@ -666,9 +709,18 @@ func TestUnreadColumnsNamed(t *testing.T) {
 	}
 	row := "S1,K1,LSVAA4180E2123456,机修,2026-09-01 08:00,2026-09-01 18:00,已交车"
 	r := e.ingest(write("a.csv", "门店编号,工单号,VIN,维修类别,进厂时间,交车时间,工单状态,工时金额,材料金额(元),备注\n"+row+",100,200,x\n"), Options{})
-	want := `Columns not read: "工时金额" (perhaps labor_amount), "材料金额(元)" (perhaps parts_amount), "备注". No column was read as appointment, advisor_id, promised_at, is_comeback, comeback_cause, labor_amount, parts_amount, other_amount, discount_amount: they are empty (0 for an amount). If a column not read holds one of them, rename its header to an accepted name (` + "`aftersales columns work_orders`" + ` lists them) and ingest the file again`
+	want := `Columns not read: "工时金额" (perhaps labor_amount), "材料金额(元)" (perhaps parts_amount), "备注". No column was read as appointment, advisor_id, promised_at, is_comeback, comeback_cause, labor_amount = 0, parts_amount = 0, other_amount = 0, discount_amount = 0: they are empty, or the value shown. If a column not read holds one of them, rename its header to an accepted name (` + "`aftersales columns work_orders`" + ` lists them) and ingest the file again`
 	if r.Message != want {
 		t.Errorf("message\n%q, want\n%q", r.Message, want)
+	}
+	// a yes/no column with a default shows it; columns without one are only empty
+	r = e.ingest(write("cb.csv", "门店编号,回访编号,工单号,回访时间,是否接通,满意度,里程\nS1,C1,K1,2026-09-02 10:00,是,5,\n"), Options{})
+	if want := `Columns not read: "里程". No column was read as fixed_ok, complaint = false, resolved_at: they are empty, or the value shown. If`; !strings.HasPrefix(r.Message, want) {
+		t.Errorf("message\n%q, want it to start\n%q", r.Message, want)
+	}
+	r = e.ingest(write("mv.csv", "门店编号,单据号,配件编号,日期,类型,数量,是否缺件,备注\nS1,M1,P1,2026-09-02 10:00,领料,1,否,x\n"), Options{})
+	if want := `Columns not read: "备注". No column was read as order_no: they are empty. If`; !strings.HasPrefix(r.Message, want) {
+		t.Errorf("message\n%q, want it to start\n%q", r.Message, want)
 	}
 	full := "门店编号,工单号,VIN,维修类别,进厂时间,交车时间,工单状态,是否预约,服务顾问,预计交车时间,是否返修,返修原因,工时费,材料费,其他费用,优惠金额"
 	for name, body := range map[string]string{

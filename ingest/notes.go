@@ -183,15 +183,28 @@ func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
 		}
 		unread = append(unread, u)
 	}
+	// each with what it loads as when it has a default (an amount 0, a yes/no column false)
 	names := make([]string, len(missing))
+	defaulted := false
 	for i, c := range missing {
 		names[i] = c.Title(lang)
+		switch {
+		case c.Default == "":
+		case c.Type == Bool && c.Default == "false":
+			names[i], defaulted = names[i]+" = "+msg.T(lang, "false"), true
+		default:
+			names[i], defaulted = names[i]+" = "+c.Default, true
+		}
 	}
 	list := strings.Join(unread, sep)
 	if len(headers) > len(unread) {
 		list += msg.T(lang, " and %d more", len(headers)-len(unread))
 	}
-	return msg.T(lang, "Columns not read: %s. No column was read as %s: they are empty (0 for an amount). If a column not read holds one of them, rename its header to an accepted name (`aftersales columns %s` lists them) and ingest the file again",
+	if !defaulted {
+		return msg.T(lang, "Columns not read: %s. No column was read as %s: they are empty. If a column not read holds one of them, rename its header to an accepted name (`aftersales columns %s` lists them) and ingest the file again",
+			list, strings.Join(names, sep), k.Name)
+	}
+	return msg.T(lang, "Columns not read: %s. No column was read as %s: they are empty, or the value shown. If a column not read holds one of them, rename its header to an accepted name (`aftersales columns %s` lists them) and ingest the file again",
 		list, strings.Join(names, sep), k.Name)
 }
 
@@ -317,4 +330,15 @@ func sheetsNote(inf read.Info, lang string) string {
 	}
 	return msg.T(lang, "Only sheet %q of this workbook was read; it also has %s, not read: to load one, run the same command with --sheet NAME and this file",
 		inf.Sheet, strings.Join(quoted, ", "))
+}
+
+// instantsNote: a Parquet file's timestamps that carry a time zone were read as the stores'
+// local time (openParquet); the line names them, so a file whose local readings were labelled
+// UTC by mistake shows at once (its times would then be moved by the zone's offset).
+func instantsNote(inf read.Info, lang string) string {
+	if len(inf.Instants) == 0 {
+		return ""
+	}
+	return msg.T(lang, "Column(s) %s hold timestamps with a time zone (instants): read as local time in %s (--timezone)",
+		strings.Join(inf.Instants, ", "), inf.Zone)
 }

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"strconv"
+	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
 	"github.com/apache/arrow/go/v15/arrow/array"
@@ -13,6 +15,7 @@ import (
 	"github.com/apache/arrow/go/v15/parquet"
 	"github.com/apache/arrow/go/v15/parquet/file"
 	"github.com/apache/arrow/go/v15/parquet/pqarrow"
+	pqschema "github.com/apache/arrow/go/v15/parquet/schema"
 
 	"github.com/aftersales/aftersales/ingest/read"
 )
@@ -31,9 +34,25 @@ type parquetSource struct {
 	n      int          // data rows handed on
 	buf    []string
 	hdr    bool
+	// zone: the store's time zone, into which the timestamps that carry a time zone are read
+	// (instants[c]: column c is such a column)
+	zone     *time.Location
+	instants []bool
 }
 
-func openParquet(path string) (read.Source, error) {
+// DefaultZone is the stores' time zone when none is given (ingest --timezone): China Standard
+// Time, the zone of every 4S store the contract has in mind.
+const DefaultZone = "Asia/Shanghai"
+
+// A Parquet timestamp that carries a time zone (isAdjustedToUTC: DuckDB's TIMESTAMPTZ, a
+// pandas column with a tz, Spark's timestamps) holds an instant, not a wall-clock reading. The
+// contract's timestamps are the store's local time without zone, so such a column is read as
+// the local time of that instant in the store's zone (Options.Zone), whatever zone the writer
+// named: written as UTC, 09:30 in Shanghai is 01:30 UTC, and reading its digits would move the
+// order by eight hours, and across a day or a month end. A timestamp without a zone is read as
+// it is. The file's line names the columns so read (instantsNote), so a writer that labelled
+// local readings as UTC is seen at once.
+func openParquet(path string, zone *time.Location) (read.Source, error) {
 	// Arrow's Go allocator, not the lake's pool: a cell's text may share the batch's memory and
 	// outlive it (header detection keeps the first rows), which only a garbage-collected buffer allows
 	mem := memory.NewGoAllocator()
@@ -52,7 +71,24 @@ func openParquet(path string) (read.Source, error) {
 		return nil, read.Errorf("cannot read the Parquet file: %v", err)
 	}
 	schema := rr.Schema()
-	return &parquetSource{rdr: rdr, rr: rr, schema: schema, buf: make([]string, schema.NumFields())}, nil
+	if zone == nil {
+		zone = time.FixedZone("UTC+8", 8*3600) // DefaultZone's offset since 1991, for a caller that gives none
+	}
+	s := &parquetSource{rdr: rdr, rr: rr, schema: schema, buf: make([]string, schema.NumFields()), zone: zone,
+		instants: make([]bool, schema.NumFields())}
+	// (from the Parquet schema's own logical type: Arrow v15 gives every timestamp with a
+	// logical type the zone UTC, isAdjustedToUTC or not — DuckDB's plain TIMESTAMP among them;
+	// a timestamp of the legacy converted types alone is read as it is, as DuckDB reads it)
+	for i, f := range fr.Manifest.Fields {
+		if _, ok := f.Field.Type.(*arrow.TimestampType); !ok || !f.IsLeaf() || i >= len(s.instants) {
+			continue
+		}
+		if lt, ok := rdr.MetaData().Schema.Column(f.ColIndex).LogicalType().(*pqschema.TimestampLogicalType); ok &&
+			lt.IsAdjustedToUTC() && !lt.IsFromConvertedType() {
+			s.instants[i] = true
+		}
+	}
+	return s, nil
 }
 
 func (s *parquetSource) Next() ([]string, int, error) {
@@ -75,6 +111,10 @@ func (s *parquetSource) Next() ([]string, int, error) {
 	}
 	for c := range s.buf {
 		// (the text may share the batch's memory: Go's allocator keeps it while referenced)
+		if s.instants[c] {
+			s.buf[c] = instantText(s.rec.Column(c), int(s.i), s.zone)
+			continue
+		}
 		s.buf[c] = cellText(s.rec.Column(c), int(s.i))
 	}
 	s.i++
@@ -82,6 +122,18 @@ func (s *parquetSource) Next() ([]string, int, error) {
 	return s.buf, s.n + 1, nil
 }
 
+// instantText is the local time in zone of the instant at row i of a timestamp column with a
+// time zone.
+func instantText(a arrow.Array, i int, zone *time.Location) string {
+	v := a.(*array.Timestamp)
+	if v.IsNull(i) {
+		return ""
+	}
+	return v.Value(i).ToTime(v.DataType().(*arrow.TimestampType).Unit).In(zone).Format("2006-01-02 15:04:05.999999")
+}
+
+// cellText is the text of row i of a column, as a CSV export of it would write it. A
+// floating-point NaN is an empty cell: data-frame writers use it for a missing number.
 func cellText(a arrow.Array, i int) string {
 	if a.IsNull(i) {
 		return ""
@@ -103,8 +155,14 @@ func cellText(a arrow.Array, i int) string {
 	case *array.Decimal128:
 		return v.Value(i).ToString(v.DataType().(*arrow.Decimal128Type).Scale)
 	case *array.Float64:
+		if math.IsNaN(v.Value(i)) {
+			return ""
+		}
 		return strconv.FormatFloat(v.Value(i), 'f', -1, 64)
 	case *array.Float32:
+		if math.IsNaN(float64(v.Value(i))) {
+			return ""
+		}
 		return strconv.FormatFloat(float64(v.Value(i)), 'f', -1, 32)
 	case *array.Dictionary:
 		return cellText(v.Dictionary(), v.GetValueIndex(i))
@@ -112,7 +170,15 @@ func cellText(a arrow.Array, i int) string {
 	return fmt.Sprint(a.ValueStr(i))
 }
 
-func (s *parquetSource) Info() read.Info { return read.Info{Format: "parquet"} }
+func (s *parquetSource) Info() read.Info {
+	inf := read.Info{Format: "parquet", Zone: s.zone.String()}
+	for i, f := range s.schema.Fields() {
+		if s.instants[i] {
+			inf.Instants = append(inf.Instants, f.Name)
+		}
+	}
+	return inf
+}
 func (s *parquetSource) Close() error {
 	s.rr.Release()
 	return s.rdr.Close()
@@ -123,11 +189,12 @@ type FileError = read.FileError
 
 func fileErr(format string, a ...any) error { return read.Errorf(format, a...) }
 
-// openSource opens any supported file: CSV and XLSX through package read, Parquet through Arrow.
-func openSource(path, sheet string) (read.Source, error) {
+// openSource opens any supported file: CSV and XLSX through package read, Parquet through Arrow
+// (zone: the stores' time zone, for Parquet timestamps that carry a zone; nil: UTC+8).
+func openSource(path, sheet string, zone *time.Location) (read.Source, error) {
 	s, err := read.Open(path, sheet)
 	if errors.Is(err, read.ErrParquet) {
-		return openParquet(path)
+		return openParquet(path, zone)
 	}
 	return s, err
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -14,6 +15,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"github.com/spf13/cobra"
@@ -26,6 +28,7 @@ import (
 type ingestOpts struct {
 	dbFlags
 	Store, Kind, Sheet string
+	TimeZone           string // --timezone ("": ingest.DefaultZone)
 	Strict, Reload     bool
 	Check              bool // read and check only: nothing loaded
 	Quiet              bool
@@ -66,6 +69,7 @@ Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was
 	c.Flags().StringVar(&o.Store, "store", "", "store id of every row (fills a missing store_id column; a different store_id in the file rejects it)")
 	c.Flags().StringVar(&o.Kind, "kind", "", "input kind, instead of detecting it from the headers")
 	c.Flags().StringVar(&o.Sheet, "sheet", "", "XLSX sheet to read (default: the first)")
+	c.Flags().StringVar(&o.TimeZone, "timezone", ingest.DefaultZone, "the stores' time zone (IANA name): a Parquet timestamp with a time zone is an instant, read as local time there; other timestamps are read as they are")
 	c.Flags().BoolVar(&o.Strict, "strict", false, "reject a file whole when any of its rows is rejected; exit 1")
 	c.Flags().BoolVar(&o.Reload, "reload", false, "load the files even if the same content was loaded before: each is then the latest ingested and wins its keys (to put an export back on top of one ingested after it by mistake)")
 	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print only the totals and problems")
@@ -186,6 +190,10 @@ func isLake(dir string) bool {
 }
 
 func runIngest(ctx context.Context, o *ingestOpts) error {
+	zone, err := time.LoadLocation(cmp.Or(o.TimeZone, ingest.DefaultZone))
+	if err != nil || o.TimeZone == "Local" {
+		return usage("--timezone %q is not a time zone: give an IANA name such as Asia/Shanghai", o.TimeZone)
+	}
 	files, aside, err := expandPaths(o.Paths)
 	if err != nil {
 		return err
@@ -230,6 +238,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	}
 	in := &ingest.Ingester{DB: d, Log: logger(), Opts: ingest.Options{
 		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Reload: o.Reload, Lake: o.lakeDir(), Lang: lang, Check: o.Check,
+		Zone: zone,
 	}}
 	// On a terminal: a bar of the files, each counted twice — once read and checked, once loaded
 	// (a batch of up to 2,048 files loads at once: counting loads alone, the bar stood still while

@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"runtime/pprof"
 	"strings"
+	_ "time/tzdata" // ingest --timezone on a machine without a zone database (Windows)
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"

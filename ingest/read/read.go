@@ -39,6 +39,10 @@ type Info struct {
 	// Props, for XLSX, reads the workbook's creator and title (its document properties): asked
 	// only of a file rejected whole, to tell a workbook aftersales wrote from an export.
 	Props func() (creator, title string)
+	// Instants, for Parquet: the columns of timestamps that carry a time zone, read as local
+	// time in Zone (the stores' time zone)
+	Instants []string
+	Zone     string
 }
 
 // FileError rejects a whole file. Its message is given in either language (Text).
