@@ -58,17 +58,17 @@ func openParquet(path string, zone *time.Location) (read.Source, error) {
 	mem := memory.NewGoAllocator()
 	rdr, err := file.OpenParquetFile(path, false, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
-		return nil, read.Errorf("cannot read the Parquet file: %v", err)
+		return nil, read.Errorf("cannot read the Parquet file (%v): it is damaged or cut short — copy or export it again", err)
 	}
 	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 * 1024}, mem)
 	if err != nil {
 		rdr.Close()
-		return nil, read.Errorf("cannot read the Parquet file: %v", err)
+		return nil, read.Errorf("cannot read the Parquet file (%v): it is damaged or cut short — copy or export it again", err)
 	}
 	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
 	if err != nil {
 		rdr.Close()
-		return nil, read.Errorf("cannot read the Parquet file: %v", err)
+		return nil, read.Errorf("cannot read the Parquet file (%v): it is damaged or cut short — copy or export it again", err)
 	}
 	schema := rr.Schema()
 	if zone == nil {
@@ -102,7 +102,7 @@ func (s *parquetSource) Next() ([]string, int, error) {
 	for s.rec == nil || s.i >= s.rec.NumRows() {
 		if !s.rr.Next() {
 			if err := s.rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-				return nil, 0, read.Errorf("cannot read the Parquet file: %v", err)
+				return nil, 0, read.Errorf("cannot read the Parquet file (%v): it is damaged or cut short — copy or export it again", err)
 			}
 			s.rec = nil
 			return nil, 0, io.EOF
