@@ -458,6 +458,8 @@ func cleanNumber(s string) (string, error) {
 			switch r {
 			case '¥', '元', ' ':
 				return -1
+			case '−': // U+2212, the typographic minus sign (NFKC leaves it; text pasted from a report)
+				return '-'
 			}
 			return r
 		}, c)
