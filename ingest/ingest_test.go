@@ -607,6 +607,51 @@ func TestParquetInstants(t *testing.T) {
 	}
 }
 
+// TestEnumSpellings: a fixed-values cell is read by its declared spellings, a leading 已 or a
+// trailing 系统 set aside (已完工, 发动机系统); a negation or a word holding two values is rejected,
+// and the reason lists every accepted spelling.
+func TestEnumSpellings(t *testing.T) {
+	status := &WorkOrders.Columns[WorkOrders.Col("status")]
+	orderType := &WorkOrders.Columns[WorkOrders.Col("order_type")]
+	system := &OrderJobs.Columns[OrderJobs.Col("fault_system")]
+	movement := &PartsMovements.Columns[PartsMovements.Col("movement_type")]
+	for _, c := range []struct {
+		col  *Column
+		text string
+		want string // "" = rejected
+	}{
+		{status, "完工", "completed"}, {status, "已完工", "completed"}, {status, " 已作废 ", "cancelled"}, {status, "已取消", "cancelled"},
+		{status, "已出厂", "delivered"}, {status, "已交车", "delivered"}, {status, "DELIVERED", "delivered"},
+		{status, "未完工", ""}, {status, "未出厂", ""}, {status, "已", ""}, {status, "交车", ""}, {status, "已已完工", ""},
+		{orderType, "定期保养", "maintenance"}, {orderType, "首次保养", "maintenance"}, {orderType, "钣金喷漆", "body_paint"},
+		{orderType, "事故车", "insurance"}, {orderType, "质保", "warranty"}, {orderType, "事故保养", ""}, {orderType, "保养系统", "maintenance"},
+		{system, "发动机系统", "engine"}, {system, "电气系统", "electrical"}, {system, "电器", "electrical"}, {system, "系统", ""},
+		{system, "发动机系", ""},
+		{movement, "维修领料", "issue"}, {movement, "调拨入库", "transfer_in"}, {movement, "采购退货", "supplier_return"},
+		{movement, "盘亏", ""}, {movement, "盘盈", ""},
+		{&Technicians.Columns[Technicians.Col("grade")], "主修技师", "lead"}, {&Technicians.Columns[Technicians.Col("grade")], "学徒工", "apprentice"},
+	} {
+		got, ok := c.col.enumValue(c.text)
+		if got != c.want || ok != (c.want != "") {
+			t.Errorf("%s %q = %q, %v; want %q", c.col.Name, c.text, got, ok, c.want)
+		}
+	}
+	if got, want := status.EnumWords(), "cancelled 作废/取消; completed 完工; delivered 出厂/已交车/已结算; open 在修/待料/待检/歇工"; got != want {
+		t.Errorf("EnumWords = %q, want %q", got, want)
+	}
+	// in a file: the reason names the spellings
+	p := filepath.Join(t.TempDir(), "wo.csv")
+	os.WriteFile(p, []byte("门店编号,工单号,VIN,维修类别,进厂时间,工单状态\nS1,A1,LSVAA4180E2123456,定期保养,2026-09-01 08:00,已完工\n"+
+		"S1,A2,LSVAA4180E2123456,保养,2026-09-01 08:00,未完工\n"), 0o644)
+	e := newEnv(t)
+	r := e.ingest(p, Options{})
+	expectCounts(t, r, StatusLoaded, 2, 1, 1, 0)
+	if len(r.Rejects) != 1 || r.Rejects[0].Reason != `"未完工" is not a known status value (one of: `+status.EnumWords()+")" {
+		t.Errorf("rejects %+v", r.Rejects)
+	}
+	expectRows(t, "loaded", e.rows(`SELECT order_no, order_type, status FROM raw_work_orders`), []string{"A1|maintenance|completed"})
+}
+
 func TestKindDetection(t *testing.T) {
 	for file, kind := range map[string]string{
 		"gbk_work_orders.csv": "work_orders", "bom_stores.csv": "stores", "merged_header.xlsx": "technicians",

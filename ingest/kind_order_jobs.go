@@ -10,7 +10,7 @@ var OrderJobs = register(&Kind{
 		{Name: "job_code", Type: ID, Display: true, Aliases: []string{"工时代码", "项目代码"}},
 		{Name: "job_name", Type: Text, Display: true, Aliases: []string{"维修项目", "项目名称"}},
 		{Name: "fault_system", Type: Enum, Required: true, Aliases: []string{"故障系统", "维修系统"},
-			Enum: enum("engine: 发动机", "transmission: 变速箱", "chassis: 底盘", "electrical: 电器", "body: 车身 钣金",
+			Enum: enum("engine: 发动机", "transmission: 变速箱", "chassis: 底盘", "electrical: 电器 电气", "body: 车身 钣金",
 				"paint: 喷漆", "interior: 内饰", "hvac: 空调", "maintenance: 保养", "other: 其他")},
 		{Name: "labor_hours", Type: Decimal, Required: true, NonNeg: true, Aliases: []string{"工时", "标准工时"}},
 		{Name: "labor_amount", Type: Decimal, Default: "0", NonNeg: true, Aliases: []string{"工时费"}},

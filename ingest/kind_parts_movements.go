@@ -11,8 +11,10 @@ var PartsMovements = register(&Kind{
 		{Name: "part_no", Type: ID, Required: true, Aliases: []string{"配件编号", "零件号", "配件代码"}},
 		{Name: "moved_at", Type: Timestamp, Required: true, Aliases: []string{"日期", "出入库时间"}},
 		{Name: "movement_type", Type: Enum, Required: true, Aliases: []string{"类型", "出入库类型"},
-			Enum: enum("receipt: 采购入库", "issue: 领料 出库", "return: 退料", "supplier_return: 退货",
-				"adjust: 盘点调整", "transfer_in: 调入", "transfer_out: 调出")},
+			// (beyond the contract's words: 维修领料, 维修退料, 采购退货, 调拨入库/调拨出库 as DMS write them;
+			// not 盘盈/盘亏, whose sign a positive qty would lose)
+			Enum: enum("receipt: 采购入库", "issue: 领料 出库 维修领料", "return: 退料 维修退料", "supplier_return: 退货 采购退货",
+				"adjust: 盘点调整", "transfer_in: 调入 调拨入库", "transfer_out: 调出 调拨出库")},
 		{Name: "qty", Type: Decimal, Required: true, Aliases: []string{"数量"}},
 		{Name: "unit_price", Type: Decimal, NonNeg: true, Display: true, Aliases: []string{"销售单价"}},
 		{Name: "order_no", Type: ID, Distinct: true, Aliases: []string{"工单号"}},

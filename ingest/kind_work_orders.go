@@ -15,8 +15,9 @@ var WorkOrders = register(&Kind{
 		{Name: "customer_name", Type: Text, Distinct: true, Display: true, Aliases: []string{"客户姓名", "车主", "送修人"}},
 		{Name: "phone", Type: ID, Distinct: true, Display: true, Aliases: []string{"联系电话", "手机", "电话"}},
 		{Name: "order_type", Type: Enum, Required: true, Aliases: []string{"维修类别", "工单类型", "业务类型"},
-			Enum: enum("maintenance: 保养 首保 定保", "repair: 机修 一般维修 机电", "body_paint: 钣喷 钣金 喷漆",
-				"warranty: 索赔 三包 保修", "insurance: 事故 保险", "internal: 内部 PDI", "accessory: 精品 加装 改装")},
+			// (beyond the contract's words, their long forms as DMS write them: 定期保养 for 定保, …)
+			Enum: enum("maintenance: 保养 首保 定保 首次保养 定期保养", "repair: 机修 一般维修 机电 机电维修", "body_paint: 钣喷 钣金 喷漆 钣金喷漆",
+				"warranty: 索赔 三包 保修 质保 质量担保", "insurance: 事故 保险 事故车 保险理赔", "internal: 内部 PDI", "accessory: 精品 加装 改装")},
 		{Name: "appointment", Type: Bool, Aliases: []string{"是否预约", "预约"}},
 		{Name: "advisor_id", Type: ID, Aliases: []string{"服务顾问", "接待员"}},
 		{Name: "opened_at", Type: Timestamp, Required: true, Aliases: []string{"进厂时间", "开单时间", "接车时间"}},

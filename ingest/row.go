@@ -92,9 +92,9 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 		if v, ok := ctx.enums[enumText{c, text}]; ok {
 			return Value{S: v}, nil
 		}
-		v, ok := c.Enum[enumKey(text)]
+		v, ok := c.enumValue(text)
 		if !ok {
-			return fail("%q is not a known %s value (one of %s or their Chinese names)", text, c.Name, enumList(c))
+			return fail("%q is not a known %s value (one of: %s)", text, c.Name, c.EnumWords())
 		}
 		if ctx.enums != nil {
 			ctx.enums[enumText{c, text}] = v
@@ -191,17 +191,4 @@ func excelNumber(s string) (float64, bool) {
 // looksDecimal: digits with a fractional part, or an exponent (what Excel writes for number cells).
 func looksDecimal(s string) bool {
 	return strings.ContainsAny(s, ".Ee") && strings.Trim(s, "0123456789.Ee+-") == ""
-}
-
-func enumList(c *Column) string {
-	seen := map[string]bool{}
-	var out []string
-	for _, v := range c.Enum {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
-	}
-	sortStrings(out)
-	return strings.Join(out, ", ")
 }

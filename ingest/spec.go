@@ -127,6 +127,53 @@ func register(k *Kind) *Kind {
 
 func enumKey(s string) string { return strings.ToLower(parse.HeaderKey(s)) }
 
+// enumValue looks a cell's text up among a fixed-values column's spellings. Besides the
+// spellings declared, it takes the two inflections DMS status and system fields carry: a leading
+// 已 ("already": 已完工 for 完工, 已作废 for 作废, 已出厂 for 出厂) and a trailing 系统 ("system":
+// 发动机系统 for 发动机). Nothing else is guessed: a negation (未完工, 未出厂) or a word holding two
+// values (事故保养) matches nothing and the row is rejected.
+func (c *Column) enumValue(text string) (string, bool) {
+	k := enumKey(text)
+	if v, ok := c.Enum[k]; ok {
+		return v, true
+	}
+	for _, t := range [...]string{strings.TrimPrefix(k, "已"), strings.TrimSuffix(k, "系统")} {
+		if t != k {
+			if v, ok := c.Enum[t]; ok {
+				return v, true
+			}
+		}
+	}
+	return "", false
+}
+
+// EnumWords lists a fixed-values column's canonical words, each with the other spellings accepted
+// for it ("cancelled 作废/取消; completed 完工; …"): for `aftersales columns` and a rejected value.
+func (c *Column) EnumWords() string {
+	words := map[string][]string{}
+	for spelling, canon := range c.Enum {
+		if spelling != canon && spelling != enumKey(canon) { // (the folded canonical word)
+			words[canon] = append(words[canon], spelling)
+		} else if _, ok := words[canon]; !ok {
+			words[canon] = nil
+		}
+	}
+	canons := make([]string, 0, len(words))
+	for canon := range words {
+		canons = append(canons, canon)
+	}
+	sort.Strings(canons)
+	parts := make([]string, len(canons))
+	for i, canon := range canons {
+		sort.Strings(words[canon])
+		parts[i] = canon
+		if len(words[canon]) > 0 {
+			parts[i] += " " + strings.Join(words[canon], "/")
+		}
+	}
+	return strings.Join(parts, "; ")
+}
+
 // Kinds lists the input kinds in a stable order.
 func Kinds() []*Kind {
 	out := append([]*Kind(nil), kinds...)

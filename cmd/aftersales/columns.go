@@ -2,14 +2,12 @@ package main
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/msg"
-	"github.com/aftersales/aftersales/internal/parse"
 )
 
 func init() { extraCommands = append(extraCommands, newColumnsCmd) }
@@ -51,7 +49,7 @@ Headers are matched ignoring case, spaces, full-width forms and a trailing unit 
 					if col.Max > col.Min {
 						typ += fmt.Sprintf(" %d–%d", col.Min, col.Max)
 					}
-					t.add([]string{col.Name, requiredText(&col), typ, strings.Join(col.Aliases, " / "), enumText(&col)})
+					t.add([]string{col.Name, requiredText(&col), typ, strings.Join(col.Aliases, " / "), col.EnumWords()})
 				}
 				if err := t.write(w); err != nil {
 					return err
@@ -98,33 +96,4 @@ func typeText(t ingest.ColType) string {
 		return "VIN"
 	}
 	return msg.T(lang, "text")
-}
-
-// enumText lists a fixed-values column's canonical words, each with the other words accepted for it.
-func enumText(c *ingest.Column) string {
-	if len(c.Enum) == 0 {
-		return ""
-	}
-	words := map[string][]string{}
-	for spelling, canon := range c.Enum {
-		if spelling != canon && spelling != strings.ToLower(parse.HeaderKey(canon)) { // (the folded canonical word)
-			words[canon] = append(words[canon], spelling)
-		} else if _, ok := words[canon]; !ok {
-			words[canon] = nil
-		}
-	}
-	canons := make([]string, 0, len(words))
-	for canon := range words {
-		canons = append(canons, canon)
-	}
-	sort.Strings(canons)
-	parts := make([]string, len(canons))
-	for i, canon := range canons {
-		sort.Strings(words[canon])
-		parts[i] = canon
-		if len(words[canon]) > 0 {
-			parts[i] += " " + strings.Join(words[canon], "/")
-		}
-	}
-	return strings.Join(parts, "; ")
 }

@@ -98,7 +98,7 @@ func TestColumnsVerb(t *testing.T) {
 	dir := t.TempDir()
 	r := runBinLang(t, "", dir, "columns", "work_orders")
 	for _, want := range []string{"工单 work_orders（自然键：store_id, order_no）", "是否必填", "选填，空为 0", "工时费",
-		"maintenance 保养/定保/首保", "internal pdi/内部", "必填*：也可以用 --store 提供"} {
+		"maintenance 保养/定保/定期保养/首保/首次保养", "internal pdi/内部", "必填*：也可以用 --store 提供"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("columns work_orders: no %q in\n%s", want, r.stdout)
 		}

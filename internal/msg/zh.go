@@ -99,7 +99,7 @@ var zh = map[string]string{
 	"status is delivered but delivered_at is empty":                                           "状态为已交车，但交车时间 delivered_at 为空",
 	"%s is required but empty":                                                                "%s 为必填项，但为空",
 	"%s is a number cell %s, not an identifier; format the column as text in Excel":           "%s 是数字单元格 %s，不是编号；请在 Excel 中把该列设为文本格式",
-	"%q is not a known %s value (one of %s or their Chinese names)":                           "%[1]q 不是 %[2]s 的有效取值（应为 %[3]s 之一或其中文名称）",
+	"%q is not a known %s value (one of: %s)":                                                 "%q 不是 %s 的有效取值（应为以下之一：%s）",
 	"%s must not be negative":                                                                 "%s 不能为负数",
 	"%s %d is outside %d–%d":                                                                  "%s %d 超出范围 %d–%d",
 	"cannot read the Parquet file (%v): it is damaged or cut short — copy or export it again": "无法读取 Parquet 文件（%v）：文件已损坏或不完整，请重新复制或导出",

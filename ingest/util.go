@@ -1,5 +1,0 @@
-package ingest
-
-import "sort"
-
-func sortStrings(s []string) { sort.Strings(s) }
