@@ -9,7 +9,7 @@ import (
 // Fuzz targets: no panic, no hang, and the invariants each parser promises.
 
 func FuzzTimestamp(f *testing.F) {
-	for _, s := range []string{"2026-03-05 14:30", "2026/3/5 14:30:00", "2026.3.5", "2026年3月5日 14:30", "２０２６－０３－０５", "2026-02-30", "9999-12-31 23:59:59.999999999", "", "2026-"} {
+	for _, s := range []string{"2026-03-05 14:30", "2026/3/5 14:30:00", "2026.3.5", "2026年3月5日 14:30", "2026年3月5日 14时30分05秒", "２０２６－０３－０５", "2026-02-30", "9999-12-31 23:59:59.999999999", "", "2026-"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

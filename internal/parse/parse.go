@@ -212,7 +212,8 @@ var ErrDate = msg.Errorf("not a date")
 
 // Timestamp parses the text forms of CONTRACT §1: 2026-03-05 14:30[:00], 2026/3/5 14:30,
 // 2026.3.5, 2026年3月5日 14:30 and date-only (00:00). A 'T' between date and time is also
-// accepted (ISO 8601 as written by other tools). The result is a zone-less wall-clock time,
+// accepted (ISO 8601 as written by other tools), and after a Chinese date the time as Excel's
+// Chinese format writes it, 14时30分[05秒]. The result is a zone-less wall-clock time,
 // carried in a time.Time whose location is UTC.
 func Timestamp(s string) (time.Time, error) {
 	s = Clean(s)
@@ -324,11 +325,26 @@ func scanTimestampFields(s string) (tsFields, bool) {
 		if p == sepStart && !chinese {
 			return tsFields{}, false
 		}
-		if hour, ok = num(1, 2); !ok || !lit(":") {
+		if hour, ok = num(1, 2); !ok {
 			return tsFields{}, false
 		}
-		if min, ok = num(2, 2); !ok {
+		switch {
+		case chinese && lit("时"):
+			// Excel's Chinese date-time format: 2026年3月5日 14时30分[05秒]
+			if min, ok = num(1, 2); !ok || !lit("分") {
+				return tsFields{}, false
+			}
+			if p < len(s) {
+				if sec, ok = num(1, 2); !ok || !lit("秒") {
+					return tsFields{}, false
+				}
+			}
+		case !lit(":"):
 			return tsFields{}, false
+		default:
+			if min, ok = num(2, 2); !ok {
+				return tsFields{}, false
+			}
 		}
 		if lit(":") {
 			if sec, ok = num(2, 2); !ok {
