@@ -67,7 +67,7 @@ func FuzzBoolIDMonth(f *testing.F) {
 }
 
 func FuzzHeaderKey(f *testing.F) {
-	for _, s := range []string{"工时费(元)", " Store ID ", "ＶＩＮ", "a(b(c))", "((", "标准工时[小时]", "\u3000"} {
+	for _, s := range []string{"工时费(元)", " Store ID ", "ＶＩＮ", "a(b(c))", "((", "标准工时[小时]", "\u3000", "工时费/元", "Mileage / km", "a/b/h"} {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {

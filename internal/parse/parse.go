@@ -79,7 +79,8 @@ func isASCII(s string) bool {
 }
 
 // HeaderKey folds a header cell for matching: NFKC (full-width → half-width), lower case,
-// no spaces, underscores or hyphens, and no trailing unit in brackets such as "(元)" or "[小时]".
+// no spaces, underscores or hyphens, and no trailing unit in brackets such as "(元)" or "[小时]",
+// or after a slash ("/元", headerUnits).
 func HeaderKey(s string) string {
 	// folding can expose new foldable text (NFKC may turn a spacing mark into a space and a
 	// combining mark, which compose once the space is gone): fold to a fixed point
@@ -149,6 +150,10 @@ func headerKeyASCII(b []byte, lower bool) int {
 				continue
 			}
 		}
+		if k := bytes.LastIndexByte(b[:n], '/'); k > 0 && headerUnits[string(bytes.TrimFunc(b[k+1:n], isSpace))] {
+			n = k
+			continue
+		}
 		break
 	}
 	w := 0
@@ -161,6 +166,12 @@ func headerKeyASCII(b []byte, lower bool) int {
 	}
 	return w
 }
+
+// headerUnits are the units a header may end in after a slash ("工时费/元", "工时/小时", "里程/km"),
+// which HeaderKey drops as it drops "(元)": the contract's "trailing unit", as many exports
+// write it. Only these: a slash before anything else ("维修技师/主修人") stays.
+var headerUnits = map[string]bool{"元": true, "万元": true, "小时": true, "天": true, "日": true, "公里": true,
+	"个": true, "件": true, "台": true, "次": true, "h": true, "hr": true, "km": true, "rmb": true, "cny": true, "yuan": true}
 
 func headerKey(s string) string {
 	s = strings.ToLower(Clean(s))
@@ -175,6 +186,10 @@ func headerKey(s string) string {
 				s = t[:i]
 				continue
 			}
+		}
+		if i := strings.LastIndexByte(t, '/'); i > 0 && headerUnits[strings.TrimFunc(t[i+1:], isSpace)] {
+			s = t[:i]
+			continue
 		}
 		s = t
 		break

@@ -201,9 +201,15 @@ func TestHeaderKey(t *testing.T) {
 	for s, w := range map[string]string{
 		"工时费(元)": "工时费", "工时费（元）": "工时费", " Store ID ": "storeid", "store_id": "storeid",
 		"ＶＩＮ": "vin", "标准工时[小时]": "标准工时", "Labor-Hours": "laborhours", "进厂 时间": "进厂时间",
+		// a unit after a slash, as a trailing unit; a slash before anything else stays
+		"工时费/元": "工时费", "工时 / 小时": "工时", "工时费（元）/元": "工时费", "采购周期/天": "采购周期", "Mileage/KM": "mileage",
+		"labor_amount / RMB": "laboramount", "维修技师/主修人": "维修技师/主修人", "/元": "/元", "金额/元/件": "金额",
 	} {
 		if got := HeaderKey(s); got != w {
 			t.Errorf("HeaderKey(%q) = %q; want %q", s, got, w)
+		}
+		if b, ok := AppendHeaderKeyASCII(nil, s); ok && string(b) != w {
+			t.Errorf("AppendHeaderKeyASCII(%q) = %q; want %q", s, b, w)
 		}
 	}
 }
