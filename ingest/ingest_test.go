@@ -471,7 +471,7 @@ func TestFileErrors(t *testing.T) {
 		read              int
 	}{
 		{"missing_column.csv", "", "required column(s) opened_at (进厂时间) are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): opened_at: opened_at / 进厂时间 / 开单时间 / 接车时间", 0},
-		{"unknown_header.csv", "", `vin: vin / 车架号 / 底盘号 / VIN码 / 车辆识别代号. Headers of that row not recognised: "车辆识别码XX", "备注"`, 0},
+		{"unknown_header.csv", "", `vin: vin / 车架号 / 底盘号 / VIN码 / 车辆识别代号 / 车辆识别号 / 车辆识别码. Headers of that row not recognised: "车辆识别码XX", "备注"`, 0},
 		{"renamed.xls", "", "save it as .xlsx", 0},
 		{"html_as.xls", "", `no header row of any input kind found in the first 30 rows (the first row with values reads "工单号")`, 0}, // (read as the web page it is)
 		{"renamed_xls.xlsx", "", "save it as .xlsx", 0},
