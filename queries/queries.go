@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"github.com/aftersales/aftersales/internal/msg"
+	"github.com/aftersales/aftersales/internal/nearest"
 	inparse "github.com/aftersales/aftersales/internal/parse"
 )
 
@@ -115,7 +116,27 @@ var nameRe = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) {
 	q, ok := all[nameOrSQL]
 	if !ok {
-		if nameRe.MatchString(strings.TrimSpace(nameOrSQL)) {
+		// a word alone (or with hyphens: monthly-review) is a name, not SQL: the nearest name, if one is close
+		if name := strings.TrimSpace(nameOrSQL); nameRe.MatchString(strings.ReplaceAll(name, "-", "_")) {
+			names := make([]string, 0, len(all))
+			for _, q := range All() {
+				names = append(names, q.Name)
+			}
+			best := nearest.Name(name, names)
+			if best == "" { // else the one name holding the word (payroll: payroll_month)
+				var holding []string
+				for _, n := range names {
+					if strings.Contains(n, strings.ReplaceAll(name, "-", "_")) {
+						holding = append(holding, n)
+					}
+				}
+				if len(holding) == 1 {
+					best = holding[0]
+				}
+			}
+			if best != "" {
+				return "", nil, msg.Errorf("no named query %q (did you mean %s?): run `aftersales query --list` for them all", nameOrSQL, best)
+			}
 			return "", nil, msg.Errorf("no named query %q: run `aftersales query --list`", nameOrSQL)
 		}
 		if len(params) > 0 {

@@ -204,8 +204,14 @@ func TestResolve(t *testing.T) {
 	if _, _, err := queries.Resolve("monthly_review", map[string]string{"store": "S1", "nope": "1"}); err == nil {
 		t.Error("an unknown parameter was accepted")
 	}
-	if _, _, err := queries.Resolve("no_such_query", nil); err == nil {
-		t.Error("an unknown query name was accepted")
+	if _, _, err := queries.Resolve("no_such_query", nil); err == nil || strings.Contains(err.Error(), "did you mean") {
+		t.Errorf("an unknown query name: %v", err)
+	}
+	// a mistyped name: the nearest name, or the one name holding the word; hyphens are a name too
+	for typed, want := range map[string]string{"parts_ab": "parts_abc", "monthly-review": "monthly_review", "payroll": "payroll_month"} {
+		if _, _, err := queries.Resolve(typed, nil); err == nil || !strings.Contains(err.Error(), "(did you mean "+want+"?)") {
+			t.Errorf("%s: %v", typed, err)
+		}
 	}
 	q, args, err := queries.Resolve("monthly_review", map[string]string{"store": "S1'; DROP TABLE x; --"})
 	bound := false

@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/aftersales/aftersales/internal/msg"
+	"github.com/aftersales/aftersales/internal/nearest"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"gopkg.in/yaml.v3"
 )
@@ -166,7 +167,7 @@ func (c *Config) checkTargets() error {
 			for i, x := range KPIs {
 				kpis[i] = x.Key
 			}
-			if best := nearest(key, kpis); best != "" {
+			if best := nearest.Name(key, kpis); best != "" {
 				return msg.Errorf("targets: %s is not a KPI (did you mean %s?)", key, best)
 			}
 			return msg.Errorf("targets: %s is not a KPI (the KPIs are the columns of mart_store_month: `aftersales query \"SELECT kpi FROM kpi_dictionary\"`)", key)
@@ -376,43 +377,10 @@ func unknownSetting(key string, where error) error {
 		keys = append(keys, k)
 	}
 	sort.Strings(keys)
-	if best := nearest(key, keys); best != "" {
+	if best := nearest.Name(key, keys); best != "" {
 		return msg.Errorf("%s is not one of %s (did you mean %s?)", key, where, best)
 	}
 	return msg.Errorf("%s is not one of %s (they are listed in data/settings.yaml)", key, where)
-}
-
-// nearest is the candidate a mistyped key most likely meant: the one at the smallest edit
-// distance, at most 3, the first in the given order among equals; "" when none is that close.
-func nearest(key string, candidates []string) string {
-	best, bestD := "", 4
-	for _, k := range candidates {
-		if d := editDistance(key, k); d < bestD {
-			best, bestD = k, d
-		}
-	}
-	return best
-}
-
-// editDistance is the Levenshtein distance of two short keys.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
 }
 
 // StoreIDs lists the stores with overrides, sorted.

@@ -431,6 +431,7 @@ var zh = map[string]string{
 	"reading the settings of store %s: the store is not in cfg_store (run `aftersales transform`)":                                                           "读取门店 %s 的参数设置出错：cfg_store 中没有该门店（请运行 `aftersales transform`）",
 	"no KPIs for store %s month %s: no mart holds any yet — run `aftersales transform`":                                                                      "门店 %s %s 没有指标：指标表还没有任何数据 —— 请运行 `aftersales transform`",
 	"no KPIs for store %s month %s (the marts hold stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month": "门店 %s %s 没有指标（指标表中的门店：%s，月份：%s）：请检查 --store 和 --month，或导入该月数据后运行 `aftersales transform`",
+	"no named query %q (did you mean %s?): run `aftersales query --list` for them all":                                                                       "没有名为 %q 的查询（是否想用 %s？）：运行 `aftersales query --list` 可查看全部查询",
 	"no named query %q: run `aftersales query --list`":                                                                                                       "没有名为 %q 的查询：请运行 `aftersales query --list` 查看",
 	"--param applies to named queries only":                                                                                                                  "--param 只用于命名查询",
 	"query %s needs --param %s=…":                                                                                                                            "查询 %s 需要 --param %s=……",
