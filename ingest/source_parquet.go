@@ -58,17 +58,17 @@ func openParquet(path string, zone *time.Location) (read.Source, error) {
 	mem := memory.NewGoAllocator()
 	rdr, err := file.OpenParquetFile(path, false, file.WithReadProps(parquet.NewReaderProperties(mem)))
 	if err != nil {
-		return nil, read.Errorf("cannot read the Parquet file (%v): it is damaged or cut short — copy or export it again", err)
+		return nil, parquetErr(err)
 	}
 	fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: 64 * 1024}, mem)
 	if err != nil {
 		rdr.Close()
-		return nil, read.Errorf("cannot read the Parquet file (%v): it is damaged or cut short — copy or export it again", err)
+		return nil, parquetErr(err)
 	}
 	rr, err := fr.GetRecordReader(context.Background(), nil, nil)
 	if err != nil {
 		rdr.Close()
-		return nil, read.Errorf("cannot read the Parquet file (%v): it is damaged or cut short — copy or export it again", err)
+		return nil, parquetErr(err)
 	}
 	schema := rr.Schema()
 	if zone == nil {
@@ -102,7 +102,7 @@ func (s *parquetSource) Next() ([]string, int, error) {
 	for s.rec == nil || s.i >= s.rec.NumRows() {
 		if !s.rr.Next() {
 			if err := s.rr.Err(); err != nil && !errors.Is(err, io.EOF) {
-				return nil, 0, read.Errorf("cannot read the Parquet file (%v): it is damaged or cut short — copy or export it again", err)
+				return nil, 0, parquetErr(err)
 			}
 			s.rec = nil
 			return nil, 0, io.EOF
@@ -120,6 +120,12 @@ func (s *parquetSource) Next() ([]string, int, error) {
 	s.i++
 	s.n++
 	return s.buf, s.n + 1, nil
+}
+
+// parquetErr rejects a Parquet file Arrow cannot read: most often one cut short in a copy (its
+// footer, with the schema, is at the end), else one written with a feature this reader lacks.
+func parquetErr(err error) error {
+	return read.Errorf("cannot read the Parquet file (%v): it is damaged or cut short, or written with a feature this reader lacks — copy or export it again (as CSV if that does not help)", err)
 }
 
 // instantText is the local time in zone of the instant at row i of a timestamp column with a

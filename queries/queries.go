@@ -117,7 +117,8 @@ func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) 
 	q, ok := all[nameOrSQL]
 	if !ok {
 		// a word alone (or with hyphens: monthly-review) is a name, not SQL: the nearest name, if one is close
-		if name := strings.TrimSpace(nameOrSQL); nameRe.MatchString(strings.ReplaceAll(name, "-", "_")) {
+		name := strings.TrimSpace(nameOrSQL)
+		if word := strings.ReplaceAll(name, "-", "_"); nameRe.MatchString(word) {
 			names := make([]string, 0, len(all))
 			for _, q := range All() {
 				names = append(names, q.Name)
@@ -126,7 +127,7 @@ func Resolve(nameOrSQL string, params map[string]string) (string, []any, error) 
 			if best == "" { // else the one name holding the word (payroll: payroll_month)
 				var holding []string
 				for _, n := range names {
-					if strings.Contains(n, strings.ReplaceAll(name, "-", "_")) {
+					if strings.Contains(n, word) {
 						holding = append(holding, n)
 					}
 				}
