@@ -14,6 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow/go/v15/arrow"
+	"github.com/apache/arrow/go/v15/arrow/array"
+	"github.com/apache/arrow/go/v15/arrow/memory"
+	"github.com/apache/arrow/go/v15/parquet/pqarrow"
 	"github.com/xuri/excelize/v2"
 	"golang.org/x/text/encoding/simplifiedchinese"
 	"golang.org/x/text/encoding/unicode"
@@ -650,6 +654,62 @@ func TestEnumSpellings(t *testing.T) {
 		t.Errorf("rejects %+v", r.Rejects)
 	}
 	expectRows(t, "loaded", e.rows(`SELECT order_no, order_type, status FROM raw_work_orders`), []string{"A1|maintenance|completed"})
+}
+
+// A Parquet file Arrow writes (pyarrow for pandas, Arrow Go) stores its Arrow schema, whose
+// timestamp types say which columns carry a zone — Arrow Go's own isAdjustedToUTC flag is the
+// wrong way round (set for a timestamp without a zone). With the stored schema the zone-aware
+// column is an instant and the other is read as it is; without it, an Arrow Go file's flag is
+// not trusted and both are read as they are (the reading before instants were converted).
+func TestParquetInstantsArrowSchema(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "store_id", Type: arrow.BinaryTypes.String}, {Name: "callback_id", Type: arrow.BinaryTypes.String},
+		{Name: "order_no", Type: arrow.BinaryTypes.String}, {Name: "reached", Type: arrow.FixedWidthTypes.Boolean},
+		{Name: "called_at", Type: &arrow.TimestampType{Unit: arrow.Nanosecond, TimeZone: "Asia/Shanghai"}},
+		{Name: "resolved_at", Type: &arrow.TimestampType{Unit: arrow.Nanosecond}},
+	}, nil)
+	b := array.NewRecordBuilder(memory.NewGoAllocator(), schema)
+	defer b.Release()
+	b.Field(0).(*array.StringBuilder).Append("S1")
+	b.Field(1).(*array.StringBuilder).Append("C1")
+	b.Field(2).(*array.StringBuilder).Append("K1")
+	b.Field(3).(*array.BooleanBuilder).Append(true)
+	// 07:30 on 1 April in Shanghai (23:30 on 31 March in UTC), and a wall-clock 07:30
+	b.Field(4).(*array.TimestampBuilder).Append(arrow.Timestamp(time.Date(2026, 3, 31, 23, 30, 0, 0, time.UTC).UnixNano()))
+	b.Field(5).(*array.TimestampBuilder).Append(arrow.Timestamp(time.Date(2026, 4, 1, 7, 30, 0, 0, time.UTC).UnixNano()))
+	rec := b.NewRecord()
+	defer rec.Release()
+	for _, c := range []struct {
+		store bool
+		want  string
+	}{{true, "2026-04-01 07:30:00|2026-04-01 07:30:00"}, {false, "2026-03-31 23:30:00|2026-04-01 07:30:00"}} {
+		p := filepath.Join(t.TempDir(), "cb.parquet")
+		f, err := os.Create(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		props := pqarrow.DefaultWriterProps()
+		if c.store {
+			props = pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema())
+		}
+		w, err := pqarrow.NewFileWriter(schema, f, nil, props)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		e := newEnv(t)
+		r := e.ingest(p, Options{})
+		expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
+		expectRows(t, fmt.Sprintf("stored schema %v", c.store), e.rows(`SELECT called_at, resolved_at FROM raw_callbacks`), []string{c.want})
+		if noted := strings.Contains(r.Message, "Column(s) called_at hold timestamps with a time zone"); noted != c.store {
+			t.Errorf("stored schema %v: message %q", c.store, r.Message)
+		}
+	}
 }
 
 func TestKindDetection(t *testing.T) {

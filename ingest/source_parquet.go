@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/apache/arrow/go/v15/arrow"
@@ -76,16 +77,28 @@ func openParquet(path string, zone *time.Location) (read.Source, error) {
 	}
 	s := &parquetSource{rdr: rdr, rr: rr, schema: schema, buf: make([]string, schema.NumFields()), zone: zone,
 		instants: make([]bool, schema.NumFields())}
-	// (from the Parquet schema's own logical type: Arrow v15 gives every timestamp with a
-	// logical type the zone UTC, isAdjustedToUTC or not — DuckDB's plain TIMESTAMP among them;
-	// a timestamp of the legacy converted types alone is read as it is, as DuckDB reads it)
+	// Which timestamps carry a zone. Not from the Arrow type pqarrow gives: Arrow v15 reads every
+	// timestamp with a logical type as UTC, DuckDB's plain TIMESTAMP among them. In order:
+	//   - the Arrow schema the writer stored (ARROW:schema: pyarrow, pandas), its type's zone;
+	//   - else, for a file Arrow Go's own writer made ("parquet-go version …", aftersales' lake
+	//     among them), nothing: it sets isAdjustedToUTC for timestamps without a zone and clears
+	//     it for named zones, so the flag says nothing; read as it is, as before;
+	//   - else the Parquet logical type's isAdjustedToUTC (DuckDB's TIMESTAMPTZ, Spark); a
+	//     timestamp of the legacy converted types alone is read as it is, as DuckDB reads it.
+	origin := fr.Manifest.OriginSchema
+	arrowGo := strings.HasPrefix(rdr.MetaData().GetCreatedBy(), "parquet-go")
 	for i, f := range fr.Manifest.Fields {
 		if _, ok := f.Field.Type.(*arrow.TimestampType); !ok || !f.IsLeaf() || i >= len(s.instants) {
 			continue
 		}
-		if lt, ok := rdr.MetaData().Schema.Column(f.ColIndex).LogicalType().(*pqschema.TimestampLogicalType); ok &&
-			lt.IsAdjustedToUTC() && !lt.IsFromConvertedType() {
-			s.instants[i] = true
+		switch {
+		case origin != nil && i < origin.NumFields():
+			t, ok := origin.Field(i).Type.(*arrow.TimestampType)
+			s.instants[i] = ok && t.TimeZone != ""
+		case arrowGo:
+		default:
+			lt, ok := rdr.MetaData().Schema.Column(f.ColIndex).LogicalType().(*pqschema.TimestampLogicalType)
+			s.instants[i] = ok && lt.IsAdjustedToUTC() && !lt.IsFromConvertedType()
 		}
 	}
 	return s, nil
