@@ -733,6 +733,11 @@ var ErrScientific = msg.Errorf("identifier in scientific notation")
 // Excel's scientific notation (1.38E+10) is an error: the digits are already lost.
 func ID(s string) (string, error) {
 	c := Clean(s)
+	// a leading apostrophe is Excel's text prefix, which some exports write into the file to
+	// keep leading zeros ('00123), like ="00123" (read.go): never part of an identifier
+	if len(c) > 1 && c[0] == '\'' {
+		c = strings.TrimLeft(c[1:], " ")
+	}
 	if IsScientific(c) {
 		return "", msg.Errorf("%w: %q — Excel turned this identifier into a number and its digits are lost; format the column as text in the export and export again", ErrScientific, c)
 	}

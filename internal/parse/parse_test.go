@@ -162,13 +162,14 @@ func TestBool(t *testing.T) {
 }
 
 func TestID(t *testing.T) {
-	for s, w := range map[string]string{"00123": "00123", " 8E0698151 ": "8E0698151", "ＷＯ００１": "WO001", "13800138000": "13800138000"} {
+	for s, w := range map[string]string{"00123": "00123", " 8E0698151 ": "8E0698151", "ＷＯ００１": "WO001", "13800138000": "13800138000",
+		"'00123": "00123", " '0012 ": "0012", "'": "'", "O'Neil": "O'Neil"} {
 		got, err := ID(s)
 		if err != nil || got != w {
 			t.Errorf("ID(%q) = %q, %v; want %q", s, got, err, w)
 		}
 	}
-	for _, s := range []string{"1.38E+10", "1.38e+10", "9.9E+15"} {
+	for _, s := range []string{"1.38E+10", "1.38e+10", "9.9E+15", "'1.38E+10"} {
 		if _, err := ID(s); !errors.Is(err, ErrScientific) {
 			t.Errorf("ID(%q) err = %v; want ErrScientific", s, err)
 		}
