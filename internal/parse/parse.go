@@ -360,21 +360,21 @@ func scanTimestampFields(s string) (tsFields, bool) {
 			if min, ok = num(2, 2); !ok {
 				return tsFields{}, false
 			}
-		}
-		if lit(":") {
-			if sec, ok = num(2, 2); !ok {
-				return tsFields{}, false
-			}
-			if lit(".") {
-				start := p
-				f, ok := num(1, 9)
-				if !ok {
+			if lit(":") {
+				if sec, ok = num(2, 2); !ok {
 					return tsFields{}, false
 				}
-				for i := p - start; i < 9; i++ {
-					f *= 10
+				if lit(".") {
+					start := p
+					f, ok := num(1, 9)
+					if !ok {
+						return tsFields{}, false
+					}
+					for i := p - start; i < 9; i++ {
+						f *= 10
+					}
+					nsec = f
 				}
-				nsec = f
 			}
 		}
 		if p != len(s) {
