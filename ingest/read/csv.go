@@ -3,6 +3,7 @@ package read
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -91,6 +92,14 @@ func OpenCSV(path string) (Source, error) {
 	case valid || cutUTF8(head):
 		s.inf.Encoding = "utf-8"
 		s.checked = whole
+		if peekErr == nil && isASCII(head) {
+			// The sample is ASCII, which UTF-8 and GBK write alike, and the file goes on: a GBK
+			// export whose first megabyte holds codes, dates and amounts only (English headers,
+			// a parts ledger) would read as UTF-8 and be rejected at its first Chinese cell as a
+			// file of mixed encodings. The encoding is decided at the first byte that is not
+			// ASCII, from what follows it (lateEncoding).
+			rd = &lateEncoding{br: br, src: s}
+		}
 	default:
 		s.inf.Encoding = "gb18030"
 		s.gb = true
@@ -262,6 +271,71 @@ func cutUTF8(b []byte) bool {
 	if len(b) < sniffBytes {
 		return false // the whole file was sampled
 	}
+	return validButCut(b)
+}
+
+// isASCII reports whether b holds no byte above 0x7F.
+func isASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return false
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
+
+// lateEncoding passes a file's bytes through while they are ASCII, and at the first byte that
+// is not, decides the encoding from the 64 kB that follow: UTF-8 if they are valid UTF-8 (but
+// for a character cut at their end), GB18030 otherwise — from there on the text is decoded and
+// src checks each record for undecodable bytes, as for a file found to be GBK at its start.
+// What came before was ASCII, the same text in either encoding, so the decision loses nothing.
+type lateEncoding struct {
+	br  *bufio.Reader
+	src *csvSource
+	out io.Reader // once decided
+}
+
+func (l *lateEncoding) Read(p []byte) (int, error) {
+	if l.out != nil {
+		return l.out.Read(p)
+	}
+	if len(p) == 0 {
+		return 0, nil
+	}
+	if l.br.Buffered() == 0 {
+		if _, err := l.br.Peek(1); err != nil {
+			return 0, err
+		}
+	}
+	b, _ := l.br.Peek(min(l.br.Buffered(), len(p)))
+	i := 0
+	for i < len(b) && b[i] < 0x80 {
+		i++
+	}
+	if i > 0 {
+		n := copy(p, b[:i])
+		l.br.Discard(n)
+		return n, nil
+	}
+	look, err := l.br.Peek(64 << 10)
+	if utf8.Valid(look) || err == nil && validButCut(look) {
+		l.out = l.br
+	} else {
+		l.out = transform.NewReader(l.br, gb18030Decoder{simplifiedchinese.GB18030.NewDecoder()})
+		l.src.gb = true
+		l.src.inf.Encoding = "gb18030"
+	}
+	return l.out.Read(p)
+}
+
+// validButCut reports whether b is valid UTF-8 but for a character cut at its end.
+func validButCut(b []byte) bool {
 	for cut := 1; cut <= 3 && cut < len(b); cut++ {
 		if utf8.Valid(b[:len(b)-cut]) {
 			return true

@@ -1,13 +1,17 @@
 package read
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 )
 
 // drain reads every record: row numbers must increase, and a failure must be a FileError.
@@ -114,6 +118,85 @@ func TestCSVEncodingCheckedPastTheSample(t *testing.T) {
 			t.Errorf("%s: %v", c.name, got)
 		case c.want != "" && (got == nil || !strings.Contains(got.Error(), c.want)):
 			t.Errorf("%s: got %v, want an error naming %q", c.name, got, c.want)
+		}
+	}
+}
+
+// A file whose first megabyte is ASCII (English headers, codes, dates and amounts) has its
+// encoding decided at its first byte that is not ASCII: a GBK export is read as GBK from there
+// (it was rejected as a file of mixed encodings), a UTF-8 one as UTF-8; text in the other
+// encoding after that is still an error naming its line, and so is a GBK byte pair that does
+// not decode. Each case runs with the non-ASCII text at a few offsets, so that it falls at
+// different places of the reads.
+func TestCSVEncodingDecidedAfterAnASCIIStart(t *testing.T) {
+	dir := t.TempDir()
+	gbk := func(s string) []byte {
+		b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	for pad := 0; pad < 3; pad++ {
+		var ascii []byte
+		ascii = append(ascii, "order_no,name\n"...)
+		lines := 1
+		for len(ascii) < sniffBytes+1000+pad*4099 {
+			ascii = append(ascii, "A1,Zhang\n"...)
+			lines++
+		}
+		gap := bytes.Repeat([]byte("A9,Li\n"), 70<<10/6)
+		gapLines := 70 << 10 / 6
+		cat := func(parts ...[]byte) []byte {
+			return bytes.Join(append([][]byte{ascii}, parts...), nil)
+		}
+		for _, c := range []struct {
+			name, enc string
+			data      []byte
+			names     []string // the last records' names
+			err       string
+		}{
+			{"gbk", "gb18030", cat(gbk("A2,张三\nA3,李四\n")), []string{"张三", "李四"}, ""},
+			{"utf8", "utf-8", cat([]byte("A2,张三\nA3,李四\n")), []string{"张三", "李四"}, ""},
+			// (the decision reads the 64 kB after the first non-ASCII byte: GBK within them
+			// decides GBK; UTF-8 after a GBK decision decodes as GB18030, as in a file found to be
+			// GBK at its start: UTF-8's bytes of Chinese are valid GB18030 pairs)
+			{"utf8-then-gbk", "utf-8", cat([]byte("A2,张三\n"), gap, gbk("A3,李四\n")), nil, fmt.Sprintf("line %d ", lines+2+gapLines)},
+			{"gbk-bad-pair", "gb18030", cat(gbk("A2,张三\n"), []byte("A3,\x81\x20\n")), nil, fmt.Sprintf("line %d ", lines+2)},
+		} {
+			p := filepath.Join(dir, fmt.Sprintf("%s-%d.csv", c.name, pad))
+			os.WriteFile(p, c.data, 0o644)
+			s, err := Open(p, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var names []string
+			var got error
+			for {
+				rec, _, err := s.Next()
+				if err != nil {
+					if err != io.EOF {
+						got = err
+					}
+					break
+				}
+				if rec[1] != "Zhang" && rec[1] != "Li" && rec[1] != "name" {
+					names = append(names, rec[1])
+				}
+			}
+			enc := s.Info().Encoding
+			s.Close()
+			if enc != c.enc {
+				t.Errorf("%s/%d: encoding %s, want %s", c.name, pad, enc, c.enc)
+			}
+			switch {
+			case c.err == "" && got != nil:
+				t.Errorf("%s/%d: %v", c.name, pad, got)
+			case c.err == "" && !slices.Equal(names, c.names):
+				t.Errorf("%s/%d: names %q, want %q", c.name, pad, names, c.names)
+			case c.err != "" && (got == nil || !strings.Contains(got.Error(), c.err)):
+				t.Errorf("%s/%d: got %v, want an error naming %q", c.name, pad, got, c.err)
+			}
 		}
 	}
 }

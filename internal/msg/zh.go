@@ -110,7 +110,7 @@ var zh = map[string]string{
 	"reading: %v": "读取出错：%v",
 	"line %d (record %d) holds bytes that are not UTF-16: the file is damaged; export it again":                                                        "第 %d 行（第 %d 条记录）含有不属于 UTF-16 的字节：文件已损坏，请重新导出",
 	"line %d (record %d) holds bytes that are neither UTF-8 nor GBK/GB18030: the file is damaged or in another encoding; export it again as CSV UTF-8": "第 %d 行（第 %d 条记录）含有既非 UTF-8 也非 GBK/GB18030 的字节：文件已损坏或是其他编码，请重新导出为 CSV UTF-8",
-	"line %d (record %d) is not valid UTF-8 although the start of the file is: the file mixes encodings; export it again as CSV UTF-8":                 "第 %d 行（第 %d 条记录）不是有效的 UTF-8，而文件开头是：文件混用了编码，请重新导出为 CSV UTF-8",
+	"line %d (record %d) is not valid UTF-8 although the start of the file is: the file mixes encodings; export it again as CSV UTF-8":                 "第 %d 行（第 %d 条记录）不是有效的 UTF-8，而文件开头是 UTF-8：文件混用了编码，请重新导出为 CSV UTF-8",
 	"this is an old Excel 97-2003 workbook (.xls), which is not supported: open it in Excel or WPS and save it as .xlsx":                               "这是旧版 Excel 97-2003 工作簿（.xls），不支持：请在 Excel 或 WPS 中打开并另存为 .xlsx",
 	"this web page saved with an Excel name is larger than %s: open it in Excel or WPS and save it as .xlsx":                                           "这个以 Excel 文件名保存的网页大于 %s：请在 Excel 或 WPS 中打开并另存为 .xlsx",
 	"cannot read the web page: %v (open it in Excel or WPS and save it as .xlsx)":                                                                      "无法读取网页：%v（请在 Excel 或 WPS 中打开并另存为 .xlsx）",
