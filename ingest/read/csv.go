@@ -109,6 +109,11 @@ func OpenCSV(path string) (Source, error) {
 		s.Close()
 		return nil, Errorf("the file holds binary data (a NUL byte), not CSV text")
 	}
+	if bytes.IndexByte(head, '\n') < 0 && bytes.IndexByte(head, '\r') >= 0 {
+		// lines ended by a carriage return alone: Excel for Mac's "CSV (Macintosh)" format
+		rd = crLines{rd}
+		head = bytes.ReplaceAll(head, []byte("\r"), []byte("\n")) // a copy: head may be br's buffer
+	}
 	s.comma = byte(sniffDelimiter(head))
 	s.lr = br
 	if rd != io.Reader(br) {
@@ -272,6 +277,20 @@ func cutUTF8(b []byte) bool {
 		return false // the whole file was sampled
 	}
 	return validButCut(b)
+}
+
+// crLines turns each carriage return of a text into a line feed: the line ends of a file whose
+// lines end with a carriage return alone.
+type crLines struct{ r io.Reader }
+
+func (c crLines) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	for i := range p[:n] {
+		if p[i] == '\r' {
+			p[i] = '\n'
+		}
+	}
+	return n, err
 }
 
 // isASCII reports whether b holds no byte above 0x7F.

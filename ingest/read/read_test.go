@@ -200,3 +200,43 @@ func TestCSVEncodingDecidedAfterAnASCIIStart(t *testing.T) {
 		}
 	}
 }
+
+// Lines ended by a carriage return alone (Excel for Mac's "CSV (Macintosh)") are lines: the file
+// was one line with no header found. Records are counted as in any CSV, a quoted
+// cell keeps its line break (as "\n"), and GBK is decoded as usual.
+func TestCSVCarriageReturnLines(t *testing.T) {
+	dir := t.TempDir()
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().Bytes([]byte("门店编号;门店名称\rS001;上海店\r\r\"S002\";\"杭州\r西湖店\"\rS003;南京店"))
+	for _, c := range []struct {
+		name string
+		data []byte
+		want string
+	}{
+		{"utf8", []byte("store_id,store_name\rS001,上海店\r\rS002,\"杭州\r西湖店\"\rS003,南京店\r"), "store_id|store_name@1 S001|上海店@2 S002|杭州\n西湖店@3 S003|南京店@4"},
+		{"gbk", gbk, "门店编号|门店名称@1 S001|上海店@2 S002|杭州\n西湖店@3 S003|南京店@4"},
+		// a "\r" inside lines that end with "\n" is left as it is
+		{"crlf", []byte("a,b\r\nx\ry,z\r\n"), "a|b@1 x\ry|z@2"},
+	} {
+		p := filepath.Join(dir, c.name+".csv")
+		os.WriteFile(p, c.data, 0o644)
+		s, err := Open(p, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for {
+			rec, row, err := s.Next()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				t.Fatalf("%s: %v", c.name, err)
+			}
+			got = append(got, fmt.Sprintf("%s@%d", strings.Join(rec, "|"), row))
+		}
+		s.Close()
+		if g := strings.Join(got, " "); g != c.want {
+			t.Errorf("%s: got %q, want %q", c.name, g, c.want)
+		}
+	}
+}
