@@ -79,8 +79,8 @@ func isASCII(s string) bool {
 }
 
 // HeaderKey folds a header cell for matching: NFKC (full-width → half-width), lower case,
-// no spaces, underscores or hyphens, and no trailing unit in brackets such as "(元)" or "[小时]",
-// or after a slash ("/元", headerUnits).
+// no spaces, underscores, hyphens, asterisks or invisible format characters, and no trailing
+// unit in brackets such as "(元)" or "[小时]", or after a slash ("/元", headerUnits).
 func HeaderKey(s string) string {
 	// folding can expose new foldable text (NFKC may turn a spacing mark into a space and a
 	// combining mark, which compose once the space is gone): fold to a fixed point
@@ -158,7 +158,7 @@ func headerKeyASCII(b []byte, lower bool) int {
 	}
 	w := 0
 	for _, c := range b[:n] {
-		if asciiSpace[c] || c == '_' || c == '-' {
+		if asciiSpace[c] || c == '_' || c == '-' || c == '*' {
 			continue
 		}
 		b[w] = c
@@ -196,7 +196,9 @@ func headerKey(s string) string {
 	}
 	var b strings.Builder
 	for _, r := range s {
-		if isSpace(r) || r == '_' || r == '-' {
+		// '*' marks a required column in import templates ("*技师编号"); format characters
+		// (zero-width space, bidi marks, soft hyphen) are invisible, pasted in from web pages
+		if isSpace(r) || r == '_' || r == '-' || r == '*' || unicode.Is(unicode.Cf, r) {
 			continue
 		}
 		b.WriteRune(r)

@@ -205,6 +205,9 @@ func TestHeaderKey(t *testing.T) {
 		// a unit after a slash, as a trailing unit; a slash before anything else stays
 		"工时费/元": "工时费", "工时 / 小时": "工时", "工时费（元）/元": "工时费", "采购周期/天": "采购周期", "Mileage/KM": "mileage",
 		"labor_amount / RMB": "laboramount", "维修技师/主修人": "维修技师/主修人", "/元": "/元", "金额/元/件": "金额",
+		// an import template's mark of a required column; invisible format characters
+		"*工单号": "工单号", "技师编号*": "技师编号", "* Store ID": "storeid", "工时费(元)*": "工时费",
+		"工单号\u200b": "工单号", "\u200e工时费(元)": "工时费", "交\u00ad车时间": "交车时间",
 	} {
 		if got := HeaderKey(s); got != w {
 			t.Errorf("HeaderKey(%q) = %q; want %q", s, got, w)
