@@ -58,8 +58,10 @@ func Trim(s string) string {
 // asciiSpace marks the ASCII bytes unicode.IsSpace reports as space.
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
+// isSpace: Unicode's white space, the ideographic space, NBSP, the byte-order mark, and the
+// zero-width space and word joiner that text copied from web pages and chat carries at its ends
 func isSpace(r rune) bool {
-	return unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' || r == '\ufeff'
+	return unicode.IsSpace(r) || r == '\u3000' || r == '\u00a0' || r == '\ufeff' || r == '\u200b' || r == '\u2060'
 }
 
 func isASCII(s string) bool {

@@ -163,7 +163,7 @@ func TestBool(t *testing.T) {
 
 func TestID(t *testing.T) {
 	for s, w := range map[string]string{"00123": "00123", " 8E0698151 ": "8E0698151", "ＷＯ００１": "WO001", "13800138000": "13800138000",
-		"'00123": "00123", " '0012 ": "0012", "'": "'", "O'Neil": "O'Neil"} {
+		"'00123": "00123", " '0012 ": "0012", "'": "'", "O'Neil": "O'Neil", "WO001\u200b": "WO001", "\u2060T07": "T07"} {
 		got, err := ID(s)
 		if err != nil || got != w {
 			t.Errorf("ID(%q) = %q, %v; want %q", s, got, err, w)
@@ -234,7 +234,7 @@ func TestSummary(t *testing.T) {
 // TestTrimFastPath: the ASCII fast path trims exactly what strings.TrimFunc with the space
 // rule does, for every ASCII byte and the non-ASCII spaces at either end.
 func TestTrimFastPath(t *testing.T) {
-	ends := []string{"", "\u3000", "\u00a0", "\ufeff", "é", "号"}
+	ends := []string{"", "\u3000", "\u00a0", "\ufeff", "\u200b", "\u2060", "é", "号"}
 	for b := 0; b < 128; b++ {
 		ends = append(ends, string(rune(b)))
 	}
@@ -252,7 +252,7 @@ func TestTrimFastPath(t *testing.T) {
 
 // Trim's fast paths give what TrimFunc gives.
 func TestTrimFastPaths(t *testing.T) {
-	for _, s := range []string{"", " ", "a", " a ", "王师傅", " 王师傅", "王师傅\u3000", "\u00a0x", "x\ufeff", "\ufeff", "王 傅", "a王", "王a", "\t王\n", "\xff", "王\xff", "\xff王 "} {
+	for _, s := range []string{"", " ", "a", " a ", "王师傅", " 王师傅", "王师傅\u3000", "\u00a0x", "x\ufeff", "\ufeff", "王 傅", "a王", "王a", "\t王\n", "\xff", "王\xff", "\xff王 ", "WO123\u200b", "\u2060王师傅"} {
 		if got, want := Trim(s), strings.TrimFunc(s, isSpace); got != want {
 			t.Errorf("Trim(%q) = %q, want %q", s, got, want)
 		}
