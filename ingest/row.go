@@ -113,6 +113,13 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 		}
 		return Value{I: v}, nil
 	case Decimal:
+		// a number cell holds its double: read it at the 15 digits Excel shows (1.005, not
+		// 1.0049999999999999, so that it rounds to 1.01 as in the sheet)
+		if ctx.xlsx && ctx.numericCell != nil && len(text) > 16 {
+			if n := parse.ExcelNumber(text); n != text && ctx.numericCell(row, srcCol) {
+				text = n
+			}
+		}
 		v, err := parse.Decimal(text, c.Scale)
 		if err != nil {
 			return fail("%v", err)

@@ -19,6 +19,7 @@ import (
 	pqschema "github.com/apache/arrow/go/v15/parquet/schema"
 
 	"github.com/aftersales/aftersales/ingest/read"
+	"github.com/aftersales/aftersales/internal/parse"
 )
 
 // parquetSource reads a Parquet file through Arrow and hands its cells on as text, so the
@@ -177,7 +178,9 @@ func cellText(a arrow.Array, i int) string {
 		if math.IsNaN(v.Value(i)) {
 			return ""
 		}
-		return strconv.FormatFloat(v.Value(i), 'f', -1, 64)
+		// a double's digits past the 15th are its binary noise (a total of 2.675 computed as
+		// 2.6749999999999998 would round to 2.67): read at 15, as a spreadsheet shows it
+		return parse.ExcelNumber(strconv.FormatFloat(v.Value(i), 'f', -1, 64))
 	case *array.Float32:
 		if math.IsNaN(float64(v.Value(i))) {
 			return ""

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"golang.org/x/net/html/charset"
+
+	"github.com/aftersales/aftersales/internal/parse"
 )
 
 // An Excel 2003 XML spreadsheet (SpreadsheetML: <Workbook
@@ -260,6 +262,9 @@ func ssIndex(t xml.StartElement, next, limit int, what string) (int, error) {
 // xmlValue is a cell's text by its ss:Type: a date-time as 2026-09-01 08:00:00 (SpreadsheetML
 // writes 2026-09-01T08:00:00.000), a boolean as 1 or 0, anything else as written.
 func xmlValue(typ, v string) string {
+	if typ == "Number" {
+		return parse.ExcelNumber(v) // 1.0049999999999999 as Excel shows it, 1.005
+	}
 	if typ == "DateTime" {
 		v = strings.Replace(v, "T", " ", 1)
 		v = strings.TrimSuffix(v, ".000")

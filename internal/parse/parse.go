@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -544,6 +545,41 @@ func thousandsGrouped(c string) bool {
 		}
 	}
 	return true
+}
+
+// ExcelNumber is the text of a spreadsheet number cell as Excel shows it and computes with: to
+// 15 significant digits. Excel writes a number into the file as its double, which for a typed
+// 1.005 or 2.675 is 1.0049999999999999 or 2.6749999999999998 — rounded half-up to cents, 1.00
+// and 2.67, where the sheet shows (and Excel's ROUND gives) 1.01 and 2.68. Only plain decimals
+// with more than 15 significant digits change; text that is not one is returned as it is.
+func ExcelNumber(s string) string {
+	digits, nonzero := 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '1' && c <= '9':
+			nonzero = true
+			digits++
+		case c == '0':
+			if nonzero {
+				digits++
+			}
+		case c == '.' || c == '-' && i == 0:
+		default:
+			return s
+		}
+	}
+	if digits <= 15 {
+		return s
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return s
+	}
+	t := strconv.FormatFloat(f, 'g', 15, 64)
+	if strings.ContainsAny(t, "e") {
+		return s // 16 or more integer digits: not a fraction Excel rounds for display
+	}
+	return t
 }
 
 // Decimal parses a number into an integer scaled by 10^scale, rounding half away from zero
