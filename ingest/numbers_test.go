@@ -132,3 +132,25 @@ func TestSpreadsheetNumbersAtExcelsDigits(t *testing.T) {
 	expectCounts(t, e.ingest(pq, Options{}), StatusLoaded, 3, 3, 0, 0)
 	expectRows(t, "parquet", e.rows(q), want)
 }
+
+// A CSV saved from a sheet in Excel's accounting format holds "¥ -" or "-" for each zero. In an
+// amount, where an empty cell is 0, the dash is read as 0; in a number without that default
+// (attendance days) it is still a row error.
+func TestAccountingZeroDash(t *testing.T) {
+	dir := t.TempDir()
+	wo := filepath.Join(dir, "wo.csv")
+	os.WriteFile(wo, []byte("门店编号,工单号,车架号,维修类别,进厂时间,工单状态,工时费,材料费,其他费用,优惠金额\n"+
+		"S001,W1,LSVAB4180N2123456,保养,2026-03-05 09:00,在修,\" ¥1,200.00 \",\" ¥ -   \", - ,¥-\n"+
+		"S001,W2,LSVAB4180N2123456,保养,2026-03-05 09:00,在修,--,0,0,0\n"), 0o644)
+	e := newEnv(t)
+	r := e.ingest(wo, Options{})
+	expectCounts(t, r, StatusLoaded, 2, 1, 1, 0)
+	expectRejects(t, r, "3:labor_amount")
+	expectRows(t, "amounts", e.rows(`SELECT order_no, labor_amount::VARCHAR, parts_amount::VARCHAR, other_amount::VARCHAR, discount_amount::VARCHAR FROM raw_work_orders`),
+		[]string{"W1|1200.00|0.00|0.00|0.00"})
+	att := filepath.Join(dir, "att.csv")
+	os.WriteFile(att, []byte("门店编号,月份,技师编号,出勤天数,应出勤天数\nS001,2026-03,T01,-,22\nS001,2026-03,T02,21.5,22\n"), 0o644)
+	r = e.ingest(att, Options{})
+	expectCounts(t, r, StatusLoaded, 2, 1, 1, 0)
+	expectRejects(t, r, "2:days_worked")
+}

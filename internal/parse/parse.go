@@ -512,6 +512,19 @@ func cleanNumber(s string) (string, error) {
 	return c, nil
 }
 
+// AccountingZero reports whether s is a lone dash, with or without a currency sign and spaces:
+// how Excel's accounting number format (会计专用) shows zero ("¥ -", " -   ").
+func AccountingZero(s string) bool {
+	c := strings.Map(func(r rune) rune {
+		switch r {
+		case '¥', '元', ' ':
+			return -1
+		}
+		return r
+	}, Clean(s))
+	return c == "-"
+}
+
 // needsCleaning: c holds a byte of ¥ or 元 (both non-ASCII), a comma or a space. One byte loop:
 // strings.ContainsAny with non-ASCII characters in its set decodes every rune of c.
 func needsCleaning(c string) bool {

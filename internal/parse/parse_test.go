@@ -358,3 +358,16 @@ func TestExcelNumber(t *testing.T) {
 		}
 	}
 }
+
+func TestAccountingZero(t *testing.T) {
+	for _, s := range []string{"-", " - ", " ¥ -   ", "￥-", "¥-", "- 元", "\u3000-\u3000"} {
+		if !AccountingZero(s) {
+			t.Errorf("AccountingZero(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"", "--", "-0", "0", "—", "¥", "-1", "- -", "N/A"} {
+		if AccountingZero(s) {
+			t.Errorf("AccountingZero(%q) = true", s)
+		}
+	}
+}
