@@ -154,3 +154,21 @@ func TestAccountingZeroDash(t *testing.T) {
 	expectCounts(t, r, StatusLoaded, 2, 1, 1, 0)
 	expectRejects(t, r, "2:days_worked")
 }
+
+// An Excel error value (#N/A from a VLOOKUP that found nothing, #DIV/0!) is a row error in any
+// column, named as such: as an advisor or technician id it was loaded as one.
+func TestExcelErrorValues(t *testing.T) {
+	wo := filepath.Join(t.TempDir(), "wo.csv")
+	os.WriteFile(wo, []byte("门店编号,工单号,车架号,维修类别,进厂时间,工单状态,服务顾问,工时费\n"+
+		"S001,W1,LSVAB4180N2123456,保养,2026-03-05 09:00,在修,#N/A,100\n"+
+		"S001,W2,LSVAB4180N2123456,保养,2026-03-05 09:00,在修,A01,#div/0!\n"+
+		"S001,W3,LSVAB4180N2123456,保养,2026-03-05 09:00,在修,#A01,100\n"), 0o644)
+	e := newEnv(t)
+	r := e.ingest(wo, Options{})
+	expectCounts(t, r, StatusLoaded, 3, 1, 2, 0)
+	expectRejects(t, r, "2:advisor_id", "3:labor_amount")
+	if len(r.Rejects) == 2 && !strings.Contains(r.Rejects[0].Reason, "holds #N/A, an Excel error value") {
+		t.Errorf("reason %q", r.Rejects[0].Reason)
+	}
+	expectRows(t, "loaded", e.rows(`SELECT order_no, advisor_id FROM raw_work_orders`), []string{"W3|#A01"})
+}

@@ -66,6 +66,11 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 			return Value{Null: true}, nil
 		}
 	}
+	if text[0] == '#' && parse.IsExcelError(text) {
+		// a formula's failure (a VLOOKUP that found nothing): not a value of any column, and
+		// an ID or name "#N/A" would be loaded as one
+		return fail("%s holds %s, an Excel error value: a formula in the sheet failed; correct it (or paste the values) and export again", c.label(), text)
+	}
 	switch c.Type {
 	case Text:
 		return Value{S: text}, nil

@@ -512,6 +512,16 @@ func cleanNumber(s string) (string, error) {
 	return c, nil
 }
 
+// IsExcelError reports whether s is one of Excel's error values (#N/A, #DIV/0!, #REF!…), which
+// a cell shows, and a CSV saved from the sheet holds, where its formula failed.
+func IsExcelError(s string) bool {
+	switch strings.ToUpper(s) {
+	case "#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#UNKNOWN!", "#GETTING_DATA", "#BUSY!":
+		return true
+	}
+	return false
+}
+
 // AccountingZero reports whether s is a lone dash, with or without a currency sign and spaces:
 // how Excel's accounting number format (会计专用) shows zero ("¥ -", " -   ").
 func AccountingZero(s string) bool {

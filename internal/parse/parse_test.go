@@ -371,3 +371,16 @@ func TestAccountingZero(t *testing.T) {
 		}
 	}
 }
+
+func TestIsExcelError(t *testing.T) {
+	for _, s := range []string{"#N/A", "#n/a", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!"} {
+		if !IsExcelError(s) {
+			t.Errorf("IsExcelError(%q) = false", s)
+		}
+	}
+	for _, s := range []string{"#", "#1", "#N/A ", "N/A", "#REF", "WO#1"} {
+		if IsExcelError(s) {
+			t.Errorf("IsExcelError(%q) = true", s)
+		}
+	}
+}
