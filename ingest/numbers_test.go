@@ -172,3 +172,27 @@ func TestExcelErrorValues(t *testing.T) {
 	}
 	expectRows(t, "loaded", e.rows(`SELECT order_no, advisor_id FROM raw_work_orders`), []string{"W3|#A01"})
 }
+
+// A time cell with no date (an export that keeps the date in a column of its own) was loaded as
+// 1899-12-31 and the time: it is a row error that says what it is.
+func TestTimeCellWithoutDate(t *testing.T) {
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"门店编号", "工单号", "车架号", "维修类别", "进厂时间", "交车时间", "工单状态"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"S001", "W1", "LSVAB4180N2123456", "保养", 0.6, 0.75, "在修"})
+	f.SetSheetRow("Sheet1", "A3", &[]any{"S001", "W2", "LSVAB4180N2123456", "保养", 46086.6, "14:30", "在修"})
+	f.SetSheetRow("Sheet1", "A4", &[]any{"S001", "W3", "LSVAB4180N2123456", "保养", 46086.6, 46086.75, "在修"})
+	p := filepath.Join(t.TempDir(), "wo.xlsx")
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	e := newEnv(t)
+	r := e.ingest(p, Options{})
+	expectCounts(t, r, StatusLoaded, 3, 1, 2, 0)
+	expectRejects(t, r, "2:opened_at", "3:delivered_at")
+	for _, rj := range r.Rejects {
+		if !strings.Contains(rj.Reason, "is a time of day with no date") {
+			t.Errorf("row %d: %q", rj.Row, rj.Reason)
+		}
+	}
+	expectRows(t, "loaded", e.rows(`SELECT order_no, opened_at, delivered_at FROM raw_work_orders`), []string{"W3|2026-03-05 14:24:00|2026-03-05 18:00:00"})
+}

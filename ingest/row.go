@@ -142,7 +142,7 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 	case Timestamp:
 		if ctx.xlsx {
 			if f, ok := excelNumber(text); ok {
-				t, err := parse.ExcelSerial(f, ctx.date1904)
+				t, err := parse.ExcelSerialRecord(f, ctx.date1904)
 				if err != nil {
 					return fail("%v", err)
 				}
@@ -157,7 +157,7 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 	case Month:
 		if ctx.xlsx {
 			if f, ok := excelNumber(text); ok {
-				t, err := parse.ExcelSerial(f, ctx.date1904)
+				t, err := parse.ExcelSerialRecord(f, ctx.date1904)
 				if err != nil {
 					return fail("%v", err)
 				}

@@ -6,6 +6,8 @@ package msg
 var zh = map[string]string{
 	// internal/parse: values of the exports
 	"not a date": "不是日期",
+	"%w: %q is a time of day with no date: if the export keeps the date in a column of its own, put date and time into one column (2026-03-05 14:30)": "%w：%q 只是一天中的时刻，没有日期：如果导出文件把日期放在单独的一列，请把日期和时间合并为一列（2026-03-05 14:30）",
+	"%w: serial %v is the year %d, outside 1900–2199":                  "%w：序列号 %v 是 %d 年，不在 1900–2199 之间",
 	"%w: %q (write 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)": "%w：%q（请写成 2026-03-05 14:30、2026/3/5、2026.3.5 或 2026年3月5日）",
 	"%w: serial %v is out of range":                                    "%w：Excel 日期序号 %v 超出范围",
 	"%w: serial 60 is Excel's non-existent 1900-02-29":                 "%w：序号 60 是 Excel 中并不存在的 1900-02-29",

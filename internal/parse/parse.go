@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -257,7 +258,34 @@ func TimestampMicros(s string) (int64, error) {
 }
 
 func notATimestamp(s string) error {
+	if timeOfDay.MatchString(s) {
+		return timeWithoutDate(s)
+	}
 	return msg.Errorf("%w: %q (write 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
+}
+
+// timeOfDay is a time with no date: 14:30, 14:30:05, 14时30分.
+var timeOfDay = regexp.MustCompile(`^([01]?[0-9]|2[0-3])(:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?|时[0-5]?[0-9]分([0-5]?[0-9]秒)?)$`)
+
+// timeWithoutDate: an export that keeps the date and the time of day in two columns.
+func timeWithoutDate(s string) error {
+	return msg.Errorf("%w: %q is a time of day with no date: if the export keeps the date in a column of its own, put date and time into one column (2026-03-05 14:30)", ErrDate, s)
+}
+
+// ExcelSerialRecord is ExcelSerial for a date of a service record: a serial below 1 is a time of
+// day with no date (a cell Excel shows as 14:30; read as a date it was 1899-12-31 14:30), and a
+// year outside 1900–2199 is an error, as it is in text.
+func ExcelSerialRecord(v float64, date1904 bool) (time.Time, error) {
+	t, err := ExcelSerial(v, date1904)
+	switch {
+	case err != nil:
+		return t, err
+	case v < 1:
+		return time.Time{}, timeWithoutDate(t.Format("15:04:05"))
+	case t.Year() < 1900 || t.Year() > 2199:
+		return time.Time{}, msg.Errorf("%w: serial %v is the year %d, outside 1900–2199", ErrDate, v, t.Year())
+	}
+	return t, nil
 }
 
 // tsFields are a valid timestamp's calendar fields.
@@ -428,7 +456,9 @@ func ExcelSerial(v float64, date1904 bool) (time.Time, error) {
 	default:
 		base = time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC)
 	}
-	return base.Add(time.Duration(secs) * time.Second), nil
+	// days and seconds apart: a time.Duration holds 292 years, so past serial 106,751 (the
+	// year 2192) secs × time.Second overflowed into another century
+	return base.AddDate(0, 0, int(secs/86400)).Add(time.Duration(secs%86400) * time.Second), nil
 }
 
 // Month parses 2026-03, 2026/3, 2026年3月, or a date (its month), and returns "YYYY-MM".

@@ -58,6 +58,9 @@ func TestExcelSerial(t *testing.T) {
 		{1, false, time.Date(1900, 1, 1, 0, 0, 0, 0, time.UTC)},
 		{61, false, time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)},
 		{0, true, time.Date(1904, 1, 1, 0, 0, 0, 0, time.UTC)},
+		// past a time.Duration's 292 years
+		{120000.25, false, time.Date(2228, 7, 18, 6, 0, 0, 0, time.UTC)},
+		{2958465.5, false, time.Date(9999, 12, 31, 12, 0, 0, 0, time.UTC)},
 	}
 	for _, c := range cases {
 		got, err := ExcelSerial(c.v, c.d04)
@@ -381,6 +384,38 @@ func TestIsExcelError(t *testing.T) {
 	for _, s := range []string{"#", "#1", "#N/A ", "N/A", "#REF", "WO#1"} {
 		if IsExcelError(s) {
 			t.Errorf("IsExcelError(%q) = true", s)
+		}
+	}
+}
+
+// A time of day with no date — a serial below 1, or text such as 14:30 — is an error that says
+// so (as a serial it was read as 1899-12-31 14:30); so is a serial whose year text would reject.
+func TestTimeWithoutDate(t *testing.T) {
+	for _, c := range []struct {
+		v    float64
+		d04  bool
+		want string
+	}{
+		{0.6, false, `"14:24:00" is a time of day with no date`},
+		{0.75, true, `"18:00:00" is a time of day with no date`},
+		{0, false, `"00:00:00" is a time of day with no date`},
+		{120000, false, "serial 120000 is the year 2228, outside 1900–2199"},
+	} {
+		if _, err := ExcelSerialRecord(c.v, c.d04); err == nil || !errors.Is(err, ErrDate) || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("ExcelSerialRecord(%v, %v) = %v, want %q", c.v, c.d04, err, c.want)
+		}
+	}
+	if got, err := ExcelSerialRecord(46086.604166666664, false); err != nil || !got.Equal(time.Date(2026, 3, 5, 14, 30, 0, 0, time.UTC)) {
+		t.Errorf("ExcelSerialRecord(46086.6…) = %v, %v", got, err)
+	}
+	for _, s := range []string{"14:30", "9:05", "14:30:05", "14:30:05.5", "14时30分", "9时5分3秒"} {
+		if _, err := Timestamp(s); err == nil || !strings.Contains(err.Error(), "is a time of day with no date") {
+			t.Errorf("Timestamp(%q) = %v", s, err)
+		}
+	}
+	for _, s := range []string{"24:00", "14:60", "1430", "2026-03-05"} {
+		if _, err := Timestamp(s); err != nil && strings.Contains(err.Error(), "time of day") {
+			t.Errorf("Timestamp(%q) = %v", s, err)
 		}
 	}
 }
