@@ -14,6 +14,7 @@ var checks = map[string][2][2]string{
 	"undistributed_pool": {{"工资池无法分配", "班组有工资池但无人有考勤，无法分配：补导考勤"}, {"Pool not distributed", "a team's pool has no member with attendance to share it: ingest the attendance"}},
 	"unassigned_labour":  {{"工时未归属班组", "技师不在当月有效的技师档案中，其工时费不进任何班组的工资池：补导技师档案"}, {"Labour in no team", "labour of technicians with no technicians row in force goes to no team's pool: ingest the technicians file"}},
 	"no_attendance":      {{"有派工无考勤", "技师有工时行但无考勤，出勤比例为0、不分配：补导考勤"}, {"Job lines, no attendance", "technicians with job lines but no attendance row get ratio 0 and no share: ingest the attendance"}},
+	"attendance_days":    {{"出勤天数超过当月天数", "考勤的出勤或应出勤天数多于该月的天数（如把 22.0 录成 220）：出勤比例最多按 1 计，但工时效率按所填天数计算：修正考勤后重新导入"}, {"Attendance days over the month", "attendance rows with more days worked or scheduled than the month has (220 typed for 22.0): the payroll ratio is capped at 1, but efficiency divides by the days as written: correct the attendance and ingest it again"}},
 	"file_notes":         {{"导入文件的提示", "已导入但带有提示的文件（未读取的列或工作表、重复的表头或键，见 ingest_files.message）：检查这些文件，必要时修改表头或重新导出后再导入"}, {"Files with a note", "files loaded with a note (columns or sheets not read, headers or keys repeated; ingest_files.message): check them, and rename a header or export again where needed"}},
 	"rejected_rows":      {{"导入拒收的行", "导入时被拒收的行（文件、行号、列、原值与原因见 ingest_rejects）：修正后重新导出并导入"}, {"Rows rejected at ingest", "rows rejected at ingest (file, row, column, value and reason in ingest_rejects): correct them and ingest a new export"}},
 }

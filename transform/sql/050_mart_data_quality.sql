@@ -1,7 +1,7 @@
 -- mart_data_quality: findings about the data, never failures of the run (CONTRACT §3, §5).
 -- check names: freshness, orphan_jobs, orphan_callbacks, orphan_movements, unknown_parts,
 -- unknown_techs, negative_stock (at the latest month end), vin_check_digit, undistributed_pool,
--- unassigned_labour, no_attendance, rejected_rows, file_notes. severity: info | warn. amount (yuan) for payroll findings.
+-- unassigned_labour, no_attendance, attendance_days, rejected_rows, file_notes. severity: info | warn. amount (yuan) for payroll findings.
 -- incremental: full
 -- test: accepted_values(severity: info, warn)
 with stores as (
@@ -55,6 +55,16 @@ vin_check_digit as (
     group by store_id
 ),
 
+-- attendance rows with more days worked or scheduled than their month has (220 typed for 22.0):
+-- the payroll ratio is capped at 1, but the technician's efficiency divides by the days as written
+attendance_days as (
+    select store_id, 'attendance_days', 'warn', count(*)::bigint,
+           arg_min(tech_id || ' ' || month || ': ' || days_worked::varchar || ' / ' || days_scheduled::varchar, (month, tech_id)), null
+    from raw_attendance
+    where greatest(days_worked, days_scheduled) > day(last_day(strptime(month || '-01', '%Y-%m-%d')))
+    group by store_id
+),
+
 rejected_rows as (
     select f.store_id, 'rejected_rows', 'warn', sum(f.rows_rejected)::bigint, min(f.path), null
     from ingest_files f
@@ -83,6 +93,7 @@ final as (
     union all select * from unmatched
     union all select * from negative_stock
     union all select * from vin_check_digit
+    union all select * from attendance_days
     union all select * from rejected_rows
     union all select * from file_notes
     union all select * from payroll
