@@ -555,6 +555,9 @@ func IsExcelError(s string) bool {
 // AccountingZero reports whether s is a lone dash, with or without a currency sign and spaces:
 // how Excel's accounting number format (会计专用) shows zero ("¥ -", " -   ").
 func AccountingZero(s string) bool {
+	if len(s) > 24 || strings.IndexByte(s, '-') < 0 && !strings.Contains(s, "－") {
+		return false // every amount cell of an export comes here
+	}
 	c := strings.Map(func(r rune) rune {
 		switch r {
 		case '¥', '元', ' ':

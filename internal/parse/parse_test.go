@@ -363,7 +363,7 @@ func TestExcelNumber(t *testing.T) {
 }
 
 func TestAccountingZero(t *testing.T) {
-	for _, s := range []string{"-", " - ", " ¥ -   ", "￥-", "¥-", "- 元", "\u3000-\u3000"} {
+	for _, s := range []string{"-", " - ", " ¥ -   ", "￥-", "¥-", "- 元", "\u3000-\u3000", "－", "￥－"} {
 		if !AccountingZero(s) {
 			t.Errorf("AccountingZero(%q) = false", s)
 		}
