@@ -558,14 +558,8 @@ func AccountingZero(s string) bool {
 	if len(s) > 24 || strings.IndexByte(s, '-') < 0 && !strings.Contains(s, "－") {
 		return false // every amount cell of an export comes here
 	}
-	c := strings.Map(func(r rune) rune {
-		switch r {
-		case '¥', '元', ' ':
-			return -1
-		}
-		return r
-	}, Clean(s))
-	return c == "-"
+	c, err := cleanNumber(s)
+	return err == nil && c == "-"
 }
 
 // needsCleaning: c holds a byte of ¥ or 元 (both non-ASCII), a comma or a space. One byte loop:
