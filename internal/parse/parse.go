@@ -467,6 +467,13 @@ func Month(s string) (string, error) {
 	if t, ok := scanTimestamp(c); ok {
 		return t.Format("2006-01"), nil
 	}
+	if strings.Contains(c, "年") {
+		// as attendance sheets write it: 2026年9月份 (月份, "the month of"), 2026 年 9 月
+		c = strings.ReplaceAll(c, " ", "")
+		if strings.HasSuffix(c, "月份") {
+			c = strings.TrimSuffix(c, "份")
+		}
+	}
 	p := 0
 	y := 0
 	for p < len(c) && p < 4 && c[p] >= '0' && c[p] <= '9' {
