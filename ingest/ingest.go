@@ -475,8 +475,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	}
 	defer src.Close()
 	inf := src.Info()
-	res.Format, res.Encoding, res.Sheet = inf.Format, inf.Encoding, inf.Sheet
-	// a CSV whose first megabyte is ASCII learns its encoding on the way (read.lateEncoding)
+	res.Format, res.Sheet = inf.Format, inf.Sheet
+	// the encoding when the file is closed: a CSV whose first megabyte is ASCII learns it on the
+	// way (read.lateEncoding)
 	defer func() { res.Encoding = src.Info().Encoding }()
 
 	// Buffer the first rows and find the header among them.

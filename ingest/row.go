@@ -118,12 +118,6 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 		}
 		return Value{I: v}, nil
 	case Decimal:
-		if c.Default == "0" && parse.AccountingZero(text) {
-			// Excel's accounting format (会计专用) shows 0 as "-" (¥ -), and a CSV saved from such
-			// a sheet holds the dash. Read as 0 only where an empty cell is 0 too (the amounts):
-			// a dash is then zero or nothing, the same value. Elsewhere it stays an error.
-			return Value{I: 0}, nil
-		}
 		// a number cell holds its double: read it at the 15 digits Excel shows (1.005, not
 		// 1.0049999999999999, so that it rounds to 1.01 as in the sheet)
 		if ctx.xlsx && ctx.numericCell != nil && len(text) > 16 {
@@ -132,6 +126,12 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 			}
 		}
 		v, err := parse.Decimal(text, c.Scale)
+		if err != nil && c.Default == "0" && parse.AccountingZero(text) {
+			// Excel's accounting format (会计专用) shows 0 as "-" (¥ -), and a CSV saved from such
+			// a sheet holds the dash. Read as 0 only where an empty cell is 0 too (the amounts):
+			// a dash is then zero or nothing, the same value. Elsewhere it stays an error.
+			v, err = 0, nil
+		}
 		if err != nil {
 			return fail("%v", err)
 		}

@@ -3,7 +3,6 @@ package read
 import (
 	"bufio"
 	"bytes"
-	"encoding/binary"
 	"encoding/csv"
 	"errors"
 	"io"
@@ -295,18 +294,7 @@ func (c crLines) Read(p []byte) (int, error) {
 
 // isASCII reports whether b holds no byte above 0x7F.
 func isASCII(b []byte) bool {
-	for len(b) >= 8 {
-		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
-			return false
-		}
-		b = b[8:]
-	}
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
+	return bytes.IndexFunc(b, func(r rune) bool { return r >= utf8.RuneSelf }) < 0
 }
 
 // lateEncoding passes a file's bytes through while they are ASCII, and at the first byte that

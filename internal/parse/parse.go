@@ -562,9 +562,6 @@ func IsExcelError(s string) bool {
 // AccountingZero reports whether s is a lone dash, with or without a currency sign and spaces:
 // how Excel's accounting number format (会计专用) shows zero ("¥ -", " -   ").
 func AccountingZero(s string) bool {
-	if len(s) > 24 || strings.IndexByte(s, '-') < 0 && !strings.Contains(s, "－") {
-		return false // every amount cell of an export comes here
-	}
 	c, err := cleanNumber(s)
 	return err == nil && c == "-"
 }
@@ -633,7 +630,7 @@ func ExcelNumber(s string) string {
 		return s
 	}
 	t := strconv.FormatFloat(f, 'g', 15, 64)
-	if strings.ContainsAny(t, "e") {
+	if strings.IndexByte(t, 'e') >= 0 {
 		return s // 16 or more integer digits: not a fraction Excel rounds for display
 	}
 	return t
