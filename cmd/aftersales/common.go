@@ -121,18 +121,24 @@ func diskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device")
 }
 
-// noteNotTransformed says on stderr when files were loaded since the last transform: the pages,
-// workbooks or tables about to be written show the marts as that transform left them.
-func noteNotTransformed(ctx context.Context, d *sql.DB, store string) {
+// checkTransformed fails when no transform has run on the database yet (the marts the pages and
+// workbooks read do not exist: without it the user got DuckDB's "Table with name mart_store_month
+// does not exist!"), and says on stderr when files were loaded since the last transform: the
+// pages, workbooks or tables about to be written show the marts as that transform left them.
+func checkTransformed(ctx context.Context, d *sql.DB, f *dbFlags, store string) error {
 	n, first, ran, err := transform.LoadedSinceLastRun(ctx, d, store)
-	if err != nil || !ran || n == 0 {
-		return
+	if err == nil && !ran {
+		return failed("no transform has run on %s yet, so there are no KPIs to show: run `aftersales transform --db %s` first", f.DB, f.DB)
+	}
+	if err != nil || n == 0 {
+		return nil
 	}
 	if n > 1 {
 		fmt.Fprintln(os.Stderr, msg.T(lang, "note: %d files loaded since the last transform (%s and others) are not in these figures yet: run `aftersales transform` to include them", n, termSafe(first, false)))
-		return
+		return nil
 	}
 	fmt.Fprintln(os.Stderr, msg.T(lang, "note: 1 file loaded since the last transform (%s) is not in these figures yet: run `aftersales transform` to include them", termSafe(first, false)))
+	return nil
 }
 
 // twoAtATime runs do(0) … do(n-1) in two workers — writing a workbook is Go's work (excelize,

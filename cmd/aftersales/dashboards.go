@@ -76,7 +76,9 @@ func runDashboards(ctx context.Context, o *dashOpts, w interface{ Write([]byte) 
 		return err
 	}
 	defer d.Close()
-	noteNotTransformed(ctx, d, o.Store)
+	if err := checkTransformed(ctx, d, &o.dbFlags, o.Store); err != nil {
+		return err
+	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}

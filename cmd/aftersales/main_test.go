@@ -119,6 +119,51 @@ func TestUsageErrorsExit2(t *testing.T) {
 	}
 }
 
+// TestReadersBeforeAnyTransform: the verbs that read the marts, on a database loaded but never
+// transformed, say to run transform (they used to pass on DuckDB's "Table with name
+// mart_store_month does not exist!"), exit 1 and write nothing.
+func TestReadersBeforeAnyTransform(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "stores.csv"), []byte("store_id,store_name\nS1,一店\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r := runBin(t, dir, "ingest", "--db", "a.duckdb", "stores.csv"); r.code != 0 {
+		t.Fatalf("ingest: %d %s", r.code, r.stderr)
+	}
+	for _, args := range [][]string{
+		{"dashboards", "--db", "a.duckdb", "--out", "dash"},
+		{"dashboards", "--db", "a.duckdb", "--out", "dash", "--store", "S1"},
+		{"report", "--db", "a.duckdb", "--store", "S1", "--month", "2026-03", "--xlsx", "r.xlsx"},
+		{"report", "--db", "a.duckdb", "--all-stores", "--month", "2026-03", "--out-dir", "reports"},
+		{"payroll", "--db", "a.duckdb", "--store", "S1", "--month", "2026-03"},
+		{"payroll", "--db", "a.duckdb", "--all-stores", "--month", "2026-03", "--out-dir", "pay"},
+	} {
+		r := runBin(t, dir, args...)
+		if r.code != 1 || !strings.Contains(r.stderr, "no transform has run on a.duckdb yet") ||
+			!strings.Contains(r.stderr, "aftersales transform --db a.duckdb") || strings.Contains(r.stderr, "Catalog Error") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+	// a query of a mart says so beside DuckDB's error; one of a table no transform makes does not
+	for _, q := range [][]string{{"--param", "store=S1", "monthly_review"}, {"settings_in_force"}, {"SELECT count(*) FROM mart_payroll"}} {
+		r := runBin(t, dir, append([]string{"query", "--db", "a.duckdb"}, q...)...)
+		if r.code != 1 || !strings.Contains(r.stderr, "no transform has run on a.duckdb yet") {
+			t.Errorf("query %s: exit %d, stderr %q", q, r.code, r.stderr)
+		}
+	}
+	if r := runBin(t, dir, "query", "--db", "a.duckdb", "SELECT * FROM raw_typo"); r.code != 1 || strings.Contains(r.stderr, "no transform") {
+		t.Errorf("query of a missing raw table: exit %d, stderr %q", r.code, r.stderr)
+	}
+	if r := runBin(t, dir, "query", "--db", "a.duckdb", "SELECT store_name FROM raw_stores"); r.code != 0 || !strings.Contains(r.stdout, "一店") {
+		t.Errorf("query of a raw table before any transform: exit %d, %q %q", r.code, r.stdout, r.stderr)
+	}
+	for _, out := range []string{"dash", "r.xlsx", "reports", "pay"} {
+		if _, err := os.Stat(filepath.Join(dir, out)); err == nil {
+			t.Errorf("%s written", out)
+		}
+	}
+}
+
 func sampleFiles(t *testing.T, dir string, stores, months int) string {
 	t.Helper()
 	in := filepath.Join(dir, "in")

@@ -79,7 +79,9 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 		return err
 	}
 	defer d.Close()
-	noteNotTransformed(ctx, d, "")
+	if err := checkTransformed(ctx, d, &o.dbFlags, ""); err != nil {
+		return err
+	}
 	// every store's data is read first, one query per table; then the workbooks are written
 	all, err := workbook.LoadPayroll(ctx, d, "", o.Month)
 	if err != nil {
@@ -137,7 +139,9 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 	}
 	defer d.Close()
 	if !writing {
-		noteNotTransformed(ctx, d, o.Store)
+		if err := checkTransformed(ctx, d, &o.dbFlags, o.Store); err != nil {
+			return err
+		}
 	}
 	now := time.Now()
 	switch {

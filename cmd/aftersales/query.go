@@ -11,6 +11,7 @@ import (
 	"math"
 	"math/big"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
@@ -22,6 +23,7 @@ import (
 	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/xlsxw"
 	"github.com/aftersales/aftersales/queries"
+	"github.com/aftersales/aftersales/transform"
 )
 
 type queryOpts struct {
@@ -84,6 +86,9 @@ func listQueries(w io.Writer) error {
 	return t.write(w)
 }
 
+// transformTable finds DuckDB's error for a missing table that transform creates.
+var transformTable = regexp.MustCompile(`Table with name ((mart|stg|int|cfg)_\w+|kpi_dictionary|transform_runs) does not exist`)
+
 func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 	switch o.Format {
 	case "table", "csv", "json", "xlsx":
@@ -112,6 +117,13 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 	}
 	rows, err := d.QueryContext(ctx, text, args...)
 	if err != nil {
+		// a query of the marts before any transform: say what to do, not only DuckDB's
+		// "Table with name mart_store_month does not exist!"
+		if transformTable.MatchString(err.Error()) {
+			if _, _, ran, e := transform.LoadedSinceLastRun(ctx, d, ""); e == nil && !ran {
+				return failed("running the query: %v\n(no transform has run on %s yet, so there are no marts: run `aftersales transform --db %s` first)", err, o.DB, o.DB)
+			}
+		}
 		return failed("running the query: %v", err)
 	}
 	defer rows.Close()

@@ -102,7 +102,9 @@ named queries. --all-stores writes the report of every store with orders in --mo
 				return err
 			}
 			defer d.Close()
-			noteNotTransformed(ctxOf(c), d, o.Store)
+			if err := checkTransformed(ctxOf(c), d, &o.dbFlags, o.Store); err != nil {
+				return err
+			}
 			if err := workbook.Report(ctxOf(c), d, o.Store, o.Month, o.Lang, o.XLSX); err != nil {
 				return failed("writing %s: %v", o.XLSX, err)
 			}
@@ -135,7 +137,9 @@ func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 		return err
 	}
 	defer d.Close()
-	noteNotTransformed(ctx, d, "")
+	if err := checkTransformed(ctx, d, &o.dbFlags, ""); err != nil {
+		return err
+	}
 	rows, err := d.QueryContext(ctx, `SELECT store_id FROM mart_store_month WHERE month = ? AND orders > 0 ORDER BY store_id`, o.Month)
 	if err != nil {
 		return failed("reading mart_store_month (run `aftersales transform` first): %v", err)
