@@ -121,6 +121,19 @@ func diskFull(err error) bool {
 	return errors.Is(err, syscall.ENOSPC) || strings.Contains(err.Error(), "No space left on device")
 }
 
+// openTransformed opens a database read-only for a reader of the marts (checkTransformed).
+func openTransformed(ctx context.Context, f *dbFlags, store string) (*sql.DB, error) {
+	d, err := openDB(f, true)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkTransformed(ctx, d, f, store); err != nil {
+		d.Close()
+		return nil, err
+	}
+	return d, nil
+}
+
 // checkTransformed fails when no transform has run on the database yet (the marts the pages and
 // workbooks read do not exist: without it the user got DuckDB's "Table with name mart_store_month
 // does not exist!"), and says on stderr when files were loaded since the last transform: the

@@ -71,14 +71,11 @@ phones are masked; pay appears only with --include-pay.`,
 }
 
 func runDashboards(ctx context.Context, o *dashOpts, w interface{ Write([]byte) (int, error) }) error {
-	d, err := openDB(&o.dbFlags, true)
+	d, err := openTransformed(ctx, &o.dbFlags, o.Store)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := checkTransformed(ctx, d, &o.dbFlags, o.Store); err != nil {
-		return err
-	}
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}

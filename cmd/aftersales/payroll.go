@@ -74,14 +74,11 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 	if o.OutDir == "" {
 		return usage("--all-stores needs --out-dir DIR")
 	}
-	d, err := openDB(&o.dbFlags, true)
+	d, err := openTransformed(ctx, &o.dbFlags, "")
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := checkTransformed(ctx, d, &o.dbFlags, ""); err != nil {
-		return err
-	}
 	// every store's data is read first, one query per table; then the workbooks are written
 	all, err := workbook.LoadPayroll(ctx, d, "", o.Month)
 	if err != nil {
@@ -129,7 +126,7 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 		return usage("--reopen needs --reason \"why\"")
 	}
 	writing := o.Close || o.Reopen
-	open := func() (*sql.DB, error) { return openDB(&o.dbFlags, true) }
+	open := func() (*sql.DB, error) { return openTransformed(ctx, &o.dbFlags, o.Store) }
 	if writing {
 		open = func() (*sql.DB, error) { return openExisting(&o.dbFlags) }
 	}
@@ -138,11 +135,6 @@ func runPayroll(ctx context.Context, o *payrollOpts) error {
 		return err
 	}
 	defer d.Close()
-	if !writing {
-		if err := checkTransformed(ctx, d, &o.dbFlags, o.Store); err != nil {
-			return err
-		}
-	}
 	now := time.Now()
 	switch {
 	case o.Close:

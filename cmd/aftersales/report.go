@@ -97,14 +97,11 @@ named queries. --all-stores writes the report of every store with orders in --mo
 			if o.Store == "" || o.Month == "" || o.XLSX == "" {
 				return usage("report needs --store, --month and --xlsx\nRun `aftersales report --help` for usage.")
 			}
-			d, err := openDB(&o.dbFlags, true)
+			d, err := openTransformed(ctxOf(c), &o.dbFlags, o.Store)
 			if err != nil {
 				return err
 			}
 			defer d.Close()
-			if err := checkTransformed(ctxOf(c), d, &o.dbFlags, o.Store); err != nil {
-				return err
-			}
 			if err := workbook.Report(ctxOf(c), d, o.Store, o.Month, o.Lang, o.XLSX); err != nil {
 				return failed("writing %s: %v", o.XLSX, err)
 			}
@@ -132,14 +129,11 @@ func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 	case o.OutDir == "":
 		return usage("--all-stores needs --out-dir DIR")
 	}
-	d, err := openDB(&o.dbFlags, true)
+	d, err := openTransformed(ctx, &o.dbFlags, "")
 	if err != nil {
 		return err
 	}
 	defer d.Close()
-	if err := checkTransformed(ctx, d, &o.dbFlags, ""); err != nil {
-		return err
-	}
 	rows, err := d.QueryContext(ctx, `SELECT store_id FROM mart_store_month WHERE month = ? AND orders > 0 ORDER BY store_id`, o.Month)
 	if err != nil {
 		return failed("reading mart_store_month (run `aftersales transform` first): %v", err)
