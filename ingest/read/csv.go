@@ -102,7 +102,7 @@ func OpenCSV(path string) (Source, error) {
 	default:
 		s.inf.Encoding = "gb18030"
 		s.gb = true
-		rd = transform.NewReader(br, gb18030Decoder{simplifiedchinese.GB18030.NewDecoder()})
+		rd = transform.NewReader(br, gb18030Decoder{inner: simplifiedchinese.GB18030.NewDecoder(), flagUTF8: true})
 	}
 	if s.inf.Encoding != "utf-16" && bytes.IndexByte(head, 0) >= 0 {
 		s.Close()
@@ -334,7 +334,7 @@ func (l *lateEncoding) Read(p []byte) (int, error) {
 	if utf8.Valid(look) || err == nil && validButCut(look) {
 		l.out = l.br
 	} else {
-		l.out = transform.NewReader(l.br, gb18030Decoder{simplifiedchinese.GB18030.NewDecoder()})
+		l.out = transform.NewReader(l.br, gb18030Decoder{inner: simplifiedchinese.GB18030.NewDecoder(), flagUTF8: true})
 		l.src.gb = true
 		l.src.inf.Encoding = "gb18030"
 	}
@@ -424,6 +424,9 @@ func (s *csvSource) Next() ([]string, int, error) {
 				line := s.recordLine()
 				if s.inf.Encoding == "utf-16" {
 					return nil, 0, Errorf("line %d (record %d) holds bytes that are not UTF-16: the file is damaged; export it again", line, s.rec)
+				}
+				if strings.Contains(c, mixedMark) {
+					return nil, 0, Errorf("line %d (record %d) holds UTF-8 text although the file before it is GBK/GB18030: the file mixes encodings (two exports joined into one?); export it again as CSV UTF-8", line, s.rec)
 				}
 				return nil, 0, Errorf("line %d (record %d) holds bytes that are neither UTF-8 nor GBK/GB18030: the file is damaged or in another encoding; export it again as CSV UTF-8", line, s.rec)
 			}

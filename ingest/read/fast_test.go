@@ -174,7 +174,7 @@ func checkSameGB18030(t *testing.T, text []byte) {
 	t.Helper()
 	for _, oneByte := range []bool{false, true} {
 		want, werr := decodeGB(t, text, simplifiedchinese.GB18030.NewDecoder(), oneByte)
-		got, gerr := decodeGB(t, text, gb18030Decoder{simplifiedchinese.GB18030.NewDecoder()}, oneByte)
+		got, gerr := decodeGB(t, text, gb18030Decoder{inner: simplifiedchinese.GB18030.NewDecoder()}, oneByte)
 		if got != want || !errors.Is(gerr, werr) {
 			t.Fatalf("%x (one byte at a time: %v):\nours %q (err %v)\nx/text %q (err %v)", text, oneByte, got, gerr, want, werr)
 		}
@@ -183,7 +183,7 @@ func checkSameGB18030(t *testing.T, text []byte) {
 	want, _, _ := transform.Bytes(simplifiedchinese.GB18030.NewDecoder(), text)
 	for _, n := range []int{4, 5, 7} { // (a rune takes up to 4 bytes: less cannot progress)
 		var out []byte
-		src, tr := text, gb18030Decoder{simplifiedchinese.GB18030.NewDecoder()}
+		src, tr := text, gb18030Decoder{inner: simplifiedchinese.GB18030.NewDecoder()}
 		dst := make([]byte, n)
 		for i := 0; ; i++ {
 			nd, ns, err := tr.Transform(dst, src, true)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"testing"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/transform"
 )
 
 // drain reads every record: row numbers must increase, and a failure must be a FileError.
@@ -159,9 +161,11 @@ func TestCSVEncodingDecidedAfterAnASCIIStart(t *testing.T) {
 			{"gbk", "gb18030", cat(gbk("A2,张三\nA3,李四\n")), []string{"张三", "李四"}, ""},
 			{"utf8", "utf-8", cat([]byte("A2,张三\nA3,李四\n")), []string{"张三", "李四"}, ""},
 			// (the decision reads the 64 kB after the first non-ASCII byte: GBK within them
-			// decides GBK; UTF-8 after a GBK decision decodes as GB18030, as in a file found to be
-			// GBK at its start: UTF-8's bytes of Chinese are valid GB18030 pairs)
+			// decides GBK; UTF-8 text after a GBK decision, whose bytes are valid GB18030 pairs of
+			// other characters, is found as UTF-8 and rejected, as in a file found to be GBK at its
+			// start: TestCSVUTF8AfterGBK)
 			{"utf8-then-gbk", "utf-8", cat([]byte("A2,张三\n"), gap, gbk("A3,李四\n")), nil, fmt.Sprintf("line %d ", lines+2+gapLines)},
+			{"gbk-then-utf8", "gb18030", cat(gbk("A2,张三\n"), gap, []byte("A3,欧阳娜娜\n")), nil, fmt.Sprintf("line %d (record %d) holds UTF-8 text although the file before it is GBK", lines+2+gapLines, lines+2+gapLines)},
 			{"gbk-bad-pair", "gb18030", cat(gbk("A2,张三\n"), []byte("A3,\x81\x20\n")), nil, fmt.Sprintf("line %d ", lines+2)},
 		} {
 			p := filepath.Join(dir, fmt.Sprintf("%s-%d.csv", c.name, pad))
@@ -198,6 +202,82 @@ func TestCSVEncodingDecidedAfterAnASCIIStart(t *testing.T) {
 				t.Errorf("%s/%d: got %v, want an error naming %q", c.name, pad, got, c.err)
 			}
 		}
+	}
+}
+
+// TestCSVUTF8AfterGBK: a file found to be GBK that goes on in UTF-8 (two exports joined into one)
+// is rejected at the first record holding UTF-8 Chinese text, as a UTF-8 file that goes on in
+// GBK is: decoded as GB18030, UTF-8's bytes of Chinese are other, valid characters, and such a
+// file loaded garbled texts with no error. GBK text that happens to be valid UTF-8 is not taken
+// for it.
+func TestCSVUTF8AfterGBK(t *testing.T) {
+	dir := t.TempDir()
+	gbk := func(s string) []byte {
+		b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	head := gbk("工单号,客户姓名,维修项目\nA1,张三,更换机油\nA2,李四,四轮定位\n")
+	for _, c := range []struct {
+		name string
+		data []byte
+		err  string
+	}{
+		{"utf8-name", append(append(head, "A3,欧阳娜娜,保养\n"...), gbk("A4,王五,喷漆\n")...), "line 4 (record 4) holds UTF-8 text although the file before it is GBK/GB18030"},
+		{"utf8-quoted", append(head, "A3,\"张三\",\"更换 刹车片（前）\"\n"...), "line 4 (record 4)"},
+		// two UTF-8 characters are not enough to tell (GBK pairs of rare characters can be
+		// such runs): read as GBK, as before
+		{"two-chars", append(head, "A3,张三,\n"...), ""},
+		// GBK whose bytes are valid UTF-8 (two-byte sequences: 取 is C8 A1, 全 C8 AB, 说 CB B5…) loads
+		{"gbk-valid-utf8", append(head, gbk("A3,取全说,小笑偷涂双税全\n")...), ""},
+	} {
+		p := filepath.Join(dir, c.name+".csv")
+		os.WriteFile(p, c.data, 0o644)
+		s, err := Open(p, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got error
+		for {
+			_, _, err := s.Next()
+			if err != nil {
+				if err != io.EOF {
+					got = err
+				}
+				break
+			}
+		}
+		s.Close()
+		if s.Info().Encoding != "gb18030" {
+			t.Errorf("%s: encoding %s", c.name, s.Info().Encoding)
+		}
+		if c.err == "" && got != nil || c.err != "" && (got == nil || !strings.Contains(got.Error(), c.err)) {
+			t.Errorf("%s: got %v, want %q", c.name, got, c.err)
+		}
+	}
+	// no run of GBK text of the generator's words, nor of random common hanzi, is taken for UTF-8
+	rng := rand.New(rand.NewPCG(1, 2))
+	var common []rune
+	for hi := 0xB0; hi <= 0xF7; hi++ {
+		for lo := 0xA1; lo <= 0xFE; lo++ {
+			if r, _, err := transform.String(simplifiedchinese.GBK.NewDecoder(), string([]byte{byte(hi), byte(lo)})); err == nil && r != "\uFFFD" {
+				common = append(common, []rune(r)...)
+			}
+		}
+	}
+	for i := 0; i < 200000; i++ {
+		w := make([]rune, 3+rng.IntN(6))
+		for j := range w {
+			w[j] = common[rng.IntN(len(common))]
+		}
+		if b := gbk(string(w)); utf8CJK(b) {
+			t.Fatalf("GBK %q (%x) taken for UTF-8", string(w), b)
+		}
+	}
+	if !utf8CJK([]byte("更换机油")) || utf8CJK([]byte("张三")) || utf8CJK([]byte("张三ü李")) {
+		t.Error("utf8CJK")
 	}
 }
 
