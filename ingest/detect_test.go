@@ -68,11 +68,11 @@ func detectHeaderRef(head [][]string, hint *Kind) string {
 }
 
 func detectHeaderResult(head [][]string, hint *Kind) string {
-	row, k, mapping, err := detectHeader(head, hint)
+	row, k, mapping, err := detectHeader(head, hint, false)
 	switch {
 	case err == errNoValues || (err != nil && strings.HasPrefix(err.Error(), "no header row")):
 		return "none"
-	case err != nil && k == nil && strings.Contains(err.Error(), "are missing"):
+	case err != nil && k == nil && (strings.Contains(err.Error(), "are missing") || strings.Contains(err.Error(), "but it has no ")):
 		// the message names the kind and the missing columns; compare their order too
 		for _, kk := range kinds {
 			if strings.HasPrefix(err.Error(), "looks like "+kk.Name+" ") {

@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strconv"
@@ -32,7 +33,11 @@ import (
 
 // Options are the choices of one ingest call.
 type Options struct {
-	Store  string // --store: the store of every row (fills or checks store_id)
+	Store string // --store: the store of every row (fills or checks store_id)
+	// Month (--month, YYYY-MM): the month of every row of a kind with a required month column
+	// (attendance's month, a technicians roster's valid_from), for sheets that give it in their
+	// title only (2026年9月考勤表); it fills or checks that column, as Store does store_id
+	Month  string
 	Kind   string // --kind: skip detection
 	Sheet  string // --sheet: XLSX sheet (default: the first)
 	Strict bool   // --strict: a file with any rejected row is rejected whole
@@ -504,7 +509,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			return nil, fileErr("%v", err)
 		}
 	}
-	hi, kind, mapping, err := detectHeader(head, hint)
+	hi, kind, mapping, err := detectHeader(head, hint, in.Opts.Month != "")
 	if err != nil && headErr != nil {
 		return nil, headErr
 	}
@@ -609,6 +614,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			if i == 0 && in.Opts.Store != "" && parse.Trim(raw) == "" {
 				raw = in.Opts.Store
 			}
+			if i == kind.monthCol && in.Opts.Month != "" && parse.Trim(raw) == "" {
+				raw = in.Opts.Month
+			}
 			v, cerr := parseCell(c, raw, &cctx, rowNum, src)
 			if cerr != nil {
 				errs = append(errs, *cerr)
@@ -620,6 +628,10 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		store := row.Values[0].S
 		if in.Opts.Store != "" && !row.Values[0].Null && store != in.Opts.Store {
 			return fail(fileErr("row %d: store_id %q conflicts with --store %s: ingest this file without --store, or with --store %s", rowNum, store, in.Opts.Store, store))
+		}
+		if mc := kind.monthCol; mc >= 0 && in.Opts.Month != "" && !row.Values[mc].Null && row.Values[mc].S != in.Opts.Month {
+			c := kind.Columns[mc]
+			return fail(fileErr("row %d: %s %q conflicts with --month %s: ingest this file without --month, or with --month %s", rowNum, c.label(), row.Values[mc].S, in.Opts.Month, row.Values[mc].S))
 		}
 		if len(errs) == 0 && kind.Check != nil {
 			if col, reason := kind.Check(row); reason != nil {
@@ -698,7 +710,8 @@ func firstNonEmpty(cells []string) int {
 
 // detectHeader finds the header row among the first records and the kind it belongs to.
 // mapping[i] is the source column of the kind's column i, or -1.
-func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
+// With month, a kind's month column (Kind.monthCol) may be missing: --month supplies it.
+func detectHeader(head [][]string, hint *Kind, month bool) (int, *Kind, []int, error) {
 	cands := kinds
 	if hint != nil {
 		cands = []*Kind{hint}
@@ -753,7 +766,8 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 				continue
 			}
 			for i, c := range k.Columns {
-				if c.Required && m.mapping[i] < 0 && i != 0 { // store_id may come from --store: checked by the caller
+				// store_id may come from --store (checked by the caller), the month from --month
+				if c.Required && m.mapping[i] < 0 && i != 0 && !(month && i == k.monthCol) {
 					m.missing = append(m.missing, c.label())
 				}
 			}
@@ -789,7 +803,7 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 		}
 		if hint != nil {
 			// --kind named another kind than the file holds: say which one it holds
-			if _, k, _, err := detectHeader(head, nil); err == nil && k != hint {
+			if _, k, _, err := detectHeader(head, nil, month); err == nil && k != hint {
 				return 0, nil, nil, fileErr("no header row of %s found in the first %d rows, but the file holds %s (%s): give --kind %s, or leave --kind out", hint.Name, headerScanRows, k.Name, k.Label, k.Name)
 			}
 		}
@@ -803,7 +817,7 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 		// header the user wrote differently is then found at once
 		var names []string
 		for i, c := range best.kind.Columns {
-			if c.Required && best.mapping[i] < 0 && i != 0 {
+			if c.Required && best.mapping[i] < 0 && i != 0 && !(month && i == best.kind.monthCol) {
 				accepted, seen := []string{c.Name}, map[string]bool{parse.HeaderKey(c.Name): true}
 				for _, a := range c.Aliases {
 					if k := parse.HeaderKey(a); !seen[k] {
@@ -818,6 +832,16 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 		for _, t := range unreadHeaders(head[best.row], best.mapping) {
 			other = append(other, fmt.Sprintf("%q", t))
 		}
+		if mc := best.kind.monthCol; mc >= 0 && best.mapping[mc] < 0 && len(best.missing) == 1 {
+			// a sheet that gives its month in its title only (2026年9月考勤表): --month
+			c := best.kind.Columns[mc]
+			if m, title := titleMonth(head[:best.row]); m != "" {
+				return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but it has no %s column. The rows above the header read %q: if every row is of %s, ingest the file with --month %s; or add the column (%s)",
+					best.kind.Name, best.kind.Label, c.label(), title, m, m, strings.Join(names, "; "))
+			}
+			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but it has no %s column: if every row is of one month, ingest the file with --month YYYY-MM; or add the column (%s)",
+				best.kind.Name, best.kind.Label, c.label(), strings.Join(names, "; "))
+		}
 		if len(other) > 0 {
 			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s. Headers of that row not recognised: %s — rename the column in the export, or in the file",
 				best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "), strings.Join(other, ", "))
@@ -826,6 +850,35 @@ func detectHeader(head [][]string, hint *Kind) (int, *Kind, []int, error) {
 			best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "))
 	}
 	return best.row, best.kind, best.mapping, nil
+}
+
+// titleMonthRe finds a month in a sheet's title: 2026年9月 (考勤表), 2026-09, 2026/9, 2026.9.
+var titleMonthRe = regexp.MustCompile(`(?:^|[^0-9])((?:19|20|21)[0-9]{2})\s*(?:年|[-/.])\s*([0-9]{1,2})(?:\s*月|[^0-9./-]|$)`)
+
+// titleMonth returns the month the rows above a header name (YYYY-MM) and the text of the row
+// naming it, when they name exactly one month; "" otherwise.
+func titleMonth(rows [][]string) (month, title string) {
+	for _, cells := range rows {
+		var vals []string
+		for _, c := range cells {
+			if t := parse.Trim(c); t != "" {
+				vals = append(vals, t)
+			}
+		}
+		text := strings.Join(vals, " ")
+		for _, m := range titleMonthRe.FindAllStringSubmatch(text, -1) {
+			mo, _ := strconv.Atoi(m[2])
+			if mo < 1 || mo > 12 {
+				continue
+			}
+			ym := fmt.Sprintf("%s-%02d", m[1], mo)
+			if month != "" && ym != month {
+				return "", ""
+			}
+			month, title = ym, text
+		}
+	}
+	return month, title
 }
 
 // keyHash is an FNV-1a hash of a row's natural key.

@@ -70,6 +70,9 @@ type Kind struct {
 	// text (order_no, callback_id, movement_id, month, …), whose per-store maximum raw_key_bounds
 	// keeps (bounds.go); -1 when the key has no such column
 	boundCol int
+	// monthCol: the position of the required month column that --month may supply (attendance's
+	// month, a technicians roster's valid_from); -1 when the kind has none
+	monthCol int
 }
 
 // Col returns the position of a canonical column.
@@ -114,6 +117,12 @@ func register(k *Kind) *Kind {
 	}
 	for _, key := range k.Key {
 		k.keyCols = append(k.keyCols, k.Col(key))
+	}
+	k.monthCol = -1
+	for i, c := range k.Columns {
+		if c.Type == Month && c.Required && k.monthCol < 0 {
+			k.monthCol = i
+		}
 	}
 	k.boundCol = -1
 	if len(k.Key) >= 2 && k.Key[0] == "store_id" && k.Col("store_id") == 0 && sqlType(&k.Columns[k.keyCols[1]]) == "VARCHAR" {

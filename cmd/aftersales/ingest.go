@@ -28,6 +28,7 @@ import (
 type ingestOpts struct {
 	dbFlags
 	Store, Kind, Sheet string
+	Month              string // --month: the month of attendance and roster rows without one
 	TimeZone           string // --timezone ("": ingest.DefaultZone)
 	Strict, Reload     bool
 	Check              bool // read and check only: nothing loaded
@@ -56,6 +57,7 @@ Kinds: stores, technicians, attendance, work_orders, order_jobs, parts, parts_mo
 Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was rejected), 2 wrong usage.`,
 		Example: `  aftersales ingest --db data/aftersales.duckdb data/sample
   aftersales ingest --store S001 --kind work_orders 工单导出.xlsx
+  aftersales ingest --store S001 --month 2026-09 9月考勤表.xlsx
   aftersales ingest --strict exports/2026-03/*.csv`,
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 0 {
@@ -67,6 +69,7 @@ Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was
 	}
 	o.dbFlags.add(c)
 	c.Flags().StringVar(&o.Store, "store", "", "store id of every row (fills a missing store_id column; a different store_id in the file rejects it)")
+	c.Flags().StringVar(&o.Month, "month", "", "month of every row of an attendance sheet (月份) or technicians roster (生效月份) that has no such column, as a sheet titled 2026年9月考勤表 (fills the column; a different month in the file rejects it)")
 	c.Flags().StringVar(&o.Kind, "kind", "", "input kind, instead of detecting it from the headers")
 	c.Flags().StringVar(&o.Sheet, "sheet", "", "XLSX sheet to read (default: the first)")
 	c.Flags().StringVar(&o.TimeZone, "timezone", ingest.DefaultZone, "the stores' time zone (IANA name): a Parquet timestamp with a time zone is an instant, read as local time there; other timestamps are read as they are")
@@ -190,6 +193,11 @@ func isLake(dir string) bool {
 }
 
 func runIngest(ctx context.Context, o *ingestOpts) error {
+	if o.Month != "" {
+		if err := monthFlag("--month", &o.Month); err != nil {
+			return err
+		}
+	}
 	zone, err := time.LoadLocation(cmp.Or(o.TimeZone, ingest.DefaultZone))
 	if err != nil || o.TimeZone == "Local" {
 		return usage("--timezone %q is not a time zone: give an IANA name such as Asia/Shanghai", o.TimeZone)
@@ -237,7 +245,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		}
 	}
 	in := &ingest.Ingester{DB: d, Log: logger(), Opts: ingest.Options{
-		Store: o.Store, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Reload: o.Reload, Lake: o.lakeDir(), Lang: lang, Check: o.Check,
+		Store: o.Store, Month: o.Month, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Reload: o.Reload, Lake: o.lakeDir(), Lang: lang, Check: o.Check,
 		Zone: zone,
 	}}
 	// On a terminal: a bar of the files, each counted twice — once read and checked, once loaded

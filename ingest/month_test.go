@@ -1,0 +1,78 @@
+package ingest
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestMonthFromTheCommandLine: an attendance sheet (or a technicians roster) that gives its month
+// in its title only (2026年9月考勤表) was rejected whole for a missing 月份 column, and the
+// message said to rename a column. --month supplies the month, as --store supplies the store:
+// it fills the column (or its empty cells), a different month in the file rejects the file, and
+// without it the message names the month the title reads and the flag.
+func TestMonthFromTheCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	titled := write("att.csv", "2026年9月考勤表,,,\n工号,姓名,出勤天数,应出勤天数\nT01,张三,22,22\nT02,李四,20.5,22\n")
+	e := newEnv(t)
+
+	r := e.ingest(titled, Options{Store: "S001"})
+	expectCounts(t, r, StatusRejected, 0, 0, 0, 0)
+	if !strings.Contains(r.Message, `it has no month (月份) column. The rows above the header read "2026年9月考勤表": if every row is of 2026-09, ingest the file with --month 2026-09`) {
+		t.Errorf("message %q", r.Message)
+	}
+	untitled := write("att2.csv", "工号,出勤天数,应出勤天数\nT01,22,22\n")
+	if r := e.ingest(untitled, Options{Store: "S001"}); r.Status != StatusRejected ||
+		!strings.Contains(r.Message, "it has no month (月份) column: if every row is of one month, ingest the file with --month YYYY-MM") {
+		t.Errorf("%s: %s", r.Status, r.Message)
+	}
+
+	r = e.ingest(titled, Options{Store: "S001", Month: "2026-09"})
+	expectCounts(t, r, StatusLoaded, 2, 2, 0, 0)
+	expectRows(t, "attendance", e.rows(`SELECT month, tech_id, days_worked::VARCHAR, row_number FROM raw_attendance ORDER BY tech_id`),
+		[]string{"2026-09|T01|22.00|3", "2026-09|T02|20.50|4"})
+
+	// a month column: its empty cells are filled, another month rejects the file
+	withCol := write("att3.csv", "门店编号,月份,工号,出勤天数,应出勤天数\nS001,2026年10月,T01,21,21\nS001,,T02,21,21\n")
+	r = e.ingest(withCol, Options{Month: "2026-10"})
+	expectCounts(t, r, StatusLoaded, 2, 2, 0, 0)
+	expectRows(t, "october", e.rows(`SELECT month, tech_id FROM raw_attendance WHERE month = '2026-10' ORDER BY tech_id`),
+		[]string{"2026-10|T01", "2026-10|T02"})
+	other := write("att4.csv", "门店编号,月份,工号,出勤天数,应出勤天数\nS001,2026-10,T01,21,21\nS001,2026-11,T02,21,21\n")
+	if r := e.ingest(other, Options{Month: "2026-10"}); r.Status != StatusRejected || r.Loaded != 0 ||
+		!strings.Contains(r.Message, `row 3: month (月份) "2026-11" conflicts with --month 2026-10`) {
+		t.Errorf("%s %d: %s", r.Status, r.Loaded, r.Message)
+	}
+
+	// a roster without 生效月份: in force from --month
+	roster := write("techs.csv", "技师档案 2026.09,,,,\n工号,姓名,班组,级别,系数\nT01,张三,A,主修,4.5\n")
+	r = e.ingest(roster, Options{Store: "S001", Month: "2026-09"})
+	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
+	expectRows(t, "roster", e.rows(`SELECT tech_id, valid_from FROM raw_technicians`), []string{"T01|2026-09"})
+
+	// --month does not touch a kind without a month column
+	wo := write("wo.csv", "门店编号,工单号,车架号,维修类别,进厂时间,工单状态\nS001,W1,LSVAB4180N2123456,保养,2026-03-05 09:00,在修\n")
+	expectCounts(t, e.ingest(wo, Options{Month: "2026-10"}), StatusLoaded, 1, 1, 0, 0)
+
+	for _, c := range []struct{ rows, want string }{
+		{"2026年9月考勤表", "2026-09"},
+		{"考勤表（2026.9）", "2026-09"},
+		{"2026/09 出勤", "2026-09"},
+		{"考勤 2026-09-01 至 2026-09-30", ""}, // dates, not a month
+		{"2026年9月 2026年10月", ""},         // two months
+		{"2026年13月", ""},
+		{"出勤表", ""},
+	} {
+		if got, _ := titleMonth([][]string{{c.rows}}); got != c.want {
+			t.Errorf("titleMonth(%q) = %q, want %q", c.rows, got, c.want)
+		}
+	}
+}
