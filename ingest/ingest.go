@@ -569,6 +569,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	defer seen.release()
 	var rep repeats
 	row := &Row{Kind: kind, Values: make([]Value, len(kind.Columns))}
+	hr := headerRepeats{header: head[hi], mapping: mapping}
 	pending := head[hi+1:]
 	pendingRows := headRows[hi+1:]
 	for {
@@ -599,6 +600,10 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		}
 		first := firstNonEmpty(cells)
 		if first < 0 || parse.IsSummaryCell(cells[first]) {
+			res.Skipped++
+			continue
+		}
+		if hr.is(cells, rowNum) {
 			res.Skipped++
 			continue
 		}
@@ -679,6 +684,9 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		notes = append(notes, m)
 	}
 	if m := rep.message(in.lang()); m != "" {
+		notes = append(notes, m)
+	}
+	if m := hr.message(in.lang()); m != "" {
 		notes = append(notes, m)
 	}
 	if m := sheetsNote(inf, in.lang()); m != "" {

@@ -342,3 +342,53 @@ func instantsNote(inf read.Info, lang string) string {
 	return msg.T(lang, "Column(s) %s hold timestamps with a time zone (instants): read as local time in %s (--timezone)",
 		strings.Join(inf.Instants, ", "), inf.Zone)
 }
+
+// headerRepeats finds the header row again among the data: an export written page by page (a
+// print layout saved as a sheet, or files joined with their headers) repeats it. Such a row
+// holds no data; it was rejected as a row error that listed every column's complaint. It is
+// skipped, counted as skipped, and the file's line says so (message). A row is the header again
+// when each cell the kind reads is the header's cell, trimmed (a data row differs at its first).
+type headerRepeats struct {
+	header   []string
+	mapping  []int
+	n, first int // rows found, and the first's row number
+}
+
+// is reports whether cells, row rowNum, repeat the header, and counts it.
+func (h *headerRepeats) is(cells []string, rowNum int) bool {
+	named := false
+	for _, j := range h.mapping {
+		if j < 0 {
+			continue
+		}
+		var c, hc string
+		if j < len(cells) {
+			c = cells[j]
+		}
+		if j < len(h.header) {
+			hc = h.header[j]
+		}
+		if c != hc && parse.Trim(c) != parse.Trim(hc) {
+			return false
+		}
+		named = named || hc != ""
+	}
+	if !named {
+		return false
+	}
+	if h.n == 0 {
+		h.first = rowNum
+	}
+	h.n++
+	return true
+}
+
+func (h *headerRepeats) message(lang string) string {
+	switch h.n {
+	case 0:
+		return ""
+	case 1:
+		return msg.T(lang, "Row %d repeats the header row: skipped", h.first)
+	}
+	return msg.T(lang, "%d rows repeat the header row (the first is row %d): skipped", h.n, h.first)
+}

@@ -76,3 +76,33 @@ func TestMonthFromTheCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// TestHeaderRepeatedInTheData: an export written page by page repeats its header row; such rows
+// were rejected as row errors naming every column. They are skipped, counted as skipped, and
+// the file's line says which. A row that only resembles the header is data.
+func TestHeaderRepeatedInTheData(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "wo.csv")
+	os.WriteFile(p, []byte("工单明细表\n"+
+		"门店编号,工单号,车架号,维修类别,进厂时间,工单状态,备注\n"+
+		"S001,W1,LSVAB4180N2123456,保养,2026-03-05 09:00,在修,a\n"+
+		" 门店编号 ,工单号,车架号 ,维修类别,进厂时间,工单状态,\n"+
+		"S001,W2,LSVAB4180N2123456,保养,2026-03-05 10:00,在修,b\n"+
+		"门店编号,工单号,车架号,维修类别,进厂时间,工单状态,备注\n"+
+		"门店编号,工单号,车架号,维修类别,进厂时间,在修,\n"), 0o644)
+	e := newEnv(t)
+	r := e.ingest(p, Options{})
+	expectCounts(t, r, StatusLoaded, 5, 2, 1, 2)
+	expectRejects(t, r, "7:vin")
+	if !strings.Contains(r.Message, "2 rows repeat the header row (the first is row 4): skipped") {
+		t.Errorf("message %q", r.Message)
+	}
+	stores := filepath.Join(dir, "stores.csv")
+	os.WriteFile(stores, []byte("门店编号,门店名称\nS001,一店\n门店编号,门店名称\n"), 0o644)
+	r = e.ingest(stores, Options{})
+	expectCounts(t, r, StatusLoaded, 2, 1, 0, 1)
+	if !strings.Contains(r.Message, "Row 3 repeats the header row: skipped") {
+		t.Errorf("message %q", r.Message)
+	}
+	expectRows(t, "stores", e.rows(`SELECT store_id FROM raw_stores`), []string{"S001"})
+}
