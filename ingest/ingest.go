@@ -570,6 +570,11 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	var rep repeats
 	row := &Row{Kind: kind, Values: make([]Value, len(kind.Columns))}
 	hr := headerRepeats{header: head[hi], mapping: mapping}
+	for _, t := range head[:hi] {
+		if firstNonEmpty(t) >= 0 {
+			hr.titles = append(hr.titles, t)
+		}
+	}
 	pending := head[hi+1:]
 	pendingRows := headRows[hi+1:]
 	for {
@@ -603,7 +608,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			res.Skipped++
 			continue
 		}
-		if hr.is(cells, rowNum) {
+		if hr.is(cells, rowNum, first) {
 			res.Skipped++
 			continue
 		}

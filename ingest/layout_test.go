@@ -67,7 +67,7 @@ func TestMonthFromTheCommandLine(t *testing.T) {
 		{"考勤表（2026.9）", "2026-09"},
 		{"2026/09 出勤", "2026-09"},
 		{"考勤 2026-09-01 至 2026-09-30", ""}, // dates, not a month
-		{"2026年9月 2026年10月", ""},         // two months
+		{"2026年9月 2026年10月", ""},           // two months
 		{"2026年13月", ""},
 		{"出勤表", ""},
 	} {
@@ -77,32 +77,48 @@ func TestMonthFromTheCommandLine(t *testing.T) {
 	}
 }
 
-// TestHeaderRepeatedInTheData: an export written page by page repeats its header row; such rows
-// were rejected as row errors naming every column. They are skipped, counted as skipped, and
-// the file's line says which. A row that only resembles the header is data.
+// TestHeaderRepeatedInTheData: an export written page by page repeats its header row, often with
+// its title rows and a page number; such rows were rejected as row errors naming every column.
+// They are skipped, counted as skipped, and the file's line says which. A row that only
+// resembles one of them is data.
 func TestHeaderRepeatedInTheData(t *testing.T) {
 	dir := t.TempDir()
 	p := filepath.Join(dir, "wo.csv")
-	os.WriteFile(p, []byte("工单明细表\n"+
+	os.WriteFile(p, []byte("工单明细表,,,,,,\n"+
+		",,导出日期 2026-03-31,,,,\n"+
 		"门店编号,工单号,车架号,维修类别,进厂时间,工单状态,备注\n"+
 		"S001,W1,LSVAB4180N2123456,保养,2026-03-05 09:00,在修,a\n"+
+		"第 1 页 共 2 页,,,,,,\n"+
+		"工单明细表\n"+
+		" ,,导出日期 2026-03-31 ,,,,\n"+
 		" 门店编号 ,工单号,车架号 ,维修类别,进厂时间,工单状态,\n"+
 		"S001,W2,LSVAB4180N2123456,保养,2026-03-05 10:00,在修,b\n"+
-		"门店编号,工单号,车架号,维修类别,进厂时间,工单状态,备注\n"+
-		"门店编号,工单号,车架号,维修类别,进厂时间,在修,\n"), 0o644)
+		"第2页/共2页\n"+
+		"门店编号,工单号,车架号,维修类别,进厂时间,在修,\n"+ // not the header: a data row's error
+		"工单明细表,,,,,,x\n"+ // not the title
+		"第 3 页 备注\n"), 0o644) // not a page number
 	e := newEnv(t)
 	r := e.ingest(p, Options{})
-	expectCounts(t, r, StatusLoaded, 5, 2, 1, 2)
-	expectRejects(t, r, "7:vin")
-	if !strings.Contains(r.Message, "2 rows repeat the header row (the first is row 4): skipped") {
+	expectCounts(t, r, StatusLoaded, 10, 2, 3, 5)
+	expectRejects(t, r, "11:vin", "12:order_no", "13:order_no")
+	if !strings.Contains(r.Message, "5 rows repeat the header or a title row, or number a page (the first is row 5): skipped") {
 		t.Errorf("message %q", r.Message)
 	}
 	stores := filepath.Join(dir, "stores.csv")
-	os.WriteFile(stores, []byte("门店编号,门店名称\nS001,一店\n门店编号,门店名称\n"), 0o644)
+	os.WriteFile(stores, []byte("门店编号,门店名称\nS001,一店\n门店编号,门店名称\nPage 2 of 2\n"), 0o644)
 	r = e.ingest(stores, Options{})
-	expectCounts(t, r, StatusLoaded, 2, 1, 0, 1)
-	if !strings.Contains(r.Message, "Row 3 repeats the header row: skipped") {
+	expectCounts(t, r, StatusLoaded, 3, 1, 0, 2)
+	if !strings.Contains(r.Message, "2 rows repeat the header or a title row, or number a page (the first is row 3): skipped") {
 		t.Errorf("message %q", r.Message)
 	}
 	expectRows(t, "stores", e.rows(`SELECT store_id FROM raw_stores`), []string{"S001"})
+	for _, c := range []struct {
+		text string
+		page bool
+	}{{"第 1 页 共 2 页", true}, {"第1页，共2页", true}, {"共 5 页 第 3 页", true}, {"第12页", true}, {"Page 3 of 10", true}, {"page 3/10", true},
+		{"第 3 页 备注", false}, {"共 5 页", false}, {"第一页", false}, {"页", false}} {
+		if pageNumber.MatchString(c.text) != c.page {
+			t.Errorf("%q: page number %v", c.text, !c.page)
+		}
+	}
 }

@@ -4,6 +4,7 @@ package ingest
 // an earlier row's key, columns not read, a workbook's sheets not read.
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -344,18 +345,36 @@ func instantsNote(inf read.Info, lang string) string {
 }
 
 // headerRepeats finds the header row again among the data: an export written page by page (a
-// print layout saved as a sheet, or files joined with their headers) repeats it. Such a row
-// holds no data; it was rejected as a row error that listed every column's complaint. It is
-// skipped, counted as skipped, and the file's line says so (message). A row is the header again
-// when each cell the kind reads is the header's cell, trimmed (a data row differs at its first).
+// print layout saved as a sheet, or files joined with their headers) repeats it, and with it,
+// often, the title rows above it and a page number (第 2 页 共 5 页). Such rows hold no data; they
+// were rejected as row errors that listed every column's complaint. They are skipped, counted as
+// skipped, and the file's line says so (message). A row is the header again when each cell the
+// kind reads is the header's cell, trimmed (a data row differs at its first); a title again when
+// its non-empty cells are those of a row above the header, in the same places; a page number when
+// its one non-empty cell is only that.
 type headerRepeats struct {
 	header   []string
 	mapping  []int
-	n, first int // rows found, and the first's row number
+	titles   [][]string // the rows above the header that hold a value
+	n, first int        // rows found, and the first's row number
 }
 
-// is reports whether cells, row rowNum, repeat the header, and counts it.
-func (h *headerRepeats) is(cells []string, rowNum int) bool {
+var pageNumber = regexp.MustCompile(`^(?:第\s*[0-9]+\s*页\s*[,，/、]?\s*(?:共\s*[0-9]+\s*页)?|共\s*[0-9]+\s*页\s*[,，/、]?\s*第\s*[0-9]+\s*页|(?i:page\s*[0-9]+(?:\s*(?:of|/)\s*[0-9]+)?))$`)
+
+// is reports whether cells, row rowNum, repeat the header or a title, or number a page, and
+// counts it.
+func (h *headerRepeats) is(cells []string, rowNum int, first int) bool {
+	if !h.header1(cells) && !h.title(cells) && !(lastNonEmpty(cells) == first && pageNumber.MatchString(parse.Trim(cells[first]))) {
+		return false
+	}
+	if h.n == 0 {
+		h.first = rowNum
+	}
+	h.n++
+	return true
+}
+
+func (h *headerRepeats) header1(cells []string) bool {
 	named := false
 	for _, j := range h.mapping {
 		if j < 0 {
@@ -373,14 +392,36 @@ func (h *headerRepeats) is(cells []string, rowNum int) bool {
 		}
 		named = named || hc != ""
 	}
-	if !named {
-		return false
+	return named
+}
+
+func (h *headerRepeats) title(cells []string) bool {
+rows:
+	for _, t := range h.titles {
+		for j := 0; j < max(len(t), len(cells)); j++ {
+			var c, tc string
+			if j < len(cells) {
+				c = cells[j]
+			}
+			if j < len(t) {
+				tc = t[j]
+			}
+			if c != tc && parse.Trim(c) != parse.Trim(tc) {
+				continue rows
+			}
+		}
+		return true
 	}
-	if h.n == 0 {
-		h.first = rowNum
+	return false
+}
+
+func lastNonEmpty(cells []string) int {
+	for i := len(cells) - 1; i >= 0; i-- {
+		if parse.Trim(cells[i]) != "" {
+			return i
+		}
 	}
-	h.n++
-	return true
+	return -1
 }
 
 func (h *headerRepeats) message(lang string) string {
@@ -388,7 +429,7 @@ func (h *headerRepeats) message(lang string) string {
 	case 0:
 		return ""
 	case 1:
-		return msg.T(lang, "Row %d repeats the header row: skipped", h.first)
+		return msg.T(lang, "Row %d repeats the header or a title row, or numbers a page: skipped", h.first)
 	}
-	return msg.T(lang, "%d rows repeat the header row (the first is row %d): skipped", h.n, h.first)
+	return msg.T(lang, "%d rows repeat the header or a title row, or number a page (the first is row %d): skipped", h.n, h.first)
 }
