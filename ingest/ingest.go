@@ -569,6 +569,10 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	defer seen.release()
 	var rep repeats
 	row := &Row{Kind: kind, Values: make([]Value, len(kind.Columns))}
+	pairs := timePairs(kind, head[hi], mapping)
+	for i, p := range pairs {
+		mapping[i] = p.date // the column's cell is its date; its time of day is p.time
+	}
 	hr := headerRepeats{header: head[hi], mapping: mapping}
 	for _, t := range head[:hi] {
 		if firstNonEmpty(t) >= 0 {
@@ -627,7 +631,22 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			if i == kind.monthCol && in.Opts.Month != "" && parse.Trim(raw) == "" {
 				raw = in.Opts.Month
 			}
-			v, cerr := parseCell(c, raw, &cctx, rowNum, src)
+			var v Value
+			var cerr *CellError
+			var p timePair
+			paired := false
+			if pairs != nil { // (most files have none: no lookup per cell)
+				p, paired = pairs[i]
+			}
+			if paired {
+				traw := ""
+				if p.time < len(cells) {
+					traw = cells[p.time]
+				}
+				v, cerr = parseTimePair(c, raw, traw, &cctx, rowNum, p)
+			} else {
+				v, cerr = parseCell(c, raw, &cctx, rowNum, src)
+			}
 			if cerr != nil {
 				errs = append(errs, *cerr)
 				row.Values[i] = Value{Null: true}
@@ -685,7 +704,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	if m := columnsNote(kind, head[hi], mapping, in.lang()); m != "" {
 		notes = append(notes, m)
 	}
-	if m := repeatedHeadersNote(kind, head[hi], mapping, in.lang()); m != "" {
+	if m := repeatedHeadersNote(kind, head[hi], mapping, pairs, in.lang()); m != "" {
 		notes = append(notes, m)
 	}
 	if m := rep.message(in.lang()); m != "" {

@@ -13,7 +13,7 @@ var Callbacks = register(&Kind{
 		{Name: "fixed_ok", Type: Bool, Aliases: []string{"问题是否解决"}},
 		{Name: "complaint", Type: Bool, Default: "false", Aliases: []string{"是否投诉", "投诉"}},
 		{Name: "complaint_type", Type: Text, Display: true, Aliases: []string{"投诉类型"}},
-		{Name: "resolved_at", Type: Timestamp, Aliases: []string{"解决时间"}},
+		{Name: "resolved_at", Type: Timestamp, Aliases: []string{"解决时间", "解决日期"}},
 	},
 	Key:        []string{"store_id", "callback_id"},
 	SinceOrder: true,

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 )
 
 // TestMonthFromTheCommandLine: an attendance sheet (or a technicians roster) that gives its month
@@ -121,4 +123,57 @@ func TestHeaderRepeatedInTheData(t *testing.T) {
 			t.Errorf("%q: page number %v", c.text, !c.page)
 		}
 	}
+}
+
+// TestDateAndTimeInTwoColumns: an export that writes a timestamp as a date column and a time
+// column of one stem (进厂日期, 进厂时间) loads the date at the time of day. Read alone, the time
+// column (an alias) made every row an error ("a time of day with no date") and the date column
+// was not read; an export with the date column alone (交车日期) had no column for it.
+func TestDateAndTimeInTwoColumns(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "wo.csv")
+	os.WriteFile(p, []byte("门店编号,工单号,车架号,维修类别,工单状态,进厂时间,进厂日期,交车日期,交车时间\n"+
+		"S001,W1,LSVAB4180N2123456,保养,已交车,09:05,2026-03-05,2026/3/6,17:30:20\n"+
+		"S001,W2,LSVAB4180N2123456,保养,已交车,,2026-03-05,2026-03-06,\n"+ // no time: midnight
+		"S001,W3,LSVAB4180N2123456,保养,已交车,2026-03-05 10:00,,2026-03-06,2026-03-07 08:00\n"+ // the time column holds a date and time
+		"S001,W4,LSVAB4180N2123456,保养,在修,25:00,2026-03-05,,\n"+ // not a time
+		"S001,W5,LSVAB4180N2123456,保养,在修,8时30分,2026年3月5日,,\n"), 0o644)
+	e := newEnv(t)
+	r := e.ingest(p, Options{})
+	expectCounts(t, r, StatusLoaded, 5, 4, 1, 0)
+	expectRejects(t, r, "5:opened_at")
+	if len(r.Rejects) == 1 && r.Rejects[0].Raw != "25:00" {
+		t.Errorf("reject's value %q, want the time cell's", r.Rejects[0].Raw)
+	}
+	if strings.Contains(r.Message, "Headers repeated") || strings.Contains(r.Message, "Columns not read") {
+		t.Errorf("message %q", r.Message)
+	}
+	expectRows(t, "orders", e.rows(`SELECT order_no, strftime(opened_at, '%Y-%m-%d %H:%M:%S'), coalesce(strftime(delivered_at, '%Y-%m-%d %H:%M:%S'), '') FROM raw_work_orders ORDER BY 1`),
+		[]string{"W1|2026-03-05 09:05:00|2026-03-06 17:30:20", "W2|2026-03-05 00:00:00|2026-03-06 00:00:00",
+			"W3|2026-03-05 10:00:00|2026-03-07 08:00:00", "W5|2026-03-05 08:30:00|"})
+
+	// a workbook: a date cell and a time cell (serials); headers of two stems are not a pair
+	f := excelize.NewFile()
+	f.SetSheetRow("Sheet1", "A1", &[]any{"门店编号", "工单号", "车架号", "维修类别", "工单状态", "开单日期", "开单时间", "交车日期"})
+	f.SetSheetRow("Sheet1", "A2", &[]any{"S001", "X1", "LSVAB4180N2123456", "保养", "在修", 46086, 0.6041666666666666, ""})
+	f.SetSheetRow("Sheet1", "A3", &[]any{"S001", "X2", "LSVAB4180N2123456", "保养", "在修", 46086, "14:30", ""})
+	f.SetSheetRow("Sheet1", "A4", &[]any{"S001", "X3", "LSVAB4180N2123456", "保养", "已交车", 46086, 46086.75, 46087})
+	x := filepath.Join(dir, "wo.xlsx")
+	if err := f.SaveAs(x); err != nil {
+		t.Fatal(err)
+	}
+	r = e.ingest(x, Options{})
+	expectCounts(t, r, StatusLoaded, 3, 3, 0, 0)
+	expectRows(t, "workbook", e.rows(`SELECT order_no, strftime(opened_at, '%Y-%m-%d %H:%M:%S'), coalesce(strftime(delivered_at, '%Y-%m-%d %H:%M:%S'), '') FROM raw_work_orders WHERE order_no LIKE 'X%' ORDER BY 1`),
+		[]string{"X1|2026-03-05 14:30:00|", "X2|2026-03-05 14:30:00|", "X3|2026-03-05 18:00:00|2026-03-06 00:00:00"})
+
+	q := filepath.Join(dir, "wo2.csv")
+	os.WriteFile(q, []byte("门店编号,工单号,车架号,维修类别,工单状态,进厂时间,开单日期\n"+
+		"S001,Y1,LSVAB4180N2123456,保养,在修,2026-03-05 09:00,2026-03-04\n"), 0o644)
+	r = e.ingest(q, Options{})
+	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
+	if !strings.Contains(r.Message, "Headers repeated") {
+		t.Errorf("two stems read as a pair: %q", r.Message)
+	}
+	expectRows(t, "two stems", e.rows(`SELECT strftime(opened_at, '%Y-%m-%d %H:%M') FROM raw_work_orders WHERE order_no = 'Y1'`), []string{"2026-03-05 09:00"})
 }

@@ -212,10 +212,13 @@ func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
 // repeatedHeadersNote names the headers that map to a column another header of the file already
 // gave (two 工时费 columns, or 工时费 beside labor_amount): the first is read, and an export whose
 // two columns hold different amounts would otherwise lose the second without a word.
-func repeatedHeadersNote(k *Kind, header []string, mapping []int, lang string) string {
+func repeatedHeadersNote(k *Kind, header []string, mapping []int, pairs map[int]timePair, lang string) string {
 	var notes []string
 	for _, j := range unreadCells(header, mapping) {
 		if i := readAgain(k, header[j], mapping); i >= 0 {
+			if p, ok := pairs[i]; ok && (p.date == j || p.time == j) {
+				continue // the date or time of day of a column given in two (timePairs)
+			}
 			notes = append(notes, msg.T(lang, "column %d %q and column %d %q are both %s: column %d was read, column %d was not",
 				mapping[i]+1, parse.Trim(header[mapping[i]]), j+1, parse.Trim(header[j]), k.Columns[i].Title(lang), mapping[i]+1, j+1))
 		}
@@ -432,4 +435,45 @@ func (h *headerRepeats) message(lang string) string {
 		return msg.T(lang, "Row %d repeats the header or a title row, or numbers a page: skipped", h.first)
 	}
 	return msg.T(lang, "%d rows repeat the header or a title row, or number a page (the first is row %d): skipped", h.n, h.first)
+}
+
+// timePair: a timestamp column given as two columns of one stem, a date and a time of day
+// (进厂日期 and 进厂时间, 出入库日期 and 出入库时间), as some exports write it. Both headers name the
+// column; read alone, the date lost its time and the time had no date (a row error). The row's
+// value is the date with the time of day (parseTimePair).
+type timePair struct{ date, time int }
+
+// timePairs finds them among the header's cells: for each timestamp column read, an unread cell
+// naming it again whose header and the read one are one stem with 日期 and 时间. The column's
+// date cell is returned as pairs[col].date (the caller reads the column there).
+func timePairs(k *Kind, header []string, mapping []int) map[int]timePair {
+	var pairs map[int]timePair
+	for _, j := range unreadCells(header, mapping) {
+		i := readAgain(k, header[j], mapping)
+		if i < 0 || k.Columns[i].Type != Timestamp {
+			continue
+		}
+		if _, done := pairs[i]; done {
+			continue
+		}
+		a, b := parse.HeaderKey(header[mapping[i]]), parse.HeaderKey(header[j])
+		if sa, ok := strings.CutSuffix(a, "日期"); ok {
+			if sb, ok := strings.CutSuffix(b, "时间"); ok && sa == sb && sa != "" {
+				pairs = setPair(pairs, i, timePair{date: mapping[i], time: j})
+			}
+		} else if sa, ok := strings.CutSuffix(a, "时间"); ok {
+			if sb, ok := strings.CutSuffix(b, "日期"); ok && sa == sb && sa != "" {
+				pairs = setPair(pairs, i, timePair{date: j, time: mapping[i]})
+			}
+		}
+	}
+	return pairs
+}
+
+func setPair(m map[int]timePair, i int, p timePair) map[int]timePair {
+	if m == nil {
+		m = map[int]timePair{}
+	}
+	m[i] = p
+	return m
 }

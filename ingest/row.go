@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"fmt"
+	"math"
 	"strings"
 
 	"github.com/aftersales/aftersales/internal/msg"
@@ -209,4 +210,41 @@ func excelNumber(s string) (float64, bool) {
 // looksDecimal: digits with a fractional part, or an exponent (what Excel writes for number cells).
 func looksDecimal(s string) bool {
 	return strings.ContainsAny(s, ".Ee") && strings.Trim(s, "0123456789.Ee+-") == ""
+}
+
+// parseTimePair reads a timestamp column given as a date column and a time-of-day column
+// (timePairs): the date at the time of day; the date alone when the time cell is empty; the time
+// cell alone when the date cell is empty or the time cell holds a date and time itself.
+func parseTimePair(c *Column, dateRaw, timeRaw string, ctx *cellContext, row int, p timePair) (Value, *CellError) {
+	if parse.Trim(timeRaw) == "" {
+		return parseCell(c, dateRaw, ctx, row, p.date)
+	}
+	if parse.Trim(dateRaw) == "" {
+		return parseCell(c, timeRaw, ctx, row, p.time)
+	}
+	v, cerr := parseCell(c, dateRaw, ctx, row, p.date)
+	if cerr != nil {
+		return v, cerr
+	}
+	if tod, ok := timeOfDayMicros(timeRaw, ctx); ok {
+		const day = 86_400_000_000
+		midnight := v.I - ((v.I%day)+day)%day
+		return Value{I: midnight + tod}, nil
+	}
+	return parseCell(c, timeRaw, ctx, row, p.time)
+}
+
+// timeOfDayMicros: a time of day as text (14:30) or, in a workbook, as a serial below 1 (a cell
+// Excel shows as 14:30), rounded to the second.
+func timeOfDayMicros(raw string, ctx *cellContext) (int64, bool) {
+	text := parse.Trim(raw)
+	if ctx.xlsx {
+		if f, ok := excelNumber(text); ok {
+			if f < 0 || f >= 1 {
+				return 0, false
+			}
+			return int64(math.Round(f*86400)) * 1_000_000, true
+		}
+	}
+	return parse.TimeOfDayMicros(text)
 }

@@ -420,3 +420,27 @@ func TestTimeWithoutDate(t *testing.T) {
 		}
 	}
 }
+
+// TimeOfDayMicros reads the time column of an export that keeps date and time apart.
+func TestTimeOfDayMicros(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want string // "" = not a time of day
+	}{
+		{"14:30", "14:30:00"}, {"9:05", "09:05:00"}, {" 14:30:05 ", "14:30:05"}, {"14:30:05.4", "14:30:05"},
+		{"14:30:05.5", "14:30:06"}, {"14时30分", "14:30:00"}, {"9时5分3秒", "09:05:03"}, {"０８：１５", "08:15:00"},
+		{"24:00", ""}, {"14:60", ""}, {"2026-03-05 14:30", ""}, {"14", ""}, {"", ""}, {"下午 2:30", ""},
+	} {
+		us, ok := TimeOfDayMicros(c.in)
+		got := ""
+		if ok {
+			got = time.UnixMicro(us).UTC().Format("15:04:05")
+			if us >= 86400e6 {
+				got = "next day " + got
+			}
+		}
+		if got != c.want {
+			t.Errorf("TimeOfDayMicros(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
