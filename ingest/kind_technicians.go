@@ -17,7 +17,7 @@ var Technicians = register(&Kind{
 	Name: "technicians", Label: "技师档案",
 	Columns: []Column{
 		storeCol(),
-		{Name: "tech_id", Type: ID, Required: true, Aliases: []string{"技师编号", "工号"}},
+		{Name: "tech_id", Type: ID, Required: true, Aliases: []string{"技师编号", "工号", "员工编号", "员工工号"}},
 		{Name: "tech_name", Type: Text, Required: true, Aliases: []string{"姓名", "技师姓名"}},
 		{Name: "team_id", Type: ID, Required: true, Aliases: []string{"班组", "班组编号"}},
 		{Name: "grade", Type: Enum, Required: true, Aliases: []string{"岗位级别", "级别"},

@@ -60,6 +60,11 @@ func TestMonthFromTheCommandLine(t *testing.T) {
 	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
 	expectRows(t, "roster", e.rows(`SELECT tech_id, valid_from FROM raw_technicians`), []string{"T01|2026-09"})
 
+	// an HR system's attendance sheet: 员工编号, 实际出勤天数
+	hr := write("hr.csv", "月份,员工编号,姓名,实际出勤天数,应出勤天数\n2026-08,T01,张三,21,22\n")
+	expectCounts(t, e.ingest(hr, Options{Store: "S001"}), StatusLoaded, 1, 1, 0, 0)
+	expectRows(t, "hr", e.rows(`SELECT tech_id, days_worked::VARCHAR FROM raw_attendance WHERE month = '2026-08'`), []string{"T01|21.00"})
+
 	// --month does not touch a kind without a month column
 	wo := write("wo.csv", "门店编号,工单号,车架号,维修类别,进厂时间,工单状态\nS001,W1,LSVAB4180N2123456,保养,2026-03-05 09:00,在修\n")
 	expectCounts(t, e.ingest(wo, Options{Month: "2026-10"}), StatusLoaded, 1, 1, 0, 0)
