@@ -19,8 +19,8 @@ var Technicians = register(&Kind{
 		storeCol(),
 		{Name: "tech_id", Type: ID, Required: true, Aliases: []string{"技师编号", "工号", "员工编号", "员工工号"}},
 		{Name: "tech_name", Type: Text, Required: true, Aliases: []string{"姓名", "技师姓名"}},
-		{Name: "team_id", Type: ID, Required: true, Aliases: []string{"班组", "班组编号"}},
-		{Name: "grade", Type: Enum, Required: true, Aliases: []string{"岗位级别", "级别"},
+		{Name: "team_id", Type: ID, Required: true, Aliases: []string{"班组", "班组编号", "班组名称", "所属班组"}},
+		{Name: "grade", Type: Enum, Required: true, Aliases: []string{"岗位级别", "级别", "技师级别"},
 			Enum: enum("lead: 主修 主修技师", "deputy: 副修 副修技师", "assistant: 辅修 辅修技师", "trainee: 学员", "apprentice: 学徒 学徒工")},
 		// coefficient is DECIMAL(3,1). A value with more than one decimal is rounded half-up to one
 		// place before the band check (the contract gives the type, not the rule for extra digits).

@@ -65,6 +65,10 @@ func TestMonthFromTheCommandLine(t *testing.T) {
 	expectCounts(t, e.ingest(hr, Options{Store: "S001"}), StatusLoaded, 1, 1, 0, 0)
 	expectRows(t, "hr", e.rows(`SELECT tech_id, days_worked::VARCHAR FROM raw_attendance WHERE month = '2026-08'`), []string{"T01|21.00"})
 
+	roster2 := write("roster2.csv", "员工工号,姓名,所属班组,技师级别,技术系数,生效月份\nT02,李四,机电一组,副修,3.5,2026-08\n")
+	expectCounts(t, e.ingest(roster2, Options{Store: "S001"}), StatusLoaded, 1, 1, 0, 0)
+	expectRows(t, "roster2", e.rows(`SELECT tech_id, team_id, grade FROM raw_technicians WHERE tech_id = 'T02'`), []string{"T02|机电一组|deputy"})
+
 	// --month does not touch a kind without a month column
 	wo := write("wo.csv", "门店编号,工单号,车架号,维修类别,进厂时间,工单状态\nS001,W1,LSVAB4180N2123456,保养,2026-03-05 09:00,在修\n")
 	expectCounts(t, e.ingest(wo, Options{Month: "2026-10"}), StatusLoaded, 1, 1, 0, 0)
