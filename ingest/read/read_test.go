@@ -97,24 +97,10 @@ func TestCSVEncodingCheckedPastTheSample(t *testing.T) {
 	} {
 		p := filepath.Join(dir, c.name+".csv")
 		os.WriteFile(p, c.data, 0o644)
-		s, err := Open(p, "")
-		if err != nil {
-			t.Fatal(err)
+		enc, got := readToEnd(t, p)
+		if enc != "utf-8" {
+			t.Errorf("%s: encoding %s", c.name, enc)
 		}
-		if got := s.Info().Encoding; got != "utf-8" {
-			t.Errorf("%s: encoding %s", c.name, got)
-		}
-		var got error
-		for {
-			_, _, err := s.Next()
-			if err != nil {
-				if err != io.EOF {
-					got = err
-				}
-				break
-			}
-		}
-		s.Close()
 		switch {
 		case c.want == "" && got != nil:
 			t.Errorf("%s: %v", c.name, got)
@@ -205,6 +191,24 @@ func TestCSVEncodingDecidedAfterAnASCIIStart(t *testing.T) {
 	}
 }
 
+// readToEnd reads a file to its end: its encoding, and the error that ended it (nil at its end).
+func readToEnd(t *testing.T, p string) (encoding string, err error) {
+	t.Helper()
+	s, err := Open(p, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for {
+		if _, _, err = s.Next(); err != nil {
+			if err == io.EOF {
+				err = nil
+			}
+			return s.Info().Encoding, err
+		}
+	}
+}
+
 // TestCSVUTF8AfterGBK: a file found to be GBK that goes on in UTF-8 (two exports joined into one)
 // is rejected at the first record holding UTF-8 Chinese text, as a UTF-8 file that goes on in
 // GBK is: decoded as GB18030, UTF-8's bytes of Chinese are other, valid characters, and such a
@@ -235,23 +239,9 @@ func TestCSVUTF8AfterGBK(t *testing.T) {
 	} {
 		p := filepath.Join(dir, c.name+".csv")
 		os.WriteFile(p, c.data, 0o644)
-		s, err := Open(p, "")
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got error
-		for {
-			_, _, err := s.Next()
-			if err != nil {
-				if err != io.EOF {
-					got = err
-				}
-				break
-			}
-		}
-		s.Close()
-		if s.Info().Encoding != "gb18030" {
-			t.Errorf("%s: encoding %s", c.name, s.Info().Encoding)
+		enc, got := readToEnd(t, p)
+		if enc != "gb18030" {
+			t.Errorf("%s: encoding %s", c.name, enc)
 		}
 		if c.err == "" && got != nil || c.err != "" && (got == nil || !strings.Contains(got.Error(), c.err)) {
 			t.Errorf("%s: got %v, want %q", c.name, got, c.err)
