@@ -118,13 +118,7 @@ func TestCSVEncodingCheckedPastTheSample(t *testing.T) {
 // different places of the reads.
 func TestCSVEncodingDecidedAfterAnASCIIStart(t *testing.T) {
 	dir := t.TempDir()
-	gbk := func(s string) []byte {
-		b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	gbk := func(s string) []byte { return gbkBytes(t, s) }
 	for pad := 0; pad < 3; pad++ {
 		var ascii []byte
 		ascii = append(ascii, "order_no,name\n"...)
@@ -191,6 +185,16 @@ func TestCSVEncodingDecidedAfterAnASCIIStart(t *testing.T) {
 	}
 }
 
+// gbkBytes is s in GBK.
+func gbkBytes(t *testing.T, s string) []byte {
+	t.Helper()
+	b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // readToEnd reads a file to its end: its encoding, and the error that ended it (nil at its end).
 func readToEnd(t *testing.T, p string) (encoding string, err error) {
 	t.Helper()
@@ -216,13 +220,7 @@ func readToEnd(t *testing.T, p string) (encoding string, err error) {
 // for it.
 func TestCSVUTF8AfterGBK(t *testing.T) {
 	dir := t.TempDir()
-	gbk := func(s string) []byte {
-		b, err := simplifiedchinese.GBK.NewEncoder().Bytes([]byte(s))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return b
-	}
+	gbk := func(s string) []byte { return gbkBytes(t, s) }
 	head := gbk("工单号,客户姓名,维修项目\nA1,张三,更换机油\nA2,李四,四轮定位\n")
 	for _, c := range []struct {
 		name string
