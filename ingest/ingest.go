@@ -574,6 +574,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		mapping[i] = p.date // the column's cell is its date; its time of day is p.time
 	}
 	hr := headerRepeats{header: head[hi], mapping: mapping}
+	monthFilled := 0 // rows whose month --month gave
 	for _, t := range head[:hi] {
 		if firstNonEmpty(t) >= 0 {
 			hr.titles = append(hr.titles, t)
@@ -630,6 +631,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			}
 			if i == kind.monthCol && in.Opts.Month != "" && parse.Trim(raw) == "" {
 				raw = in.Opts.Month
+				monthFilled++
 			}
 			var v Value
 			var cerr *CellError
@@ -712,6 +714,10 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	}
 	if m := hr.message(in.lang()); m != "" {
 		notes = append(notes, m)
+	}
+	if monthFilled > 0 {
+		// where a payroll month came from, on the file's line and in ingest_files.message
+		notes = append(notes, msg.T(in.lang(), "%s of %d rows from --month %s", kind.Columns[kind.monthCol].Title(in.lang()), monthFilled, in.Opts.Month))
 	}
 	if m := sheetsNote(inf, in.lang()); m != "" {
 		notes = append(notes, m)

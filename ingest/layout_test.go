@@ -39,6 +39,9 @@ func TestMonthFromTheCommandLine(t *testing.T) {
 
 	r = e.ingest(titled, Options{Store: "S001", Month: "2026-09"})
 	expectCounts(t, r, StatusLoaded, 2, 2, 0, 0)
+	if !strings.Contains(r.Message, "month of 2 rows from --month 2026-09") {
+		t.Errorf("message %q", r.Message)
+	}
 	expectRows(t, "attendance", e.rows(`SELECT month, tech_id, days_worked::VARCHAR, row_number FROM raw_attendance ORDER BY tech_id`),
 		[]string{"2026-09|T01|22.00|3", "2026-09|T02|20.50|4"})
 
