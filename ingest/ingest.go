@@ -874,11 +874,11 @@ func detectHeader(head [][]string, hint *Kind, month bool) (int, *Kind, []int, e
 			// a sheet that gives its month in its title only (2026年9月考勤表): --month
 			c := best.kind.Columns[mc]
 			if m, title := titleMonth(head[:best.row]); m != "" {
-				return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but it has no %s column. The rows above the header read %q: if every row is of %s, ingest the file with --month %s; or add the column (%s)",
-					best.kind.Name, best.kind.Label, c.label(), title, m, m, strings.Join(names, "; "))
+				return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but it has no %s column. The rows above the header read %q: if %s is %s on every row, ingest the file with --month %s; or add the column (%s)",
+					best.kind.Name, best.kind.Label, c.label(), title, c.label(), m, m, strings.Join(names, "; "))
 			}
-			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but it has no %s column: if every row is of one month, ingest the file with --month YYYY-MM; or add the column (%s)",
-				best.kind.Name, best.kind.Label, c.label(), strings.Join(names, "; "))
+			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but it has no %s column: if %s is one month on every row, ingest the file with --month YYYY-MM; or add the column (%s)",
+				best.kind.Name, best.kind.Label, c.label(), c.label(), strings.Join(names, "; "))
 		}
 		if len(other) > 0 {
 			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s. Headers of that row not recognised: %s — rename the column in the export, or in the file",

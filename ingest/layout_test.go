@@ -28,12 +28,12 @@ func TestMonthFromTheCommandLine(t *testing.T) {
 
 	r := e.ingest(titled, Options{Store: "S001"})
 	expectCounts(t, r, StatusRejected, 0, 0, 0, 0)
-	if !strings.Contains(r.Message, `it has no month (月份) column. The rows above the header read "2026年9月考勤表": if every row is of 2026-09, ingest the file with --month 2026-09`) {
+	if !strings.Contains(r.Message, `it has no month (月份) column. The rows above the header read "2026年9月考勤表": if month (月份) is 2026-09 on every row, ingest the file with --month 2026-09`) {
 		t.Errorf("message %q", r.Message)
 	}
 	untitled := write("att2.csv", "工号,出勤天数,应出勤天数\nT01,22,22\n")
 	if r := e.ingest(untitled, Options{Store: "S001"}); r.Status != StatusRejected ||
-		!strings.Contains(r.Message, "it has no month (月份) column: if every row is of one month, ingest the file with --month YYYY-MM") {
+		!strings.Contains(r.Message, "it has no month (月份) column: if month (月份) is one month on every row, ingest the file with --month YYYY-MM") {
 		t.Errorf("%s: %s", r.Status, r.Message)
 	}
 
