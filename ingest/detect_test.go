@@ -68,7 +68,7 @@ func detectHeaderRef(head [][]string, hint *Kind) string {
 }
 
 func detectHeaderResult(head [][]string, hint *Kind) string {
-	row, k, mapping, err := detectHeader(head, hint, false)
+	row, k, mapping, err := detectHeader(head, hint, detectOpts{})
 	switch {
 	case err == errNoValues || (err != nil && strings.HasPrefix(err.Error(), "no header row")):
 		return "none"

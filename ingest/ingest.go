@@ -509,7 +509,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			return nil, fileErr("%v", err)
 		}
 	}
-	hi, kind, mapping, err := detectHeader(head, hint, in.Opts.Month != "")
+	hi, kind, mapping, err := detectHeader(head, hint, detectOpts{month: in.Opts.Month != "", name: filepath.Base(path)})
 	if err != nil && headErr != nil {
 		return nil, headErr
 	}
@@ -748,8 +748,15 @@ func firstNonEmpty(cells []string) int {
 
 // detectHeader finds the header row among the first records and the kind it belongs to.
 // mapping[i] is the source column of the kind's column i, or -1.
-// With month, a kind's month column (Kind.monthCol) may be missing: --month supplies it.
-func detectHeader(head [][]string, hint *Kind, month bool) (int, *Kind, []int, error) {
+// detectOpts: with month, a kind's month column (Kind.monthCol) may be missing (--month supplies
+// it); name is the file's name, which a message may quote the month of.
+type detectOpts struct {
+	month bool
+	name  string
+}
+
+func detectHeader(head [][]string, hint *Kind, o detectOpts) (int, *Kind, []int, error) {
+	month := o.month
 	cands := kinds
 	if hint != nil {
 		cands = []*Kind{hint}
@@ -841,7 +848,7 @@ func detectHeader(head [][]string, hint *Kind, month bool) (int, *Kind, []int, e
 		}
 		if hint != nil {
 			// --kind named another kind than the file holds: say which one it holds
-			if _, k, _, err := detectHeader(head, nil, month); err == nil && k != hint {
+			if _, k, _, err := detectHeader(head, nil, o); err == nil && k != hint {
 				return 0, nil, nil, fileErr("no header row of %s found in the first %d rows, but the file holds %s (%s): give --kind %s, or leave --kind out", hint.Name, headerScanRows, k.Name, k.Label, k.Name)
 			}
 		}
@@ -876,6 +883,10 @@ func detectHeader(head [][]string, hint *Kind, month bool) (int, *Kind, []int, e
 			if m, title := titleMonth(head[:best.row]); m != "" {
 				return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but it has no %s column. The rows above the header read %q: if %s is %s on every row, ingest the file with --month %s; or add the column (%s)",
 					best.kind.Name, best.kind.Label, c.label(), title, c.label(), m, m, strings.Join(names, "; "))
+			}
+			if m, _ := titleMonth([][]string{{strings.TrimSuffix(o.name, filepath.Ext(o.name))}}); m != "" {
+				return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but it has no %s column. The file's name reads %q: if %s is %s on every row, ingest the file with --month %s; or add the column (%s)",
+					best.kind.Name, best.kind.Label, c.label(), o.name, c.label(), m, m, strings.Join(names, "; "))
 			}
 			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but it has no %s column: if %s is one month on every row, ingest the file with --month YYYY-MM; or add the column (%s)",
 				best.kind.Name, best.kind.Label, c.label(), c.label(), strings.Join(names, "; "))

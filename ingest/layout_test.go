@@ -31,6 +31,14 @@ func TestMonthFromTheCommandLine(t *testing.T) {
 	if !strings.Contains(r.Message, `it has no month (月份) column. The rows above the header read "2026年9月考勤表": if month (月份) is 2026-09 on every row, ingest the file with --month 2026-09`) {
 		t.Errorf("message %q", r.Message)
 	}
+	named := write("考勤-2026年08月.csv", "工号,出勤天数,应出勤天数\nT01,22,22\n")
+	if r := e.ingest(named, Options{Store: "S001"}); r.Status != StatusRejected ||
+		!strings.Contains(r.Message, `The file's name reads "考勤-2026年08月.csv": if month (月份) is 2026-08 on every row, ingest the file with --month 2026-08`) {
+		t.Errorf("%s: %s", r.Status, r.Message)
+	}
+	if r := e.ingest(write("attendance_2026-07.csv", "工号,出勤天数,应出勤天数\nT01,22,22\n"), Options{Store: "S001"}); !strings.Contains(r.Message, "ingest the file with --month 2026-07") {
+		t.Errorf("%s: %s", r.Status, r.Message)
+	}
 	untitled := write("att2.csv", "工号,出勤天数,应出勤天数\nT01,22,22\n")
 	if r := e.ingest(untitled, Options{Store: "S001"}); r.Status != StatusRejected ||
 		!strings.Contains(r.Message, "it has no month (月份) column: if month (月份) is one month on every row, ingest the file with --month YYYY-MM") {
