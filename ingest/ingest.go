@@ -746,8 +746,6 @@ func firstNonEmpty(cells []string) int {
 	return -1
 }
 
-// detectHeader finds the header row among the first records and the kind it belongs to.
-// mapping[i] is the source column of the kind's column i, or -1.
 // detectOpts: with month, a kind's month column (Kind.monthCol) may be missing (--month supplies
 // it); name is the file's name, which a message may quote the month of.
 type detectOpts struct {
@@ -755,6 +753,8 @@ type detectOpts struct {
 	name  string
 }
 
+// detectHeader finds the header row among the first records and the kind it belongs to.
+// mapping[i] is the source column of the kind's column i, or -1.
 func detectHeader(head [][]string, hint *Kind, o detectOpts) (int, *Kind, []int, error) {
 	month := o.month
 	cands := kinds
