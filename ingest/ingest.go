@@ -573,13 +573,8 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	for i, p := range pairs {
 		mapping[i] = p.date // the column's cell is its date; its time of day is p.time
 	}
-	hr := headerRepeats{header: head[hi], mapping: mapping}
+	hr := newHeaderRepeats(head, hi, mapping)
 	monthFilled := 0 // rows whose month --month gave
-	for _, t := range head[:hi] {
-		if firstNonEmpty(t) >= 0 {
-			hr.titles = append(hr.titles, t)
-		}
-	}
 	pending := head[hi+1:]
 	pendingRows := headRows[hi+1:]
 	for {
@@ -756,7 +751,6 @@ type detectOpts struct {
 // detectHeader finds the header row among the first records and the kind it belongs to.
 // mapping[i] is the source column of the kind's column i, or -1.
 func detectHeader(head [][]string, hint *Kind, o detectOpts) (int, *Kind, []int, error) {
-	month := o.month
 	cands := kinds
 	if hint != nil {
 		cands = []*Kind{hint}
@@ -812,7 +806,7 @@ func detectHeader(head [][]string, hint *Kind, o detectOpts) (int, *Kind, []int,
 			}
 			for i, c := range k.Columns {
 				// store_id may come from --store (checked by the caller), the month from --month
-				if c.Required && m.mapping[i] < 0 && i != 0 && !(month && i == k.monthCol) {
+				if c.Required && m.mapping[i] < 0 && i != 0 && !(o.month && i == k.monthCol) {
 					m.missing = append(m.missing, c.label())
 				}
 			}
@@ -862,7 +856,7 @@ func detectHeader(head [][]string, hint *Kind, o detectOpts) (int, *Kind, []int,
 		// header the user wrote differently is then found at once
 		var names []string
 		for i, c := range best.kind.Columns {
-			if c.Required && best.mapping[i] < 0 && i != 0 && !(month && i == best.kind.monthCol) {
+			if c.Required && best.mapping[i] < 0 && i != 0 && !(o.month && i == best.kind.monthCol) {
 				accepted, seen := []string{c.Name}, map[string]bool{parse.HeaderKey(c.Name): true}
 				for _, a := range c.Aliases {
 					if k := parse.HeaderKey(a); !seen[k] {

@@ -130,6 +130,16 @@ func expectRows(t *testing.T, what string, got, want []string) {
 	}
 }
 
+// saveBook writes a workbook into dir as name and returns its path.
+func saveBook(t *testing.T, f *excelize.File, dir, name string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := f.SaveAs(p); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func expectCounts(t *testing.T, r *Result, status string, read, loaded, rejected, skipped int) {
 	t.Helper()
 	if r.Status != status || r.Read != read || r.Loaded != loaded || r.Rejected != rejected || r.Skipped != skipped {
@@ -286,10 +296,7 @@ func TestXLSXHeaderOnAnotherSheet(t *testing.T) {
 	f.NewSheet("门店")
 	f.SetSheetRow("门店", "A1", &[]any{"门店编号", "门店名称"})
 	f.SetSheetRow("门店", "A2", &[]any{"S001", "上海浦东大众4S店"})
-	p := filepath.Join(t.TempDir(), "cover.xlsx")
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
+	p := saveBook(t, f, t.TempDir(), "cover.xlsx")
 	e := newEnv(t)
 	r := e.ingest(p, Options{})
 	if r.Status != StatusRejected || !strings.Contains(r.Message, `This was sheet "Sheet1"; the workbook also has "门店": give --sheet NAME`) {
@@ -320,10 +327,7 @@ func TestWorkbookSheetsLoadedOneByOne(t *testing.T) {
 	f.SetSheetRow("十月工单", "A1", &orders)
 	f.SetSheetRow("十月工单", "A2", &[]any{"S1", "K2", "LSVAA4180E2123456", "机修", "2026-10-01 08:00", "在修", 20})
 	f.NewSheet("Sheet3")
-	p := filepath.Join(t.TempDir(), "book.xlsx")
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
+	p := saveBook(t, f, t.TempDir(), "book.xlsx")
 	e := newEnv(t)
 	r := e.ingest(p, Options{})
 	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)
@@ -369,10 +373,7 @@ func TestEmptyAndHeaderlessFiles(t *testing.T) {
 	f.NewSheet("门店")
 	f.SetSheetRow("门店", "A1", &[]any{"门店编号", "门店名称"})
 	f.SetSheetRow("门店", "A2", &[]any{"S001", "上海浦东大众4S店"})
-	px := filepath.Join(dir, "blank-first.xlsx")
-	if err := f.SaveAs(px); err != nil {
-		t.Fatal(err)
-	}
+	px := saveBook(t, f, dir, "blank-first.xlsx")
 	if r := e.ingest(px, Options{}); r.Status != StatusRejected || !strings.Contains(r.Message, `sheet "Sheet1" is empty`) || !strings.Contains(r.Message, `also has "门店"`) {
 		t.Errorf("blank-first.xlsx: %s %q", r.Status, r.Message)
 	}
@@ -389,10 +390,7 @@ func TestXLSXHiddenFirstSheet(t *testing.T) {
 	if err := f.SetSheetVisible("Sheet1", false); err != nil {
 		t.Fatal(err)
 	}
-	p := filepath.Join(t.TempDir(), "hidden.xlsx")
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
+	p := saveBook(t, f, t.TempDir(), "hidden.xlsx")
 	e := newEnv(t)
 	r := e.ingest(p, Options{})
 	expectCounts(t, r, StatusLoaded, 1, 1, 0, 0)

@@ -178,10 +178,7 @@ func TestDateAndTimeInTwoColumns(t *testing.T) {
 	f.SetSheetRow("Sheet1", "A2", &[]any{"S001", "X1", "LSVAB4180N2123456", "保养", "在修", 46086, 0.6041666666666666, ""})
 	f.SetSheetRow("Sheet1", "A3", &[]any{"S001", "X2", "LSVAB4180N2123456", "保养", "在修", 46086, "14:30", ""})
 	f.SetSheetRow("Sheet1", "A4", &[]any{"S001", "X3", "LSVAB4180N2123456", "保养", "已交车", 46086, 46086.75, 46087})
-	x := filepath.Join(dir, "wo.xlsx")
-	if err := f.SaveAs(x); err != nil {
-		t.Fatal(err)
-	}
+	x := saveBook(t, f, dir, "wo.xlsx")
 	r = e.ingest(x, Options{})
 	expectCounts(t, r, StatusLoaded, 3, 3, 0, 0)
 	expectRows(t, "workbook", e.rows(`SELECT order_no, strftime(opened_at, '%Y-%m-%d %H:%M:%S'), coalesce(strftime(delivered_at, '%Y-%m-%d %H:%M:%S'), '') FROM raw_work_orders WHERE order_no LIKE 'X%' ORDER BY 1`),

@@ -362,6 +362,17 @@ type headerRepeats struct {
 	n, first int        // rows found, and the first's row number
 }
 
+// newHeaderRepeats: the header is head[hi]; the rows above it that hold a value are its titles.
+func newHeaderRepeats(head [][]string, hi int, mapping []int) *headerRepeats {
+	h := &headerRepeats{header: head[hi], mapping: mapping}
+	for _, t := range head[:hi] {
+		if firstNonEmpty(t) >= 0 {
+			h.titles = append(h.titles, t)
+		}
+	}
+	return h
+}
+
 var pageNumber = regexp.MustCompile(`^(?:第\s*[0-9]+\s*页\s*[,，/、]?\s*(?:共\s*[0-9]+\s*页)?|共\s*[0-9]+\s*页\s*[,，/、]?\s*第\s*[0-9]+\s*页|(?i:page\s*[0-9]+(?:\s*(?:of|/)\s*[0-9]+)?))$`)
 
 // is reports whether cells, row rowNum, repeat the header or a title, or number a page, and
@@ -383,17 +394,10 @@ func (h *headerRepeats) header1(cells []string) bool {
 		if j < 0 {
 			continue
 		}
-		var c, hc string
-		if j < len(cells) {
-			c = cells[j]
-		}
-		if j < len(h.header) {
-			hc = h.header[j]
-		}
-		if c != hc && parse.Trim(c) != parse.Trim(hc) {
+		if !sameCell(cells, h.header, j) {
 			return false
 		}
-		named = named || hc != ""
+		named = named || j < len(h.header) && h.header[j] != ""
 	}
 	return named
 }
@@ -402,20 +406,25 @@ func (h *headerRepeats) title(cells []string) bool {
 rows:
 	for _, t := range h.titles {
 		for j := 0; j < max(len(t), len(cells)); j++ {
-			var c, tc string
-			if j < len(cells) {
-				c = cells[j]
-			}
-			if j < len(t) {
-				tc = t[j]
-			}
-			if c != tc && parse.Trim(c) != parse.Trim(tc) {
+			if !sameCell(cells, t, j) {
 				continue rows
 			}
 		}
 		return true
 	}
 	return false
+}
+
+// sameCell: rows a and b hold the same text at column j, trimmed (a row shorter than j holds "").
+func sameCell(a, b []string, j int) bool {
+	var x, y string
+	if j < len(a) {
+		x = a[j]
+	}
+	if j < len(b) {
+		y = b[j]
+	}
+	return x == y || parse.Trim(x) == parse.Trim(y)
 }
 
 func lastNonEmpty(cells []string) int {
@@ -456,24 +465,32 @@ func timePairs(k *Kind, header []string, mapping []int) map[int]timePair {
 		if _, done := pairs[i]; done {
 			continue
 		}
-		a, b := parse.HeaderKey(header[mapping[i]]), parse.HeaderKey(header[j])
-		if sa, ok := strings.CutSuffix(a, "日期"); ok {
-			if sb, ok := strings.CutSuffix(b, "时间"); ok && sa == sb && sa != "" {
-				pairs = setPair(pairs, i, timePair{date: mapping[i], time: j})
-			}
-		} else if sa, ok := strings.CutSuffix(a, "时间"); ok {
-			if sb, ok := strings.CutSuffix(b, "日期"); ok && sa == sb && sa != "" {
-				pairs = setPair(pairs, i, timePair{date: j, time: mapping[i]})
-			}
+		stemA, dateA := dateOrTime(header[mapping[i]])
+		stemB, dateB := dateOrTime(header[j])
+		if stemA == "" || stemA != stemB || dateA == dateB {
+			continue
 		}
+		p := timePair{date: mapping[i], time: j}
+		if dateB {
+			p = timePair{date: j, time: mapping[i]}
+		}
+		if pairs == nil {
+			pairs = map[int]timePair{}
+		}
+		pairs[i] = p
 	}
 	return pairs
 }
 
-func setPair(m map[int]timePair, i int, p timePair) map[int]timePair {
-	if m == nil {
-		m = map[int]timePair{}
+// dateOrTime: a header's stem before 日期 (date true) or 时间 (date false); "" for neither.
+func dateOrTime(header string) (stem string, date bool) {
+	k := parse.HeaderKey(header)
+	if s, ok := strings.CutSuffix(k, "日期"); ok {
+		return s, true
 	}
-	m[i] = p
-	return m
+	s, _ := strings.CutSuffix(k, "时间")
+	if s == k {
+		return "", false
+	}
+	return s, false
 }

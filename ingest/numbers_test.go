@@ -74,10 +74,7 @@ func TestSpreadsheetNumbersAtExcelsDigits(t *testing.T) {
 		row := append([]any{"S001", fmt.Sprintf("W%d", i+1), "LSVAB4180N2123456", "保养", "2026-03-05 09:00", "在修"}, r...)
 		f.SetSheetRow("Sheet1", fmt.Sprintf("A%d", i+2), &row)
 	}
-	xlsx := filepath.Join(dir, "wo.xlsx")
-	if err := f.SaveAs(xlsx); err != nil {
-		t.Fatal(err)
-	}
+	xlsx := saveBook(t, f, dir, "wo.xlsx")
 	patchZipPart(t, xlsx, "xl/worksheets/sheet1.xml", func(s string) string {
 		for from, to := range map[string]string{"1.005": "1.0049999999999999", "2.675": "2.6749999999999998", "0.285": "0.28499999999999998",
 			"1234.565": "1234.5650000000001", "0.1": "0.30000000000000004"} {
@@ -181,10 +178,7 @@ func TestTimeCellWithoutDate(t *testing.T) {
 	f.SetSheetRow("Sheet1", "A2", &[]any{"S001", "W1", "LSVAB4180N2123456", "保养", 0.6, 0.75, "在修"})
 	f.SetSheetRow("Sheet1", "A3", &[]any{"S001", "W2", "LSVAB4180N2123456", "保养", 46086.6, "14:30", "在修"})
 	f.SetSheetRow("Sheet1", "A4", &[]any{"S001", "W3", "LSVAB4180N2123456", "保养", 46086.6, 46086.75, "在修"})
-	p := filepath.Join(t.TempDir(), "wo.xlsx")
-	if err := f.SaveAs(p); err != nil {
-		t.Fatal(err)
-	}
+	p := saveBook(t, f, t.TempDir(), "wo.xlsx")
 	e := newEnv(t)
 	r := e.ingest(p, Options{})
 	expectCounts(t, r, StatusLoaded, 3, 1, 2, 0)

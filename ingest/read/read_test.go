@@ -227,13 +227,14 @@ func TestCSVUTF8AfterGBK(t *testing.T) {
 		data []byte
 		err  string
 	}{
-		{"utf8-name", append(append(head, "A3,欧阳娜娜,保养\n"...), gbk("A4,王五,喷漆\n")...), "line 4 (record 4) holds UTF-8 text although the file before it is GBK/GB18030"},
-		{"utf8-quoted", append(head, "A3,\"张三\",\"更换 刹车片（前）\"\n"...), "line 4 (record 4)"},
+		// (slices.Concat: each case its own bytes, not head's spare capacity shared)
+		{"utf8-name", slices.Concat(head, []byte("A3,欧阳娜娜,保养\n"), gbk("A4,王五,喷漆\n")), "line 4 (record 4) holds UTF-8 text although the file before it is GBK/GB18030"},
+		{"utf8-quoted", slices.Concat(head, []byte("A3,\"张三\",\"更换 刹车片（前）\"\n")), "line 4 (record 4)"},
 		// two UTF-8 characters are not enough to tell (GBK pairs of rare characters can be
 		// such runs): read as GBK, as before
-		{"two-chars", append(head, "A3,张三,\n"...), ""},
+		{"two-chars", slices.Concat(head, []byte("A3,张三,\n")), ""},
 		// GBK whose bytes are valid UTF-8 (two-byte sequences: 取 is C8 A1, 全 C8 AB, 说 CB B5…) loads
-		{"gbk-valid-utf8", append(head, gbk("A3,取全说,小笑偷涂双税全\n")...), ""},
+		{"gbk-valid-utf8", slices.Concat(head, gbk("A3,取全说,小笑偷涂双税全\n")), ""},
 	} {
 		p := filepath.Join(dir, c.name+".csv")
 		os.WriteFile(p, c.data, 0o644)
@@ -245,7 +246,7 @@ func TestCSVUTF8AfterGBK(t *testing.T) {
 			t.Errorf("%s: got %v, want %q", c.name, got, c.err)
 		}
 	}
-	// no run of GBK text of the generator's words, nor of random common hanzi, is taken for UTF-8
+	// no run of three to eight random GB2312 hanzi (both levels) in GBK is taken for UTF-8
 	rng := rand.New(rand.NewPCG(1, 2))
 	var common []rune
 	for hi := 0xB0; hi <= 0xF7; hi++ {

@@ -264,46 +264,22 @@ func notATimestamp(s string) error {
 	return msg.Errorf("%w: %q (write 2026-03-05 14:30, 2026/3/5, 2026.3.5 or 2026年3月5日)", ErrDate, s)
 }
 
-// timeOfDay is a time with no date: 14:30, 14:30:05, 14时30分.
-var timeOfDay = regexp.MustCompile(`^([01]?[0-9]|2[0-3])(:[0-5][0-9](:[0-5][0-9](\.[0-9]+)?)?|时[0-5]?[0-9]分([0-5]?[0-9]秒)?)$`)
+// timeOfDay is a time with no date: 14:30, 14:30:05[.5], 14时30分[5秒]. Its groups: the hour; the
+// minute and second after colons, and the fraction; the minute and second of the Chinese form.
+var timeOfDay = regexp.MustCompile(`^([01]?[0-9]|2[0-3])(?::([0-5][0-9])(?::([0-5][0-9])(\.[0-9]+)?)?|时([0-5]?[0-9])分(?:([0-5]?[0-9])秒)?)$`)
 
 // TimeOfDayMicros reads a time of day with no date (14:30, 14:30:05, 14:30:05.5, 14时30分[5秒]) as
 // microseconds since midnight: the time column of an export that keeps date and time of day in
 // two columns (进厂日期, 进厂时间). A fraction of a second is rounded to the nearest second, as
 // Excel serial times are (CONTRACT §5).
 func TimeOfDayMicros(s string) (int64, bool) {
-	s = Clean(s)
-	m := timeOfDay.FindStringSubmatch(s)
+	m := timeOfDay.FindStringSubmatch(Clean(s))
 	if m == nil {
 		return 0, false
 	}
-	nums := make([]int64, 0, 3)
-	frac := 0.0
-	cur, in := int64(0), false
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case c >= '0' && c <= '9':
-			cur, in = cur*10+int64(c-'0'), true
-		case c == '.':
-			f, _ := strconv.ParseFloat("0"+s[i:], 64)
-			frac = f
-			i = len(s)
-		default:
-			if in {
-				nums = append(nums, cur)
-			}
-			cur, in = 0, false
-		}
-	}
-	if in {
-		nums = append(nums, cur)
-	}
-	for len(nums) < 3 {
-		nums = append(nums, 0)
-	}
-	sec := nums[0]*3600 + nums[1]*60 + nums[2]
-	if frac >= 0.5 {
+	n := func(a, b string) int64 { v, _ := strconv.Atoi(a + b); return int64(v) } // one of a, b is ""
+	sec := n(m[1], "")*3600 + n(m[2], m[5])*60 + n(m[3], m[6])
+	if f, _ := strconv.ParseFloat("0"+m[4], 64); f >= 0.5 {
 		sec++
 	}
 	return sec * 1e6, true
