@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -79,9 +78,7 @@ func child(args ...string) (measure, error) {
 	if cmd.ProcessState == nil { // it did not start
 		return m, fmt.Errorf("%s: %v", args[0], err)
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		m.rssMB = float64(ru.Maxrss) / 1024
-	}
+	m.rssMB = peakRSSMB(cmd.ProcessState)
 	if err != nil && !(len(args) > 0 && args[0] == "ingest" && cmd.ProcessState.ExitCode() == 1) {
 		return m, fmt.Errorf("%v: %v\n%s", args, err, stderr.String())
 	}
