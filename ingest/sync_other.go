@@ -4,10 +4,11 @@ package ingest
 
 import "os"
 
-// syncLake fsyncs each file (no syncfs outside Linux).
+// syncLake fsyncs each file (no syncfs outside Linux). The file is opened for writing: Windows'
+// FlushFileBuffers refuses a read-only handle ("Access denied").
 func syncLake(_ string, files []string) error {
 	for _, p := range files {
-		f, err := os.Open(p)
+		f, err := os.OpenFile(p, os.O_RDWR, 0)
 		if err != nil {
 			return err
 		}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
 
 	"github.com/schollz/progressbar/v3"
@@ -137,8 +138,15 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 		}
 		return failed("rebuilding from %s: %v", lake, err)
 	}
+	if runtime.GOOS == "windows" && cur != nil {
+		// Windows replaces no file that is open, even read-only: let go of the old one first.
+		// A writer that opens it in the moment between holds it open in turn, and the rename
+		// below then fails with nothing changed.
+		cur.Close()
+	}
 	os.Remove(o.DB + ".wal")
 	if err := os.Rename(tmp, o.DB); err != nil {
+		os.Remove(tmp)
 		return failed("replacing %s: %v", o.DB, err)
 	}
 	fmt.Fprintln(o.Out, msg.T(lang, "rebuilt %s from the %d files in the manifest of %s", o.DB, n, lake))

@@ -4,14 +4,18 @@
 package xlsxw
 
 import (
+	"errors"
 	"fmt"
+	"io/fs"
 	"math/big"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/marcboeker/go-duckdb/v2"
 	"github.com/xuri/excelize/v2"
 )
@@ -139,7 +143,7 @@ func Save(f *excelize.File, path string) error {
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".aftersales-*.xlsx.tmp")
 	if err != nil {
-		return fmt.Errorf("cannot write in %s: %w", dir, err)
+		return msg.Errorf("cannot write in %s: %w", dir, err)
 	}
 	name := tmp.Name()
 	// a temporary file is private (0600); the workbook is for whoever may read the folder
@@ -159,9 +163,22 @@ func Save(f *excelize.File, path string) error {
 	}
 	if err := os.Rename(name, path); err != nil {
 		os.Remove(name)
-		return err
+		return openElsewhere(path, err)
 	}
 	return nil
+}
+
+// openElsewhere names the usual cause when a workbook cannot be replaced on Windows: the old
+// one is open in Excel or WPS, which lock the files they show (elsewhere a rename over an open
+// file succeeds, and err stays as it is).
+func openElsewhere(path string, err error) error {
+	if runtime.GOOS != "windows" || !errors.Is(err, fs.ErrPermission) {
+		return err
+	}
+	if _, serr := os.Stat(path); serr != nil {
+		return err
+	}
+	return msg.Errorf("%s is open in another program (Excel or WPS?): close it there and run again; it was not changed", path)
 }
 
 // CleanText makes data text safe for a cell: control characters that XML 1.0 forbids are
