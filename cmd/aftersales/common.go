@@ -192,3 +192,21 @@ func twoAtATime(n int, what string, do func(i int) error) error {
 	}
 	return nil
 }
+
+// fileURL is the file:// address of an absolute path, to click in a terminal or paste into a
+// browser: file:///home/…/index.html, and on Windows file:///C:/Users/…/index.html (not
+// "file://C:\Users\…", which browsers read as a host named C). Characters that would end or
+// break the address (space, %, #, ?) are escaped; Chinese folder names stay readable.
+func fileURL(abs string) string { return fileURLOf(filepath.ToSlash(abs)) }
+
+func fileURLOf(slashed string) string {
+	p := strings.NewReplacer("%", "%25", " ", "%20", "#", "%23", "?", "%3F").Replace(slashed)
+	switch {
+	case strings.HasPrefix(p, "//"): // a UNC path, //server/share/…: file://server/share/…
+		return "file:" + p
+	case strings.HasPrefix(p, "/"):
+		return "file://" + p
+	default: // a drive letter, C:/…
+		return "file:///" + p
+	}
+}

@@ -30,7 +30,7 @@ func demoDashboards(ctx context.Context, o *demoOpts, f *dbFlags) error {
 	}
 	demoOutputs = append([]func(o *demoOpts) string{func(o *demoOpts) string {
 		abs, _ := filepath.Abs(filepath.Join(out, "index.html"))
-		return msg.T(lang, "dashboards file://%s", abs)
+		return msg.T(lang, "dashboards %s", fileURL(abs))
 	}}, demoOutputs...)
 	return nil
 }
@@ -101,6 +101,6 @@ func runDashboards(ctx context.Context, o *dashOpts, w interface{ Write([]byte) 
 		return failed("dashboards: %v", err)
 	}
 	abs, _ := filepath.Abs(filepath.Join(o.Out, "index.html"))
-	fmt.Fprintln(w, msg.T(lang, "wrote %d pages (%.1f MB) in %.1fs; open file://%s", st.Pages, float64(st.Bytes)/1e6, time.Since(start).Seconds(), abs))
+	fmt.Fprintln(w, msg.T(lang, "wrote %d pages (%.1f MB) in %.1fs; open %s", st.Pages, float64(st.Bytes)/1e6, time.Since(start).Seconds(), fileURL(abs)))
 	return nil
 }
