@@ -8,7 +8,7 @@ SCALE   ?= S
 # step takes about half an hour (RUNS=3 to override)
 RUNS    ?= $(if $(filter L,$(SCALE)),1,3)
 
-.PHONY: build demo test lint bench crosscheck fuzz clean
+.PHONY: build demo test lint bench crosscheck fuzz windows windows-check clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/aftersales
@@ -67,5 +67,14 @@ crosscheck: build
 	python3 internal/crosscheck/crosscheck.py --csv bench/work-S/clean-csv --db bench/work-S/ingest2/a.duckdb \
 	  --bin $(BIN) --stores $(CROSSCHECK_STORES)
 
+# The Windows (x64) package for a store's office PC: dist/aftersales-windows-amd64.zip, with
+# duckdb.dll (needs gcc-mingw-w64-x86-64 and npm; internal/winbuild/README.md). windows-check runs
+# it under Wine (wine64) against the Linux build. Neither is part of `make test`.
+windows:
+	bash internal/winbuild/build.sh
+
+windows-check: build windows
+	bash internal/winbuild/check.sh
+
 clean:
-	rm -rf bin out bench
+	rm -rf bin out bench dist
