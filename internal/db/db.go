@@ -218,7 +218,10 @@ func Explain(path string, err error) error {
 		}
 	}
 	switch {
-	case strings.Contains(text, "Could not set lock") || strings.Contains(text, "Conflicting lock"):
+	case strings.Contains(text, "Could not set lock") || strings.Contains(text, "Conflicting lock") ||
+		// Windows: DuckDB opens a database it writes without sharing it, and a second opener
+		// gets ERROR_SHARING_VIOLATION, as Windows words it or as Wine does
+		strings.Contains(text, "being used by another process") || strings.Contains(text, "Sharing violation"):
 		who := msg.Errorf("another process") // (an error value: said in the message's language)
 		if m := pidRe.FindStringSubmatch(text); m != nil {
 			proc := m[1]
@@ -227,7 +230,7 @@ func Explain(path string, err error) error {
 			}
 			who = msg.Errorf("process %s", proc)
 		}
-		return &inUseError{msg.Errorf("database %s is in use by %s: is another aftersales running? Wait for it to finish and try again. (%v)", path, who, err)}
+		return &inUseError{msg.Errorf("database %s is in use by %s: is another aftersales running? Wait for it to finish and try again. (%v)", path, who, strings.TrimSpace(text))}
 	case strings.Contains(text, "Is a directory"):
 		return msg.Errorf("%s is a folder: --db names the database file, e.g. --db %s", path, filepath.Join(path, "aftersales.duckdb"))
 	case strings.Contains(text, "WAL") || strings.Contains(text, "Corrupt") || strings.Contains(text, "corrupt") ||

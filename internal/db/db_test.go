@@ -2,6 +2,7 @@ package db
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -286,5 +287,23 @@ func TestNotDuckDB(t *testing.T) {
 	_, err = Open(filepath.Join(dir, "r.xlsx"), true)
 	if err == nil || !strings.Contains(err.Error(), "is not a DuckDB database but an Excel workbook") || strings.Contains(err.Error(), "rebuild") {
 		t.Errorf("opening a workbook as the database: %v", err)
+	}
+}
+
+// TestExplainInUse: a database another process holds is said to be in use, whether DuckDB met
+// a lock (Linux, macOS) or a file opened without sharing (Windows, and Wine's wording of it).
+func TestExplainInUse(t *testing.T) {
+	for _, text := range []string{
+		`IO Error: Could not set lock on file "/d/a.duckdb": Conflicting lock is held in /usr/bin/aftersales (PID 4242) by user li.`,
+		`IO Error: Cannot open file "c:\d\a.duckdb": The process cannot access the file because it is being used by another process.`,
+		"IO Error: Cannot open file \"z:\\d\\a.duckdb\": Sharing violation. \r\n", // (Windows' text ends with a line break)
+	} {
+		err := Explain("a.duckdb", errors.New(text))
+		if !errors.Is(err, ErrInUse) || !strings.Contains(err.Error(), "is another aftersales running?") || strings.ContainsAny(err.Error(), "\r\n") {
+			t.Errorf("%s\n→ %v", text, err)
+		}
+	}
+	if err := Explain("a.duckdb", errors.New(`IO Error: Cannot open file "a.duckdb": Permission denied`)); errors.Is(err, ErrInUse) {
+		t.Errorf("a permission error taken for a database in use: %v", err)
 	}
 }

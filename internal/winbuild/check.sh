@@ -75,5 +75,20 @@ echo "windows-check: a workbook open elsewhere: $out"
 "$WINE" ./aftersales.exe transform $db > transform.log 2>&1 || { cat transform.log; bad "transform after rebuild"; }
 c="$(sums "$win/输出/aftersales.duckdb")"
 [ "$c" = "$b" ] || { bad "rebuild and transform changed the marts"; diff <(echo "$b") <(echo "$c") >&2 || true; }
+# a second process while a transform writes: told the database is in use (DuckDB on Windows opens
+# it unshared, so this is a sharing violation there, not a lock)
+"$WINE" ./aftersales.exe transform --full $db > full.log 2>&1 &
+sleep 1.5
+set +e
+out="$("$WINE" ./aftersales.exe status $db 2>&1)"; rc=$?
+set -e
+wait
+if [ $rc = 0 ]; then
+  echo "windows-check: status ran before or after the transform, not during it: inconclusive"
+elif echo "$out" | grep -q "是否有另一个 aftersales 在运行"; then
+  echo "windows-check: a database in use: $out"
+else
+  bad "status during a transform says: $out"
+fi
 [ $fail = 0 ] && echo "windows-check: ok ($("$WINE" ./aftersales.exe version 2>&1 | tr -d '\r'))"
 exit $fail
