@@ -191,6 +191,7 @@ func main() {
 			lang = os.Args[i+2]
 		}
 	}
+	explorerHelp()
 	root := newRoot()
 	err := root.Execute()
 	if err == nil {
