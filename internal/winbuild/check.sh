@@ -75,6 +75,10 @@ echo "windows-check: a workbook open elsewhere: $out"
 "$WINE" ./aftersales.exe transform $db > transform.log 2>&1 || { cat transform.log; bad "transform after rebuild"; }
 c="$(sums "$win/输出/aftersales.duckdb")"
 [ "$c" = "$b" ] || { bad "rebuild and transform changed the marts"; diff <(echo "$b") <(echo "$c") >&2 || true; }
+# a double click: started by Explorer, it says how to use it (and waits for Enter: stdin is empty)
+out="$(timeout 60 "$WINE" explorer /desktop=check,800x600 "Z:$(echo "$win/aftersales.exe" | tr / '\\')" < /dev/null 2>&1 || true)"
+echo "$out" | grep -q "双击不能直接使用" || bad "started by Explorer it says: $out"
+
 # a second process while a transform writes: told the database is in use (DuckDB on Windows opens
 # it unshared, so this is a sharing violation there, not a lock)
 "$WINE" ./aftersales.exe transform --full $db > full.log 2>&1 &
