@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -42,9 +43,10 @@ type ingestOpts struct {
 func newIngestCmd() *cobra.Command {
 	o := &ingestOpts{}
 	c := &cobra.Command{
-		Use:   "ingest --db FILE [--store ID] [--kind KIND] [--strict] PATH...",
+		Use:   "ingest --db FILE [--store ID] [--kind KIND] [--strict] PATH|PATTERN...",
 		Short: "Load DMS exports (CSV UTF-8/GBK, XLSX, Parquet) into the lake and the database",
-		Long: `Load files or folders. Each file is detected (format, encoding, header row, kind) and
+		Long: `Load files, folders or patterns (exports/*.csv, matched by aftersales where the shell leaves them, as
+Windows' does). Each file is detected (format, encoding, header row, kind) and
 loaded in its own transaction; one line per file says rows read / loaded / rejected / skipped.
 Rejected rows are kept in ingest_rejects with file, row, column, value and reason.
 The same file again loads nothing (unless --reload); a corrected re-export replaces the rows of the same keys,
@@ -106,6 +108,21 @@ var ownOutput = regexp.MustCompile(`^(月报|工资表)-.*\.xlsx$`)
 func expandPaths(paths []string) (files []string, aside []asideFile, err error) {
 	for _, p := range paths {
 		st, err := os.Stat(p)
+		if err != nil && strings.ContainsAny(p, "*?[") {
+			// a pattern as typed: Windows' cmd.exe and PowerShell leave 导出\*.csv to the program
+			// (a Unix shell expands it first, unless it is quoted)
+			matches, gerr := glob(p, runtime.GOOS == "windows")
+			if gerr != nil || len(matches) == 0 {
+				return nil, nil, usage("no file matches %s", p)
+			}
+			sortExports(matches)
+			f, a, err := expandPaths(matches)
+			if err != nil {
+				return nil, nil, err
+			}
+			files, aside = append(files, f...), append(aside, a...)
+			continue
+		}
 		if err != nil {
 			return nil, nil, usage("cannot read %s: %v", p, err)
 		}
@@ -159,6 +176,38 @@ func expandPaths(paths []string) (files []string, aside []asideFile, err error) 
 	}
 	slices.SortFunc(aside, func(a, b asideFile) int { return strings.Compare(a.path, b.path) })
 	return files, aside, nil
+}
+
+// glob is filepath.Glob, and with fold its letters match either case, as Windows' own
+// patterns do (导出\*.CSV matches 工单.csv there; filepath.Glob would not).
+func glob(pattern string, fold bool) ([]string, error) {
+	if !fold {
+		return filepath.Glob(pattern)
+	}
+	if _, err := filepath.Match(pattern, ""); err != nil {
+		return nil, err
+	}
+	dir, file := filepath.Split(pattern)
+	if vol := filepath.VolumeName(dir); len(dir) > len(vol)+1 {
+		dir = dir[:len(dir)-1] // C:\a\ → C:\a; C:\ and \ stay
+	}
+	dirs := []string{dir}
+	if strings.ContainsAny(dir, "*?[") {
+		var err error
+		if dirs, err = glob(dir, true); err != nil {
+			return nil, err
+		}
+	}
+	var out []string
+	for _, d := range dirs {
+		entries, _ := os.ReadDir(cmp.Or(d, "."))
+		for _, e := range entries {
+			if ok, _ := filepath.Match(strings.ToLower(file), strings.ToLower(e.Name())); ok {
+				out = append(out, filepath.Join(d, e.Name()))
+			}
+		}
+	}
+	return out, nil
 }
 
 // sortExports orders a folder's files by name, each browser copy after the file it copies:

@@ -73,7 +73,7 @@ func TestChineseByDefault(t *testing.T) {
 	}
 	// help: descriptions, flags and cobra's headings
 	h := zh("ingest", "--help")
-	for _, want := range []string{"导入文件或文件夹。", "用法：", "示例：", "参数：", "全局参数：", "--strict            文件中有任何行被拒收时整体拒收该文件", "（默认 \"data/aftersales.duckdb\"）", "显示 ingest 的帮助"} {
+	for _, want := range []string{"导入文件、文件夹或通配符", "用法：", "示例：", "参数：", "全局参数：", "--strict            文件中有任何行被拒收时整体拒收该文件", "（默认 \"data/aftersales.duckdb\"）", "显示 ingest 的帮助"} {
 		if !strings.Contains(h.stdout, want) {
 			t.Errorf("ingest --help: no %q in\n%s", want, h.stdout)
 		}
@@ -81,7 +81,7 @@ func TestChineseByDefault(t *testing.T) {
 	if h := zh("--help"); !strings.Contains(h.stdout, "可用命令：") || !strings.Contains(h.stdout, "payroll     门店某月的工资表") {
 		t.Errorf("--help:\n%s", h.stdout)
 	}
-	if h := runBinLang(t, "", dir, "ingest", "--help", "--lang", "en"); !strings.Contains(h.stdout, "Usage:") || !strings.Contains(h.stdout, "Load files or folders.") {
+	if h := runBinLang(t, "", dir, "ingest", "--help", "--lang", "en"); !strings.Contains(h.stdout, "Usage:") || !strings.Contains(h.stdout, "Load files, folders or patterns") {
 		t.Errorf("ingest --help --lang en:\n%s", h.stdout)
 	}
 	// English on request

@@ -75,6 +75,11 @@ echo "windows-check: a workbook open elsewhere: $out"
 "$WINE" ./aftersales.exe transform $db > transform.log 2>&1 || { cat transform.log; bad "transform after rebuild"; }
 c="$(sums "$win/输出/aftersales.duckdb")"
 [ "$c" = "$b" ] || { bad "rebuild and transform changed the marts"; diff <(echo "$b") <(echo "$c") >&2 || true; }
+# a pattern, which cmd.exe leaves to the program, matched as Windows matches names (either case)
+n="$(ls data/sample/S00*/work_orders_*.csv | wc -l)"
+out="$("$WINE" ./aftersales.exe ingest --check --db 'x\a.duckdb' 'data\SAMPLE\S00*\WORK_orders_*.CSV' 2>&1 | tail -1)"
+echo "$out" | grep -q "已检查 $n 个文件" || bad "a pattern of $n work-order files: $out"
+
 # a double click: started by Explorer, it says how to use it (and waits for Enter: stdin is empty)
 out="$(timeout 60 "$WINE" explorer /desktop=check,800x600 "Z:$(echo "$win/aftersales.exe" | tr / '\\')" < /dev/null 2>&1 || true)"
 echo "$out" | grep -q "双击不能直接使用" || bad "started by Explorer it says: $out"
