@@ -93,15 +93,16 @@ func PendingEntries(lake string) ([]string, error) {
 // renamed. Any other pending entry was never committed: it is removed, with its lake files that
 // no final entry names (a re-run writes them again).
 func reconcileManifest(ctx context.Context, d *sql.DB, lake string) error {
+	// (asked first: Windows reads a path through a file as not existing, not as "not a directory")
+	if st, serr := os.Stat(lake); serr == nil && !st.IsDir() {
+		return msg.Errorf("the lake %s is a file: --lake names a folder (default: lake/ beside the database)", lake)
+	}
 	dir := ManifestDir(lake)
 	des, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil
 	}
 	if err != nil {
-		if st, serr := os.Stat(lake); serr == nil && !st.IsDir() {
-			return msg.Errorf("the lake %s is a file: --lake names a folder (default: lake/ beside the database)", lake)
-		}
 		return fmt.Errorf("reading the manifest %s: %w", dir, err)
 	}
 	var last int64

@@ -30,8 +30,11 @@ func TestMain(m *testing.M) {
 		panic(err)
 	}
 	bin = filepath.Join(dir, "aftersales")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
+	if b := os.Getenv("AFTERSALES_TEST_BIN"); b != "" {
+		// another build of aftersales, or a script that runs one (the Windows build under Wine:
+		// internal/winbuild/README.md)
+		bin = b
+	} else if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		fmt.Fprintf(os.Stderr, "building: %v\n%s", err, out)
 		os.Exit(1)
 	}

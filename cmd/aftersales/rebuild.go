@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"runtime"
 	"strings"
@@ -147,6 +148,9 @@ func runRebuild(ctx context.Context, o *rebuildOpts) error {
 	os.Remove(o.DB + ".wal")
 	if err := os.Rename(tmp, o.DB); err != nil {
 		os.Remove(tmp)
+		if runtime.GOOS == "windows" && errors.Is(err, fs.ErrPermission) {
+			return failed("%s is open in another process (another aftersales reading it?): wait for it to finish and run rebuild again; nothing was changed", o.DB)
+		}
 		return failed("replacing %s: %v", o.DB, err)
 	}
 	fmt.Fprintln(o.Out, msg.T(lang, "rebuilt %s from the %d files in the manifest of %s", o.DB, n, lake))

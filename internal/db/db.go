@@ -207,6 +207,11 @@ func (e *inUseError) Error() string           { return e.err.Error() }
 func (e *inUseError) Text(lang string) string { return msg.Text(lang, e.err) }
 func (e *inUseError) Is(target error) bool    { return target == ErrInUse }
 
+func isDir(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && st.IsDir()
+}
+
 // Explain turns known engine failures into messages that say what to do.
 func Explain(path string, err error) error {
 	text := err.Error()
@@ -231,7 +236,7 @@ func Explain(path string, err error) error {
 			who = msg.Errorf("process %s", proc)
 		}
 		return &inUseError{msg.Errorf("database %s is in use by %s: is another aftersales running? Wait for it to finish and try again. (%v)", path, who, strings.TrimSpace(text))}
-	case strings.Contains(text, "Is a directory"):
+	case strings.Contains(text, "Is a directory") || isDir(path): // (Windows says "Access denied")
 		return msg.Errorf("%s is a folder: --db names the database file, e.g. --db %s", path, filepath.Join(path, "aftersales.duckdb"))
 	case strings.Contains(text, "WAL") || strings.Contains(text, "Corrupt") || strings.Contains(text, "corrupt") ||
 		strings.Contains(text, "not a valid DuckDB database") || strings.Contains(text, "Serialization"):

@@ -307,3 +307,17 @@ func TestExplainInUse(t *testing.T) {
 		t.Errorf("a permission error taken for a database in use: %v", err)
 	}
 }
+
+// TestExplainFolder: a folder given as the database is named as such, also where DuckDB reports
+// it only as "Access denied" (Windows).
+func TestExplainFolder(t *testing.T) {
+	dir := t.TempDir()
+	for _, text := range []string{`IO Error: Could not read from file "x": Is a directory`, `IO Error: Cannot open file "x": Access denied.`} {
+		if err := Explain(dir, errors.New(text)); !strings.Contains(err.Error(), "is a folder: --db names the database file") {
+			t.Errorf("%s\n→ %v", text, err)
+		}
+	}
+	if err := Explain(filepath.Join(dir, "a.duckdb"), errors.New(`IO Error: Cannot open file "x": Access denied.`)); strings.Contains(err.Error(), "is a folder") {
+		t.Errorf("a file taken for a folder: %v", err)
+	}
+}

@@ -75,6 +75,23 @@ echo "windows-check: a workbook open elsewhere: $out"
 "$WINE" ./aftersales.exe transform $db > transform.log 2>&1 || { cat transform.log; bad "transform after rebuild"; }
 c="$(sums "$win/输出/aftersales.duckdb")"
 [ "$c" = "$b" ] || { bad "rebuild and transform changed the marts"; diff <(echo "$b") <(echo "$c") >&2 || true; }
+# rebuild while another aftersales reads the database: Windows renames nothing over an open
+# file, so it must fail saying so, with the database as it was and no .rebuild file left
+"$WINE" ./aftersales.exe query $db "SELECT count(*) FROM range(8000000000) t(i) WHERE i % 7 = 3" > slow.log 2>&1 &
+sleep 2
+set +e
+out="$("$WINE" ./aftersales.exe rebuild $db 2>&1)"; rc=$?
+set -e
+wait
+if grep -q 1142857143 slow.log; then
+  { [ $rc = 1 ] && echo "$out" | grep -q "正被其他进程打开"; } || bad "rebuild while a query reads: exit $rc: $out"
+  [ -e 输出/aftersales.duckdb.rebuild ] && bad "rebuild left 输出/aftersales.duckdb.rebuild"
+  [ "$(sums "$win/输出/aftersales.duckdb")" = "$b" ] || bad "a refused rebuild changed the database"
+  echo "windows-check: rebuild while a query reads: $out"
+else
+  echo "windows-check: the slow query did not run beside rebuild: inconclusive ($(cat slow.log))"
+fi
+
 # a pattern, which cmd.exe leaves to the program, matched as Windows matches names (either case)
 n="$(ls data/sample/S00*/work_orders_*.csv | wc -l)"
 out="$("$WINE" ./aftersales.exe ingest --check --db 'x\a.duckdb' 'data\SAMPLE\S00*\WORK_orders_*.CSV' 2>&1 | tail -1)"
