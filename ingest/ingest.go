@@ -23,6 +23,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/aftersales/aftersales/ingest/read"
@@ -552,8 +553,10 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	name := lakeName(res.SHA256, inf.Sheet)
 	if in.Opts.Reload {
 		// a lake file of its own: the earlier load's entry keeps its file, which a failed
-		// reload's cleanup must not take with it
-		name += fmt.Sprintf("-reload%d", time.Now().UnixNano())
+		// reload's cleanup must not take with it. The sequence number keeps two reloads of
+		// one content in one run apart where the clock does not (Windows' moves in steps of
+		// up to 15.6 ms: the second file's rename failed there)
+		name = reloadName(name, time.Now())
 	}
 	lw := newLakeWriter(in.Opts.Lake, kind, name)
 	if st, err := os.Stat(path); err == nil {
@@ -1012,6 +1015,15 @@ func (in *Ingester) duplicateMessage(prior, sheet string) string {
 
 // lakeName names the lake files of a content: the file's sha256, and for a workbook's sheet a
 // hash of the sheet's name after it, so two sheets of one kind and store do not share a file.
+// reloadSeq numbers the lake files of --reload within a process.
+var reloadSeq atomic.Int64
+
+// reloadName is the lake name of a --reload of the content named name, at now: distinct for
+// every call, also at the same instant.
+func reloadName(name string, now time.Time) string {
+	return fmt.Sprintf("%s-reload%d-%d", name, now.UnixNano(), reloadSeq.Add(1))
+}
+
 func lakeName(sha, sheet string) string {
 	if sheet == "" {
 		return sha

@@ -1166,6 +1166,15 @@ func TestWrongKindNamesTheRightOne(t *testing.T) {
 	}
 }
 
+// TestReloadNamesDiffer: two reloads of one content at one instant of the clock (Windows' clock
+// moves in steps of up to 15.6 ms) get lake files of their own.
+func TestReloadNamesDiffer(t *testing.T) {
+	now := time.Date(2026, 12, 5, 15, 0, 0, 0, time.UTC)
+	if a, b := reloadName("abc", now), reloadName("abc", now); a == b || !strings.HasPrefix(a, "abc-reload") {
+		t.Errorf("%s, %s", a, b)
+	}
+}
+
 // TestReload: a re-export ingested before the export it corrects loses its keys to it; --reload
 // loads it again as the latest, with lake files of its own, and it wins — also after a rebuild,
 // and with the earlier load's lake file untouched. Without --reload it is a duplicate, and the
