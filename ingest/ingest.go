@@ -553,9 +553,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	name := lakeName(res.SHA256, inf.Sheet)
 	if in.Opts.Reload {
 		// a lake file of its own: the earlier load's entry keeps its file, which a failed
-		// reload's cleanup must not take with it. The sequence number keeps two reloads of
-		// one content in one run apart where the clock does not (Windows' moves in steps of
-		// up to 15.6 ms: the second file's rename failed there)
+		// reload's cleanup must not take with it
 		name = reloadName(name, time.Now())
 	}
 	lw := newLakeWriter(in.Opts.Lake, kind, name)
@@ -1013,17 +1011,18 @@ func (in *Ingester) duplicateMessage(prior, sheet string) string {
 	return msg.T(in.lang(), "same content as %s, loaded before: nothing to do", prior)
 }
 
-// lakeName names the lake files of a content: the file's sha256, and for a workbook's sheet a
-// hash of the sheet's name after it, so two sheets of one kind and store do not share a file.
 // reloadSeq numbers the lake files of --reload within a process.
 var reloadSeq atomic.Int64
 
 // reloadName is the lake name of a --reload of the content named name, at now: distinct for
-// every call, also at the same instant.
+// every call, also at the same instant (Windows' clock moves in steps of up to 15.6 ms, and two
+// reloads of one content in one run got one name there: the second file's rename failed).
 func reloadName(name string, now time.Time) string {
 	return fmt.Sprintf("%s-reload%d-%d", name, now.UnixNano(), reloadSeq.Add(1))
 }
 
+// lakeName names the lake files of a content: the file's sha256, and for a workbook's sheet a
+// hash of the sheet's name after it, so two sheets of one kind and store do not share a file.
 func lakeName(sha, sheet string) string {
 	if sheet == "" {
 		return sha

@@ -207,6 +207,7 @@ func (e *inUseError) Error() string           { return e.err.Error() }
 func (e *inUseError) Text(lang string) string { return msg.Text(lang, e.err) }
 func (e *inUseError) Is(target error) bool    { return target == ErrInUse }
 
+// isDir: path names an existing folder.
 func isDir(path string) bool {
 	st, err := os.Stat(path)
 	return err == nil && st.IsDir()
