@@ -2,7 +2,6 @@ package dashboards
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/aftersales/aftersales/internal/mask"
 	"github.com/aftersales/aftersales/internal/workbook"
@@ -301,5 +300,3 @@ func yesNo(l string, b bool) string {
 	}
 	return "否"
 }
-
-var _ = strings.TrimSpace

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"math/big"
 	"os"
 	"path/filepath"
 	"slices"
@@ -521,8 +520,6 @@ func nextOpenMonth(month string, closed map[string]bool) string {
 		}
 	}
 }
-
-var _ = big.NewInt
 
 // CloseReadiness says what speaks against closing a store-month now (`payroll --close` asks it
 // first). stale: exports of the store loaded, or one of its months reopened, since the last

@@ -352,8 +352,6 @@ func jsonValue(v any) any {
 	return v
 }
 
-var _ = os.Stdout
-
 // noteUnknownStore: a store id that no work order carries (a typo, or S1 for S001) answers a
 // named query with an empty table; a note on stderr says so and lists the stores there are.
 func noteUnknownStore(ctx context.Context, d *sql.DB, store string) {
