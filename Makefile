@@ -42,7 +42,7 @@ fuzz:
 	          internal/parse:FuzzBoolIDMonth:200000 internal/parse:FuzzHeaderKey:200000 \
 	          ingest/read:FuzzCSV:15000 ingest/read:FuzzXLSX:15000 \
 	          ingest/read:FuzzCSVFastPath:30000 ingest/read:FuzzGB18030Decoder:50000 ingest/read:FuzzHTML:10000 \
-	          ingest/read:FuzzXMLSS:10000 \
+	          ingest/read:FuzzHTMLStreamEqualsTree:30000 ingest/read:FuzzXMLSS:10000 \
 	          ingest:FuzzCSVFile:8000 ingest:FuzzXLSXFile:2000; do \
 	  pkg=$${t%%:*}; rest=$${t#*:}; fn=$${rest%%:*}; n=$$(( $${rest#*:} * $(FUZZX) )); \
 	  out=$$($(GO) test -run='^$$' -fuzz="^$$fn$$" -fuzztime=$${n}x -timeout=120s ./$$pkg 2>&1) || { echo "$$out"; exit 1; }; \
