@@ -125,6 +125,7 @@ var zh = map[string]string{
 	"this is an old Excel 97-2003 workbook (.xls), which is not supported: open it in Excel or WPS and save it as .xlsx":                                                     "这是旧版 Excel 97-2003 工作簿（.xls），不支持：请在 Excel 或 WPS 中打开并另存为 .xlsx",
 	"this web page saved with an Excel name is larger than %s: open it in Excel or WPS and save it as .xlsx":                                                                 "这个以 Excel 文件名保存的网页大于 %s：请在 Excel 或 WPS 中打开并另存为 .xlsx",
 	"cannot read the web page: %v (open it in Excel or WPS and save it as .xlsx)":                                                                                            "无法读取网页：%v（请在 Excel 或 WPS 中打开并另存为 .xlsx）",
+	"cannot read the web page's table (open it in Excel or WPS and save it as .xlsx)":                                                                                        "无法读取网页中的表格（请在 Excel 或 WPS 中打开并另存为 .xlsx）",
 	"this is a web page (HTML) saved with an Excel name, and it holds no table: open it in Excel or WPS and save it as .xlsx":                                                "这是以 Excel 文件名保存的网页（HTML），其中没有表格：请在 Excel 或 WPS 中打开并另存为 .xlsx",
 	"cannot decode the web page as %s: %v": "无法按 %s 解码网页：%v",
 	"the web page is not %s text throughout (a byte no character of it has): export it again, or open it in Excel or WPS and save it as .xlsx": "网页并非全部是 %s 文本（有无法解码的字节）：请重新导出，或在 Excel 或 WPS 中打开并另存为 .xlsx",
