@@ -172,56 +172,79 @@ func tableRows(t *html.Node) []*html.Node {
 	return rows
 }
 
-// grid lays the rows' cells out as a sheet: a cell spanning columns or rows repeats its text in
-// each position it covers (spans capped at 1,000 columns and 65,535 rows, as browsers cap them).
+// grid lays the rows' cells out as a sheet (spanLayout).
 func grid(trs []*html.Node) [][]string {
-	type pending struct {
-		text string
-		left int // rows still covered below
-	}
-	var down []pending // by column: a rowspan reaching into the next rows
+	var g spanLayout
 	out := make([][]string, 0, len(trs))
 	for _, tr := range trs {
-		var row []string
-		col := 0
-		fill := func() { // the columns a rowspan from above covers here
-			for col < len(down) && down[col].left > 0 {
-				row = append(row, down[col].text)
-				down[col].left--
-				col++
-			}
-		}
 		for c := tr.FirstChild; c != nil; c = c.NextSibling {
-			if c.Type != html.ElementNode || (c.DataAtom != atom.Td && c.DataAtom != atom.Th) {
-				continue
-			}
-			fill()
-			text := cellText(c)
-			cols := min(max(attrInt(c, "colspan"), 1), 1000)
-			rows := min(max(attrInt(c, "rowspan"), 1), 65535)
-			for range cols {
-				row = append(row, text)
-				for len(down) <= col {
-					down = append(down, pending{})
-				}
-				down[col] = pending{text, rows - 1}
-				col++
+			if c.Type == html.ElementNode && (c.DataAtom == atom.Td || c.DataAtom == atom.Th) {
+				g.cell(cellText(c), attrInt(c, "colspan"), attrInt(c, "rowspan"))
 			}
 		}
-		fill()
-		out = append(out, row)
+		out = append(out, g.endRow())
 	}
+	return out
+}
+
+// spanLayout lays a table's cells out as a sheet, row by row: a cell spanning columns or rows
+// repeats its text in each position it covers (spans capped at 1,000 columns and 65,535 rows, as
+// browsers cap them; a span below 1 is 1).
+type spanLayout struct {
+	down []spanDown // by column: a rowspan reaching into the next rows
+	row  []string
+	col  int
+}
+
+type spanDown struct {
+	text string
+	left int // rows still covered below
+}
+
+// fill adds the columns a rowspan from above covers at this point of the row.
+func (g *spanLayout) fill() {
+	for g.col < len(g.down) && g.down[g.col].left > 0 {
+		g.row = append(g.row, g.down[g.col].text)
+		g.down[g.col].left--
+		g.col++
+	}
+}
+
+// cell adds the row's next cell, of the colspan and rowspan attributes given (0 when absent).
+func (g *spanLayout) cell(text string, colspan, rowspan int) {
+	g.fill()
+	rows := min(max(rowspan, 1), 65535)
+	for range min(max(colspan, 1), 1000) {
+		g.row = append(g.row, text)
+		for len(g.down) <= g.col {
+			g.down = append(g.down, spanDown{})
+		}
+		g.down[g.col] = spanDown{text, rows - 1}
+		g.col++
+	}
+}
+
+// endRow ends the row and gives its cells (the caller may keep them).
+func (g *spanLayout) endRow() []string {
+	g.fill()
+	out := g.row
+	g.row, g.col = make([]string, 0, len(out)), 0
 	return out
 }
 
 func attrInt(n *html.Node, name string) int {
 	for _, a := range n.Attr {
 		if a.Key == name {
-			v, _ := strconv.Atoi(strings.TrimSpace(a.Val))
-			return v
+			return spanAttr(a.Val)
 		}
 	}
 	return 0
+}
+
+// spanAttr is a colspan or rowspan attribute's value: its integer, else 0.
+func spanAttr(v string) int {
+	n, _ := strconv.Atoi(strings.TrimSpace(v))
+	return n
 }
 
 // cellText is a cell's text as a browser shows it on one line: runs of white space (and

@@ -3,7 +3,6 @@ package read
 import (
 	"bytes"
 	"io"
-	"strconv"
 	"strings"
 
 	"golang.org/x/net/html"
@@ -329,7 +328,7 @@ func (s *tableScan) startCell(a atom.Atom) {
 			for i, name := range [2]string{"colspan", "rowspan"} {
 				if !seen[i] && string(k) == name {
 					seen[i] = true
-					s.span[i], _ = strconv.Atoi(strings.TrimSpace(string(v)))
+					s.span[i] = spanAttr(string(v))
 				}
 			}
 		}
@@ -387,19 +386,15 @@ func surveyTables(text string) (want, rows int, ok bool) {
 	}
 }
 
-// htmlRows gives the rows of one table of a plain page from its tokens, as grid lays them out.
+// htmlRows gives the rows of one table of a plain page from its tokens, laid out as grid lays
+// the tree's.
 type htmlRows struct {
-	scan tableScan
-	want int
-	down []struct {
-		text string
-		left int
-	}
-	row  []string
-	col  int
-	n    int
-	done bool
-	inf  Info
+	scan   tableScan
+	want   int
+	layout spanLayout
+	n      int
+	done   bool
+	inf    Info
 }
 
 // streamTable reads a plain page's largest table from its tokens (nil when the page is not plain
@@ -410,14 +405,6 @@ func streamTable(text string, inf Info) Source {
 		return nil
 	}
 	return &htmlRows{scan: tableScan{z: html.NewTokenizer(strings.NewReader(text))}, want: want, inf: inf}
-}
-
-func (h *htmlRows) fill() {
-	for h.col < len(h.down) && h.down[h.col].left > 0 {
-		h.row = append(h.row, h.down[h.col].text)
-		h.down[h.col].left--
-		h.col++
-	}
 }
 
 func (h *htmlRows) Next() ([]string, int, error) {
@@ -431,29 +418,10 @@ func (h *htmlRows) Next() ([]string, int, error) {
 		emit := false
 		if h.scan.evTable == h.want {
 			if h.scan.cellEnd {
-				h.fill()
-				text := foldCell(h.scan.doneText)
-				cols := min(max(h.scan.doneSpan[0], 1), 1000)
-				rows := min(max(h.scan.doneSpan[1], 1), 65535)
-				for range cols {
-					h.row = append(h.row, text)
-					for len(h.down) <= h.col {
-						h.down = append(h.down, struct {
-							text string
-							left int
-						}{})
-					}
-					h.down[h.col].text, h.down[h.col].left = text, rows-1
-					h.col++
-				}
+				h.layout.cell(foldCell(h.scan.doneText), h.scan.doneSpan[0], h.scan.doneSpan[1])
 			}
 			if h.scan.rowEnd {
-				h.fill()
-				out, emit = h.row, true
-				if out == nil {
-					out = []string{}
-				}
-				h.row, h.col = make([]string, 0, len(out)), 0 // (the caller may keep out)
+				out, emit = h.layout.endRow(), true
 			}
 		}
 		if err == io.EOF || h.scan.table > h.want {
