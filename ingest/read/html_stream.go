@@ -17,11 +17,13 @@ import (
 //
 // Only a page whose markup html.Parse would build into the plain tree this reader assumes is
 // read this way: tables not nested, rows of td/th cells in table, thead, tbody or tfoot, cells
-// holding text, inline markup, p, div, br, script and style. Anything else — a table in a cell,
-// text or a tag html.Parse would move out of a table ("foster parenting"), a cell outside a row,
-// an end tag that closes nothing, svg, math, select, template, … — makes streamTable give up,
-// and the page is read through html.Parse as before. FuzzHTMLStreamEqualsTree checks that a page
-// read this way gives the rows the tree gives.
+// holding text, inline markup, elements html.Parse does not know (Office's <o:p>), p, div,
+// center, br, script and style; a <table> between rows ends the table and begins another, as
+// html.Parse has it. Anything else — a table in a cell, text or a tag html.Parse would move out
+// of a table ("foster parenting"), a cell outside a row, an end tag that closes nothing, svg,
+// math, select, template, … — makes streamTable give up, and the page is read through
+// html.Parse as before. FuzzHTMLStreamEqualsTree checks that a page read this way gives the rows
+// the tree gives.
 
 // tableState is where a token stands in the table markup.
 type tableState int
@@ -57,8 +59,8 @@ type tableScan struct {
 	doneSpan                  [2]int
 }
 
-// inline are the elements a plain cell may hold besides text, p, div and br: they add nothing to
-// its text, and html.Parse keeps their text in place.
+// inline are the elements a plain cell may hold besides text, p, div, center and br: they add
+// nothing to its text, and html.Parse keeps their text in place.
 var inline = map[atom.Atom]bool{
 	atom.A: true, atom.Abbr: true, atom.B: true, atom.Big: true, atom.Code: true, atom.Em: true,
 	atom.Font: true, atom.I: true, atom.Img: true, atom.Input: true, atom.Label: true, atom.Nobr: true,
