@@ -79,7 +79,7 @@ func treeTable(text, enc string) (Source, error) {
 // errTooLarge: a file larger than maxHTML, which readWhole reads only the first maxHTML bytes of.
 var errTooLarge = errors.New("too large")
 
-// readWhole reads a file whole into memory (a web page, an XML spreadsheet), up to maxHTML bytes:
+// readWhole reads a file whole into memory (a web page, an OLE file searched), up to maxHTML bytes:
 // a larger one gives its first maxHTML bytes and errTooLarge.
 func readWhole(path string) ([]byte, error) {
 	f, err := os.Open(path)

@@ -1,6 +1,7 @@
 package read
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -34,24 +35,28 @@ const (
 // xmlSheet is one worksheet as read: its cells by row, its merges, whether it is hidden.
 type xmlSheet struct {
 	name   string
-	rows   [][]string // rows[i] is row i+1; nil: no cell
+	rows   [][]string // rows[i] is row i+1; nil: no cell (or a sheet not kept: parseXMLSS)
 	merges []mergeRange
 	hidden bool
+	filled bool // a cell holds a value
 }
 
 // OpenXMLSS reads an XML file saved with a spreadsheet name: SpreadsheetML is read as a workbook,
-// an XHTML page as a web page (OpenHTML); any other XML is rejected.
+// an XHTML page as a web page (OpenHTML); any other XML is rejected. The XML is decoded as it is
+// read from the file (no bound on its size, and no copy of it in memory); only the cells are kept.
 func OpenXMLSS(path, sheet string) (Source, error) {
-	b, err := readWhole(path)
-	if errors.Is(err, errTooLarge) {
-		return nil, Errorf("this Excel 2003 XML file is larger than %s: open it in Excel or WPS and save it as .xlsx", fmtBytes(maxHTML))
-	}
+	f, err := os.Open(path)
 	if err != nil {
-		return nil, err
+		return nil, Errorf("cannot open: %v", err)
 	}
-	sheets, enc, err := parseXMLSS(b)
+	defer f.Close()
+	var size int64
+	if fi, err := f.Stat(); err == nil {
+		size = fi.Size()
+	}
+	sheets, enc, err := parseXMLSS(bufio.NewReaderSize(f, 1<<16), size, sheet)
 	if errors.Is(err, errXHTML) {
-		return htmlTable(b)
+		return OpenHTML(path)
 	}
 	if err != nil {
 		return nil, err
@@ -73,7 +78,7 @@ func OpenXMLSS(path, sheet string) (Source, error) {
 			case s.hidden:
 			case pick == nil:
 				pick = s
-			case hasValue(s.rows):
+			case s.filled:
 				others = append(others, s.name)
 			}
 		}
@@ -112,10 +117,14 @@ func SpreadsheetXML(path string) bool {
 	return bytes.Contains(head[:n], []byte(nsSS))
 }
 
-// parseXMLSS reads every worksheet of a SpreadsheetML document, and the encoding it declared.
-func parseXMLSS(b []byte) ([]xmlSheet, string, error) {
+// parseXMLSS reads the worksheets of a SpreadsheetML document of size bytes, and the encoding it
+// declared. Every sheet has its name, whether it is hidden and whether it holds a value; only a
+// sheet OpenXMLSS may pick keeps its rows and merges — the one named sheet (the first of that
+// name), or else the first sheet and the first visible one (a sheet's visibility is written after
+// its rows, so the sheet being read keeps its rows until its end).
+func parseXMLSS(r io.Reader, size int64, sheet string) ([]xmlSheet, string, error) {
 	enc := "utf-8"
-	d := xml.NewDecoder(bytes.NewReader(b))
+	d := xml.NewDecoder(r)
 	d.Strict = false
 	d.CharsetReader = func(label string, r io.Reader) (io.Reader, error) {
 		enc = strings.ToLower(label)
@@ -128,7 +137,21 @@ func parseXMLSS(b []byte) ([]xmlSheet, string, error) {
 	var cur *xmlSheet
 	// the cells a sheet may hold: a cell written takes 20 bytes or more, so a file that asks
 	// for far more (a far ss:Index on every row) is damaged or crafted, not an export
-	cells, maxCells := 0, max(4*len(b), 1<<20)
+	cells, maxCells := 0, int(max(4*size, 1<<20))
+	kept := false   // a sheet that OpenXMLSS picks has kept its rows
+	end := func() { // the end of the current sheet
+		cur.filled = hasValue(cur.rows)
+		keep := !kept && cur.name == sheet
+		if sheet == "" {
+			keep = !kept && !cur.hidden || len(sheets) == 1
+		}
+		if keep {
+			kept = kept || sheet != "" || !cur.hidden
+		} else {
+			cur.rows, cur.merges = nil, nil
+		}
+		cur = nil
+	}
 	row, col := 0, 0 // the current row and the column of the next cell, 1-based
 	var text strings.Builder
 	inData, inVisible, root := false, false, true
@@ -155,6 +178,9 @@ func parseXMLSS(b []byte) ([]xmlSheet, string, error) {
 			}
 			switch {
 			case t.Name.Local == "Worksheet" && t.Name.Space == nsSS:
+				if cur != nil { // (a sheet in a sheet, in a damaged file)
+					end()
+				}
 				sheets = append(sheets, xmlSheet{name: ssAttr(t, "Name")})
 				cur, row, inData = &sheets[len(sheets)-1], 0, false
 			case cur == nil:
@@ -178,7 +204,7 @@ func parseXMLSS(b []byte) ([]xmlSheet, string, error) {
 				cell.across, cell.down = max(cell.across, 0), max(cell.down, 0)
 				r := &cur.rows[row-1]
 				if cells += max(col-len(*r), 0); cells > maxCells {
-					return bad(fmt.Errorf("more cells than a file of %s holds", fmtBytes(uint64(len(b)))))
+					return bad(fmt.Errorf("more cells than a file of %s holds", fmtBytes(uint64(size))))
 				}
 				for len(*r) < col {
 					*r = append(*r, "")
@@ -218,12 +244,15 @@ func parseXMLSS(b []byte) ([]xmlSheet, string, error) {
 				v := strings.TrimSpace(text.String())
 				cur.hidden = v == "SheetHidden" || v == "SheetVeryHidden"
 			case t.Name.Local == "Worksheet" && t.Name.Space == nsSS:
-				cur = nil
+				end()
 			}
 		}
 	}
 	if root {
 		return bad(fmt.Errorf("no element"))
+	}
+	if cur != nil {
+		end()
 	}
 	if enc == "gbk" || enc == "gb2312" {
 		enc = "gb18030"

@@ -103,3 +103,56 @@ func FuzzXMLSS(f *testing.F) {
 		drain(t, p)
 	})
 }
+
+// TestXMLSheetsKept: the workbook is decoded as it is read, and only a sheet that can be picked
+// keeps its rows — the first visible one (or the first, when every sheet is hidden), or the
+// first sheet of the name asked for; the others keep only whether they hold a value, which the
+// pick's "other sheets" note needs. The pick is the same as when every sheet was kept.
+func TestXMLSheetsKept(t *testing.T) {
+	ws := func(name, value string, hidden bool) string {
+		s := `<Worksheet ss:Name="` + name + `"><Table>`
+		if value != "" {
+			s += `<Row><Cell><Data ss:Type="String">` + value + `</Data></Cell></Row>`
+		}
+		s += `</Table>`
+		if hidden {
+			s += `<WorksheetOptions xmlns="urn:schemas-microsoft-com:office:excel"><Visible>SheetHidden</Visible></WorksheetOptions>`
+		}
+		return s + `</Worksheet>`
+	}
+	book := func(sheets ...string) string {
+		return `<?xml version="1.0"?><Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet" xmlns:ss="urn:schemas-microsoft-com:office:spreadsheet">` +
+			strings.Join(sheets, "") + `</Workbook>`
+	}
+	for _, c := range []struct {
+		name, body, sheet string
+		kept              []string // the sheets with rows, in order
+		want, others      string   // the picked sheet's first cell, the other sheets noted
+	}{
+		{"hidden first", book(ws("a", "1", true), ws("b", "2", false), ws("c", "", false), ws("d", "4", false)), "", []string{"a", "b"}, "2", "d"},
+		{"all hidden", book(ws("a", "1", true), ws("b", "2", true)), "", []string{"a"}, "1", ""},
+		{"visible first", book(ws("a", "1", false), ws("b", "2", false)), "", []string{"a"}, "1", "b"},
+		{"by name, twice", book(ws("a", "1", false), ws("b", "2", true), ws("b", "3", false)), "b", []string{"b"}, "2", ""},
+	} {
+		sheets, _, err := parseXMLSS(strings.NewReader(c.body), int64(len(c.body)), c.sheet)
+		var kept []string
+		for _, s := range sheets {
+			if s.rows != nil {
+				kept = append(kept, s.name)
+			}
+		}
+		if err != nil || strings.Join(kept, ",") != strings.Join(c.kept, ",") {
+			t.Errorf("%s: sheets with rows %v, want %v (%v)", c.name, kept, c.kept, err)
+		}
+		p := filepath.Join(t.TempDir(), "book.xls")
+		os.WriteFile(p, []byte(c.body), 0o644)
+		s, err := Open(p, c.sheet)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		cells, _, err := s.Next()
+		if err != nil || len(cells) == 0 || cells[0] != c.want || strings.Join(s.Info().Others, ",") != c.others {
+			t.Errorf("%s: first row %v (%v), others %v; want %s, others %q", c.name, cells, err, s.Info().Others, c.want, c.others)
+		}
+	}
+}

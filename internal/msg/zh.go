@@ -83,7 +83,6 @@ var zh = map[string]string{
 	"cannot read the Excel 2003 XML spreadsheet: %v (open it in Excel or WPS and save it as .xlsx)":                                      "无法读取 Excel 2003 XML 表格：%v（请用 Excel 或 WPS 打开并另存为 .xlsx）",
 	"this is an XML file but not an Excel 2003 XML spreadsheet (its root element is <%s>): open it in Excel or WPS and save it as .xlsx": "这是一个 XML 文件，但不是 Excel 2003 XML 表格（其根元素是 <%s>）：请用 Excel 或 WPS 打开并另存为 .xlsx",
 	"the sheet's merged cells cover more than %d cells: open it in Excel or WPS and save it as .xlsx":                                    "该工作表的合并单元格覆盖了超过 %d 个单元格：请用 Excel 或 WPS 打开并另存为 .xlsx",
-	"this Excel 2003 XML file is larger than %s: open it in Excel or WPS and save it as .xlsx":                                           "这个 Excel 2003 XML 文件大于 %s：请用 Excel 或 WPS 打开并另存为 .xlsx",
 	"the Excel 2003 XML workbook has no worksheet":                                                                                       "这个 Excel 2003 XML 工作簿中没有工作表",
 	"cannot read the file: %v":                                                         "无法读取文件：%v",
 	"%d row(s) rejected and --strict is set: nothing loaded":                           "有 %d 行被拒收，且指定了 --strict：本文件未导入任何行",
