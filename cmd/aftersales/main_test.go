@@ -157,6 +157,21 @@ func TestReadersBeforeAnyTransform(t *testing.T) {
 	if r := runBin(t, dir, "query", "--db", "a.duckdb", "SELECT * FROM raw_typo"); r.code != 1 || strings.Contains(r.stderr, "no transform") {
 		t.Errorf("query of a missing raw table: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// DuckDB's error as it is, and under it what to do about its class
+	for q, hint := range map[string]string{
+		"SELECT * FROM raw_typo":                      "a table, view or function of that name does not exist: `aftersales query --db a.duckdb \"SHOW TABLES\"` lists",
+		"SELEC 1":                                     "the SQL is not valid: check the words at the ^ mark",
+		"SELECT store_nam FROM raw_stores":            "a column named in the query is not in its tables, or a value does not fit its type: `aftersales query --db a.duckdb \"DESCRIBE table\"`",
+		"SELECT * FROM raw_stores WHERE store_id = 5": "a value cannot be converted to the type the query asks for",
+		"DELETE FROM raw_stores":                      "query only reads the database",
+	} {
+		if r := runBin(t, dir, "query", "--db", "a.duckdb", q); r.code != 1 || !strings.Contains(r.stderr, "running the query: ") || !strings.Contains(r.stderr, "\n("+hint) {
+			t.Errorf("query %q: exit %d, stderr %q, want the hint %q", q, r.code, r.stderr, hint)
+		}
+	}
+	if r := runBinLang(t, "zh", dir, "query", "--db", "a.duckdb", "SELECT * FROM raw_typo"); !strings.Contains(r.stderr, "Catalog Error") || !strings.Contains(r.stderr, "（没有这个名称的表、视图或函数") {
+		t.Errorf("query in Chinese: %q", r.stderr)
+	}
 	if r := runBin(t, dir, "query", "--db", "a.duckdb", "SELECT store_name FROM raw_stores"); r.code != 0 || !strings.Contains(r.stdout, "一店") {
 		t.Errorf("query of a raw table before any transform: exit %d, %q %q", r.code, r.stdout, r.stderr)
 	}

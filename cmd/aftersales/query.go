@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"encoding/csv"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -86,6 +87,32 @@ func listQueries(w io.Writer) error {
 	return t.write(w)
 }
 
+// sqlErrorHint says what to do about DuckDB's error for a query the user wrote, by its class
+// (DuckDB's own text stays English and is shown as it is): nil for a class without a hint.
+func sqlErrorHint(err error, dbPath string) error {
+	var de *duckdb.Error
+	if !errors.As(err, &de) {
+		return nil
+	}
+	switch de.Type {
+	case duckdb.ErrorTypeParser:
+		return msg.Errorf("the SQL is not valid: check the words at the ^ mark, or give the name of a named query (`aftersales query --list`)")
+	case duckdb.ErrorTypeCatalog:
+		return msg.Errorf("a table, view or function of that name does not exist: `aftersales query --db %s \"SHOW TABLES\"` lists the tables and views, `aftersales query --list` the named queries", dbPath)
+	case duckdb.ErrorTypeBinder:
+		return msg.Errorf("a column named in the query is not in its tables, or a value does not fit its type: `aftersales query --db %s \"DESCRIBE table\"` lists a table's columns", dbPath)
+	case duckdb.ErrorTypeConversion:
+		return msg.Errorf("a value cannot be converted to the type the query asks for: compare it with text in quotes, a date as DATE '2026-03-05'")
+	case duckdb.ErrorTypeOutOfMemory:
+		return msg.Errorf("the query needs more memory than it may use: narrow it to a store or a month, or add LIMIT")
+	case duckdb.ErrorTypeInvalidInput:
+		if strings.Contains(de.Msg, "read-only mode") {
+			return msg.Errorf("query only reads the database: data changes through ingest, transform and payroll --close")
+		}
+	}
+	return nil
+}
+
 // transformTable finds DuckDB's error for a missing table that transform creates.
 var transformTable = regexp.MustCompile(`Table with name ((mart|stg|int|cfg)_\w+|kpi_dictionary|transform_runs) does not exist`)
 
@@ -123,6 +150,9 @@ func runQuery(ctx context.Context, o *queryOpts, nameOrSQL string) error {
 			if _, _, ran, e := transform.LoadedSinceLastRun(ctx, d, ""); e == nil && !ran {
 				return failed("running the query: %v\n(no transform has run on %s yet, so there are no marts: run `aftersales transform --db %s` first)", err, o.DB, o.DB)
 			}
+		}
+		if hint := sqlErrorHint(err, o.DB); hint != nil {
+			return failed("running the query: %v\n(%v)", err, hint)
 		}
 		return failed("running the query: %v", err)
 	}
