@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestBenchmarkChangesLikeStoreCards: the benchmark table's 环比 and 同比 read as the store page's
@@ -58,5 +59,46 @@ func TestBenchmarkChangesLikeStoreCards(t *testing.T) {
 	c := row("客户满意度")
 	if got := html.UnescapeString(c[7][2]); got != "+4.5个百分点" {
 		t.Errorf("csi 环比 %q, want +4.5个百分点", got)
+	}
+}
+
+// TestBenchmarkHeatmapWholePercentiles: the heatmap's cells are labelled with the percentile as a
+// whole number (46/49 gave 93.877551020408…, which overran every cell at the bench's 50 stores), and the parts Pareto says when it shows only the largest parts of many.
+func TestBenchmarkHeatmapWholePercentiles(t *testing.T) {
+	out, d := buildPages(t, Options{})
+	if _, err := d.Exec(`UPDATE mart_benchmark SET percentile = 46.0 / 49 WHERE store_id = 'S001' AND month = '2026-10' AND kpi = 'revenue'`); err != nil {
+		t.Fatal(err)
+	}
+	// a store with 250 parts moved in the month: the Pareto shows 200 of them
+	if _, err := d.Exec(`INSERT INTO mart_parts_month SELECT m.* REPLACE ('Z' || t.i AS part_no, 1.00 AS consumption_value_6m)
+		FROM (SELECT * FROM mart_parts_month WHERE store_id = 'S002' AND month = '2026-10' LIMIT 1) m, range(250) t(i)`); err != nil {
+		t.Fatal(err)
+	}
+	out = filepath.Join(out, "again")
+	if _, err := Build(t.Context(), d, Options{Out: out, Now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "benchmark-2026-10.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(b)
+	i := strings.Index(s, `{id: "c_heat"`)
+	if i < 0 {
+		t.Fatal("no heatmap")
+	}
+	heat := s[i : i+strings.Index(s[i:], "},{id:")]
+	if !strings.Contains(heat, `{"value":[1,0,94]}`) || strings.Contains(heat, "93.87") || regexp.MustCompile(`\[\d+,\d+,\d+\.\d`).MatchString(heat) {
+		t.Errorf("heatmap cells not whole percentiles:\n%.600s", heat)
+	}
+	p, err := os.ReadFile(filepath.Join(out, "parts-S002-2026-10.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := strings.Count(string(p), "消耗金额最大的 200 个配件（共 "); n != 1 {
+		t.Errorf("the Pareto's note on 200 of the parts: %d times", n)
+	}
+	if p, _ := os.ReadFile(filepath.Join(out, "parts-S001-2026-10.html")); strings.Contains(string(p), "消耗金额最大的") {
+		t.Error("a store with fewer than 200 parts noted as cut")
 	}
 }

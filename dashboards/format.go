@@ -166,6 +166,7 @@ var dict = map[string][2]string{
 	"comebacks":       {"返修次数", "Comebacks"},
 	"pay":             {"工资（保密）", "Pay (confidential)"},
 	"abc_pareto":      {"ABC分类帕累托（6个月消耗金额，万元）", "ABC Pareto (6-month consumption, ¥10k)"},
+	"pareto_top":      {"消耗金额最大的 %d 个配件（共 %d 个）；累计占比按全部配件计算", "The %d parts of largest consumption (of %d); the cumulative share is over all of them"},
 	"inv_trend":       {"库存金额（万元）", "Inventory value (¥10k)"},
 	"turnover":        {"库存周转率与供应天数", "Turnover and days of supply"},
 	"fill_rate":       {"备件满足率", "Fill rate"},

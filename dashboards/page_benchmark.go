@@ -1,7 +1,9 @@
 package dashboards
 
 import (
+	"encoding/json"
 	"fmt"
+	"html/template"
 	"math"
 	"slices"
 	"sort"
@@ -92,7 +94,8 @@ func (b *builder) benchmarkPage(month string) error {
 			v := any(null)
 			if r != nil && valued[k.key] >= 2 {
 				if f, ok := toFloat(r[c("percentile")]); ok {
-					v = f * 100
+					// a whole number: the cell's label (49 stores ranked give 93.877551020408…)
+					v = math.Round(f * 100)
 				}
 			}
 			hd = append(hd, opts.HeatMapData{Value: []any{xi, yi, v}})
@@ -102,7 +105,7 @@ func (b *builder) benchmarkPage(month string) error {
 	hm.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true)}), charts.WithAnimation(false),
 		charts.WithLegendOpts(opts.Legend{Show: opts.Bool(false)}), // one series: the colour scale says it
 		charts.WithXAxisOpts(opts.XAxis{Type: "category", Data: hx, AxisLabel: &opts.AxisLabel{Rotate: 40, Interval: "0"}}),
-		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: stores}),
+		charts.WithYAxisOpts(opts.YAxis{Type: "category", Data: stores, Inverse: opts.Bool(true)}), // S001 at the top, as in the tables
 		charts.WithVisualMapOpts(opts.VisualMap{Calculable: opts.Bool(true), Min: 0, Max: 100, Orient: "vertical", Right: "0", Top: "middle",
 			InRange: &opts.VisualMapInRange{Color: []string{"#dc2626", "#fde68a", "#16a34a"}}}))
 	hm.AddSeries(T(l, "percentile"), hd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{@[2]}"}))
@@ -211,20 +214,27 @@ func (b *builder) benchmarkPage(month string) error {
 			charts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(true), Name: axis}))
 		bar.SetXAxis(xs)
 		var marks []opts.MarkLineNameYAxisItem
+		// where each line's name stands, so that close lines' names do not cover each other: the
+		// median's at the line's end, the upper quartile's above its line and the lower one's
+		// below it (by value: a quartile may be either), the target's above it at the start
+		var places []string
 		if len(list) > 0 {
 			r := byKS[[2]string{k.key, list[0].s}]
-			if f, ok := toFloat(field(r, c("group_median"))); ok {
-				marks = append(marks, opts.MarkLineNameYAxisItem{Name: T(l, "median"), YAxis: f * scale})
+			mark := func(name, col, place string) (float64, bool) {
+				f, ok := toFloat(field(r, c(col)))
+				if ok {
+					marks = append(marks, opts.MarkLineNameYAxisItem{Name: name, YAxis: math.Round(f*scale*100) / 100})
+					places = append(places, place)
+				}
+				return f, ok
 			}
-			if f, ok := toFloat(field(r, c("group_q1"))); ok {
-				marks = append(marks, opts.MarkLineNameYAxisItem{Name: "Q1", YAxis: f * scale})
+			mark(T(l, "median"), "group_median", "end")
+			q1, ok1 := mark("Q1", "group_q1", "insideEndBottom")
+			q3, ok3 := mark("Q3", "group_q3", "insideEndTop")
+			if ok1 && ok3 && q1 > q3 {
+				places[len(places)-2], places[len(places)-1] = "insideEndTop", "insideEndBottom"
 			}
-			if f, ok := toFloat(field(r, c("group_q3"))); ok {
-				marks = append(marks, opts.MarkLineNameYAxisItem{Name: "Q3", YAxis: f * scale})
-			}
-			if f, ok := toFloat(field(r, c("target"))); ok {
-				marks = append(marks, opts.MarkLineNameYAxisItem{Name: T(l, "target"), YAxis: f * scale})
-			}
+			mark(T(l, "target"), "target", "insideStartTop")
 		}
 		dots := make([]opts.ScatterData, len(ys))
 		for i, y := range ys {
@@ -233,7 +243,7 @@ func (b *builder) benchmarkPage(month string) error {
 		bar.AddSeries(k.label, dots, charts.WithMarkLineNameYAxisItemOpts(marks...),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Label: &opts.Label{Show: opts.Bool(true), Formatter: "{b}"}}))
 		id := fmt.Sprintf("c_rank_%d", i)
-		pg.Charts = append(pg.Charts, chart{id, optionJSON(bar, nil)})
+		pg.Charts = append(pg.Charts, chart{id, markLinePlaces(bar, places)})
 		title := k.label + " · " + T(l, "ranking")
 		if k.dir == "down" {
 			if l == "en" {
@@ -324,4 +334,28 @@ func changeCell(cur, prev any, prevLabel, unit, l string) cellv {
 		abs = d // already the difference, in percentage points
 	}
 	return cellv{Text: d, Class: "num", Tip: T(l, prevLabel) + " " + Fmt(p, unit, l) + " · " + T(l, "change") + " " + abs}
+}
+
+// markLinePlaces is the chart's option with its first series' mark lines labelled at places (by
+// the lines' order): go-echarts sets one label for all of a series' mark lines.
+func markLinePlaces(c echartsChart, places []string) template.JS {
+	c.Validate()
+	b, err := json.Marshal(c.JSON())
+	var m map[string]any
+	if err != nil || json.Unmarshal(b, &m) != nil {
+		return optionJSON(c, nil)
+	}
+	if series, ok := m["series"].([]any); ok && len(series) > 0 {
+		if s, ok := series[0].(map[string]any); ok {
+			if ml, ok := s["markLine"].(map[string]any); ok {
+				data, _ := ml["data"].([]any)
+				for i, d := range data {
+					if item, ok := d.(map[string]any); ok && i < len(places) {
+						item["label"] = map[string]any{"show": true, "formatter": "{b}", "position": places[i]}
+					}
+				}
+			}
+		}
+	}
+	return safeJSON(m)
 }

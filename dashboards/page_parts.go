@@ -19,11 +19,17 @@ func (b *builder) partsPage(s storeInfo, m monthInfo) error {
 	if err != nil {
 		return err
 	}
-	// the Pareto shows the 200 largest parts; the cumulative line is over all of them
+	// the Pareto shows the 200 largest parts; the cumulative line is over all of them (it ends
+	// below 100 %: the section's note says so)
+	const paretoTop = 200
+	paretoNote := ""
+	if len(ab.Rows) > paretoTop {
+		paretoNote = fmt.Sprintf(T(l, "pareto_top"), paretoTop, len(ab.Rows))
+	}
 	var ax []string
 	var av, ac []any
 	for i, r := range ab.Rows {
-		if i == 200 {
+		if i == paretoTop {
 			break
 		}
 		ax = append(ax, str(r[ab.Col("part_no")])+" ("+str(r[ab.Col("abc")])+")")
@@ -55,7 +61,7 @@ func (b *builder) partsPage(s storeInfo, m monthInfo) error {
 		chart{"c_fill", optionJSON(lines("", x, map[string][]any{T(l, "fill_rate"): mapv(cols["fill_rate"], pct)}, []string{T(l, "fill_rate")}, "%", nil), nil)},
 	)
 	pg.Sections = append(pg.Sections,
-		section{Title: T(l, "abc_pareto"), Charts: []chartDiv{{"c_abc", 320}}, Wide: true},
+		section{Title: T(l, "abc_pareto"), Note: paretoNote, Charts: []chartDiv{{"c_abc", 320}}, Wide: true},
 		section{Title: T(l, "inv_trend"), Charts: []chartDiv{{"c_inv", 280}}},
 		section{Title: T(l, "turnover"), Charts: []chartDiv{{"c_turn", 280}}},
 		section{Title: T(l, "fill_rate"), Charts: []chartDiv{{"c_fill", 280}}},
