@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/gen"
 )
 
@@ -47,5 +48,31 @@ func TestNoDelimJoin(t *testing.T) {
 	}
 	if explained < 15 {
 		t.Errorf("only %d models explained:\n%.2000s", explained, out.String())
+	}
+}
+
+// TestRelationshipsTest: relationships(col: table.col) finds the rows whose col is in no row of
+// the table, NULLs aside — as an anti join (see TestNoDelimJoin).
+func TestRelationshipsTest(t *testing.T) {
+	d, err := db.OpenMemory()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if _, err := d.Exec(`CREATE TABLE m AS SELECT * FROM (VALUES ('a'), ('b'), (NULL), ('c'), ('b')) v(k);
+		CREATE TABLE r AS SELECT * FROM (VALUES ('a'), ('c'), (NULL)) v(id)`); err != nil {
+		t.Fatal(err)
+	}
+	tt, err := compileTest("m", "relationships", "k: r.id")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	var keys string
+	if err := d.QueryRow(`SELECT count(*), string_agg(k, ',') FROM (`+tt.SQL+`)`).Scan(&n, &keys); err != nil || n != 2 || keys != "b,b" {
+		t.Errorf("relationships: %d rows (%s), %v; want the two b rows\n%s", n, keys, err, tt.SQL)
+	}
+	if strings.Contains(strings.ToUpper(tt.SQL), "EXISTS") {
+		t.Errorf("relationships as a subquery: %s", tt.SQL)
 	}
 }
