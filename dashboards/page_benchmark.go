@@ -112,7 +112,12 @@ func (b *builder) benchmarkPage(month string) error {
 	// the colour scale stands at the right: at the bottom the longest KPI names (English, turned
 	// 40°) ran into it
 	height := 150 + 28*len(stores)
-	pg.Charts = append(pg.Charts, chart{"c_heat", optionJSON(hm, map[string]any{"grid": map[string]any{"left": 90, "right": 90, "bottom": 140, "top": 10}})})
+	heat := optionMap(hm)
+	heat["grid"] = map[string]any{"left": 90, "right": 90, "bottom": 140, "top": 10}
+	// drawn at once: ECharts draws a heatmap of more than 3,000 cells progressively, a chunk a
+	// frame (a picture taken of the page, or printed, showed 67 of 200 stores)
+	seriesOpts(heat, map[string]any{"progressive": 0})
+	pg.Charts = append(pg.Charts, chart{"c_heat", safeJSON(heat)})
 	pg.Sections = append(pg.Sections, section{Title: T(l, "heatmap"), Charts: []chartDiv{{"c_heat", max(height, 300)}}, Wide: true})
 	// the KPIs' names in the page's language (the dictionary's labels); en keeps the short names
 	kpiName := func(key, en string) string {
@@ -136,11 +141,16 @@ func (b *builder) benchmarkPage(month string) error {
 		f, okf := toFloat(field(byKS[[2]string{"ftfr", s}], c("value")))
 		q, okq := toFloat(field(byKS[[2]string{"csi", s}], c("value")))
 		if okf && okq {
-			sd = append(sd, opts.ScatterData{Name: s, Value: []any{f * 100, q * 100}})
+			// in %, to 2 decimals: the tooltip shows the values as they are
+			sd = append(sd, opts.ScatterData{Name: s, Value: []any{math.Round(f*10000) / 100, math.Round(q*10000) / 100}})
 		}
 	}
 	sc.AddSeries(T(l, "stores"), sd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
-	pg.Charts = append(pg.Charts, chart{"c_scatter", optionJSON(sc, nil)})
+	// a store's name beside its dot unless it would cover another's (at 200 stores most would):
+	// the tooltip names every dot
+	scatter := optionMap(sc)
+	seriesOpts(scatter, map[string]any{"labelLayout": map[string]any{"hideOverlap": true}})
+	pg.Charts = append(pg.Charts, chart{"c_scatter", safeJSON(scatter)})
 	pg.Sections = append(pg.Sections, section{Title: T(l, "scatter"), Charts: []chartDiv{{"c_scatter", 340}}})
 	// group median trend of the quality KPIs
 	bt, err := workbook.Named(b.ctx, b.db, "benchmark_trend", map[string]string{"month": month})
@@ -339,23 +349,41 @@ func changeCell(cur, prev any, prevLabel, unit, l string) cellv {
 // markLinePlaces is the chart's option with its first series' mark lines labelled at places (by
 // the lines' order): go-echarts sets one label for all of a series' mark lines.
 func markLinePlaces(c echartsChart, places []string) template.JS {
-	c.Validate()
-	b, err := json.Marshal(c.JSON())
-	var m map[string]any
-	if err != nil || json.Unmarshal(b, &m) != nil {
-		return optionJSON(c, nil)
-	}
-	if series, ok := m["series"].([]any); ok && len(series) > 0 {
-		if s, ok := series[0].(map[string]any); ok {
-			if ml, ok := s["markLine"].(map[string]any); ok {
-				data, _ := ml["data"].([]any)
-				for i, d := range data {
-					if item, ok := d.(map[string]any); ok && i < len(places) {
-						item["label"] = map[string]any{"show": true, "formatter": "{b}", "position": places[i]}
-					}
+	m := optionMap(c)
+	if s := seriesOpts(m, nil); s != nil {
+		if ml, ok := s["markLine"].(map[string]any); ok {
+			data, _ := ml["data"].([]any)
+			for i, d := range data {
+				if item, ok := d.(map[string]any); ok && i < len(places) {
+					item["label"] = map[string]any{"show": true, "formatter": "{b}", "position": places[i]}
 				}
 			}
 		}
 	}
 	return safeJSON(m)
+}
+
+// optionMap is the chart's option as plain JSON values, for what go-echarts has no field for.
+func optionMap(c echartsChart) map[string]any {
+	c.Validate()
+	m := map[string]any{}
+	if b, err := json.Marshal(c.JSON()); err == nil {
+		json.Unmarshal(b, &m)
+	}
+	return m
+}
+
+// seriesOpts sets set on the option's first series and returns that series (nil: none).
+func seriesOpts(m map[string]any, set map[string]any) map[string]any {
+	series, _ := m["series"].([]any)
+	if len(series) == 0 {
+		return nil
+	}
+	s, _ := series[0].(map[string]any)
+	for k, v := range set {
+		if s != nil {
+			s[k] = v
+		}
+	}
+	return s
 }
