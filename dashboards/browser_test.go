@@ -214,8 +214,8 @@ func checkPage(t *testing.T, parent context.Context, path string, names bool) {
 		chromedp.Sleep(300*time.Millisecond),
 		chromedp.Evaluate(`window.pwned === undefined ? 0 : 1`, &pwned),
 		chromedp.Evaluate(`window.__chartsReady`, &ready),
-		chromedp.Evaluate(`document.querySelectorAll('div.chart').length`, &charts),
-		chromedp.Evaluate(`Array.from(document.querySelectorAll('div.chart')).filter(function(d){
+		chromedp.Evaluate(`document.querySelectorAll('div.chart:not(.empty)').length`, &charts),
+		chromedp.Evaluate(`Array.from(document.querySelectorAll('div.chart:not(.empty)')).filter(function(d){
 			var c = d.querySelector('canvas'); if (!c || c.width === 0 || c.height === 0) return false;
 			var x = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
 			for (var i = 3; i < x.length; i += 4) { if (x[i] !== 0) return true; } return false; }).length`, &drawn),

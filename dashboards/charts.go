@@ -163,3 +163,45 @@ func pie(title string, names []string, vals []any) *charts.Pie {
 		charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b} {d}%"}))
 	return p
 }
+
+// markEmptyCharts marks each chart none of whose series holds a value (no rows, or only gaps):
+// the page shows "no data" there instead of bare axes (a store with no parts loaded, say).
+func markEmptyCharts(p *page) {
+	empty := map[string]bool{}
+	for _, c := range p.Charts {
+		var o struct {
+			Series []struct {
+				Data []any `json:"data"`
+			} `json:"series"`
+		}
+		if json.Unmarshal([]byte(c.Option), &o) != nil {
+			continue
+		}
+		has := false
+		for _, s := range o.Series {
+			for _, d := range s.Data {
+				has = has || isValue(d)
+			}
+		}
+		empty[c.ID] = !has
+	}
+	for i := range p.Sections {
+		for j := range p.Sections[i].Charts {
+			p.Sections[i].Charts[j].Empty = empty[p.Sections[i].Charts[j].ID]
+		}
+	}
+}
+
+// isValue reports whether a series' data item holds a number: the item itself, an object's
+// value, or an array's last element (a scatter point's y, a heatmap cell's value).
+func isValue(d any) bool {
+	switch v := d.(type) {
+	case float64:
+		return true
+	case map[string]any:
+		return isValue(v["value"])
+	case []any:
+		return len(v) > 0 && isValue(v[len(v)-1])
+	}
+	return false
+}

@@ -72,6 +72,15 @@ type builder struct {
 
 type storeInfo struct{ id, name, region string }
 
+// label is the store as pages name it: its id and name, or the id alone when no stores file gave
+// a name (the name is the id then: "S001 S001" read as a mistake).
+func (s storeInfo) label() string {
+	if s.name == "" || s.name == s.id {
+		return s.id
+	}
+	return s.id + " " + s.name
+}
+
 type monthInfo struct {
 	month       string
 	orders      int64
@@ -313,6 +322,7 @@ func (b *builder) render(file string, p *page) error {
 	} else {
 		p.ScriptSrc = "assets/echarts.min.js"
 	}
+	markEmptyCharts(p)
 	var sb strings.Builder
 	if err := pageTmpl.Execute(&sb, p); err != nil {
 		return fmt.Errorf("rendering %s: %w", file, err)

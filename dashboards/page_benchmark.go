@@ -118,7 +118,7 @@ func (b *builder) benchmarkPage(month string) error {
 	// frame (a picture taken of the page, or printed, showed 67 of 200 stores)
 	seriesOpts(heat, map[string]any{"progressive": 0})
 	pg.Charts = append(pg.Charts, chart{"c_heat", safeJSON(heat)})
-	pg.Sections = append(pg.Sections, section{Title: T(l, "heatmap"), Charts: []chartDiv{{"c_heat", max(height, 300)}}, Wide: true})
+	pg.Sections = append(pg.Sections, section{Title: T(l, "heatmap"), Charts: []chartDiv{{ID: "c_heat", Height: max(height, 300)}}, Wide: true})
 	// the KPIs' names in the page's language (the dictionary's labels); en keeps the short names
 	kpiName := func(key, en string) string {
 		if l == "en" {
@@ -151,7 +151,7 @@ func (b *builder) benchmarkPage(month string) error {
 	scatter := optionMap(sc)
 	seriesOpts(scatter, map[string]any{"labelLayout": map[string]any{"hideOverlap": true}})
 	pg.Charts = append(pg.Charts, chart{"c_scatter", safeJSON(scatter)})
-	pg.Sections = append(pg.Sections, section{Title: T(l, "scatter"), Charts: []chartDiv{{"c_scatter", 340}}})
+	pg.Sections = append(pg.Sections, section{Title: T(l, "scatter"), Charts: []chartDiv{{ID: "c_scatter", Height: 340}}})
 	// group median trend of the quality KPIs
 	bt, err := workbook.Named(b.ctx, b.db, "benchmark_trend", map[string]string{"month": month})
 	if err != nil {
@@ -181,7 +181,7 @@ func (b *builder) benchmarkPage(month string) error {
 		order = append(order, k.label)
 	}
 	pg.Charts = append(pg.Charts, chart{"c_median", optionJSON(lines("", tx, series, order, "%", nil), nil)})
-	pg.Sections = append(pg.Sections, section{Title: T(l, "median_trend"), Charts: []chartDiv{{"c_median", 340}}})
+	pg.Sections = append(pg.Sections, section{Title: T(l, "median_trend"), Charts: []chartDiv{{ID: "c_median", Height: 340}}})
 	// per-KPI ranking bars with median, quartiles and target lines
 	for i, k := range kpis {
 		unit := unitOf(k.key)
@@ -262,7 +262,7 @@ func (b *builder) benchmarkPage(month string) error {
 				title += "（" + T(l, "lower_better") + "）"
 			}
 		}
-		pg.Sections = append(pg.Sections, section{Title: title, Note: k.formula, Charts: []chartDiv{{id, 240}}})
+		pg.Sections = append(pg.Sections, section{Title: title, Note: k.formula, Charts: []chartDiv{{ID: id, Height: 240}}})
 	}
 	// ranked table
 	t := &table{Head: heads(l, "kpi", "rank", "store", "value", "percentile", "median", "target", "mom", "yoy")}

@@ -32,7 +32,7 @@ func (b *builder) indexPage() error {
 	t := &table{Head: head}
 	anyPartial := false
 	for _, s := range b.stores {
-		row := []cellv{{Text: s.id + " " + s.name}}
+		row := []cellv{{Text: s.label()}}
 		have := map[string]monthInfo{}
 		for _, m := range b.months[s.id] {
 			have[m.month] = m
@@ -94,7 +94,7 @@ func (b *builder) indexPage() error {
 			if !b.rendered[f] {
 				continue
 			}
-			lt.Rows = append(lt.Rows, []cellv{{Text: s.id + " " + s.name}, {Text: ms[i].month}, {Text: T(l, "store_review"), Href: f},
+			lt.Rows = append(lt.Rows, []cellv{{Text: s.label()}, {Text: ms[i].month}, {Text: T(l, "store_review"), Href: f},
 				{Text: T(l, "techs"), Href: storeFile("techs", s.id, ms[i].month)}, {Text: T(l, "parts"), Href: storeFile("parts", s.id, ms[i].month)}})
 		}
 	}

@@ -14,7 +14,7 @@ import (
 func (b *builder) partsPage(s storeInfo, m monthInfo) error {
 	l := b.o.Lang
 	p := map[string]string{"store": s.id, "month": m.month}
-	pg := &page{Title: fmt.Sprintf("%s %s · %s %s", s.id, s.name, T(l, "parts"), m.month), Subtitle: b.subtitle(s, m), Nav: b.nav(s, m.month, "parts")}
+	pg := &page{Title: fmt.Sprintf("%s · %s %s", s.label(), T(l, "parts"), m.month), Subtitle: b.subtitle(s, m), Nav: b.nav(s, m.month, "parts")}
 	ab, err := workbook.Named(b.ctx, b.db, "abc_pareto", p)
 	if err != nil {
 		return err
@@ -61,10 +61,10 @@ func (b *builder) partsPage(s storeInfo, m monthInfo) error {
 		chart{"c_fill", optionJSON(lines("", x, map[string][]any{T(l, "fill_rate"): mapv(cols["fill_rate"], pct)}, []string{T(l, "fill_rate")}, "%", nil), nil)},
 	)
 	pg.Sections = append(pg.Sections,
-		section{Title: T(l, "abc_pareto"), Note: paretoNote, Charts: []chartDiv{{"c_abc", 320}}, Wide: true},
-		section{Title: T(l, "inv_trend"), Charts: []chartDiv{{"c_inv", 280}}},
-		section{Title: T(l, "turnover"), Charts: []chartDiv{{"c_turn", 280}}},
-		section{Title: T(l, "fill_rate"), Charts: []chartDiv{{"c_fill", 280}}},
+		section{Title: T(l, "abc_pareto"), Note: paretoNote, Charts: []chartDiv{{ID: "c_abc", Height: 320}}, Wide: true},
+		section{Title: T(l, "inv_trend"), Charts: []chartDiv{{ID: "c_inv", Height: 280}}},
+		section{Title: T(l, "turnover"), Charts: []chartDiv{{ID: "c_turn", Height: 280}}},
+		section{Title: T(l, "fill_rate"), Charts: []chartDiv{{ID: "c_fill", Height: 280}}},
 	)
 	ds, err := workbook.Named(b.ctx, b.db, "dead_stock", p)
 	if err != nil {

@@ -42,7 +42,7 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 	if err != nil {
 		return err
 	}
-	pg := &page{Title: fmt.Sprintf("%s %s · %s %s", s.id, s.name, T(l, "store_review"), m.month), Subtitle: b.subtitle(s, m),
+	pg := &page{Title: fmt.Sprintf("%s · %s %s", s.label(), T(l, "store_review"), m.month), Subtitle: b.subtitle(s, m),
 		Nav: b.nav(s, m.month, "store")}
 	col := review.Col
 	byKPI := map[string][]any{}
@@ -91,10 +91,10 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 			[]string{label(review, "turnaround_hours_median", l), label(review, "turnaround_hours_p90", l)}, T(l, "hours_unit"), 0), nil)},
 	)
 	pg.Sections = append(pg.Sections,
-		section{Title: T(l, "trend_orders"), Charts: []chartDiv{{"c_orders", 300}}},
-		section{Title: T(l, "trend_revenue"), Charts: []chartDiv{{"c_revenue", 300}}},
-		section{Title: T(l, "trend_quality"), Charts: []chartDiv{{"c_quality", 300}}},
-		section{Title: T(l, "trend_tat"), Charts: []chartDiv{{"c_tat", 300}}},
+		section{Title: T(l, "trend_orders"), Charts: []chartDiv{{ID: "c_orders", Height: 300}}},
+		section{Title: T(l, "trend_revenue"), Charts: []chartDiv{{ID: "c_revenue", Height: 300}}},
+		section{Title: T(l, "trend_quality"), Charts: []chartDiv{{ID: "c_quality", Height: 300}}},
+		section{Title: T(l, "trend_tat"), Charts: []chartDiv{{ID: "c_tat", Height: 300}}},
 	)
 	// mixes
 	om, err := workbook.Named(b.ctx, b.db, "order_type_mix", p)
@@ -140,9 +140,9 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 		map[string]any{"xAxis": []any{map[string]any{"type": "category", "data": cx, "axisLabel": map[string]any{"rotate": 30, "interval": 0}}},
 			"grid": map[string]any{"bottom": 90, "left": 100}})})
 	pg.Sections = append(pg.Sections,
-		section{Title: T(l, "order_mix"), Charts: []chartDiv{{"c_types", 300}}},
-		section{Title: T(l, "fault_mix"), Charts: []chartDiv{{"c_faults", 300}}},
-		section{Title: T(l, "causes"), Charts: []chartDiv{{"c_causes", 300}}},
+		section{Title: T(l, "order_mix"), Charts: []chartDiv{{ID: "c_types", Height: 300}}},
+		section{Title: T(l, "fault_mix"), Charts: []chartDiv{{ID: "c_faults", Height: 300}}},
+		section{Title: T(l, "causes"), Charts: []chartDiv{{ID: "c_causes", Height: 300}}},
 	)
 	// complaints (masked) and advisors
 	cm, err := workbook.Named(b.ctx, b.db, "complaints_month", p)

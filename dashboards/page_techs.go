@@ -11,7 +11,7 @@ import (
 func (b *builder) techPage(s storeInfo, m monthInfo) error {
 	l := b.o.Lang
 	p := map[string]string{"store": s.id, "month": m.month}
-	pg := &page{Title: fmt.Sprintf("%s %s · %s %s", s.id, s.name, T(l, "techs"), m.month), Subtitle: b.subtitle(s, m), Nav: b.nav(s, m.month, "techs")}
+	pg := &page{Title: fmt.Sprintf("%s · %s %s", s.label(), T(l, "techs"), m.month), Subtitle: b.subtitle(s, m), Nav: b.nav(s, m.month, "techs")}
 	tr, err := workbook.Named(b.ctx, b.db, "tech_ranking", p)
 	if err != nil {
 		return err
@@ -54,8 +54,8 @@ func (b *builder) techPage(s storeInfo, m monthInfo) error {
 	}
 	pg.Charts = append(pg.Charts, chart{"c_team", safeJSON(hoursChart(l, tx, th, tc, te))})
 	pg.Sections = append(pg.Sections,
-		section{Title: T(l, "tech_hours"), Charts: []chartDiv{{"c_tech", 360}}, Wide: true},
-		section{Title: T(l, "team_hours"), Charts: []chartDiv{{"c_team", 300}}},
+		section{Title: T(l, "tech_hours"), Charts: []chartDiv{{ID: "c_tech", Height: 360}}, Wide: true},
+		section{Title: T(l, "team_hours"), Charts: []chartDiv{{ID: "c_team", Height: 300}}},
 		section{Title: T(l, "techs"), Table: t},
 	)
 	if b.o.IncludePay {

@@ -42,6 +42,7 @@ type section struct {
 type chartDiv struct {
 	ID     string
 	Height int
+	Empty  bool // no series holds a value: "no data" in its place, not empty axes (markEmptyCharts)
 }
 
 type chart struct {
@@ -91,7 +92,7 @@ section{background:#fff;border-radius:8px;padding:12px;box-shadow:0 1px 2px rgba
 section.wide{grid-column:1/-1}
 section h2{font-size:15px;margin:0 0 8px}
 .note{font-size:12px;color:#64748b;margin-bottom:6px}
-.chart{width:100%}
+td.none{color:#94a3b8;text-align:center} .chart{width:100%} .chart.empty{display:flex;align-items:center;justify-content:center;color:#94a3b8;font-size:14px}
 table{border-collapse:collapse;width:100%;font-size:12px}
 th{background:#f1f5f9;text-align:left;padding:4px 6px;position:sticky;top:0}
 td{border-top:1px solid #eef2f7;padding:4px 6px}
@@ -116,9 +117,9 @@ footer dt{font-weight:600;display:inline} footer dd{display:inline;margin:0 0 0 
 </div>{{end}}
 <div class="grid">
 {{range .Sections}}<section{{if .Wide}} class="wide"{{end}}><h2>{{.Title}}</h2>{{if .Note}}<div class="note">{{.Note}}</div>{{end}}
-{{range .Charts}}<div class="chart" id="{{.ID}}" style="height:{{.Height}}px"></div>{{end}}
+{{range .Charts}}{{if .Empty}}<div class="chart empty" style="height:{{.Height}}px">{{if eq $.Lang "en"}}No data{{else}}无数据{{end}}</div>{{else}}<div class="chart" id="{{.ID}}" style="height:{{.Height}}px"></div>{{end}}{{end}}
 {{with .Table}}<div class="scroll"><table><thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
-{{range .Rows}}<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Tip}} title="{{.Tip}}"{{end}}>{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
+{{if not .Rows}}<tr><td class="none" colspan="{{len .Head}}">{{if eq $.Lang "en"}}None{{else}}无{{end}}</td></tr>{{end}}{{range .Rows}}<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Tip}} title="{{.Tip}}"{{end}}>{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
 {{end}}</tbody></table></div>{{end}}
 </section>
 {{end}}</div>
