@@ -159,8 +159,11 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 		}
 		f.AddChart(tsh, "N2", &excelize.Chart{Type: excelize.Col, Series: []excelize.ChartSeries{ser(2)},
 			Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: L(lang, "chart_orders")}}}, Dimension: excelize.ChartDimension{Width: 640, Height: 300}},
-			&excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{ser(3)}, YAxis: excelize.ChartAxis{Secondary: true}})
+			// (the axes' numbers as the cells show them: revenue in yuan, the rates in %; without a
+			// format Excel wrote 2000000 and 0.96)
+			&excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{ser(3)}, YAxis: excelize.ChartAxis{Secondary: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "¥#,##0"}}})
 		f.AddChart(tsh, "N20", &excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{ser(6), ser(7), ser(8)},
+			YAxis: excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
 			Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: L(lang, "chart_quality")}}}, Dimension: excelize.ChartDimension{Width: 640, Height: 300}})
 	}
 
