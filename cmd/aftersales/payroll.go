@@ -198,6 +198,9 @@ func printPayroll(ctx context.Context, o *payrollOpts, d *sql.DB) error {
 		return failed("reading mart_payroll (run `aftersales transform` first): %v", err)
 	}
 	if text == "" {
+		if err := workbook.NoTechnicians(ctx, d, o.Store); err != nil {
+			return failed("%v", err)
+		}
 		if stores, months, ok := workbook.MartSpan(ctx, d, "mart_payroll"); ok {
 			return failed("no payroll rows for store %s month %s (the payroll holds stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month", o.Store, o.Month, stores, months)
 		}

@@ -236,6 +236,20 @@ func LoadPayroll(ctx context.Context, db *sql.DB, store, month string) ([]*Payro
 	return out, nil
 }
 
+// NoTechnicians explains an empty payroll by its most common cause: the store's work orders are
+// loaded but no technicians row of it (the pool is split by their coefficients, so there is no
+// payroll without them). nil otherwise — a store with technicians, or one with no work orders
+// either (a mistyped store id, which the callers' own message is about), or tables that cannot
+// be read.
+func NoTechnicians(ctx context.Context, db *sql.DB, store string) error {
+	var techs, orders int
+	if db.QueryRowContext(ctx, `SELECT (SELECT count(*) FROM raw_technicians WHERE store_id = $1),
+		(SELECT count(*) FROM raw_work_orders WHERE store_id = $1)`, store).Scan(&techs, &orders) != nil || techs > 0 || orders == 0 {
+		return nil
+	}
+	return msg.Errorf("no technicians of store %s are loaded, and the payroll splits each team's pool by its technicians' coefficients and attendance: ingest the store's technicians (技师档案) and attendance (出勤) exports, then run `aftersales transform`", store)
+}
+
 // Payroll writes the payroll workbook of one store-month to path (temp file, then rename).
 func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) error {
 	ps, err := LoadPayroll(ctx, db, store, month)
@@ -243,6 +257,9 @@ func Payroll(ctx context.Context, db *sql.DB, store, month, lang, path string) e
 		return err
 	}
 	if len(ps) == 0 {
+		if err := NoTechnicians(ctx, db, store); err != nil {
+			return err
+		}
 		if stores, months, ok := MartSpan(ctx, db, "mart_payroll"); ok {
 			return msg.Errorf("no payroll for store %s month %s (the payroll holds stores %s, months %s): check --store and --month, or run `aftersales transform` after loading that month", store, month, stores, months)
 		}

@@ -400,3 +400,24 @@ func TestWhy(t *testing.T) {
 		}
 	}
 }
+
+// TestPayrollWithoutTechnicians: a store whose technicians were never loaded has no payroll, and
+// the error says so and what to load — not only "check the store id and month".
+func TestPayrollWithoutTechnicians(t *testing.T) {
+	d := testenv.Sample(t, 2, 2, func(d *sql.DB) {
+		if _, err := d.Exec(`DELETE FROM raw_technicians WHERE store_id = 'S001'`); err != nil {
+			t.Fatal(err)
+		}
+	})
+	err := Payroll(t.Context(), d, "S001", "2026-10", "en", filepath.Join(t.TempDir(), "p.xlsx"))
+	if err == nil || !strings.Contains(err.Error(), "no technicians of store S001 are loaded") {
+		t.Errorf("S001 without technicians: %v", err)
+	}
+	if err := NoTechnicians(t.Context(), d, "S002"); err != nil {
+		t.Errorf("S002 has technicians: %v", err)
+	}
+	// a mistyped store id has no technicians either: the message is about the id, not them
+	if err := NoTechnicians(t.Context(), d, "s001"); err != nil {
+		t.Errorf("s001, a store with no work orders: %v", err)
+	}
+}
