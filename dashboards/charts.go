@@ -36,6 +36,33 @@ func safeJSON(v any) template.JS {
 	return template.JS(strings.ReplaceAll(string(b), "__f__", `_\u005ff__`))
 }
 
+// optionMap is the chart's option as plain JSON values, for what go-echarts has no field for
+// (seriesOpts; written with safeJSON).
+func optionMap(c echartsChart) map[string]any {
+	c.Validate()
+	m := map[string]any{}
+	if b, err := json.Marshal(c.JSON()); err == nil {
+		json.Unmarshal(b, &m)
+	}
+	return m
+}
+
+// seriesOpts sets set on the option's first series and returns that series (nil: none).
+func seriesOpts(m map[string]any, set map[string]any) map[string]any {
+	series, _ := m["series"].([]any)
+	if len(series) == 0 {
+		return nil
+	}
+	s, _ := series[0].(map[string]any)
+	if s == nil {
+		return nil
+	}
+	for k, v := range set {
+		s[k] = v
+	}
+	return s
+}
+
 // null is what ECharts draws as a gap.
 const null = "-"
 

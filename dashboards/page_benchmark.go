@@ -1,7 +1,6 @@
 package dashboards
 
 import (
-	"encoding/json"
 	"fmt"
 	"html/template"
 	"math"
@@ -361,29 +360,4 @@ func markLinePlaces(c echartsChart, places []string) template.JS {
 		}
 	}
 	return safeJSON(m)
-}
-
-// optionMap is the chart's option as plain JSON values, for what go-echarts has no field for.
-func optionMap(c echartsChart) map[string]any {
-	c.Validate()
-	m := map[string]any{}
-	if b, err := json.Marshal(c.JSON()); err == nil {
-		json.Unmarshal(b, &m)
-	}
-	return m
-}
-
-// seriesOpts sets set on the option's first series and returns that series (nil: none).
-func seriesOpts(m map[string]any, set map[string]any) map[string]any {
-	series, _ := m["series"].([]any)
-	if len(series) == 0 {
-		return nil
-	}
-	s, _ := series[0].(map[string]any)
-	for k, v := range set {
-		if s != nil {
-			s[k] = v
-		}
-	}
-	return s
 }
