@@ -24,6 +24,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/filename"
 	"github.com/aftersales/aftersales/internal/msg"
+	"github.com/aftersales/aftersales/internal/par"
 	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/internal/workbook"
 )
@@ -132,7 +133,8 @@ func Build(ctx context.Context, db *sql.DB, o Options) (Stats, error) {
 		return b.st, msg.Errorf("no page for month %s: no store has closed customer orders in it (months with data: %s … %s): check --month",
 			o.Month, b.allMonth[0], b.allMonth[len(b.allMonth)-1])
 	}
-	// pages per store-month (on two workers: each page is a few read queries and a render),
+	// pages per store-month (a worker per processor, par.Workers: each page is a few read
+	// queries and a render),
 	// then benchmarks, then the index (which links what exists)
 	type job struct {
 		s storeInfo
@@ -147,10 +149,11 @@ func Build(ctx context.Context, db *sql.DB, o Options) (Stats, error) {
 		}
 	}
 	jobs := make(chan job)
-	errs := make(chan error, 2)
+	workers := par.Workers(8)
+	errs := make(chan error, workers)
 	var wg sync.WaitGroup
 	var done atomic.Int64
-	for w := 0; w < 2; w++ {
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -19,7 +19,6 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
@@ -29,6 +28,7 @@ import (
 	"github.com/aftersales/aftersales/ingest/read"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/msg"
+	"github.com/aftersales/aftersales/internal/par"
 	"github.com/aftersales/aftersales/internal/parse"
 )
 
@@ -189,7 +189,9 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	ch := make(chan item, batchFiles) // the next batch is prepared while this one loads
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	workers := max(1, min(runtime.NumCPU(), 4))
+	// one worker per processor (par.Workers), so that parsing keeps up with DuckDB's load on a
+	// larger machine too; at most 8 (each holds one file's rows while it prepares them)
+	workers := par.Workers(8)
 	slots := make([]chan item, len(paths))
 	for i := range slots {
 		slots[i] = make(chan item, 1)

@@ -20,6 +20,7 @@ import (
 	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/gen"
+	"github.com/aftersales/aftersales/internal/par"
 )
 
 type benchOpts struct {
@@ -335,7 +336,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 
 	res := benchResult{Scale: o.Scale, Stores: stores, Months: months, Rows: rows, Files: inFiles, InBytes: inBytes, CSVBytes: csvBytes,
 		R: r, RUnordered: r2, RHuge: r3, Ingest: ing, Transform: tr, Incremental: inc, Dash: dash, Pay: pay, Month: month, Last: last, Runs: o.Runs,
-		RRuns: secsOf(rs), IngestR: ingestR, TransformR: transformR}
+		RRuns: secsOf(rs), IngestR: ingestR, TransformR: transformR, Threads: duckdbThreads(), Workers: par.Workers(8)}
 	if !lean {
 		res.CSVDir, res.DBFile = csvDir, dbf
 	}
@@ -359,6 +360,7 @@ type benchResult struct {
 	Month, Last                          string
 	RRuns, IngestR, TransformR           []float64 // per run: R, and ingest and full transform ÷ that run's R
 	CSVDir, DBFile                       string    // left on disk (scale S), for a check by other means
+	Threads, Workers                     int       // DuckDB's threads; aftersales' workers (par.Workers)
 }
 
 func (b benchResult) markdown() string {
@@ -372,8 +374,8 @@ func (b benchResult) markdown() string {
 		// `make bench SCALE=L` runs once per step (the Makefile's RUNS)
 		how = fmt.Sprintf("`aftersales bench --scale %s --runs 1`, which `make bench SCALE=L` runs (each step measured once)", b.Scale)
 	}
-	fmt.Fprintf(&s, "Machine: %d cores (%s), %.0f GiB memory, %s/%s. Command: %s.\n\n",
-		runtime.NumCPU(), cpu, memGiB(), runtime.GOOS, runtime.GOARCH, how)
+	fmt.Fprintf(&s, "Machine: %d cores (%s), %.0f GiB memory, %s/%s; DuckDB ran %d threads, and ingest's parsing, the dashboard pages and the workbooks %d workers. Command: %s.\n\n",
+		runtime.NumCPU(), cpu, memGiB(), runtime.GOOS, runtime.GOARCH, b.Threads, b.Workers, how)
 	fmt.Fprintf(&s, "R = DuckDB `read_csv` of the same content as clean UTF-8 CSV into typed tables of a file database = **%.1f s** (%.0f k rows/s).\n\n", b.R, float64(b.Rows)/b.R/1e3)
 	if len(b.RRuns) > 1 {
 		join := func(xs []float64, format string) string {
@@ -583,6 +585,20 @@ func limitSession(ctx context.Context, d *sql.DB, unordered bool) error {
 		}
 	}
 	return nil
+}
+
+// duckdbThreads is the number of threads DuckDB runs with here (0 when it cannot be asked).
+func duckdbThreads() int {
+	d, err := db.OpenMemory()
+	if err != nil {
+		return 0
+	}
+	defer d.Close()
+	var n int
+	if d.QueryRow("SELECT current_setting('threads')").Scan(&n) != nil {
+		return 0
+	}
+	return n
 }
 
 func cpuModel() string {

@@ -18,6 +18,7 @@ import (
 
 	"github.com/aftersales/aftersales/internal/db"
 	"github.com/aftersales/aftersales/internal/msg"
+	"github.com/aftersales/aftersales/internal/par"
 	"github.com/aftersales/aftersales/internal/parse"
 	"github.com/aftersales/aftersales/transform"
 )
@@ -154,11 +155,11 @@ func checkTransformed(ctx context.Context, d *sql.DB, f *dbFlags, store string) 
 	return nil
 }
 
-// twoAtATime runs do(0) … do(n-1) in two workers — writing a workbook is Go's work (excelize,
-// zip), and these machines have two cores — and returns the error of the smallest i that failed,
+// inParallel runs do(0) … do(n-1) in a worker per processor (par.Workers, at most 8: writing a
+// workbook is Go's work, excelize and zip) and returns the error of the smallest i that failed,
 // as a run one after another would report. On a terminal a progress bar named what counts them
 // (500 stores' workbooks take a minute or two).
-func twoAtATime(n int, what string, do func(i int) error) error {
+func inParallel(n int, what string, do func(i int) error) error {
 	errs := make([]error, n)
 	next := make(chan int)
 	var bar *progressbar.ProgressBar
@@ -168,7 +169,7 @@ func twoAtATime(n int, what string, do func(i int) error) error {
 		defer bar.Finish()
 	}
 	var wg sync.WaitGroup
-	for range 2 {
+	for range par.Workers(8) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

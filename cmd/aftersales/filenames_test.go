@@ -91,7 +91,7 @@ func TestStoreIDsNameFilesSafely(t *testing.T) {
 			seen[strings.ToLower(n)] = n
 		}
 	}
-	// report --all-stores (two workers) writes each store's report as --store does
+	// report --all-stores (a worker per processor) writes each store's report as --store does
 	if got, want := sheetsOf(t, filepath.Join(out, "rep", "月报-上海店-2026-09.xlsx")), sheetsOf(t, filepath.Join(dir, "one.xlsx")); got == "" || got != want {
 		t.Error("report --all-stores: 上海店's workbook differs from --store's")
 	}

@@ -326,7 +326,7 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 			t.Errorf("%s: mode %v %v, want 0644", f, st.Mode().Perm(), err)
 		}
 	}
-	// --all-stores (two workers) writes one workbook per store, each the same as --store's
+	// --all-stores (a worker per processor) writes one workbook per store, each the same as --store's
 	if got, want := sheetsOf(t, filepath.Join(dir, "pay", "工资表-S001-2026-09.xlsx")), sheetsOf(t, filepath.Join(dir, "p.xlsx")); got == "" || got != want {
 		t.Errorf("--all-stores workbook of S001 differs from --store S001's")
 	}

@@ -87,7 +87,7 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 	if len(all) == 0 {
 		return failed("no payroll for month %s", o.Month)
 	}
-	err = twoAtATime(len(all), "payroll workbooks", func(i int) error {
+	err = inParallel(len(all), "payroll workbooks", func(i int) error {
 		p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", filename.Part(all[i].Store), o.Month))
 		if err := mkdirFor(p); err != nil {
 			return err

@@ -154,7 +154,7 @@ func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
 		return failed("cannot create %s: %v", o.OutDir, err)
 	}
-	err = twoAtATime(len(stores), "monthly reports", func(i int) error {
+	err = inParallel(len(stores), "monthly reports", func(i int) error {
 		p := filepath.Join(o.OutDir, fmt.Sprintf("月报-%s-%s.xlsx", filename.Part(stores[i]), o.Month))
 		if err := workbook.Report(ctx, d, stores[i], o.Month, o.Lang, p); err != nil {
 			return failed("writing %s: %v", p, err)

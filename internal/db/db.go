@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -47,6 +48,9 @@ func open(path string, readOnly bool, floor int64) (*sql.DB, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return nil, msg.Errorf("creating the folder of database %s: %w", path, err)
 		}
+	}
+	if _, err := threadsSetting(); err != nil {
+		return nil, err
 	}
 	dsn := path
 	if readOnly {
@@ -177,13 +181,33 @@ func physicalMemory() int64 {
 // 326.5 s (3.27 R) → 200.9 s (2.15 R). Row groups whose rows are all deleted are still dropped
 // (that is not a merge); rows a re-export replaced inside a partly deleted row group keep their
 // space until a rebuild.
+//
+// $AFTERSALES_THREADS, when set, is DuckDB's threads (DuckDB's own default is one per core): to
+// leave cores to other work on a shared office PC, or to try more threads than cores.
 func initConn(ex driver.ExecerContext, limit string) error {
-	for _, s := range []string{"SET TimeZone='UTC'", "SET memory_limit='" + strings.ReplaceAll(limit, "'", "") + "'", "SET max_vacuum_tasks = 0"} {
+	set := []string{"SET TimeZone='UTC'", "SET memory_limit='" + strings.ReplaceAll(limit, "'", "") + "'", "SET max_vacuum_tasks = 0"}
+	if n, _ := threadsSetting(); n > 0 {
+		set = append(set, fmt.Sprintf("SET threads = %d", n))
+	}
+	for _, s := range set {
 		if _, err := ex.ExecContext(context.Background(), s, nil); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// threadsSetting is $AFTERSALES_THREADS as a number of DuckDB threads (0 when unset).
+func threadsSetting() (int, error) {
+	v := strings.TrimSpace(os.Getenv("AFTERSALES_THREADS"))
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, msg.Errorf("AFTERSALES_THREADS=%s: set it to the number of DuckDB threads (a whole number, 1 or more), or unset it for one per core", v)
+	}
+	return n, nil
 }
 
 // OpenMemory opens an in-memory database (tests, scratch work) with the same session settings.

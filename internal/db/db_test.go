@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -319,5 +320,39 @@ func TestExplainFolder(t *testing.T) {
 	}
 	if err := Explain(filepath.Join(dir, "a.duckdb"), errors.New(`IO Error: Cannot open file "x": Access denied.`)); strings.Contains(err.Error(), "is a folder") {
 		t.Errorf("a file taken for a folder: %v", err)
+	}
+}
+
+// AFTERSALES_THREADS sets DuckDB's threads for every connection; unset, DuckDB keeps its own (one
+// per core); a value that is not a positive whole number is an error that names it.
+func TestThreadsSetting(t *testing.T) {
+	threads := func() int {
+		t.Helper()
+		d, err := Open(filepath.Join(t.TempDir(), "t.duckdb"), false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		var n int
+		if err := d.QueryRow("SELECT current_setting('threads')").Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	t.Setenv("AFTERSALES_THREADS", "")
+	def := threads()
+	if def != runtime.NumCPU() {
+		t.Logf("DuckDB's own default: %d threads on %d cores", def, runtime.NumCPU())
+	}
+	t.Setenv("AFTERSALES_THREADS", "7")
+	if n := threads(); n != 7 {
+		t.Errorf("AFTERSALES_THREADS=7: %d threads", n)
+	}
+	for _, v := range []string{"many", "0", "-2"} {
+		t.Setenv("AFTERSALES_THREADS", v)
+		_, err := Open(filepath.Join(t.TempDir(), "t.duckdb"), false)
+		if err == nil || !strings.Contains(err.Error(), "AFTERSALES_THREADS="+v) {
+			t.Errorf("AFTERSALES_THREADS=%s: %v, want an error naming the value", v, err)
+		}
 	}
 }

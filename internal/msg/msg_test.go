@@ -118,7 +118,7 @@ func TestCatalogVerbs(t *testing.T) {
 var helpers = map[string][]int{
 	"msg.T": {1}, "msg.Errorf": {0}, "msg.Format": {1}, "read.Errorf": {0},
 	"read.Errorf@read": {0}, "ingest.fileErr@ingest": {0}, "ingest.fail@ingest": {0},
-	"main.failed@main": {0}, "main.usage@main": {0}, "main.line@main": {0, 1}, "main.twoAtATime@main": {1},
+	"main.failed@main": {0}, "main.usage@main": {0}, "main.line@main": {0, 1}, "main.inParallel@main": {1},
 }
 
 // TestEveryMessageIsTranslated reads the module's Go files (not tests) and fails for each
