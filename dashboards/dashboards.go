@@ -134,8 +134,7 @@ func Build(ctx context.Context, db *sql.DB, o Options) (Stats, error) {
 			o.Month, b.allMonth[0], b.allMonth[len(b.allMonth)-1])
 	}
 	// pages per store-month (a worker per processor, par.Workers: each page is a few read
-	// queries and a render),
-	// then benchmarks, then the index (which links what exists)
+	// queries and a render), then benchmarks, then the index (which links what exists)
 	type job struct {
 		s storeInfo
 		m monthInfo
