@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/go-echarts/go-echarts/v2/charts"
@@ -148,13 +149,99 @@ func barLine(title string, x []string, bars map[string][]any, barOrder []string,
 	return b
 }
 
-// lines is a line chart; percent adds a % axis.
+// percentMax is the top of an axis of percentages (0–100): 100 where ECharts would draw it past
+// 100 % — it pads a lone value (one store, one month, equal values) by half of it either way
+// (100 % gave an axis of 40–160 %), and its "nice" steps of 3 × 10ᵏ may round 90-odd up to 120 —,
+// else nil (ECharts' own). vals are the values drawn against the axis, the marked lines' too (a
+// target of 95 % is then on the axis when the stores are at 60 %).
+func percentMax(vals []float64) any {
+	if len(vals) == 0 {
+		return nil
+	}
+	lo, hi := slices.Min(vals), slices.Max(vals)
+	if hi > 100 {
+		return nil
+	}
+	if hi >= 90 || hi == lo && hi*1.5 > 100 {
+		return 100
+	}
+	return nil
+}
+
+// axisBounds are the ends of a value axis that shows every one of vals — a ranking chart's dots
+// and its marked lines: ECharts fits an axis to the data alone, so a target all stores miss by
+// far (on-time delivery 91–94.5 % against 95 %) was drawn off the chart, and the chart did not
+// mark the miss. The ends are multiples of a "nice" step (1, 2 or 5 × 10ᵏ, about a fifth of the
+// span; ticks at every step), a step beyond a value that would lie on an end; a lone value is given ±10 % of itself
+// (±1 at 0); percentages stay within 0–100, and an axis of values ≥ 0 starts at 0 at the lowest.
+func axisBounds(vals []float64, percent bool) (lo, hi, step float64, ok bool) {
+	if len(vals) == 0 {
+		return 0, 0, 0, false
+	}
+	lo, hi = slices.Min(vals), slices.Max(vals)
+	if lo == hi {
+		pad := math.Abs(lo) / 10
+		if pad == 0 {
+			pad = 1
+		}
+		lo, hi = lo-pad, hi+pad
+	}
+	raw := (hi - lo) / 5
+	e := math.Pow(10, math.Floor(math.Log10(raw)))
+	step = 10 * e
+	for _, f := range []float64{1, 2, 5} {
+		if raw <= f*e {
+			step = f * e
+			break
+		}
+	}
+	// the ends to the step's decimals (0.1 × 3 is 0.30000000000000004)
+	digits := math.Pow(10, math.Max(0, -math.Floor(math.Log10(step))))
+	lo = math.Round(math.Floor(lo/step)*step*digits) / digits
+	hi = math.Round(math.Ceil(hi/step)*step*digits) / digits
+	// a line or dot on an end would lie on the axis or the grid's edge: a step more room
+	if lo == slices.Min(vals) {
+		lo = math.Round((lo-step)*digits) / digits
+	}
+	if hi == slices.Max(vals) {
+		hi = math.Round((hi+step)*digits) / digits
+	}
+	if percent {
+		lo, hi = math.Max(lo, 0), math.Min(hi, 100)
+	}
+	if slices.Min(vals) >= 0 && lo < 0 {
+		lo = 0
+	}
+	return lo, hi, step, true
+}
+
+// floats are the numbers among vals.
+func floats(vals ...[]any) []float64 {
+	var out []float64
+	for _, vs := range vals {
+		for _, v := range vs {
+			if f, ok := toFloat(v); ok {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// lines is a line chart; a yName of "%" is an axis of percentages (percentMax).
 func lines(title string, x []string, series map[string][]any, order []string, yName string, min any) *charts.Line {
 	l := charts.NewLine()
 	l.SetGlobalOptions(common(title)...)
 	y := opts.YAxis{Name: yName, Type: "value", Scale: opts.Bool(true)}
 	if min != nil {
 		y.Min = min
+	}
+	if yName == "%" {
+		var vals [][]any
+		for _, name := range order {
+			vals = append(vals, series[name])
+		}
+		y.Max = percentMax(floats(vals...))
 	}
 	l.SetGlobalOptions(charts.WithYAxisOpts(y))
 	l.SetXAxis(x)

@@ -132,18 +132,21 @@ func (b *builder) benchmarkPage(month string) error {
 	}
 	// FTFR vs CSI scatter
 	sc := charts.NewScatter()
-	sc.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{b}: {c}"}), charts.WithAnimation(false),
-		charts.WithXAxisOpts(opts.XAxis{Name: kpiName("ftfr", "FTFR") + " %", NameLocation: "middle", NameGap: 28, Type: "value", Scale: opts.Bool(true)}),
-		charts.WithYAxisOpts(opts.YAxis{Name: kpiName("csi", "CSI") + " %", Type: "value", Scale: opts.Bool(true)}))
 	var sd []opts.ScatterData
+	var ftfrs, csis []float64
 	for _, s := range stores {
 		f, okf := toFloat(field(byKS[[2]string{"ftfr", s}], c("value")))
 		q, okq := toFloat(field(byKS[[2]string{"csi", s}], c("value")))
 		if okf && okq {
 			// in %, to 2 decimals: the tooltip shows the values as they are
-			sd = append(sd, opts.ScatterData{Name: s, Value: []any{math.Round(f*10000) / 100, math.Round(q*10000) / 100}})
+			x, y := math.Round(f*10000)/100, math.Round(q*10000)/100
+			sd = append(sd, opts.ScatterData{Name: s, Value: []any{x, y}})
+			ftfrs, csis = append(ftfrs, x), append(csis, y)
 		}
 	}
+	sc.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{b}: {c}"}), charts.WithAnimation(false),
+		charts.WithXAxisOpts(opts.XAxis{Name: kpiName("ftfr", "FTFR") + " %", NameLocation: "middle", NameGap: 28, Type: "value", Scale: opts.Bool(true), Max: percentMax(ftfrs)}),
+		charts.WithYAxisOpts(opts.YAxis{Name: kpiName("csi", "CSI") + " %", Type: "value", Scale: opts.Bool(true), Max: percentMax(csis)}))
 	sc.AddSeries(T(l, "stores"), sd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
 	// a store's name beside its dot unless it would cover another's (at 200 stores most would):
 	// the tooltip names every dot
@@ -219,8 +222,7 @@ func (b *builder) benchmarkPage(month string) error {
 		// dots, not bars: the axis is fitted to the stores' spread (a rate of 99.3–99.9 % would
 		// show as equal bars from 0), and a bar on a cut axis misstates the ratio between stores
 		bar := charts.NewScatter()
-		bar.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}), charts.WithAnimation(false),
-			charts.WithYAxisOpts(opts.YAxis{Type: "value", Scale: opts.Bool(true), Name: axis}))
+		yAxis := opts.YAxis{Type: "value", Scale: opts.Bool(true), Name: axis}
 		bar.SetXAxis(xs)
 		var marks []opts.MarkLineNameYAxisItem
 		// where each line's name stands, so that close lines' names do not cover each other: the
@@ -245,6 +247,18 @@ func (b *builder) benchmarkPage(month string) error {
 			}
 			mark(T(l, "target"), "target", "insideStartTop")
 		}
+		// the axis holds the dots and every marked line, the target too
+		drawn := floats(ys)
+		for _, m := range marks {
+			drawn = append(drawn, m.YAxis.(float64))
+		}
+		if lo, hi, step, ok := axisBounds(drawn, unit == "rate"); ok {
+			// ticks at every step from lo (ECharts' own interval for these ends was 0.3 from 98.5:
+			// 98.5, 98.7, 99, 99.3 …)
+			yAxis.Min, yAxis.Max, yAxis.MinInterval, yAxis.MaxInterval = lo, hi, step, step
+		}
+		bar.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "axis"}), charts.WithAnimation(false),
+			charts.WithYAxisOpts(yAxis))
 		dots := make([]opts.ScatterData, len(ys))
 		for i, y := range ys {
 			dots[i] = opts.ScatterData{Value: y, SymbolSize: 11}
