@@ -162,8 +162,10 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 			// (the axes' numbers as the cells show them: revenue in yuan, the rates in %; without a
 			// format Excel wrote 2000000 and 0.96)
 			&excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{ser(3)}, YAxis: excelize.ChartAxis{Secondary: true, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "¥#,##0"}}})
+		// rates end at 100 % (a month at 100 % made the automatic axis end at 120 %)
+		hundred := 1.0
 		f.AddChart(tsh, "N20", &excelize.Chart{Type: excelize.Line, Series: []excelize.ChartSeries{ser(6), ser(7), ser(8)},
-			YAxis: excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}},
+			YAxis: excelize.ChartAxis{NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0%"}, Maximum: &hundred},
 			Title: excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: L(lang, "chart_quality")}}}, Dimension: excelize.ChartDimension{Width: 640, Height: 300}})
 	}
 
