@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"encoding/json"
 	"html"
 	"os"
 	"path/filepath"
@@ -100,5 +101,95 @@ func TestBenchmarkHeatmapWholePercentiles(t *testing.T) {
 	}
 	if p, _ := os.ReadFile(filepath.Join(out, "parts-S001-2026-10.html")); strings.Contains(string(p), "消耗金额最大的") {
 		t.Error("a store with fewer than 200 parts noted as cut")
+	}
+}
+
+// TestRankingChartsMarkMisses: every ranking chart's axis holds its marked lines (a target every
+// store misses by far was drawn off the chart), and the dots of exactly the stores that miss a
+// KPI's target are red, as the ranked table marks them.
+func TestRankingChartsMarkMisses(t *testing.T) {
+	out, d := buildPages(t, Options{})
+	// S002 misses every target in October: on-time delivery far below it, too
+	if _, err := d.Exec(`UPDATE mart_benchmark SET value = 0.5, meets_target = false WHERE store_id = 'S002' AND month = '2026-10' AND kpi = 'on_time_rate'`); err != nil {
+		t.Fatal(err)
+	}
+	out = filepath.Join(out, "again")
+	if _, err := Build(t.Context(), d, Options{Out: out, Now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(out, "benchmark-2026-10.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]bool{} // "label store" of each miss
+	rows, err := d.Query(`SELECT k.label_zh, b.store_id FROM mart_benchmark b JOIN kpi_dictionary k USING (kpi)
+		WHERE b.month = '2026-10' AND NOT b.meets_target AND b.value IS NOT NULL`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var label, store string
+		if err := rows.Scan(&label, &store); err != nil {
+			t.Fatal(err)
+		}
+		want[label+" "+store] = true
+	}
+	rows.Close()
+	if !want["按时交车率 S002"] {
+		t.Fatalf("the case lost its miss: %v", want)
+	}
+	got := map[string]bool{}
+	charts := 0
+	head := regexp.MustCompile(`^(c_rank_\d+)", option: `)
+	for _, spec := range strings.Split(string(b), `{id: "`) {
+		m := head.FindStringSubmatch(spec)
+		if m == nil {
+			continue
+		}
+		var raw json.RawMessage // the option, up to the end of its JSON value
+		if err := json.NewDecoder(strings.NewReader(spec[len(m[0]):])).Decode(&raw); err != nil {
+			t.Fatalf("%s: %v", m[1], err)
+		}
+		m = append(m, string(raw))
+		var o struct {
+			XAxis  []struct{ Data []string }
+			YAxis  []struct{ Min, Max *float64 }
+			Series []struct {
+				Name string
+				Data []struct {
+					Value     float64
+					ItemStyle *struct{ Color string }
+				}
+				MarkLine struct{ Data []struct{ YAxis float64 } }
+			}
+		}
+		if err := json.Unmarshal([]byte(m[2]), &o); err != nil {
+			t.Fatalf("%s: %v", m[1], err)
+		}
+		charts++
+		s, y := o.Series[0], o.YAxis[0]
+		for _, ml := range s.MarkLine.Data {
+			if y.Min == nil || y.Max == nil || ml.YAxis < *y.Min || ml.YAxis > *y.Max {
+				t.Errorf("%s (%s): a marked line at %v is off the axis %v–%v", m[1], s.Name, ml.YAxis, y.Min, y.Max)
+			}
+		}
+		for i, dot := range s.Data {
+			if dot.ItemStyle != nil && dot.ItemStyle.Color == missColor {
+				got[s.Name+" "+o.XAxis[0].Data[i]] = true
+			}
+		}
+	}
+	if charts < 10 {
+		t.Fatalf("%d ranking charts found", charts)
+	}
+	for k := range want {
+		if !got[k] {
+			t.Errorf("%s misses its target, but its dot is not red", k)
+		}
+	}
+	for k := range got {
+		if !want[k] {
+			t.Errorf("%s is red, but meets its target (or has none)", k)
+		}
 	}
 }

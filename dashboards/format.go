@@ -194,6 +194,7 @@ var dict = map[string][2]string{
 	"back":            {"返回首页", "Back to index"},
 	"no_pay":          {"工资为保密信息，未包含。使用 --include-pay 生成含工资的页面。", "Pay is confidential and not shown; use --include-pay to include it."},
 	"lower_better":    {"越低越好", "lower is better"},
+	"red_dots_miss":   {"红点：未达目标的门店", "red dots: stores that miss the target"},
 	"masked":          {"客户姓名与电话已脱敏", "Customer names and phones are masked"},
 }
 

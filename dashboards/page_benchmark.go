@@ -193,12 +193,13 @@ func (b *builder) benchmarkPage(month string) error {
 			s    string
 			v    float64
 			rank int64
+			miss bool // the store misses the KPI's target
 		}
 		var list []sv
 		for _, s := range stores {
 			r := byKS[[2]string{k.key, s}]
 			if f, ok := toFloat(field(r, c("value"))); ok {
-				list = append(list, sv{s, f, toInt(field(r, c("rank")))})
+				list = append(list, sv{s, f, toInt(field(r, c("rank"))), field(r, c("meets_target")) == false})
 			}
 		}
 		sort.Slice(list, func(a, b int) bool {
@@ -215,8 +216,10 @@ func (b *builder) benchmarkPage(month string) error {
 		if unit == "money" && slices.ContainsFunc(list, func(e sv) bool { return math.Abs(e.v) >= 10000 }) {
 			scale, axis = 0.0001, T(l, "wan_yuan")
 		}
+		var miss []bool
 		for _, e := range list {
 			xs = append(xs, e.s)
+			miss = append(miss, e.miss)
 			ys = append(ys, math.Round(e.v*scale*100)/100) // shown to 2 decimals
 		}
 		// dots, not bars: the axis is fitted to the stores' spread (a rate of 99.3–99.9 % would
@@ -266,7 +269,7 @@ func (b *builder) benchmarkPage(month string) error {
 		bar.AddSeries(k.label, dots, charts.WithMarkLineNameYAxisItemOpts(marks...),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Label: &opts.Label{Show: opts.Bool(true), Formatter: "{b}"}}))
 		id := fmt.Sprintf("c_rank_%d", i)
-		pg.Charts = append(pg.Charts, chart{id, markLinePlaces(bar, places)})
+		pg.Charts = append(pg.Charts, chart{id, rankingOption(bar, places, miss)})
 		title := k.label + " · " + T(l, "ranking")
 		if k.dir == "down" {
 			if l == "en" {
@@ -275,7 +278,11 @@ func (b *builder) benchmarkPage(month string) error {
 				title += "（" + T(l, "lower_better") + "）"
 			}
 		}
-		pg.Sections = append(pg.Sections, section{Title: title, Note: k.formula, Charts: []chartDiv{{ID: id, Height: 240}}})
+		note := k.formula
+		if slices.Contains(miss, true) {
+			note += " · " + T(l, "red_dots_miss")
+		}
+		pg.Sections = append(pg.Sections, section{Title: title, Note: note, Charts: []chartDiv{{ID: id, Height: 240}}})
 	}
 	// ranked table
 	t := &table{Head: heads(l, "kpi", "rank", "store", "value", "percentile", "median", "target", "mom", "yoy")}
@@ -359,11 +366,22 @@ func changeCell(cur, prev any, prevLabel, unit, l string) cellv {
 	return cellv{Text: d, Class: "num", Tip: T(l, prevLabel) + " " + Fmt(p, unit, l) + " · " + T(l, "change") + " " + abs}
 }
 
-// markLinePlaces is the chart's option with its first series' mark lines labelled at places (by
-// the lines' order): go-echarts sets one label for all of a series' mark lines.
-func markLinePlaces(c echartsChart, places []string) template.JS {
+// missColor is the red the page's cards and tables mark a missed target with.
+const missColor = "#dc2626"
+
+// rankingOption is a ranking chart's option: its first series' mark lines labelled at places (by
+// the lines' order: go-echarts sets one label for all of a series' mark lines), and the dots of
+// the stores that miss the target (miss, by the dots' order) in the red of a miss, as the ranked
+// table below marks them.
+func rankingOption(c echartsChart, places []string, miss []bool) template.JS {
 	m := optionMap(c)
 	if s := seriesOpts(m, nil); s != nil {
+		data, _ := s["data"].([]any)
+		for i, d := range data {
+			if item, ok := d.(map[string]any); ok && i < len(miss) && miss[i] {
+				item["itemStyle"] = map[string]any{"color": missColor}
+			}
+		}
 		if ml, ok := s["markLine"].(map[string]any); ok {
 			data, _ := ml["data"].([]any)
 			for i, d := range data {
