@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"database/sql"
 	"encoding/json"
 	"html"
 	"os"
@@ -16,14 +17,11 @@ import (
 // with the earlier value and the absolute change in the cell's tip; "—" without an earlier month.
 func TestBenchmarkChangesLikeStoreCards(t *testing.T) {
 	out, d := buildPages(t, Options{})
-	b, err := os.ReadFile(filepath.Join(out, "benchmark-2026-10.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readPage(t, out, "benchmark-2026-10.html")
 	cellRE := regexp.MustCompile(`<td([^>]*)>(.*?)</td>`)
 	titleRE := regexp.MustCompile(`title="([^"]*)"`)
 	row := func(label string) [][]string {
-		for _, tr := range strings.Split(string(b), "<tr>") {
+		for _, tr := range strings.Split(b, "<tr>") {
 			if strings.HasPrefix(tr, "<td>"+label+"</td>") && strings.Contains(tr, "<td>S001 ") {
 				return cellRE.FindAllStringSubmatch(tr, -1)
 			}
@@ -75,15 +73,8 @@ func TestBenchmarkHeatmapWholePercentiles(t *testing.T) {
 		FROM (SELECT * FROM mart_parts_month WHERE store_id = 'S002' AND month = '2026-10' LIMIT 1) m, range(250) t(i)`); err != nil {
 		t.Fatal(err)
 	}
-	out = filepath.Join(out, "again")
-	if _, err := Build(t.Context(), d, Options{Out: out, Now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(out, "benchmark-2026-10.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := string(b)
+	out = rebuildPages(t, d, out)
+	s := readPage(t, out, "benchmark-2026-10.html")
 	i := strings.Index(s, `{id: "c_heat"`)
 	if i < 0 {
 		t.Fatal("no heatmap")
@@ -92,11 +83,7 @@ func TestBenchmarkHeatmapWholePercentiles(t *testing.T) {
 	if !strings.Contains(heat, `{"value":[1,0,94]}`) || strings.Contains(heat, "93.87") || regexp.MustCompile(`\[\d+,\d+,\d+\.\d`).MatchString(heat) {
 		t.Errorf("heatmap cells not whole percentiles:\n%.600s", heat)
 	}
-	p, err := os.ReadFile(filepath.Join(out, "parts-S002-2026-10.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n := strings.Count(string(p), "消耗金额最大的 200 个配件（共 "); n != 1 {
+	if n := strings.Count(readPage(t, out, "parts-S002-2026-10.html"), "消耗金额最大的 200 个配件（共 "); n != 1 {
 		t.Errorf("the Pareto's note on 200 of the parts: %d times", n)
 	}
 	if p, _ := os.ReadFile(filepath.Join(out, "parts-S001-2026-10.html")); strings.Contains(string(p), "消耗金额最大的") {
@@ -109,18 +96,11 @@ func TestBenchmarkHeatmapWholePercentiles(t *testing.T) {
 // KPI's target are red, as the ranked table marks them.
 func TestRankingChartsMarkMisses(t *testing.T) {
 	out, d := buildPages(t, Options{})
-	// S002 misses every target in October: on-time delivery far below it, too
+	// S002's October on-time delivery far below its target: the target above every dot
 	if _, err := d.Exec(`UPDATE mart_benchmark SET value = 0.5, meets_target = false WHERE store_id = 'S002' AND month = '2026-10' AND kpi = 'on_time_rate'`); err != nil {
 		t.Fatal(err)
 	}
-	out = filepath.Join(out, "again")
-	if _, err := Build(t.Context(), d, Options{Out: out, Now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(filepath.Join(out, "benchmark-2026-10.html"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readPage(t, rebuildPages(t, d, out), "benchmark-2026-10.html")
 	want := map[string]bool{} // "label store" of each miss
 	rows, err := d.Query(`SELECT k.label_zh, b.store_id FROM mart_benchmark b JOIN kpi_dictionary k USING (kpi)
 		WHERE b.month = '2026-10' AND NOT b.meets_target AND b.value IS NOT NULL`)
@@ -141,7 +121,7 @@ func TestRankingChartsMarkMisses(t *testing.T) {
 	got := map[string]bool{}
 	charts := 0
 	head := regexp.MustCompile(`^(c_rank_\d+)", option: `)
-	for _, spec := range strings.Split(string(b), `{id: "`) {
+	for _, spec := range strings.Split(b, `{id: "`) {
 		m := head.FindStringSubmatch(spec)
 		if m == nil {
 			continue
@@ -192,4 +172,25 @@ func TestRankingChartsMarkMisses(t *testing.T) {
 			t.Errorf("%s is red, but meets its target (or has none)", k)
 		}
 	}
+}
+
+// rebuildPages builds the pages of d again, after a test changed its marts, into out/again (the
+// clock of buildPages) and returns that folder.
+func rebuildPages(t *testing.T, d *sql.DB, out string) string {
+	t.Helper()
+	out = filepath.Join(out, "again")
+	if _, err := Build(t.Context(), d, Options{Out: out, Now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// readPage is the text of a page in out.
+func readPage(t *testing.T, out, name string) string {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(out, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

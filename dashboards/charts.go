@@ -149,11 +149,10 @@ func barLine(title string, x []string, bars map[string][]any, barOrder []string,
 	return b
 }
 
-// percentMax is the top of an axis of percentages (0–100): 100 where ECharts would draw it past
-// 100 % — it pads a lone value (one store, one month, equal values) by half of it either way
-// (100 % gave an axis of 40–160 %), and its "nice" steps of 3 × 10ᵏ may round 90-odd up to 120 —,
-// else nil (ECharts' own). vals are the values drawn against the axis, the marked lines' too (a
-// target of 95 % is then on the axis when the stores are at 60 %).
+// percentMax is the top of an axis of percentages (0–100) drawn from vals: 100 where ECharts
+// would draw it past 100 % — it pads a lone value (one store, one month, equal values) by half of
+// it either way (100 % gave an axis of 40–160 %), and its "nice" steps of 3 × 10ᵏ may round
+// 90-odd up to 120 —, else nil (ECharts' own). Charts with marked lines take axisBounds.
 func percentMax(vals []float64) any {
 	if len(vals) == 0 {
 		return nil
@@ -172,13 +171,15 @@ func percentMax(vals []float64) any {
 // and its marked lines: ECharts fits an axis to the data alone, so a target all stores miss by
 // far (on-time delivery 91–94.5 % against 95 %) was drawn off the chart, and the chart did not
 // mark the miss. The ends are multiples of a "nice" step (1, 2 or 5 × 10ᵏ, about a fifth of the
-// span; ticks at every step), a step beyond a value that would lie on an end; a lone value is given ±10 % of itself
-// (±1 at 0); percentages stay within 0–100, and an axis of values ≥ 0 starts at 0 at the lowest.
+// span; ticks at every step), a step beyond a value that would lie on an end; a lone value is
+// given ±10 % of itself (±1 at 0); percentages stay within 0–100, and an axis of values ≥ 0
+// starts at 0 at the lowest.
 func axisBounds(vals []float64, percent bool) (lo, hi, step float64, ok bool) {
 	if len(vals) == 0 {
 		return 0, 0, 0, false
 	}
-	lo, hi = slices.Min(vals), slices.Max(vals)
+	vmin, vmax := slices.Min(vals), slices.Max(vals)
+	lo, hi = vmin, vmax
 	if lo == hi {
 		pad := math.Abs(lo) / 10
 		if pad == 0 {
@@ -200,16 +201,16 @@ func axisBounds(vals []float64, percent bool) (lo, hi, step float64, ok bool) {
 	lo = math.Round(math.Floor(lo/step)*step*digits) / digits
 	hi = math.Round(math.Ceil(hi/step)*step*digits) / digits
 	// a line or dot on an end would lie on the axis or the grid's edge: a step more room
-	if lo == slices.Min(vals) {
+	if lo == vmin {
 		lo = math.Round((lo-step)*digits) / digits
 	}
-	if hi == slices.Max(vals) {
+	if hi == vmax {
 		hi = math.Round((hi+step)*digits) / digits
 	}
 	if percent {
 		lo, hi = math.Max(lo, 0), math.Min(hi, 100)
 	}
-	if slices.Min(vals) >= 0 && lo < 0 {
+	if vmin >= 0 && lo < 0 {
 		lo = 0
 	}
 	return lo, hi, step, true

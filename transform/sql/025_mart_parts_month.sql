@@ -104,7 +104,7 @@ bounds as (
 -- DuckDB 1.4 planned a LEFT_DELIM_JOIN, whose parallel hash aggregate crashed now and then —
 -- "INTERNAL Error: Attempting to combine TupleDataCollection with mismatching types", a NULL
 -- unique_ptr or a segmentation fault in TupleDataCollection::Combine — in 7 of 12 full runs on
--- generated data of 200 stores × 3 months; 0 of 30 with the anti join.)
+-- generated data of 200 stores × 3 months; 0 of 15 with the anti join.)
 cells as (
     select store_id, part_no, mi, net_qty, issued_net, last_issue_at, unit_cost, cover_days from monthly
     union all
