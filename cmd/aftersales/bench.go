@@ -337,6 +337,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	res := benchResult{Scale: o.Scale, Stores: stores, Months: months, Rows: rows, Files: inFiles, InBytes: inBytes, CSVBytes: csvBytes,
 		R: r, RUnordered: r2, RHuge: r3, Ingest: ing, Transform: tr, Incremental: inc, Dash: dash, Pay: pay, Month: month, Last: last, Runs: o.Runs,
 		RRuns: secsOf(rs), IngestR: ingestR, TransformR: transformR, Threads: duckdbThreads(), Workers: par.Workers(8)}
+	res.TransformThreads = db.TransformThreads(dbf, res.Threads)
 	if !lean {
 		res.CSVDir, res.DBFile = csvDir, dbf
 	}
@@ -361,6 +362,7 @@ type benchResult struct {
 	RRuns, IngestR, TransformR           []float64 // per run: R, and ingest and full transform ÷ that run's R
 	CSVDir, DBFile                       string    // left on disk (scale S), for a check by other means
 	Threads, Workers                     int       // DuckDB's threads; aftersales' workers (par.Workers)
+	TransformThreads                     int       // DuckDB's threads in the transform (db.TransformThreads)
 }
 
 func (b benchResult) markdown() string {
@@ -374,8 +376,12 @@ func (b benchResult) markdown() string {
 		// `make bench SCALE=L` runs once per step (the Makefile's RUNS)
 		how = fmt.Sprintf("`aftersales bench --scale %s --runs 1`, which `make bench SCALE=L` runs (each step measured once)", b.Scale)
 	}
-	fmt.Fprintf(&s, "Machine: %d cores (%s), %.0f GiB memory, %s/%s; DuckDB ran %d threads, and ingest's parsing, the dashboard pages and the workbooks %d workers. Command: %s.\n\n",
-		runtime.NumCPU(), cpu, memGiB(), runtime.GOOS, runtime.GOARCH, b.Threads, b.Workers, how)
+	threads := fmt.Sprintf("%d threads", b.Threads)
+	if b.TransformThreads > 0 && b.TransformThreads < b.Threads {
+		threads += fmt.Sprintf(" (the transform %d: a thread per 250 MB of its memory limit)", b.TransformThreads)
+	}
+	fmt.Fprintf(&s, "Machine: %d cores (%s), %.0f GiB memory, %s/%s; DuckDB ran %s, and ingest's parsing, the dashboard pages and the workbooks %d workers. Command: %s.\n\n",
+		runtime.NumCPU(), cpu, memGiB(), runtime.GOOS, runtime.GOARCH, threads, b.Workers, how)
 	fmt.Fprintf(&s, "R = DuckDB `read_csv` of the same content as clean UTF-8 CSV into typed tables of a file database = **%.1f s** (%.0f k rows/s).\n\n", b.R, float64(b.Rows)/b.R/1e3)
 	if len(b.RRuns) > 1 {
 		join := func(xs []float64, format string) string {

@@ -46,6 +46,11 @@ func TestBenchReport(t *testing.T) {
 	if md := b.markdown(); strings.Contains(md, "Per run") {
 		t.Errorf("one run: no per-run line expected:\n%s", md)
 	}
+	// on a machine of 32 cores the transform runs fewer threads than DuckDB elsewhere
+	b.Threads, b.TransformThreads = 32, 8
+	if want := "; DuckDB ran 32 threads (the transform 8: a thread per 250 MB of its memory limit), and"; !strings.Contains(b.markdown(), want) {
+		t.Errorf("the report lacks %q:\n%s", want, b.markdown())
+	}
 }
 
 // TestHugePagesVerbs: every verb allocates with huge pages but bench, whose process measures

@@ -83,7 +83,94 @@ func open(path string, readOnly bool, floor int64) (*sql.DB, error) {
 			}
 		}
 	}
+	if floor == transformFloor {
+		mu.Lock()
+		l := limit
+		mu.Unlock()
+		if err := capThreads(d, l); err != nil {
+			d.Close()
+			return nil, Explain(path, err)
+		}
+	}
 	return d, nil
+}
+
+// bytesPerTransformThread is how much of its memory limit a transform keeps for each DuckDB
+// thread: a transform runs at most limit ÷ 250 MB threads (8 under the 2 GB floor at scale S,
+// 19 under L's 4.9 GB), unless $AFTERSALES_THREADS says how many.
+//
+// Why: DuckDB runs a thread per core, and each thread of the parts model's windows and sort
+// holds state of its own, outside what the memory limit bounds (DuckDB's guide to out-of-memory
+// errors: "some of DuckDB's operations circumvent the database's buffer manager"; its first
+// advice is fewer threads). Full transforms at scale S on these 2 cores with DuckDB told to run
+// more threads (AFTERSALES_THREADS, one run each, session 50): peak RSS 1.50 GB on 2 threads,
+// 1.55 on 4, 1.65 on 8, 1.85 on 16, 2.05 on 24, 2.08–2.21 on 32, 2.12 on 48 and 2.19 on 64 —
+// past the issue's 2 GB target from about 20 threads, i.e. on a machine of 20 cores or more, and
+// with the peak inside the parts model (0.9 GB before it, 1.2–1.3 GB after it). A real machine
+// of that many cores gives jemalloc more arenas too, so those are lower bounds. Capping only the
+// parts model at 8 threads left 1.89–1.90 GB at 32 (the other models' threads leave more behind
+// them); the whole transform at 8 threads, 1.59–1.67 GB (session 49: 3 runs). On a machine of 8
+// cores or fewer nothing changes. The ingest is not capped: its peak RSS stayed 1.79 GB on 8 and
+// on 16 threads (1.50 GB on 2), the Go side's parse workers being at most 8 (par.Workers).
+const bytesPerTransformThread = 250_000_000
+
+// capThreads sets DuckDB's threads to at most limit ÷ bytesPerTransformThread (at least 1) when
+// $AFTERSALES_THREADS is not set and DuckDB runs more (threads is a setting of the database
+// instance: every connection of the pool has it).
+func capThreads(d *sql.DB, limit string) error {
+	if n, _ := threadsSetting(); n > 0 {
+		return nil
+	}
+	bytes, ok := parseMemory(limit)
+	if !ok {
+		return nil // a limit DuckDB accepts in a form this does not read: leave the threads as they are
+	}
+	var cur int64
+	if err := d.QueryRow("SELECT current_setting('threads')::BIGINT").Scan(&cur); err != nil {
+		return err
+	}
+	if max := transformThreads(cur, bytes); max < cur {
+		_, err := d.Exec(fmt.Sprintf("SET threads = %d", max))
+		return err
+	}
+	return nil
+}
+
+// TransformThreads is how many DuckDB threads a transform of the database at path runs with,
+// where DuckDB runs threads (for the bench's report).
+func TransformThreads(path string, threads int) int {
+	if n, _ := threadsSetting(); n > 0 {
+		return n
+	}
+	bytes, ok := parseMemory(TransformMemoryLimit(path))
+	if !ok {
+		return threads
+	}
+	return int(transformThreads(int64(threads), bytes))
+}
+
+// transformThreads is the threads a transform runs with: threads, at most one per
+// bytesPerTransformThread of the memory limit, and at least 1.
+func transformThreads(threads, limitBytes int64) int64 {
+	return max(1, min(threads, limitBytes/bytesPerTransformThread))
+}
+
+var memoryRe = regexp.MustCompile(`(?i)^\s*([0-9]+(?:\.[0-9]+)?)\s*(b|bytes|kb|mb|gb|tb|kib|mib|gib|tib)\s*$`)
+
+// parseMemory reads a memory limit as DuckDB does (KB, MB, GB and TB are powers of 1000; KiB,
+// MiB, GiB and TiB of 1024), in bytes; ok is false for any other form.
+func parseMemory(s string) (int64, bool) {
+	m := memoryRe.FindStringSubmatch(s)
+	if m == nil {
+		return 0, false
+	}
+	v, err := strconv.ParseFloat(m[1], 64)
+	if err != nil {
+		return 0, false
+	}
+	unit := map[string]float64{"b": 1, "bytes": 1, "kb": 1e3, "mb": 1e6, "gb": 1e9, "tb": 1e12,
+		"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30, "tib": 1 << 40}[strings.ToLower(m[2])]
+	return int64(v * unit), true
 }
 
 // usedBytes is the size of the database's blocks in use (its file less the free blocks).

@@ -356,3 +356,75 @@ func TestThreadsSetting(t *testing.T) {
 		}
 	}
 }
+
+// TestTransformThreads: a transform runs at most a DuckDB thread per 250 MB of its memory limit
+// unless AFTERSALES_THREADS says otherwise; other opens keep DuckDB's threads. On a machine of
+// any size the cap shows with a small limit: 250 MB leaves one thread.
+func TestTransformThreads(t *testing.T) {
+	for _, c := range []struct{ threads, limit, want int64 }{
+		{2, 2_048_000_000, 2}, {8, 2_048_000_000, 8}, {32, 2_048_000_000, 8}, {64, 4_900_000_000, 19},
+		{4, 250_000_000, 1}, {4, 100_000_000, 1}, {4, 499_999_999, 1}, {4, 500_000_000, 2},
+	} {
+		if got := transformThreads(c.threads, c.limit); got != c.want {
+			t.Errorf("transformThreads(%d, %d) = %d, want %d", c.threads, c.limit, got, c.want)
+		}
+	}
+	for _, c := range []struct {
+		in   string
+		want int64
+		ok   bool
+	}{
+		{"2048MB", 2_048_000_000, true}, {"3GB", 3_000_000_000, true}, {"1.5 GiB", 3 << 29, true},
+		{"512mib", 512 << 20, true}, {"1000 bytes", 1000, true}, {"80%", 0, false}, {"", 0, false}, {"12", 0, false},
+	} {
+		if got, ok := parseMemory(c.in); got != c.want || ok != c.ok {
+			t.Errorf("parseMemory(%q) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+
+	threads := func(open func(string) (*sql.DB, error)) int {
+		t.Helper()
+		d, err := open(filepath.Join(t.TempDir(), "t.duckdb"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer d.Close()
+		// two connections of the pool, the second opened while the first is held: threads is a
+		// setting of the database instance, which every connection shares
+		ctx := t.Context()
+		var ns [2]int
+		for i := range ns {
+			c, err := d.Conn(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if err := c.QueryRowContext(ctx, "SELECT current_setting('threads')").Scan(&ns[i]); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if ns[0] != ns[1] {
+			t.Errorf("two connections of one pool: %d and %d threads", ns[0], ns[1])
+		}
+		return ns[0]
+	}
+	plain := func(p string) (*sql.DB, error) { return Open(p, false) }
+	t.Setenv("AFTERSALES_THREADS", "")
+	t.Setenv("AFTERSALES_MEMORY_LIMIT", "250MB")
+	def := threads(plain)
+	if def < 2 {
+		t.Skipf("DuckDB runs %d thread here: nothing to cap", def)
+	}
+	if n := threads(OpenForTransform); n != 1 {
+		t.Errorf("a transform under a 250 MB limit: %d threads, want 1 (DuckDB's own: %d)", n, def)
+	}
+	t.Setenv("AFTERSALES_MEMORY_LIMIT", "")
+	if n := threads(OpenForTransform); n != int(min(int64(def), 8)) && physicalMemory() > 4<<30 {
+		t.Errorf("a transform under its own limit (at least 2 GB): %d threads, want %d", n, min(def, 8))
+	}
+	t.Setenv("AFTERSALES_MEMORY_LIMIT", "250MB")
+	t.Setenv("AFTERSALES_THREADS", "3")
+	if n := threads(OpenForTransform); n != 3 {
+		t.Errorf("AFTERSALES_THREADS=3 under a 250 MB limit: a transform ran %d threads, want 3", n)
+	}
+}
