@@ -335,6 +335,10 @@ func Explain(path string, err error) error {
 		}
 	}
 	switch {
+	case os.Getenv("AFTERSALES_MEMORY_LIMIT") != "" && strings.Contains(strings.ToLower(text), "memory") &&
+		(strings.Contains(text, "Parser Error") || strings.Contains(text, "Unknown unit")):
+		// DuckDB's words name neither the variable nor where the value came from
+		return msg.Errorf("AFTERSALES_MEMORY_LIMIT=%s is not a memory size DuckDB takes (%v): set it to a size such as 4GB or 1500MB, or unset it for the default (1.2 × the database, at least 1 GB)", os.Getenv("AFTERSALES_MEMORY_LIMIT"), strings.TrimSpace(text))
 	case strings.Contains(text, "Could not set lock") || strings.Contains(text, "Conflicting lock") ||
 		// Windows: DuckDB opens a database it writes without sharing it, and a second opener
 		// gets ERROR_SHARING_VIOLATION, as Windows words it or as Wine does

@@ -428,3 +428,25 @@ func TestTransformThreads(t *testing.T) {
 		t.Errorf("AFTERSALES_THREADS=3 under a 250 MB limit: a transform ran %d threads, want 3", n)
 	}
 }
+
+// TestMemoryLimitSettingNamed: an AFTERSALES_MEMORY_LIMIT DuckDB does not take fails the open
+// with a message that names the variable and its value (DuckDB's own names neither); a form
+// DuckDB takes opens.
+func TestMemoryLimitSettingNamed(t *testing.T) {
+	for _, v := range []string{"abc", "80%"} {
+		t.Setenv("AFTERSALES_MEMORY_LIMIT", v)
+		_, err := Open(filepath.Join(t.TempDir(), "m.duckdb"), false)
+		if err == nil || !strings.Contains(err.Error(), "AFTERSALES_MEMORY_LIMIT="+v+" is not a memory size") {
+			t.Errorf("AFTERSALES_MEMORY_LIMIT=%s: %v, want an error naming the variable and value", v, err)
+		}
+	}
+	for _, v := range []string{"1G", "1500 mb"} {
+		t.Setenv("AFTERSALES_MEMORY_LIMIT", v)
+		d, err := Open(filepath.Join(t.TempDir(), "m.duckdb"), false)
+		if err != nil {
+			t.Errorf("AFTERSALES_MEMORY_LIMIT=%s: %v", v, err)
+			continue
+		}
+		d.Close()
+	}
+}
