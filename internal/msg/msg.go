@@ -24,9 +24,15 @@ const (
 )
 
 // Default is the language when none is given: $AFTERSALES_LANG if it is zh or en, else Chinese.
+// The variable is read as a locale is (any case, a region or encoding after it): EN, en_US.UTF-8
+// and en-GB are English, zh_CN Chinese — a user who copies their LANG's value gets what it says.
 func Default() string {
-	if l := os.Getenv("AFTERSALES_LANG"); l == ZH || l == EN {
-		return l
+	l := strings.ToLower(strings.TrimSpace(os.Getenv("AFTERSALES_LANG")))
+	if i := strings.IndexAny(l, "_-.@"); i >= 0 {
+		l = l[:i]
+	}
+	if l == EN {
+		return EN
 	}
 	return ZH
 }

@@ -61,7 +61,8 @@ func (c carrier) Error() string { return c.err.Error() }
 func (c carrier) Unwrap() error { return c.err }
 
 func TestDefault(t *testing.T) {
-	for env, want := range map[string]string{"": ZH, "en": EN, "zh": ZH, "fr": ZH} {
+	for env, want := range map[string]string{"": ZH, "en": EN, "zh": ZH, "fr": ZH,
+		"EN": EN, "en_US.UTF-8": EN, "en-GB": EN, " en ": EN, "zh_CN.UTF-8": ZH} {
 		t.Setenv("AFTERSALES_LANG", env)
 		if got := Default(); got != want {
 			t.Errorf("AFTERSALES_LANG=%q: Default() = %q, want %q", env, got, want)
