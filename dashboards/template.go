@@ -1,6 +1,10 @@
 package dashboards
 
-import "html/template"
+import (
+	"html/template"
+	"slices"
+	"strings"
+)
 
 // page is what one HTML page shows. Every string is escaped by html/template; Charts holds
 // option JSON made by optionJSON (HTML-safe, no raw data in the script).
@@ -55,6 +59,18 @@ type table struct {
 	Rows [][]cellv
 }
 
+// NumCol: column i holds numbers (a cell of it has class num), so its header is right-aligned
+// over them as the numbers are; a left-aligned header over right-aligned numbers sat nearer the
+// next column's figures than its own in a wide table (the benchmark's ranked table).
+func (t *table) NumCol(i int) bool {
+	for _, r := range t.Rows {
+		if i < len(r) && slices.Contains(strings.Fields(r[i].Class), "num") {
+			return true
+		}
+	}
+	return false
+}
+
 type cellv struct {
 	Text  string
 	Class string
@@ -94,7 +110,7 @@ section h2{font-size:15px;margin:0 0 8px}
 .note{font-size:12px;color:#64748b;margin-bottom:6px}
 td.none{color:#94a3b8;text-align:center} .chart{width:100%} .chart.empty{display:flex;align-items:center;justify-content:center;color:#94a3b8;font-size:14px}
 table{border-collapse:collapse;width:100%;font-size:12px}
-th{background:#f1f5f9;text-align:left;padding:4px 6px;position:sticky;top:0}
+th{background:#f1f5f9;text-align:left;padding:4px 6px;position:sticky;top:0} th.num{text-align:right}
 td{border-top:1px solid #eef2f7;padding:4px 6px}
 td.num{text-align:right;font-variant-numeric:tabular-nums} td.total{font-weight:600;border-top:1px solid #94a3b8}
 td.miss{color:#dc2626;font-weight:600} td.met{color:#16a34a} td.warn{color:#b45309}
@@ -118,7 +134,7 @@ footer dt{font-weight:600;display:inline} footer dd{display:inline;margin:0 0 0 
 <div class="grid">
 {{range .Sections}}<section{{if .Wide}} class="wide"{{end}}><h2>{{.Title}}</h2>{{if .Note}}<div class="note">{{.Note}}</div>{{end}}
 {{range .Charts}}{{if .Empty}}<div class="chart empty" style="height:{{.Height}}px">{{if eq $.Lang "en"}}No data{{else}}无数据{{end}}</div>{{else}}<div class="chart" id="{{.ID}}" style="height:{{.Height}}px"></div>{{end}}{{end}}
-{{with .Table}}<div class="scroll"><table><thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead><tbody>
+{{with .Table}}{{$t := .}}<div class="scroll"><table><thead><tr>{{range $i, $h := .Head}}<th{{if $t.NumCol $i}} class="num"{{end}}>{{$h}}</th>{{end}}</tr></thead><tbody>
 {{if not .Rows}}<tr><td class="none" colspan="{{len .Head}}">{{if eq $.Lang "en"}}None{{else}}无{{end}}</td></tr>{{end}}{{range .Rows}}<tr>{{range .}}<td{{if .Class}} class="{{.Class}}"{{end}}{{if .Tip}} title="{{.Tip}}"{{end}}>{{if .Href}}<a href="{{.Href}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td>{{end}}</tr>
 {{end}}</tbody></table></div>{{end}}
 </section>
