@@ -83,6 +83,9 @@ func TestBenchmarkHeatmapWholePercentiles(t *testing.T) {
 	if !strings.Contains(heat, `{"value":[1,0,94]}`) || strings.Contains(heat, "93.87") || regexp.MustCompile(`\[\d+,\d+,\d+\.\d`).MatchString(heat) {
 		t.Errorf("heatmap cells not whole percentiles:\n%.600s", heat)
 	}
+	if strings.Contains(s, "本月只有一家门店有数据") {
+		t.Error("a benchmark of several stores says its heatmap has one store")
+	}
 	if n := strings.Count(readPage(t, out, "parts-S002-2026-10.html"), "消耗金额最大的 200 个配件（共 "); n != 1 {
 		t.Errorf("the Pareto's note on 200 of the parts: %d times", n)
 	}

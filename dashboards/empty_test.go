@@ -12,7 +12,8 @@ import (
 )
 
 // TestEmptyChartsAndTables: a store with work orders but no parts data and no stores file — its
-// parts charts say "no data" instead of drawing bare axes, its empty tables say "none", and its
+// parts charts say "no data" instead of drawing bare axes, its empty tables say "none", its
+// benchmark page says why the heatmap is empty (one store: nothing to rank against), and its
 // pages name it by its id once (not "S001 S001"). Charts with data are drawn as before.
 func TestEmptyChartsAndTables(t *testing.T) {
 	d := testenv.Sample(t, 1, 2, func(d *sql.DB) {
@@ -45,6 +46,14 @@ func TestEmptyChartsAndTables(t *testing.T) {
 		}
 		if strings.Count(parts, `<td class="none" colspan="`) != 2 || !strings.Contains(parts, none) {
 			t.Errorf("%s: the dead stock and suggested order tables do not say none", lang)
+		}
+		// one store: the heatmap has nothing to colour, and says why instead of only "no data"
+		oneStore := "本月只有一家门店有数据"
+		if lang == "en" {
+			oneStore = "Only one store has data this month"
+		}
+		if bench := read("benchmark-2026-10.html"); !strings.Contains(bench, `<div class="note">`+oneStore) {
+			t.Errorf("%s: the one-store benchmark page's heatmap does not say why it is empty", lang)
 		}
 		store := read("store-S001-2026-10.html")
 		if strings.Contains(store, "chart empty") || !strings.Contains(store, `id="c_orders"`) {

@@ -117,7 +117,12 @@ func (b *builder) benchmarkPage(month string) error {
 	// frame (a picture taken of the page, or printed, showed 67 of 200 stores)
 	seriesOpts(heat, map[string]any{"progressive": 0})
 	pg.Charts = append(pg.Charts, chart{"c_heat", safeJSON(heat)})
-	pg.Sections = append(pg.Sections, section{Title: T(l, "heatmap"), Charts: []chartDiv{{ID: "c_heat", Height: max(height, 300)}}, Wide: true})
+	heatSec := section{Title: T(l, "heatmap"), Charts: []chartDiv{{ID: "c_heat", Height: max(height, 300)}}, Wide: true}
+	if !slices.ContainsFunc(kpis, func(k kpiInfo) bool { return valued[k.key] >= 2 }) {
+		// an empty chart says "no data"; the data are there, but no KPI has two stores to rank
+		heatSec.Note = T(l, "heatmap_one_store")
+	}
+	pg.Sections = append(pg.Sections, heatSec)
 	// the KPIs' names in the page's language (the dictionary's labels); en keeps the short names
 	kpiName := func(key, en string) string {
 		if l == "en" {
