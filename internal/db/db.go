@@ -97,7 +97,8 @@ func open(path string, readOnly bool, floor int64) (*sql.DB, error) {
 
 // bytesPerTransformThread is how much of its memory limit a transform keeps for each DuckDB
 // thread: a transform runs at most limit ÷ 250 MB threads (8 under the 2 GB floor at scale S,
-// 19 under L's 4.9 GB), unless $AFTERSALES_THREADS says how many.
+// about 18 under scale L's ≈ 4.7 GB: the limit is written in MiB and read as DuckDB's MB, 10^6
+// bytes), unless $AFTERSALES_THREADS says how many.
 //
 // Why: DuckDB runs a thread per core, and each thread of the parts model's windows and sort
 // holds state of its own, outside what the memory limit bounds (DuckDB's guide to out-of-memory
