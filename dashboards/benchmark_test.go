@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"html"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -196,4 +197,90 @@ func readPage(t *testing.T, out, name string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestScatterMarksTargetsAndMisses: the FTFR vs CSI scatter is a quadrant chart — each KPI's
+// target a dashed line on an axis that holds it and every dot (ECharts fitted the axes to the
+// dots alone: a store at the lowest value lay on the axis line), and the dots of exactly the
+// stores that miss either target red, with a note that says so.
+func TestScatterMarksTargetsAndMisses(t *testing.T) {
+	out, d := buildPages(t, Options{})
+	// S002's October CSI far below its target
+	if _, err := d.Exec(`UPDATE mart_benchmark SET value = 0.5, meets_target = false WHERE store_id = 'S002' AND month = '2026-10' AND kpi = 'csi'`); err != nil {
+		t.Fatal(err)
+	}
+	b := readPage(t, rebuildPages(t, d, out), "benchmark-2026-10.html")
+	want := map[string]bool{}
+	rows, err := d.Query(`SELECT DISTINCT store_id FROM mart_benchmark WHERE month = '2026-10' AND kpi IN ('ftfr', 'csi') AND NOT meets_target`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		want[s] = true
+	}
+	rows.Close()
+	if !want["S002"] {
+		t.Fatalf("the case lost its miss: %v", want)
+	}
+	const head = `{id: "c_scatter", option: `
+	i := strings.Index(b, head)
+	if i < 0 {
+		t.Fatal("no scatter")
+	}
+	var o struct {
+		XAxis, YAxis []struct{ Min, Max *float64 }
+		Series       []struct {
+			Data []struct {
+				Name      string
+				Value     []float64
+				ItemStyle *struct{ Color string }
+			}
+			MarkLine struct {
+				Data []struct {
+					XAxis, YAxis *float64
+				}
+			}
+		}
+	}
+	if err := json.NewDecoder(strings.NewReader(b[i+len(head):])).Decode(&o); err != nil {
+		t.Fatal(err)
+	}
+	x, y, s := o.XAxis[0], o.YAxis[0], o.Series[0]
+	if x.Min == nil || x.Max == nil || y.Min == nil || y.Max == nil {
+		t.Fatalf("the scatter's axes are not fitted: %+v %+v", x, y)
+	}
+	in := func(v float64, lo, hi *float64) bool { return v >= *lo && v <= *hi }
+	var tx, ty []float64
+	for _, ml := range s.MarkLine.Data {
+		switch {
+		case ml.XAxis != nil:
+			tx = append(tx, *ml.XAxis)
+		case ml.YAxis != nil:
+			ty = append(ty, *ml.YAxis)
+		}
+	}
+	if len(tx) != 1 || tx[0] != 95 || len(ty) != 1 || ty[0] != 90 {
+		t.Errorf("target lines at x %v and y %v, want FTFR 95 and CSI 90", tx, ty)
+	} else if !in(tx[0], x.Min, x.Max) || !in(ty[0], y.Min, y.Max) {
+		t.Errorf("a target off its axis: x %v–%v, y %v–%v", *x.Min, *x.Max, *y.Min, *y.Max)
+	}
+	got := map[string]bool{}
+	for _, dot := range s.Data {
+		if !in(dot.Value[0], x.Min, x.Max) || !in(dot.Value[1], y.Min, y.Max) {
+			t.Errorf("%s at %v is off the axes", dot.Name, dot.Value)
+		}
+		if dot.ItemStyle != nil && dot.ItemStyle.Color == missColor {
+			got[dot.Name] = true
+		}
+	}
+	if len(s.Data) < 2 || !maps.Equal(got, want) {
+		t.Errorf("red dots %v, want the stores that miss either target %v (%d dots)", got, want, len(s.Data))
+	}
+	if !strings.Contains(b, "虚线：两项指标的目标 · 红点：至少一项未达目标的门店") {
+		t.Error("the scatter's note does not explain its lines and red dots")
+	}
 }

@@ -135,30 +135,80 @@ func (b *builder) benchmarkPage(month string) error {
 		}
 		return en
 	}
-	// FTFR vs CSI scatter
+	// FTFR vs CSI scatter: a quadrant chart, with each KPI's target as a line and the stores that
+	// miss either target in red (as the ranking charts mark them)
 	sc := charts.NewScatter()
 	var sd []opts.ScatterData
 	var ftfrs, csis []float64
+	var scMiss []bool
 	for _, s := range stores {
-		f, okf := toFloat(field(byKS[[2]string{"ftfr", s}], c("value")))
-		q, okq := toFloat(field(byKS[[2]string{"csi", s}], c("value")))
+		rf, rq := byKS[[2]string{"ftfr", s}], byKS[[2]string{"csi", s}]
+		f, okf := toFloat(field(rf, c("value")))
+		q, okq := toFloat(field(rq, c("value")))
 		if okf && okq {
 			// in %, to 2 decimals: the tooltip shows the values as they are
 			x, y := math.Round(f*10000)/100, math.Round(q*10000)/100
 			sd = append(sd, opts.ScatterData{Name: s, Value: []any{x, y}})
 			ftfrs, csis = append(ftfrs, x), append(csis, y)
+			scMiss = append(scMiss, field(rf, c("meets_target")) == false || field(rq, c("meets_target")) == false)
 		}
 	}
+	// the targets (a setting, the same for every store of the month), in %
+	target := func(kpi string) (float64, bool) {
+		for _, s := range stores {
+			if f, ok := toFloat(field(byKS[[2]string{kpi, s}], c("target"))); ok {
+				return math.Round(f*10000) / 100, true
+			}
+		}
+		return 0, false
+	}
+	xAxis := opts.XAxis{Name: kpiName("ftfr", "FTFR") + " %", NameLocation: "middle", NameGap: 28, Type: "value", Scale: opts.Bool(true)}
+	yAxis := opts.YAxis{Name: kpiName("csi", "CSI") + " %", Type: "value", Scale: opts.Bool(true)}
+	var xMarks []opts.MarkLineNameXAxisItem
+	var yMarks []opts.MarkLineNameYAxisItem
+	xDrawn, yDrawn := slices.Clone(ftfrs), slices.Clone(csis)
+	if tx, ok := target("ftfr"); ok && len(sd) > 0 {
+		xMarks = append(xMarks, opts.MarkLineNameXAxisItem{Name: T(l, "target"), XAxis: tx})
+		xDrawn = append(xDrawn, tx)
+	}
+	if ty, ok := target("csi"); ok && len(sd) > 0 {
+		yMarks = append(yMarks, opts.MarkLineNameYAxisItem{Name: T(l, "target"), YAxis: ty})
+		yDrawn = append(yDrawn, ty)
+	}
+	// each axis holds the dots and the target (ECharts fitted them to the dots alone, a store
+	// at the lowest value then lay on the axis line, and the axis ran on to 100 % past them)
+	if lo, hi, step, ok := axisBounds(xDrawn, true); ok {
+		xAxis.Min, xAxis.Max, xAxis.MinInterval, xAxis.MaxInterval = lo, hi, step, step
+	}
+	if lo, hi, step, ok := axisBounds(yDrawn, true); ok {
+		yAxis.Min, yAxis.Max, yAxis.MinInterval, yAxis.MaxInterval = lo, hi, step, step
+	}
 	sc.SetGlobalOptions(charts.WithTooltipOpts(opts.Tooltip{Show: opts.Bool(true), Trigger: "item", Formatter: "{b}: {c}"}), charts.WithAnimation(false),
-		charts.WithXAxisOpts(opts.XAxis{Name: kpiName("ftfr", "FTFR") + " %", NameLocation: "middle", NameGap: 28, Type: "value", Scale: opts.Bool(true), Max: percentMax(ftfrs)}),
-		charts.WithYAxisOpts(opts.YAxis{Name: kpiName("csi", "CSI") + " %", Type: "value", Scale: opts.Bool(true), Max: percentMax(csis)}))
-	sc.AddSeries(T(l, "stores"), sd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}))
+		charts.WithXAxisOpts(xAxis), charts.WithYAxisOpts(yAxis))
+	sc.AddSeries(T(l, "stores"), sd, charts.WithLabelOpts(opts.Label{Show: opts.Bool(true), Formatter: "{b}", Position: "right"}),
+		charts.WithMarkLineNameXAxisItemOpts(xMarks...), charts.WithMarkLineNameYAxisItemOpts(yMarks...),
+		charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Symbol: []string{"none", "none"}, Label: &opts.Label{Show: opts.Bool(true), Formatter: "{b}"}}))
 	// a store's name beside its dot unless it would cover another's (at 200 stores most would):
 	// the tooltip names every dot
 	scatter := optionMap(sc)
-	seriesOpts(scatter, map[string]any{"labelLayout": map[string]any{"hideOverlap": true}})
+	if s := seriesOpts(scatter, map[string]any{"labelLayout": map[string]any{"hideOverlap": true}}); s != nil {
+		data, _ := s["data"].([]any)
+		for i, d := range data {
+			if item, ok := d.(map[string]any); ok && i < len(scMiss) && scMiss[i] {
+				item["itemStyle"] = map[string]any{"color": missColor}
+			}
+		}
+	}
 	pg.Charts = append(pg.Charts, chart{"c_scatter", safeJSON(scatter)})
-	pg.Sections = append(pg.Sections, section{Title: T(l, "scatter"), Charts: []chartDiv{{ID: "c_scatter", Height: 340}}})
+	var scNotes []string
+	if len(xMarks)+len(yMarks) > 0 {
+		scNotes = append(scNotes, T(l, "dashed_targets"))
+	}
+	if slices.Contains(scMiss, true) {
+		scNotes = append(scNotes, T(l, "red_dots_miss_either"))
+	}
+	scNote := strings.Join(scNotes, " · ")
+	pg.Sections = append(pg.Sections, section{Title: T(l, "scatter"), Note: scNote, Charts: []chartDiv{{ID: "c_scatter", Height: 340}}})
 	// group median trend of the quality KPIs
 	bt, err := workbook.Named(b.ctx, b.db, "benchmark_trend", map[string]string{"month": month})
 	if err != nil {
