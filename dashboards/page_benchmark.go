@@ -191,14 +191,7 @@ func (b *builder) benchmarkPage(month string) error {
 	// a store's name beside its dot unless it would cover another's (at 200 stores most would):
 	// the tooltip names every dot
 	scatter := optionMap(sc)
-	if s := seriesOpts(scatter, map[string]any{"labelLayout": map[string]any{"hideOverlap": true}}); s != nil {
-		data, _ := s["data"].([]any)
-		for i, d := range data {
-			if item, ok := d.(map[string]any); ok && i < len(scMiss) && scMiss[i] {
-				item["itemStyle"] = map[string]any{"color": missColor}
-			}
-		}
-	}
+	markMisses(seriesOpts(scatter, map[string]any{"labelLayout": map[string]any{"hideOverlap": true}}), scMiss)
 	pg.Charts = append(pg.Charts, chart{"c_scatter", safeJSON(scatter)})
 	var scNotes []string
 	if len(xMarks)+len(yMarks) > 0 {
@@ -424,6 +417,17 @@ func changeCell(cur, prev any, prevLabel, unit, l string) cellv {
 // missColor is the red the page's cards and tables mark a missed target with.
 const missColor = "#dc2626"
 
+// markMisses colours the dots of a series (an option's series, as seriesOpts gives it; nil does
+// nothing) whose stores miss a target (miss, by the dots' order) in the red of a miss.
+func markMisses(series map[string]any, miss []bool) {
+	data, _ := series["data"].([]any)
+	for i, d := range data {
+		if item, ok := d.(map[string]any); ok && i < len(miss) && miss[i] {
+			item["itemStyle"] = map[string]any{"color": missColor}
+		}
+	}
+}
+
 // rankingOption is a ranking chart's option: its first series' mark lines labelled at places (by
 // the lines' order: go-echarts sets one label for all of a series' mark lines), and the dots of
 // the stores that miss the target (miss, by the dots' order) in the red of a miss, as the ranked
@@ -431,12 +435,7 @@ const missColor = "#dc2626"
 func rankingOption(c echartsChart, places []string, miss []bool) template.JS {
 	m := optionMap(c)
 	if s := seriesOpts(m, nil); s != nil {
-		data, _ := s["data"].([]any)
-		for i, d := range data {
-			if item, ok := d.(map[string]any); ok && i < len(miss) && miss[i] {
-				item["itemStyle"] = map[string]any{"color": missColor}
-			}
-		}
+		markMisses(s, miss)
 		if ml, ok := s["markLine"].(map[string]any); ok {
 			data, _ := ml["data"].([]any)
 			for i, d := range data {

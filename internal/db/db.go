@@ -120,17 +120,13 @@ const bytesPerTransformThread = 250_000_000
 // instance: every connection of the pool has it).
 func capThreads(d *sql.DB, limit string) error {
 	if n, _ := threadsSetting(); n > 0 {
-		return nil
-	}
-	bytes, ok := parseMemory(limit)
-	if !ok {
-		return nil // a limit DuckDB accepts in a form this does not read: leave the threads as they are
+		return nil // initConn set them
 	}
 	var cur int64
 	if err := d.QueryRow("SELECT current_setting('threads')::BIGINT").Scan(&cur); err != nil {
 		return err
 	}
-	if max := transformThreads(cur, bytes); max < cur {
+	if max := transformThreadsUnder(cur, limit); max < cur {
 		_, err := d.Exec(fmt.Sprintf("SET threads = %d", max))
 		return err
 	}
@@ -140,14 +136,21 @@ func capThreads(d *sql.DB, limit string) error {
 // TransformThreads is how many DuckDB threads a transform of the database at path runs with,
 // where DuckDB runs threads (for the bench's report).
 func TransformThreads(path string, threads int) int {
+	return int(transformThreadsUnder(int64(threads), TransformMemoryLimit(path)))
+}
+
+// transformThreadsUnder is the threads a transform runs with under the memory limit limit, where
+// DuckDB runs threads: $AFTERSALES_THREADS when set; else threads as they are under a limit in a
+// form parseMemory does not read (DuckDB takes 1G, none, -1 too); else transformThreads.
+func transformThreadsUnder(threads int64, limit string) int64 {
 	if n, _ := threadsSetting(); n > 0 {
-		return n
+		return int64(n)
 	}
-	bytes, ok := parseMemory(TransformMemoryLimit(path))
+	bytes, ok := parseMemory(limit)
 	if !ok {
 		return threads
 	}
-	return int(transformThreads(int64(threads), bytes))
+	return transformThreads(threads, bytes)
 }
 
 // transformThreads is the threads a transform runs with: threads, at most one per
