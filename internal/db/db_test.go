@@ -326,19 +326,7 @@ func TestExplainFolder(t *testing.T) {
 // AFTERSALES_THREADS sets DuckDB's threads for every connection; unset, DuckDB keeps its own (one
 // per core); a value that is not a positive whole number is an error that names it.
 func TestThreadsSetting(t *testing.T) {
-	threads := func() int {
-		t.Helper()
-		d, err := Open(filepath.Join(t.TempDir(), "t.duckdb"), false)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer d.Close()
-		var n int
-		if err := d.QueryRow("SELECT current_setting('threads')").Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return n
-	}
+	threads := func() int { return poolThreads(t, openWritable) }
 	t.Setenv("AFTERSALES_THREADS", "")
 	def := threads()
 	if def != runtime.NumCPU() {
@@ -382,36 +370,10 @@ func TestTransformThreads(t *testing.T) {
 		}
 	}
 
-	threads := func(open func(string) (*sql.DB, error)) int {
-		t.Helper()
-		d, err := open(filepath.Join(t.TempDir(), "t.duckdb"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer d.Close()
-		// two connections of the pool, the second opened while the first is held: threads is a
-		// setting of the database instance, which every connection shares
-		ctx := t.Context()
-		var ns [2]int
-		for i := range ns {
-			c, err := d.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer c.Close()
-			if err := c.QueryRowContext(ctx, "SELECT current_setting('threads')").Scan(&ns[i]); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if ns[0] != ns[1] {
-			t.Errorf("two connections of one pool: %d and %d threads", ns[0], ns[1])
-		}
-		return ns[0]
-	}
-	plain := func(p string) (*sql.DB, error) { return Open(p, false) }
+	threads := func(open func(string) (*sql.DB, error)) int { return poolThreads(t, open) }
 	t.Setenv("AFTERSALES_THREADS", "")
 	t.Setenv("AFTERSALES_MEMORY_LIMIT", "250MB")
-	def := threads(plain)
+	def := threads(openWritable)
 	if def < 2 {
 		t.Skipf("DuckDB runs %d thread here: nothing to cap", def)
 	}
@@ -449,4 +411,35 @@ func TestMemoryLimitSettingNamed(t *testing.T) {
 		}
 		d.Close()
 	}
+}
+
+// openWritable opens a database file writable, as Open(path, false).
+func openWritable(path string) (*sql.DB, error) { return Open(path, false) }
+
+// poolThreads is DuckDB's threads in a new database opened by open, as two connections of its
+// pool see them, the second opened while the first is held (threads is a setting of the database
+// instance, which every connection shares: the two must agree).
+func poolThreads(t *testing.T, open func(string) (*sql.DB, error)) int {
+	t.Helper()
+	d, err := open(filepath.Join(t.TempDir(), "t.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	ctx := t.Context()
+	var ns [2]int
+	for i := range ns {
+		c, err := d.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if err := c.QueryRowContext(ctx, "SELECT current_setting('threads')").Scan(&ns[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ns[0] != ns[1] {
+		t.Errorf("two connections of one pool: %d and %d threads", ns[0], ns[1])
+	}
+	return ns[0]
 }
