@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -282,5 +283,66 @@ func TestScatterMarksTargetsAndMisses(t *testing.T) {
 	}
 	if !strings.Contains(b, "虚线：两项指标的目标 · 红点：至少一项未达目标的门店") {
 		t.Error("the scatter's note does not explain its lines and red dots")
+	}
+}
+
+// TestReferenceLinesByKind: on the benchmark page's ranking charts and scatter, each marked line
+// is drawn as its kind — the group median solid, the quartiles dotted, a target dashed in amber —
+// labelled in its line's colour, with no arrow or dot at its ends. Before, all four were the same
+// dashed blue line with an arrow, and a target that lay among the quartiles read as one of them.
+func TestReferenceLinesByKind(t *testing.T) {
+	out, _ := buildPages(t, Options{})
+	b := readPage(t, out, "benchmark-2026-10.html")
+	want := map[string]string{"中位数": "solid #334155", "Q1": "dotted #64748b", "Q3": "dotted #64748b", "目标": "dashed #d97706"}
+	head := regexp.MustCompile(`^(c_rank_\d+|c_scatter)", option: `)
+	seen := map[string]int{}
+	charts := 0
+	for _, spec := range strings.Split(b, `{id: "`) {
+		m := head.FindStringSubmatch(spec)
+		if m == nil {
+			continue
+		}
+		var o struct {
+			Series []struct {
+				MarkLine struct {
+					Symbol []string
+					Data   []struct {
+						Name      string
+						LineStyle *struct{ Type, Color string }
+						Label     *struct{ Color string }
+					}
+				}
+			}
+		}
+		if err := json.NewDecoder(strings.NewReader(spec[len(m[0]):])).Decode(&o); err != nil {
+			t.Fatalf("%s: %v", m[1], err)
+		}
+		charts++
+		ml := o.Series[0].MarkLine
+		if len(ml.Data) == 0 {
+			continue
+		}
+		if !slices.Equal(ml.Symbol, []string{"none", "none"}) {
+			t.Errorf("%s: mark line ends %q, want none", m[1], ml.Symbol)
+		}
+		for _, d := range ml.Data {
+			w, ok := want[d.Name]
+			if !ok {
+				t.Errorf("%s: a line named %q", m[1], d.Name)
+				continue
+			}
+			seen[d.Name]++
+			if d.LineStyle == nil || d.Label == nil || d.LineStyle.Type+" "+d.LineStyle.Color != w || d.Label.Color != d.LineStyle.Color {
+				t.Errorf("%s: line %s drawn %+v labelled %+v, want %s", m[1], d.Name, d.LineStyle, d.Label, w)
+			}
+		}
+	}
+	if charts < 10 {
+		t.Fatalf("%d charts found", charts)
+	}
+	for name := range want {
+		if seen[name] == 0 {
+			t.Errorf("no line %s on any chart", name)
+		}
 	}
 }

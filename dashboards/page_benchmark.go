@@ -191,7 +191,9 @@ func (b *builder) benchmarkPage(month string) error {
 	// a store's name beside its dot unless it would cover another's (at 200 stores most would):
 	// the tooltip names every dot
 	scatter := optionMap(sc)
-	markMisses(seriesOpts(scatter, map[string]any{"labelLayout": map[string]any{"hideOverlap": true}}), scMiss)
+	scSeries := seriesOpts(scatter, map[string]any{"labelLayout": map[string]any{"hideOverlap": true}})
+	markMisses(scSeries, scMiss)
+	styleRefLines(scSeries, []refLine{{kind: lineTarget}, {kind: lineTarget}})
 	pg.Charts = append(pg.Charts, chart{"c_scatter", safeJSON(scatter)})
 	var scNotes []string
 	if len(xMarks)+len(yMarks) > 0 {
@@ -279,24 +281,24 @@ func (b *builder) benchmarkPage(month string) error {
 		// where each line's name stands, so that close lines' names do not cover each other: the
 		// median's at the line's end, the upper quartile's above its line and the lower one's
 		// below it (by value: a quartile may be either), the target's above it at the start
-		var places []string
+		var lines []refLine
 		if len(list) > 0 {
 			r := byKS[[2]string{k.key, list[0].s}]
-			mark := func(name, col, place string) (float64, bool) {
+			mark := func(name, col, kind, place string) (float64, bool) {
 				f, ok := toFloat(field(r, c(col)))
 				if ok {
 					marks = append(marks, opts.MarkLineNameYAxisItem{Name: name, YAxis: math.Round(f*scale*100) / 100})
-					places = append(places, place)
+					lines = append(lines, refLine{kind, place})
 				}
 				return f, ok
 			}
-			mark(T(l, "median"), "group_median", "end")
-			q1, ok1 := mark("Q1", "group_q1", "insideEndBottom")
-			q3, ok3 := mark("Q3", "group_q3", "insideEndTop")
+			mark(T(l, "median"), "group_median", lineMedian, "end")
+			q1, ok1 := mark("Q1", "group_q1", lineQuartile, "insideEndBottom")
+			q3, ok3 := mark("Q3", "group_q3", lineQuartile, "insideEndTop")
 			if ok1 && ok3 && q1 > q3 {
-				places[len(places)-2], places[len(places)-1] = "insideEndTop", "insideEndBottom"
+				lines[len(lines)-2].place, lines[len(lines)-1].place = "insideEndTop", "insideEndBottom"
 			}
-			mark(T(l, "target"), "target", "insideStartTop")
+			mark(T(l, "target"), "target", lineTarget, "insideStartTop")
 		}
 		// the axis holds the dots and every marked line, the target too
 		drawn := floats(ys)
@@ -317,7 +319,7 @@ func (b *builder) benchmarkPage(month string) error {
 		bar.AddSeries(k.label, dots, charts.WithMarkLineNameYAxisItemOpts(marks...),
 			charts.WithMarkLineStyleOpts(opts.MarkLineStyle{Label: &opts.Label{Show: opts.Bool(true), Formatter: "{b}"}}))
 		id := fmt.Sprintf("c_rank_%d", i)
-		pg.Charts = append(pg.Charts, chart{id, rankingOption(bar, places, miss)})
+		pg.Charts = append(pg.Charts, chart{id, rankingOption(bar, lines, miss)})
 		title := k.label + " · " + T(l, "ranking")
 		if k.dir == "down" {
 			if l == "en" {
@@ -428,22 +430,60 @@ func markMisses(series map[string]any, miss []bool) {
 	}
 }
 
-// rankingOption is a ranking chart's option: its first series' mark lines labelled at places (by
-// the lines' order: go-echarts sets one label for all of a series' mark lines), and the dots of
-// the stores that miss the target (miss, by the dots' order) in the red of a miss, as the ranked
-// table below marks them.
-func rankingOption(c echartsChart, places []string, miss []bool) template.JS {
+// The kinds of reference line a benchmark chart draws. Each has its own line, so that the
+// target, the thing a store is judged against, stands apart from the group's statistics even
+// where the lines lie close together (a rate's quartiles within 0.2 points of each other).
+const (
+	lineMedian   = "median"   // the group median: solid, dark
+	lineQuartile = "quartile" // Q1 and Q3: dotted, grey
+	lineTarget   = "target"   // the KPI's target: dashed, amber
+)
+
+// refLineStyles: each kind's ECharts lineStyle; a line's label takes its colour.
+var refLineStyles = map[string]map[string]any{
+	lineMedian:   {"type": "solid", "color": "#334155", "width": 1.5},
+	lineQuartile: {"type": "dotted", "color": "#64748b", "width": 1.5},
+	lineTarget:   {"type": "dashed", "color": "#d97706", "width": 1.5},
+}
+
+// refLine is one marked line of a chart's series: its kind and, if not empty, where its name
+// stands (an ECharts markLine label position).
+type refLine struct{ kind, place string }
+
+// styleRefLines draws a series' mark lines (by their order in lines) as lines of their kind,
+// labelled with their name in the line's colour, without the arrow and dot ECharts puts at a
+// mark line's ends (they point nowhere on a reference line). nil does nothing.
+func styleRefLines(series map[string]any, lines []refLine) {
+	ml, ok := series["markLine"].(map[string]any)
+	if !ok {
+		return
+	}
+	ml["symbol"] = []string{"none", "none"}
+	data, _ := ml["data"].([]any)
+	for i, d := range data {
+		item, ok := d.(map[string]any)
+		if !ok || i >= len(lines) {
+			continue
+		}
+		st := refLineStyles[lines[i].kind]
+		item["lineStyle"] = st
+		label := map[string]any{"show": true, "formatter": "{b}", "color": st["color"]}
+		if lines[i].place != "" {
+			label["position"] = lines[i].place
+		}
+		item["label"] = label
+	}
+}
+
+// rankingOption is a ranking chart's option: its first series' mark lines drawn as their kinds
+// and labelled at their places (by the lines' order: go-echarts sets one label for all of a
+// series' mark lines), and the dots of the stores that miss the target (miss, by the dots'
+// order) in the red of a miss, as the ranked table below marks them.
+func rankingOption(c echartsChart, lines []refLine, miss []bool) template.JS {
 	m := optionMap(c)
 	if s := seriesOpts(m, nil); s != nil {
 		markMisses(s, miss)
-		if ml, ok := s["markLine"].(map[string]any); ok {
-			data, _ := ml["data"].([]any)
-			for i, d := range data {
-				if item, ok := d.(map[string]any); ok && i < len(places) {
-					item["label"] = map[string]any{"show": true, "formatter": "{b}", "position": places[i]}
-				}
-			}
-		}
+		styleRefLines(s, lines)
 	}
 	return safeJSON(m)
 }
