@@ -346,3 +346,71 @@ func TestReferenceLinesByKind(t *testing.T) {
 		}
 	}
 }
+
+// TestQualityTrendMarksMissedMonths: on a store's page, the FTFR / CSI / on-time delivery trend
+// marks each month that misses its KPI's target with a red dot — exactly those months: a value
+// equal to its target meets it — and says so with the targets under the chart's title.
+func TestQualityTrendMarksMissedMonths(t *testing.T) {
+	out, d := buildPages(t, Options{})
+	// S001's October FTFR exactly at its target, September's far below it
+	for _, q := range []string{
+		`UPDATE mart_store_month SET ftfr = 0.95 WHERE store_id = 'S001' AND month = '2026-10'`,
+		`UPDATE mart_store_month SET ftfr = 0.5 WHERE store_id = 'S001' AND month = '2026-09'`,
+	} {
+		if _, err := d.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := readPage(t, rebuildPages(t, d, out), "store-S001-2026-10.html")
+	want := map[string]bool{} // "label month" of each miss
+	rows, err := d.Query(`WITH t AS (SELECT DISTINCT kpi, target FROM mart_benchmark WHERE kpi IN ('ftfr', 'csi', 'on_time_rate') AND target IS NOT NULL),
+		v AS (UNPIVOT (SELECT month, ftfr, csi, on_time_rate FROM mart_store_month WHERE store_id = 'S001' AND month <= '2026-10')
+		      ON ftfr, csi, on_time_rate INTO NAME kpi VALUE value)
+		SELECT k.label_zh, v.month FROM v JOIN t USING (kpi) JOIN kpi_dictionary k USING (kpi) WHERE v.value < t.target`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var label, month string
+		if err := rows.Scan(&label, &month); err != nil {
+			t.Fatal(err)
+		}
+		want[label+" "+month] = true
+	}
+	rows.Close()
+	if !want["一次修复率 2026-09"] || want["一次修复率 2026-10"] {
+		t.Fatalf("the case lost its edges: %v", want)
+	}
+	const head = `{id: "c_quality", option: `
+	i := strings.Index(b, head)
+	if i < 0 {
+		t.Fatal("no quality trend")
+	}
+	var o struct {
+		XAxis  []struct{ Data []string }
+		Series []struct {
+			Name string
+			Data []struct {
+				ItemStyle *struct{ Color string }
+				Symbol    string
+			}
+		}
+	}
+	if err := json.NewDecoder(strings.NewReader(b[i+len(head):])).Decode(&o); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, s := range o.Series {
+		for j, p := range s.Data {
+			if p.ItemStyle != nil && p.ItemStyle.Color == missColor && p.Symbol == "circle" {
+				got[s.Name+" "+o.XAxis[0].Data[j]] = true
+			}
+		}
+	}
+	if len(o.Series) != 3 || !maps.Equal(got, want) {
+		t.Errorf("red dots %v, want the months that miss their target %v", got, want)
+	}
+	if !strings.Contains(b, "红点：未达目标的月份（目标：一次修复率 ≥ 95.0%，客户满意度 ≥ 90.0%，按时交车率 ≥ 95.0%）") {
+		t.Error("the trend's note does not name the red dots and the targets")
+	}
+}

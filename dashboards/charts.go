@@ -64,6 +64,16 @@ func seriesOpts(m map[string]any, set map[string]any) map[string]any {
 	return s
 }
 
+// nthSeries is the option's i-th series (nil if it has none), for what go-echarts has no field for.
+func nthSeries(m map[string]any, i int) map[string]any {
+	series, _ := m["series"].([]any)
+	if i < 0 || i >= len(series) {
+		return nil
+	}
+	s, _ := series[i].(map[string]any)
+	return s
+}
+
 // null is what ECharts draws as a gap.
 const null = "-"
 

@@ -198,6 +198,7 @@ var dict = map[string][2]string{
 	"lower_better":         {"越低越好", "lower is better"},
 	"red_dots_miss":        {"红点：未达目标的门店", "red dots: stores that miss the target"},
 	"red_dots_miss_either": {"红点：至少一项未达目标的门店", "red dots: stores that miss either target"},
+	"red_dots_miss_months": {"红点：未达目标的月份", "red dots: months that miss the target"},
 	"dashed_targets":       {"虚线：两项指标的目标", "dashed lines: the two KPIs' targets"},
 	"masked":               {"客户姓名与电话已脱敏", "Customer names and phones are masked"},
 }

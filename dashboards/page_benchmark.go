@@ -420,12 +420,17 @@ func changeCell(cur, prev any, prevLabel, unit, l string) cellv {
 const missColor = "#dc2626"
 
 // markMisses colours the dots of a series (an option's series, as seriesOpts gives it; nil does
-// nothing) whose stores miss a target (miss, by the dots' order) in the red of a miss.
+// nothing) that miss a target (miss, by the dots' order: stores, or a line's months) in the red
+// of a miss. A line's point, a small hollow circle, becomes a larger filled one.
 func markMisses(series map[string]any, miss []bool) {
 	data, _ := series["data"].([]any)
+	line := series["type"] == "line"
 	for i, d := range data {
 		if item, ok := d.(map[string]any); ok && i < len(miss) && miss[i] {
 			item["itemStyle"] = map[string]any{"color": missColor}
+			if line {
+				item["symbol"], item["symbolSize"] = "circle", 8
+			}
 		}
 	}
 }

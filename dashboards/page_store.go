@@ -2,6 +2,7 @@ package dashboards
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/aftersales/aftersales/internal/mask"
 	"github.com/aftersales/aftersales/internal/workbook"
@@ -68,6 +69,41 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 	}
 	x, cols := columns(tr, "month", "orders", "revenue", "labor_revenue", "parts_revenue", "other_revenue", "ftfr", "csi", "on_time_rate",
 		"turnaround_hours_median", "turnaround_hours_p90")
+	// FTFR, CSI and on-time delivery over the months, each month that misses its KPI's target a
+	// red dot (the cards say it of this month only)
+	qualityKPIs := []string{"ftfr", "csi", "on_time_rate"}
+	qualitySeries := map[string][]any{}
+	var qualityOrder []string
+	for _, k := range qualityKPIs {
+		qualitySeries[label(review, k, l)] = mapv(cols[k], pct)
+		qualityOrder = append(qualityOrder, label(review, k, l))
+	}
+	quality := optionMap(lines("", x, qualitySeries, qualityOrder, "%", nil))
+	var qualityTargets []string
+	qualityMiss := false
+	for i, k := range qualityKPIs {
+		t, dir, ok := kpiTarget(review, k)
+		if !ok {
+			continue
+		}
+		op := "≥"
+		if dir == "down" {
+			op = "≤"
+		}
+		qualityTargets = append(qualityTargets, label(review, k, l)+" "+op+" "+Fmt(t, "rate", l))
+		miss := make([]bool, len(cols[k]))
+		for j, v := range cols[k] {
+			if f, ok := toFloat(v); ok && missesTarget(f, t, dir) {
+				miss[j], qualityMiss = true, true
+			}
+		}
+		markMisses(nthSeries(quality, i), miss)
+	}
+	var qualityNote string
+	if qualityMiss {
+		qualityNote = T(l, "red_dots_miss_months") + sep(l, "（", " (") + T(l, "target") + sep(l, "：", ": ") +
+			strings.Join(qualityTargets, sep(l, "，", ", ")) + sep(l, "）", ")")
+	}
 	wan := 10000.0
 	if l == "en" {
 		wan = 10000
@@ -80,11 +116,7 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 			T(l, "parts_rev"): mapv(cols["parts_revenue"], func(v any) any { return scaled(v, wan) }),
 			T(l, "other"):     mapv(cols["other_revenue"], func(v any) any { return scaled(v, wan) })},
 			[]string{T(l, "labour"), T(l, "parts_rev"), T(l, "other")}, true, nil, nil, "", ""), nil)},
-		chart{"c_quality", optionJSON(lines("", x, map[string][]any{
-			label(review, "ftfr", l):         mapv(cols["ftfr"], pct),
-			label(review, "csi", l):          mapv(cols["csi"], pct),
-			label(review, "on_time_rate", l): mapv(cols["on_time_rate"], pct)},
-			[]string{label(review, "ftfr", l), label(review, "csi", l), label(review, "on_time_rate", l)}, "%", nil), nil)},
+		chart{"c_quality", safeJSON(quality)},
 		chart{"c_tat", optionJSON(lines("", x, map[string][]any{
 			label(review, "turnaround_hours_median", l): mapv(cols["turnaround_hours_median"], num),
 			label(review, "turnaround_hours_p90", l):    mapv(cols["turnaround_hours_p90"], num)},
@@ -93,7 +125,7 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 	pg.Sections = append(pg.Sections,
 		section{Title: T(l, "trend_orders"), Charts: []chartDiv{{ID: "c_orders", Height: 300}}},
 		section{Title: T(l, "trend_revenue"), Charts: []chartDiv{{ID: "c_revenue", Height: 300}}},
-		section{Title: T(l, "trend_quality"), Charts: []chartDiv{{ID: "c_quality", Height: 300}}},
+		section{Title: T(l, "trend_quality"), Note: qualityNote, Charts: []chartDiv{{ID: "c_quality", Height: 300}}},
 		section{Title: T(l, "trend_tat"), Charts: []chartDiv{{ID: "c_tat", Height: 300}}},
 	)
 	// mixes
@@ -187,6 +219,35 @@ func label(r *workbook.Result, kpi, lang string) string {
 		}
 	}
 	return kpi
+}
+
+// kpiTarget is a KPI's target and direction ("up" or "down") in the monthly review's rows; ok
+// is false for a KPI without a target.
+func kpiTarget(review *workbook.Result, kpi string) (float64, string, bool) {
+	for _, row := range review.Rows {
+		if str(row[review.Col("kpi")]) == kpi {
+			t, ok := toFloat(row[review.Col("target")])
+			return t, str(row[review.Col("direction")]), ok
+		}
+	}
+	return 0, "", false
+}
+
+// missesTarget: value v misses target t of a KPI whose better direction is dir, as
+// mart_benchmark.meets_target says it (a value equal to its target meets it).
+func missesTarget(v, t float64, dir string) bool {
+	if dir == "down" {
+		return v > t
+	}
+	return v < t
+}
+
+// sep is a punctuation mark in the page's language: full-width in Chinese.
+func sep(l, zh, en string) string {
+	if l == "en" {
+		return en
+	}
+	return zh
 }
 
 func kpiCard(r []any, review *workbook.Result, l string) card {
