@@ -101,7 +101,7 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 	}
 	var qualityNote string
 	if qualityMiss {
-		qualityNote = T(l, "red_dots_miss_months") + sep(l, "（", " (") + T(l, "target") + sep(l, "：", ": ") +
+		qualityNote = T(l, "red_dots_miss_months") + sep(l, "（目标：", " (targets: ") +
 			strings.Join(qualityTargets, sep(l, "，", ", ")) + sep(l, "）", ")")
 	}
 	wan := 10000.0
