@@ -82,7 +82,7 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 	var qualityTargets []string
 	qualityMiss := false
 	for i, k := range qualityKPIs {
-		t, dir, ok := kpiTarget(review, k)
+		t, dir, ok := workbook.KPITarget(review, k)
 		if !ok {
 			continue
 		}
@@ -93,7 +93,7 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 		qualityTargets = append(qualityTargets, label(review, k, l)+" "+op+" "+Fmt(t, "rate", l))
 		miss := make([]bool, len(cols[k]))
 		for j, v := range cols[k] {
-			if f, ok := toFloat(v); ok && missesTarget(f, t, dir) {
+			if f, ok := toFloat(v); ok && workbook.MissesTarget(f, t, dir) {
 				miss[j], qualityMiss = true, true
 			}
 		}
@@ -219,27 +219,6 @@ func label(r *workbook.Result, kpi, lang string) string {
 		}
 	}
 	return kpi
-}
-
-// kpiTarget is a KPI's target and direction ("up" or "down") in the monthly review's rows; ok
-// is false for a KPI without a target.
-func kpiTarget(review *workbook.Result, kpi string) (float64, string, bool) {
-	for _, row := range review.Rows {
-		if str(row[review.Col("kpi")]) == kpi {
-			t, ok := toFloat(row[review.Col("target")])
-			return t, str(row[review.Col("direction")]), ok
-		}
-	}
-	return 0, "", false
-}
-
-// missesTarget: value v misses target t of a KPI whose better direction is dir, as
-// mart_benchmark.meets_target says it (a value equal to its target meets it).
-func missesTarget(v, t float64, dir string) bool {
-	if dir == "down" {
-		return v > t
-	}
-	return v < t
 }
 
 // sep is a punctuation mark in the page's language: full-width in Chinese.

@@ -84,6 +84,8 @@ var labels = map[string][2]string{
 	"report_title":            {"售后业务月报表", "After-sales monthly report"},
 	"kpi_sheet":               {"经营指标", "KPIs"},
 	"trend_sheet":             {"13个月趋势", "13-month trend"},
+	"trend_misses":            {"红色：未达目标的月份（目标：%s）", "red: months that miss the target (targets: %s)"},
+	"list_sep":                {"，", ", "},
 	"tech_sheet":              {"技师", "Technicians"},
 	"advisor_sheet":           {"服务顾问", "Advisors"},
 	"complaint_sheet":         {"投诉", "Complaints"},

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -151,6 +152,31 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 	tcols := []string{"month", "orders", "revenue", "labor_revenue", "parts_revenue", "ftfr", "csi", "on_time_rate", "turnaround_hours_median", "turnaround_hours_p90", "comeback_rate", "complaint_rate"}
 	writeResult(f, st, tsh, 1, trend, tcols, lang, true)
 	n := len(trend.Rows)
+	// each month's rate that misses its KPI's target in the red of a miss, as the KPI sheet's
+	// 达标 column and the dashboards' trend mark them, and the targets said under the table
+	var targets []string
+	missed := false
+	for j, c := range tcols {
+		t, dir, ok := KPITarget(kpis, c)
+		if !ok {
+			continue
+		}
+		op := "≥"
+		if dir == "down" {
+			op = "≤"
+		}
+		targets = append(targets, fmt.Sprintf("%s %s %s", L(lang, c), op, strconv.FormatFloat(math.Round(t*1e6)/1e4, 'f', -1, 64)+"%"))
+		for i, r := range trend.Rows {
+			if v, ok := r[trend.Col(c)].(float64); ok && MissesTarget(v, t, dir) {
+				f.SetCellStyle(tsh, cell(j+1, i+2), cell(j+1, i+2), st.pctBad)
+				missed = true
+			}
+		}
+	}
+	if missed {
+		setText(f, tsh, cell(1, n+3), fmt.Sprintf(L(lang, "trend_misses"), strings.Join(targets, L(lang, "list_sep"))))
+		f.SetCellStyle(tsh, cell(1, n+3), cell(1, n+3), st.note)
+	}
 	if n > 0 {
 		cats := fmt.Sprintf("'%s'!$A$2:$A$%d", tsh, n+1)
 		ser := func(col int) excelize.ChartSeries {
@@ -326,4 +352,29 @@ func writeResult(f *excelize.File, st *styles, sheet string, row int, res *Resul
 		pageSetup(f, sheet, row)
 	}
 	return last
+}
+
+// KPITarget is a KPI's target and direction ("up" or "down") in the rows of the monthly_review
+// query; ok is false for a KPI without a target (or not in res).
+func KPITarget(res *Result, kpi string) (float64, string, bool) {
+	k, t, d := res.Col("kpi"), res.Col("target"), res.Col("direction")
+	if k < 0 || t < 0 || d < 0 {
+		return 0, "", false
+	}
+	for _, row := range res.Rows {
+		if str(row[k]) == kpi {
+			v, ok := row[t].(float64)
+			return v, str(row[d]), ok
+		}
+	}
+	return 0, "", false
+}
+
+// MissesTarget: value v misses target t of a KPI whose better direction is dir, as
+// mart_benchmark.meets_target says it (a value equal to its target meets it).
+func MissesTarget(v, t float64, dir string) bool {
+	if dir == "down" {
+		return v > t
+	}
+	return v < t
 }

@@ -2,6 +2,7 @@ package workbook
 
 import (
 	"database/sql"
+	"maps"
 	"math"
 	"path/filepath"
 	"regexp"
@@ -188,5 +189,74 @@ func TestPartialMonthInWorkbooks(t *testing.T) {
 			t.Errorf("payroll %s: A3 %q, want %q", month, got, want)
 		}
 		pf.Close()
+	}
+}
+
+// TestTrendSheetMarksMisses: in the report's 13-month trend, each month's FTFR, CSI, on-time rate
+// or complaint rate that misses its target is red — exactly those cells: a value equal to its
+// target meets it, and a complaint rate misses above its target — and the note under the table
+// names the targets.
+func TestTrendSheetMarksMisses(t *testing.T) {
+	d := sampleDB(t)
+	for _, q := range []string{
+		`UPDATE mart_store_month SET ftfr = 0.95, complaint_rate = 0.5 WHERE store_id = 'S001' AND month = '2026-10'`,
+		`UPDATE mart_store_month SET ftfr = 0.5, complaint_rate = 0.01 WHERE store_id = 'S001' AND month = '2026-09'`,
+	} {
+		if _, err := d.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]bool{} // "kpi month" of each miss
+	rows, err := d.Query(`WITH t AS (SELECT DISTINCT kpi, b.target, k.direction FROM mart_benchmark b JOIN kpi_dictionary k USING (kpi)
+		        WHERE kpi IN ('ftfr', 'csi', 'on_time_rate', 'complaint_rate') AND b.target IS NOT NULL),
+		v AS (UNPIVOT (SELECT month, ftfr, csi, on_time_rate, complaint_rate FROM mart_store_month WHERE store_id = 'S001' AND month <= '2026-10')
+		      ON ftfr, csi, on_time_rate, complaint_rate INTO NAME kpi VALUE value)
+		SELECT kpi, month FROM v JOIN t USING (kpi)
+		WHERE CASE WHEN direction = 'down' THEN value > target ELSE value < target END`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var kpi, month string
+		if err := rows.Scan(&kpi, &month); err != nil {
+			t.Fatal(err)
+		}
+		want[kpi+" "+month] = true
+	}
+	rows.Close()
+	if !want["ftfr 2026-09"] || want["ftfr 2026-10"] || !want["complaint_rate 2026-10"] || want["complaint_rate 2026-09"] {
+		t.Fatalf("the case lost its edges: %v", want)
+	}
+	f, _ := writeReport(t, d, "2026-10")
+	sh := "13个月趋势"
+	all, _ := f.GetRows(sh)
+	cols := map[string]string{"一次修复率": "ftfr", "客户满意度": "csi", "按时交车率": "on_time_rate", "投诉率": "complaint_rate"}
+	got := map[string]bool{}
+	found := 0
+	for j, h := range all[0] {
+		kpi, ok := cols[h]
+		if !ok {
+			continue
+		}
+		found++
+		for i := 1; i < len(all) && i < len(all[0]) && len(all[i]) > 0 && strings.HasPrefix(all[i][0], "20"); i++ {
+			s, _ := f.GetCellStyle(sh, cell(j+1, i+1))
+			fill, _ := f.GetStyle(s)
+			if fill != nil && len(fill.Fill.Color) > 0 && fill.Fill.Color[0] == "FFC7CE" {
+				got[kpi+" "+all[i][0]] = true
+			}
+		}
+	}
+	if found != 4 || !maps.Equal(got, want) {
+		t.Errorf("red cells %v, want the months that miss their target %v (%d columns)", got, want, found)
+	}
+	note := false
+	for _, r := range all {
+		if len(r) > 0 && strings.HasPrefix(r[0], "红色：未达目标的月份（目标：") && strings.Contains(r[0], "一次修复率 ≥ 95%") && strings.Contains(r[0], "投诉率 ≤ 1%") {
+			note = true
+		}
+	}
+	if !note {
+		t.Error("no note naming the red cells and the targets under the trend")
 	}
 }

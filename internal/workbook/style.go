@@ -16,6 +16,8 @@ import (
 // styles are created once per file.
 type styles struct {
 	title, header, text, money, moneyBold, ratio, pct, int, bad, good, note, dec1, dec2 int
+	// pctBad: a rate that misses its target (the red of bad)
+	pctBad int
 	// ppZH, ppEN: a change of a rate in percentage points (the cell holds points: 0.94, not 0.0094)
 	ppZH, ppEN int
 	// hoursZH, hoursEN: hours with their unit (在厂时长 15.50小时)
@@ -59,6 +61,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		{&s.checkZH, &excelize.Style{CustomNumFmt: strPtr(`"一致";"不一致";"不一致"`), Font: &excelize.Font{Bold: true, Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
 		{&s.checkEN, &excelize.Style{CustomNumFmt: strPtr(`"OK";"MISMATCH";"MISMATCH"`), Font: &excelize.Font{Bold: true, Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
 		{&s.bad, &excelize.Style{Font: &excelize.Font{Color: "9C0006"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"FFC7CE"}, Pattern: 1}, Border: border}},
+		{&s.pctBad, &excelize.Style{NumFmt: 10, Font: &excelize.Font{Color: "9C0006"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"FFC7CE"}, Pattern: 1}, Border: border}},
 		{&s.good, &excelize.Style{Font: &excelize.Font{Color: "006100"}, Fill: excelize.Fill{Type: "pattern", Color: []string{"C6EFCE"}, Pattern: 1}, Border: border}},
 		{&s.note, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "595959"}, Alignment: &excelize.Alignment{WrapText: false}}},
 	}
