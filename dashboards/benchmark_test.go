@@ -414,3 +414,84 @@ func TestQualityTrendMarksMissedMonths(t *testing.T) {
 		t.Error("the trend's note does not name the red dots and the targets")
 	}
 }
+
+// TestComebacksAreRedDots: on the technicians page, comebacks per technician and per team are
+// red dots at their count (no dot for none), beside the hours' bars: as bars in the palette's
+// second colour they were green, and two comebacks stood as tall as the most hours.
+func TestComebacksAreRedDots(t *testing.T) {
+	out, d := buildPages(t, Options{})
+	b := readPage(t, out, "techs-S001-2026-10.html")
+	want := map[string]int{} // tech → comebacks charged in the month
+	rows, err := d.Query(`SELECT tech_id, comebacks FROM mart_tech_month WHERE store_id = 'S001' AND month = '2026-10'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			t.Fatal(err)
+		}
+		want[id] = n
+	}
+	rows.Close()
+	for _, id := range []string{"c_tech", "c_team"} {
+		head := `{id: "` + id + `", option: `
+		i := strings.Index(b, head)
+		if i < 0 {
+			t.Fatalf("no chart %s", id)
+		}
+		var o struct {
+			XAxis  []struct{ Data []string }
+			Series []struct {
+				Name, Type string
+				ItemStyle  *struct{ Color string }
+				Data       []struct{ Value any }
+			}
+		}
+		if err := json.NewDecoder(strings.NewReader(b[i+len(head):])).Decode(&o); err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, s := range o.Series {
+			if s.Name != "返修次数" {
+				continue
+			}
+			found = true
+			if s.Type != "scatter" || s.ItemStyle == nil || s.ItemStyle.Color != missColor {
+				t.Errorf("%s: comebacks drawn as %q in %+v, want red dots", id, s.Type, s.ItemStyle)
+			}
+			dots, total := 0, 0
+			for j, p := range s.Data {
+				switch v := p.Value.(type) {
+				case float64:
+					if v <= 0 {
+						t.Errorf("%s: a dot at %v", id, v)
+					}
+					dots++
+					total += int(v)
+					if id == "c_tech" {
+						tech := o.XAxis[0].Data[j][strings.LastIndexByte(o.XAxis[0].Data[j], ' ')+1:]
+						if int(v) != want[tech] {
+							t.Errorf("%s: %s has %v comebacks on the chart, %d in mart_tech_month", id, tech, v, want[tech])
+						}
+					}
+				case string:
+					if v != null {
+						t.Errorf("%s: value %q", id, v)
+					}
+				}
+			}
+			sum := 0
+			for _, n := range want {
+				sum += n
+			}
+			if dots == 0 || id == "c_tech" && total != sum { // (a team's leave out techs with no team)
+				t.Errorf("%s: %d dots adding up to %d comebacks, want %d", id, dots, total, sum)
+			}
+		}
+		if !found {
+			t.Errorf("%s: no comebacks series", id)
+		}
+	}
+}

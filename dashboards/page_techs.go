@@ -3,6 +3,8 @@ package dashboards
 import (
 	"fmt"
 
+	"github.com/go-echarts/go-echarts/v2/opts"
+
 	"github.com/aftersales/aftersales/internal/workbook"
 )
 
@@ -76,7 +78,7 @@ func (b *builder) techPage(s storeInfo, m monthInfo) error {
 	return b.render(storeFile("techs", s.id, m.month), pg)
 }
 
-// hoursChart: flagged hours (bars, left axis in hours), comebacks (bars, a count axis of their own
+// hoursChart: flagged hours (bars, left axis in hours), comebacks (red dots, a count axis of their own
 // outside the right one: on the hours axis 3 comebacks beside 120 hours did not show) and
 // efficiency (line, right axis in %), per technician or team.
 func hoursChart(l string, x []string, hours, comebacks, eff []any) map[string]any {
@@ -85,6 +87,18 @@ func hoursChart(l string, x []string, hours, comebacks, eff []any) map[string]an
 	for i := range c.MultiSeries {
 		if c.MultiSeries[i].Name == T(l, "comebacks") {
 			c.MultiSeries[i].YAxisIndex = 2
+			// comebacks are bad news, and few: red dots at their count, not bars in the palette's
+			// second colour (a green that read as good, and two comebacks stood as tall as the
+			// most hours); none is no dot
+			c.MultiSeries[i].Type, c.MultiSeries[i].Symbol, c.MultiSeries[i].SymbolSize = "scatter", "circle", 11
+			c.MultiSeries[i].ItemStyle = &opts.ItemStyle{Color: comebackColor}
+			if data, ok := c.MultiSeries[i].Data.([]opts.BarData); ok {
+				for j := range data {
+					if f, ok := toFloat(data[j].Value); ok && f == 0 {
+						data[j].Value = null
+					}
+				}
+			}
 		}
 	}
 	c.Validate()
@@ -98,3 +112,6 @@ func hoursChart(l string, x []string, hours, comebacks, eff []any) map[string]an
 	m["grid"] = map[string]any{"right": 100}
 	return m
 }
+
+// comebackColor: the dots of comebacks, the red of a missed target's dots.
+const comebackColor = missColor
