@@ -1286,3 +1286,63 @@ func TestReplacedNamed(t *testing.T) {
 		})
 	}
 }
+
+// TestReplacedBackward: a file that puts work orders back to an earlier status than the rows it
+// replaces (delivered → completed or open, completed → open) counts them in Replaced.Backward,
+// by the file that had loaded them — the mark of an older export loaded after a newer one. A
+// step forward, a cancellation after delivery and an unchanged status are not counted; nor are
+// rows a file of the same call replaces (only rows loaded before the batch).
+func TestReplacedBackward(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name string, rows ...string) string {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte("门店编号,工单号,VIN,维修类别,进厂时间,完工时间,交车时间,工单状态\n"+strings.Join(rows, "\n")+"\n"), 0o644)
+		return p
+	}
+	row := func(no, status string) string {
+		switch status {
+		case "完工":
+			return "S1," + no + ",LSVAA4180E2123456,机修,2026-09-01 08:00,2026-09-01 12:00,," + status
+		case "已交车", "作废":
+			return "S1," + no + ",LSVAA4180E2123456,机修,2026-09-01 08:00,2026-09-01 12:00,2026-09-01 13:00," + status
+		}
+		return "S1," + no + ",LSVAA4180E2123456,机修,2026-09-01 08:00,,," + status
+	}
+	newer := write("newer.csv", row("K1", "已交车"), row("K2", "已交车"), row("K3", "完工"), row("K4", "已交车"), row("K5", "在修"), row("K6", "已交车"))
+	other := write("other.csv", row("K7", "已交车"))
+	// K1 delivered → open, K2 delivered → completed, K3 completed → open: back; K4 delivered →
+	// cancelled, K5 open → delivered, K6 unchanged: not back. K7 delivered → open: back.
+	older := write("older.csv", row("K1", "在修"), row("K2", "完工"), row("K3", "在修"), row("K4", "作废"), row("K5", "已交车"), row("K6", "已交车"), row("K7", "在修"))
+	// within one call: a later file that puts back a row of the same call is not counted
+	sameA := write("same_a.csv", row("K8", "已交车"))
+	sameB := write("same_b.csv", row("K8", "在修"))
+	e := newEnv(t)
+	got := map[string][]Replaced{}
+	call := func(paths ...string) {
+		t.Helper()
+		in := &Ingester{DB: e.db, Opts: Options{Lake: e.lake}}
+		if err := in.Files(t.Context(), paths, func(p string, r *Result) {
+			if r.Status != StatusLoaded || r.Rejected > 0 {
+				t.Fatalf("%s: %s %s, %d rejected %v", p, r.Status, r.Message, r.Rejected, r.Rejects)
+			}
+			got[filepath.Base(p)] = r.Replaced
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	call(newer, other)
+	call(older)
+	back := map[string]string{}
+	for _, r := range got["older.csv"] {
+		back[filepath.Base(r.Path)] = fmt.Sprintf("%d of %d", r.Backward, r.Rows)
+	}
+	if want := map[string]string{"newer.csv": "3 of 6", "other.csv": "1 of 1"}; !maps.Equal(back, want) {
+		t.Errorf("older.csv put back %v, want %v", back, want)
+	}
+	call(sameA, sameB)
+	for _, r := range got["same_b.csv"] {
+		if r.Backward != 0 {
+			t.Errorf("same_b.csv: %+v counted against a file of its own call", r)
+		}
+	}
+}

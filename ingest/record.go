@@ -284,11 +284,23 @@ func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) upsert {
 	if k.SinceOrder {
 		since, orders = "o.opened_at", "\nLEFT JOIN raw_work_orders o USING (store_id, order_no)"
 	}
+	// Work orders whose status the replacing row puts back (delivered → completed or open,
+	// completed → open): the mark of an older export loaded after a newer one (Replaced.Backward).
+	// A cancellation is not a step back: an order may be voided after it was delivered.
+	newStatus, backward := "", "0"
+	if k.Name == "work_orders" {
+		rank := func(c string) string {
+			return fmt.Sprintf("CASE %s WHEN 'open' THEN 0 WHEN 'completed' THEN 1 WHEN 'delivered' THEN 2 END", c)
+		}
+		newStatus = ", arg_min(p.status, f.file_id) AS new_status"
+		backward = fmt.Sprintf("count(*) FILTER (WHERE %s > %s)", rank("r.status"), rank("n.new_status"))
+	}
 	return upsert{
-		replaced: fmt.Sprintf(`WITH n AS (SELECT %s, min(f.file_id) AS new_file FROM %s GROUP BY ALL)
-SELECT r.store_id, CAST(min(%s) AS VARCHAR), r.file_id, n.new_file, count(*)
+		replaced: fmt.Sprintf(`WITH n AS (SELECT %s, min(f.file_id) AS new_file%s FROM %s GROUP BY %s)
+SELECT r.store_id, CAST(min(%s) AS VARCHAR), r.file_id, n.new_file, count(*), %s
 FROM raw_%s r JOIN n USING (%s)%s
-GROUP BY r.store_id, r.file_id, n.new_file`, strings.Join(prefixed("p.", k.Key), ", "), withIDs, since, k.Name, keys, orders),
+GROUP BY r.store_id, r.file_id, n.new_file`, strings.Join(prefixed("p.", k.Key), ", "), newStatus, withIDs, strings.Join(prefixed("p.", k.Key), ", "),
+			since, backward, k.Name, keys, orders),
 		delete: fmt.Sprintf(`DELETE FROM raw_%s USING (SELECT DISTINCT %s FROM %s) n WHERE %s`, k.Name, keys, src, strings.Join(on, " AND ")),
 		insert: fmt.Sprintf(`INSERT INTO raw_%s (%s, file_id, row_number)
 SELECT %s, f.file_id, p.row_number
@@ -318,12 +330,12 @@ func deleteReplaced(ctx context.Context, tx *sql.Tx, k *Kind, u upsert, results 
 		return err
 	}
 	since := map[string]string{}
-	byNew := map[int64]map[int64]int{} // file of the batch → file loaded before → rows
+	byNew := map[int64]map[int64]Replaced{} // file of the batch → file loaded before → rows
 	for rows.Next() {
 		var store, at sql.NullString
 		var old, nw int64
-		var n int
-		if err := rows.Scan(&store, &at, &old, &nw, &n); err != nil {
+		var n, back int
+		if err := rows.Scan(&store, &at, &old, &nw, &n, &back); err != nil {
 			rows.Close()
 			return err
 		}
@@ -331,9 +343,12 @@ func deleteReplaced(ctx context.Context, tx *sql.Tx, k *Kind, u upsert, results 
 			since[store.String] = at.String
 		}
 		if byNew[nw] == nil {
-			byNew[nw] = map[int64]int{}
+			byNew[nw] = map[int64]Replaced{}
 		}
-		byNew[nw][old] += n
+		r := byNew[nw][old]
+		r.Rows += n
+		r.Backward += back
+		byNew[nw][old] = r
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {

@@ -20,11 +20,15 @@ type Replaced struct {
 	FileID int64
 	Path   string
 	Rows   int
+	// Backward: of the Rows, work orders whose status the file puts back — delivered to
+	// completed or open, completed to open. The mark of an older export loaded after a newer
+	// one (counted against rows loaded before the batch only, not between files of one batch).
+	Backward int
 }
 
 // nameReplaced gives the files of a batch their Replaced: byNew holds, for a file of the batch,
-// the rows it replaced by the file_id that had loaded them (deleteReplaced).
-func nameReplaced(ctx context.Context, tx *sql.Tx, results []*Result, byNew map[int64]map[int64]int) error {
+// what it replaced (Rows, Backward) by the file_id that had loaded it (deleteReplaced).
+func nameReplaced(ctx context.Context, tx *sql.Tx, results []*Result, byNew map[int64]map[int64]Replaced) error {
 	var ids []string
 	for _, olds := range byNew {
 		for f := range olds {
@@ -50,8 +54,9 @@ func nameReplaced(ctx context.Context, tx *sql.Tx, results []*Result, byNew map[
 		return err
 	}
 	for _, r := range results {
-		for f, n := range byNew[r.FileID] {
-			r.Replaced = append(r.Replaced, Replaced{FileID: f, Path: names[f], Rows: n})
+		for f, rp := range byNew[r.FileID] {
+			rp.FileID, rp.Path = f, names[f]
+			r.Replaced = append(r.Replaced, rp)
 		}
 	}
 	return nil

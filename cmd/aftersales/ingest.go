@@ -435,6 +435,23 @@ func replacedLine(rs []ingest.Replaced) string {
 	return msg.T(lang, "replaced %d row(s) loaded before with the same key (a key keeps its latest row): %s", total, strings.Join(from, msg.T(lang, "; ")))
 }
 
+// backwardLine warns of work orders a file put back to an earlier status than the rows it
+// replaced had (delivered → open, say): the mark of an older export loaded after a newer one,
+// which would undo deliveries in every KPI. Empty when there are none.
+func backwardLine(rs []ingest.Replaced) string {
+	n, newest := 0, ingest.Replaced{}
+	for _, r := range rs {
+		n += r.Backward
+		if r.Backward > 0 && r.FileID > newest.FileID {
+			newest = r
+		}
+	}
+	if n == 0 {
+		return ""
+	}
+	return msg.T(lang, "WARNING: %d of them are work orders put back to an earlier status (delivered → open or completed, completed → open): this file may be an older export than %s. If so, load that newer export again with --reload so that it wins", n, newest.Path)
+}
+
 // summaryLine is a file's line; with check, as loading it would go (ingest --check).
 func summaryLine(path string, r *ingest.Result, check bool) string {
 	switch r.Status {
@@ -456,6 +473,9 @@ func summaryLine(path string, r *ingest.Result, check bool) string {
 	}
 	if len(r.Replaced) > 0 {
 		s += "\n    " + replacedLine(r.Replaced)
+		if l := backwardLine(r.Replaced); l != "" {
+			s += "\n    " + l
+		}
 	}
 	for i, rj := range r.Rejects {
 		if i == 3 {

@@ -116,3 +116,32 @@ func TestColumnsVerb(t *testing.T) {
 		t.Errorf("columns orders: exit %d %q", r.code, r.stderr)
 	}
 }
+
+// TestOlderExportWarned: an export that puts delivered work orders back to open — an older
+// export loaded after a newer one — is warned of under its line, naming the newer file and what
+// to do; loading the newer one again with --reload, a step forward, is not.
+func TestOlderExportWarned(t *testing.T) {
+	dir := t.TempDir()
+	head := "门店编号,工单号,车架号,维修类别,开单时间,交车时间,工单状态\n"
+	newer := filepath.Join(dir, "newer.csv")
+	os.WriteFile(newer, []byte(head+"S001,X1,LSVAA4180E2123456,机修,2026-09-30 10:00,2026-10-02 10:00,已交车\nS001,X2,LSVAA4180E2123456,机修,2026-09-30 11:00,2026-10-02 11:00,已交车\n"), 0o644)
+	older := filepath.Join(dir, "older.csv")
+	os.WriteFile(older, []byte(head+"S001,X1,LSVAA4180E2123456,机修,2026-09-30 10:00,,在修\nS001,X2,LSVAA4180E2123456,机修,2026-09-30 11:00,,在修\n"), 0o644)
+	dbf := filepath.Join(dir, "a.duckdb")
+	for _, p := range []string{newer, older} {
+		if r := runBinLang(t, "", dir, "ingest", "--db", dbf, p); r.code != 0 {
+			t.Fatalf("%s: %d %s %s", p, r.code, r.stdout, r.stderr)
+		} else if p == older && !strings.Contains(r.stdout, "注意：其中 2 张工单的状态比此前导入的更早") || p == older && !strings.Contains(r.stdout, "本文件可能是比 "+newer+" 更早的导出。如果是，请用 --reload") {
+			t.Errorf("older export: no warning in\n%s", r.stdout)
+		} else if p == newer && strings.Contains(r.stdout, "注意") {
+			t.Errorf("first load warned:\n%s", r.stdout)
+		}
+	}
+	r := runBinLang(t, "en", dir, "ingest", "--db", dbf, "--reload", newer)
+	if r.code != 0 || !strings.Contains(r.stdout, "replaced 2 row(s)") || strings.Contains(r.stdout, "WARNING") {
+		t.Errorf("newer again with --reload: %d\n%s", r.code, r.stdout)
+	}
+	if q := runBinLang(t, "", dir, "query", "--db", dbf, "--format", "csv", "SELECT count(*) FROM raw_work_orders WHERE status = 'delivered'"); !strings.Contains(q.stdout, "\r\n2\r\n") {
+		t.Errorf("after --reload of the newer export: %q", q.stdout)
+	}
+}
