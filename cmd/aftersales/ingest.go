@@ -312,7 +312,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		in.Opts.Progress = func(rows int) { bar.Describe(msg.T(lang, "%d rows read", rows)) }
 	}
 	var tot ingest.Result
-	rejectedFiles, rejectedRows, duplicates, noted, replaced := 0, 0, 0, 0, 0
+	rejectedFiles, rejectedRows, duplicates, noted, replaced, backward := 0, 0, 0, 0, 0, 0
 	err = in.Files(ctx, files, func(f string, res *ingest.Result) {
 		if bar != nil {
 			bar.Add(1)
@@ -324,6 +324,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		rejectedRows += len(res.Rejects)
 		for _, r := range res.Replaced {
 			replaced += r.Rows
+			backward += r.Backward
 		}
 		switch res.Status {
 		case ingest.StatusRejected:
@@ -369,6 +370,9 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	}
 	if replaced > 0 {
 		dup += msg.T(lang, "; %d of the rows loaded replaced rows loaded before with the same key", replaced)
+	}
+	if backward > 0 {
+		dup += msg.T(lang, "; %d work order(s) put back to an earlier status (see the WARNING on their file's line)", backward)
 	}
 	if o.Check {
 		fmt.Fprintln(o.Out, msg.T(lang, "%d file(s) checked, nothing loaded: read %d, would load %d, would reject %d, skip %d rows; %d file(s) would be rejected whole%s",

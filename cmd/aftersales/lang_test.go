@@ -131,7 +131,7 @@ func TestOlderExportWarned(t *testing.T) {
 	for _, p := range []string{newer, older} {
 		if r := runBinLang(t, "", dir, "ingest", "--db", dbf, p); r.code != 0 {
 			t.Fatalf("%s: %d %s %s", p, r.code, r.stdout, r.stderr)
-		} else if p == older && !strings.Contains(r.stdout, "注意：其中 2 张工单的状态比此前导入的更早") || p == older && !strings.Contains(r.stdout, "本文件可能是比 "+newer+" 更早的导出。如果是，请用 --reload") {
+		} else if p == older && !strings.Contains(r.stdout, "注意：其中 2 张工单的状态比此前导入的更早") || p == older && !strings.Contains(r.stdout, "本文件可能是比 "+newer+" 更早的导出。如果是，请用 --reload") || p == older && !strings.Contains(r.stdout, "；2 张工单的状态被改回更早的状态（见该文件那一行的“注意”）") {
 			t.Errorf("older export: no warning in\n%s", r.stdout)
 		} else if p == newer && strings.Contains(r.stdout, "注意") {
 			t.Errorf("first load warned:\n%s", r.stdout)

@@ -76,6 +76,7 @@ var zh = map[string]string{
 	"%d of %s (file_id %d)":                                                 "%[2]s（file_id %[3]d）%[1]d 行",
 	"and %d more file(s)":                                                   "另有 %d 个文件",
 	"WARNING: %d of them are work orders put back to an earlier status (delivered → open or completed, completed → open): this file may be an older export than %s. If so, load that newer export again with --reload so that it wins": "注意：其中 %d 张工单的状态比此前导入的更早（已交车变为在修或完工，完工变为在修）：本文件可能是比 %s 更早的导出。如果是，请用 --reload 重新导入那个较新的导出，使它重新生效",
+	"; %d work order(s) put back to an earlier status (see the WARNING on their file's line)":                                              "；%d 张工单的状态被改回更早的状态（见该文件那一行的“注意”）",
 	"replaced %d row(s) loaded before with the same key (a key keeps its latest row): %s":                                                  "替换了此前导入的同键行 %d 行（相同键以最近导入的为准）：%s",
 	"same content as %s (sheet %q), loaded before: nothing to do":                                                                          "与之前导入的 %s（工作表 %q）内容相同：无需再导入",
 	"Column(s) %s hold timestamps with a time zone (instants): read as local time in %s (--timezone)":                                      "列 %s 为带时区的时间（时刻）：已换算为 %s 的当地时间读入（--timezone）",
