@@ -50,11 +50,7 @@ func optionMap(c echartsChart) map[string]any {
 
 // seriesOpts sets set on the option's first series and returns that series (nil: none).
 func seriesOpts(m map[string]any, set map[string]any) map[string]any {
-	series, _ := m["series"].([]any)
-	if len(series) == 0 {
-		return nil
-	}
-	s, _ := series[0].(map[string]any)
+	s := nthSeries(m, 0)
 	if s == nil {
 		return nil
 	}

@@ -203,6 +203,14 @@ var dict = map[string][2]string{
 	"masked":               {"客户姓名与电话已脱敏", "Customer names and phones are masked"},
 }
 
+// sep is a punctuation mark in the page's language: full-width in Chinese.
+func sep(l, zh, en string) string {
+	if l == "en" {
+		return en
+	}
+	return zh
+}
+
 // T returns a dashboard label.
 func T(lang, key string) string {
 	l, ok := dict[key]

@@ -322,11 +322,7 @@ func (b *builder) benchmarkPage(month string) error {
 		pg.Charts = append(pg.Charts, chart{id, rankingOption(bar, lines, miss)})
 		title := k.label + " · " + T(l, "ranking")
 		if k.dir == "down" {
-			if l == "en" {
-				title += " (" + T(l, "lower_better") + ")"
-			} else {
-				title += "（" + T(l, "lower_better") + "）"
-			}
+			title += sep(l, "（", " (") + T(l, "lower_better") + sep(l, "）", ")")
 		}
 		note := k.formula
 		if slices.Contains(miss, true) {

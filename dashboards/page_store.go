@@ -68,9 +68,10 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 		return err
 	}
 	x, cols := columns(tr, "month", "orders", "revenue", "labor_revenue", "parts_revenue", "other_revenue", "ftfr", "csi", "on_time_rate",
-		"turnaround_hours_median", "turnaround_hours_p90")
+		"turnaround_hours_median", "turnaround_hours_p90", "ftfr_meets_target", "csi_meets_target", "on_time_rate_meets_target")
 	// FTFR, CSI and on-time delivery over the months, each month that misses its KPI's target a
-	// red dot (the cards say it of this month only)
+	// red dot (store_trend's <kpi>_meets_target, from mart_benchmark; the cards say it of this
+	// month only)
 	qualityKPIs := []string{"ftfr", "csi", "on_time_rate"}
 	qualitySeries := map[string][]any{}
 	var qualityOrder []string
@@ -86,14 +87,10 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 		if !ok {
 			continue
 		}
-		op := "≥"
-		if dir == "down" {
-			op = "≤"
-		}
-		qualityTargets = append(qualityTargets, label(review, k, l)+" "+op+" "+Fmt(t, "rate", l))
-		miss := make([]bool, len(cols[k]))
-		for j, v := range cols[k] {
-			if f, ok := toFloat(v); ok && workbook.MissesTarget(f, t, dir) {
+		qualityTargets = append(qualityTargets, label(review, k, l)+" "+workbook.TargetOp(dir)+" "+Fmt(t, "rate", l))
+		miss := make([]bool, len(x))
+		for j, met := range cols[k+"_meets_target"] {
+			if met == false {
 				miss[j], qualityMiss = true, true
 			}
 		}
@@ -219,14 +216,6 @@ func label(r *workbook.Result, kpi, lang string) string {
 	return kpi
 }
 
-// sep is a punctuation mark in the page's language: full-width in Chinese.
-func sep(l, zh, en string) string {
-	if l == "en" {
-		return en
-	}
-	return zh
-}
-
 func kpiCard(r []any, review *workbook.Result, l string) card {
 	col := review.Col
 	unit, dir := str(r[col("unit")]), str(r[col("direction")])
@@ -245,16 +234,12 @@ func kpiCard(r []any, review *workbook.Result, l string) card {
 	}
 	c.Value = Fmt(v, unit, l)
 	if t, ok := toFloat(r[col("target")]); ok {
-		op := "≥"
-		if dir == "down" {
-			op = "≤"
-		}
 		status := T(l, "met")
 		c.Status = "met"
 		if r[col("meets_target")] == false {
 			status, c.Status = T(l, "miss"), "miss"
 		}
-		c.Target = fmt.Sprintf("%s %s %s · ", T(l, "target"), op, Fmt(t, unit, l))
+		c.Target = fmt.Sprintf("%s %s %s · ", T(l, "target"), workbook.TargetOp(dir), Fmt(t, unit, l))
 		c.Target += status
 	}
 	if pv, ok := toFloat(r[col("value_prev_month")]); ok {

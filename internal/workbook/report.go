@@ -152,8 +152,9 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 	tcols := []string{"month", "orders", "revenue", "labor_revenue", "parts_revenue", "ftfr", "csi", "on_time_rate", "turnaround_hours_median", "turnaround_hours_p90", "comeback_rate", "complaint_rate"}
 	writeResult(f, st, tsh, 1, trend, tcols, lang, true)
 	n := len(trend.Rows)
-	// each month's rate that misses its KPI's target in the red of a miss, as the KPI sheet's
-	// 达标 column and the dashboards' trend mark them, and the targets said under the table
+	// each month's rate that misses its KPI's target (store_trend's <kpi>_meets_target, from
+	// mart_benchmark) in the red of a miss, as the KPI sheet's 达标 column and the dashboards'
+	// trend mark them, and the targets said under the table
 	var targets []string
 	missed := false
 	for j, c := range tcols {
@@ -161,13 +162,9 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 		if !ok {
 			continue
 		}
-		op := "≥"
-		if dir == "down" {
-			op = "≤"
-		}
-		targets = append(targets, fmt.Sprintf("%s %s %s", L(lang, c), op, strconv.FormatFloat(math.Round(t*1e6)/1e4, 'f', -1, 64)+"%"))
+		targets = append(targets, fmt.Sprintf("%s %s %s", L(lang, c), TargetOp(dir), strconv.FormatFloat(math.Round(t*1e6)/1e4, 'f', -1, 64)+"%"))
 		for i, r := range trend.Rows {
-			if v, ok := r[trend.Col(c)].(float64); ok && MissesTarget(v, t, dir) {
+			if r[trend.Col(c+"_meets_target")] == false {
 				f.SetCellStyle(tsh, cell(j+1, i+2), cell(j+1, i+2), st.pctBad)
 				missed = true
 			}
@@ -370,11 +367,11 @@ func KPITarget(res *Result, kpi string) (float64, string, bool) {
 	return 0, "", false
 }
 
-// MissesTarget: value v misses target t of a KPI whose better direction is dir, as
-// mart_benchmark.meets_target says it (a value equal to its target meets it).
-func MissesTarget(v, t float64, dir string) bool {
+// TargetOp is how a target reads for a KPI whose better direction is dir: "≤" for a KPI where
+// lower is better, else "≥" (a value equal to its target meets it).
+func TargetOp(dir string) string {
 	if dir == "down" {
-		return v > t
+		return "≤"
 	}
-	return v < t
+	return "≥"
 }
