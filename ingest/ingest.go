@@ -106,6 +106,10 @@ type Result struct {
 	// replays the same replacements)
 	Replaced []Replaced `json:"-"`
 
+	// overlaps (ingest --check): rows whose key an earlier file of the call holds, by that
+	// file's index in the call (check.go)
+	overlaps map[int]int
+
 	// keyHashes holds a hash of each loaded row's natural key, so a batch whose keys are all
 	// distinct (the usual case) can skip the dedupe window when it loads.
 	keyHashes []uint64
@@ -119,6 +123,8 @@ type Ingester struct {
 	DB   *sql.DB
 	Log  *slog.Logger
 	Opts Options
+
+	call *checkCall // ingest --check: what the files checked so far hold (check.go)
 }
 
 // Batches: files are committed in groups of up to batchFiles files or batchMaxRows rows (each
@@ -341,27 +347,6 @@ func loadedBefore(ctx context.Context, d *sql.DB) (loadedContents, error) {
 	return loaded, nil
 }
 
-// check reads and checks the files one after another (ingest --check) and reports each as
-// loading it would go: a file twice in the call is a duplicate the second time, as it would be.
-func (in *Ingester) check(ctx context.Context, paths []string, loaded loadedContents, report func(path string, res *Result)) error {
-	seen := map[string]string{}
-	for _, p := range paths {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		res, err := in.prepare(ctx, p, loaded)
-		if err != nil {
-			return fmt.Errorf("%s: %w", p, err)
-		}
-		res = in.firstOfCall(seen, res)
-		if in.Opts.Parsed != nil {
-			in.Opts.Parsed(p)
-		}
-		report(p, res)
-	}
-	return nil
-}
-
 // deferCheckpoints raises DuckDB's checkpoint threshold (a setting of the database, not of a
 // connection) so that commits do not checkpoint; restore puts it back (once, however often
 // it is called).
@@ -432,7 +417,7 @@ func (in *Ingester) prepare(ctx context.Context, path string, loaded loadedConte
 		res.Rejected = res.Read - res.Skipped
 		return res, nil
 	}
-	if in.Opts.Check {
+	if in.Opts.Check && (in.call == nil || in.call.lake == "") {
 		lw.abort() // (nothing was written to it)
 		return res, nil
 	}
@@ -441,7 +426,7 @@ func (in *Ingester) prepare(ctx context.Context, path string, loaded loadedConte
 		return nil, fmt.Errorf("writing the lake: %w", err)
 	}
 	for _, f := range files {
-		rel, err := filepath.Rel(in.Opts.Lake, f)
+		rel, err := filepath.Rel(lw.root(), f)
 		if err != nil {
 			rel = f
 		}
@@ -558,7 +543,11 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		// reload's cleanup must not take with it
 		name = reloadName(name, time.Now())
 	}
-	lw := newLakeWriter(in.Opts.Lake, kind, name)
+	lakeDir := in.Opts.Lake
+	if in.Opts.Check && in.call != nil {
+		lakeDir = in.call.lake // ("" without a database: nothing is written)
+	}
+	lw := newLakeWriter(lakeDir, kind, name)
 	if st, err := os.Stat(path); err == nil {
 		lw.hint = int(st.Size() / 128) // a row of an export takes 100–200 bytes
 	}
@@ -685,7 +674,8 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			continue
 		}
 		h := keyHash(kind, row)
-		if earlier, again := seen.add(h, rowNum); again {
+		earlier, again := seen.add(h, rowNum)
+		if again {
 			rep.note(kind, row, earlier, in.lang())
 		}
 		if !in.Opts.Check {
@@ -695,6 +685,10 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			res.keyHashes = append(res.keyHashes, h)
 			if kind.boundCol >= 0 {
 				res.noteKey(store, row.Values[kind.boundCol].S)
+			}
+		} else if cc := in.call; cc != nil {
+			if err := cc.row(kind, lw, row, h, again, res); err != nil {
+				return fail(fmt.Errorf("writing the check's temporary lake: %w", err))
 			}
 		}
 		stores[store] = true

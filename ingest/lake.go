@@ -107,6 +107,9 @@ func newLakeWriter(lake string, k *Kind, sha string) *lakeWriter {
 	return &lakeWriter{kind: k, dir: filepath.Join(lake, k.Name), sha: sha, parts: map[string]*partWriter{}}
 }
 
+// root is the lake folder the writer writes into.
+func (lw *lakeWriter) root() string { return filepath.Dir(lw.dir) }
+
 // parquetProps: uncompressed, no dictionaries (faster to write and to read, ≈ 1.2× the input
 // size), decimals as INT64 (scaled, with the DECIMAL logical type) rather than 16-byte
 // fixed-length values, and min/max statistics only for the timestamps, by which a reader of the

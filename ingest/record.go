@@ -325,19 +325,43 @@ func quotedLakePaths(lake string, results []*Result) []string {
 // recomputes from there (the new rows themselves it finds by file_id). It also tells each file
 // of the batch which rows loaded before it replaced (Result.Replaced).
 func deleteReplaced(ctx context.Context, tx *sql.Tx, k *Kind, u upsert, results []*Result) error {
-	rows, err := tx.QueryContext(ctx, u.replaced)
-	if err != nil {
+	since, byNew, err := findReplaced(ctx, tx, u)
+	if err != nil || len(byNew) == 0 {
+		return err // (none of the batch's keys was loaded before)
+	}
+	if _, err := tx.ExecContext(ctx, u.delete); err != nil {
 		return err
 	}
-	since := map[string]string{}
-	byNew := map[int64]map[int64]Replaced{} // file of the batch → file loaded before → rows
+	reason := "replaced rows of " + k.Name
+	for store, at := range since {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO transform_dirty VALUES (?, CAST(? AS TIMESTAMP), ?)`, store, at, reason); err != nil {
+			return err
+		}
+	}
+	return nameReplaced(ctx, tx, results, byNew)
+}
+
+// querier is a transaction or a database (ingest --check reads without one).
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// findReplaced runs u.replaced: per store, the earliest instant the replaced rows counted at,
+// and per file of the batch, what it replaces by the file_id that had loaded it.
+func findReplaced(ctx context.Context, q querier, u upsert) (since map[string]string, byNew map[int64]map[int64]Replaced, err error) {
+	rows, err := q.QueryContext(ctx, u.replaced)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	since = map[string]string{}
+	byNew = map[int64]map[int64]Replaced{} // file of the batch → file loaded before → rows
 	for rows.Next() {
 		var store, at sql.NullString
 		var old, nw int64
 		var n, back int
 		if err := rows.Scan(&store, &at, &old, &nw, &n, &back); err != nil {
-			rows.Close()
-			return err
+			return nil, nil, err
 		}
 		if prev, ok := since[store.String]; at.Valid && (!ok || at.String < prev) {
 			since[store.String] = at.String
@@ -350,23 +374,7 @@ func deleteReplaced(ctx context.Context, tx *sql.Tx, k *Kind, u upsert, results 
 		r.Backward += back
 		byNew[nw][old] = r
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	if len(byNew) == 0 {
-		return nil // none of the batch's keys was loaded before
-	}
-	if _, err := tx.ExecContext(ctx, u.delete); err != nil {
-		return err
-	}
-	reason := "replaced rows of " + k.Name
-	for store, at := range since {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO transform_dirty VALUES (?, CAST(? AS TIMESTAMP), ?)`, store, at, reason); err != nil {
-			return err
-		}
-	}
-	return nameReplaced(ctx, tx, results, byNew)
+	return since, byNew, rows.Err()
 }
 
 // KindChangesSQL selects (store_id, since) for the raw rows of the named kinds (none of them

@@ -3,7 +3,6 @@ package ingest
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"slices"
 	"strconv"
 	"strings"
@@ -24,11 +23,14 @@ type Replaced struct {
 	// completed or open, completed to open. The mark of an older export loaded after a newer
 	// one (counted against rows loaded before the batch only, not between files of one batch).
 	Backward int
+	// InCall (ingest --check): the rows are those of a file checked earlier in the same call
+	// (FileID 0: nothing has one)
+	InCall bool
 }
 
 // nameReplaced gives the files of a batch their Replaced: byNew holds, for a file of the batch,
 // what it replaced (Rows, Backward) by the file_id that had loaded it (deleteReplaced).
-func nameReplaced(ctx context.Context, tx *sql.Tx, results []*Result, byNew map[int64]map[int64]Replaced) error {
+func nameReplaced(ctx context.Context, tx querier, results []*Result, byNew map[int64]map[int64]Replaced) error {
 	var ids []string
 	for _, olds := range byNew {
 		for f := range olds {

@@ -368,10 +368,16 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	if noted > 0 {
 		dup += msg.T(lang, "; %d file(s) with a note (see its line)", noted)
 	}
-	if replaced > 0 {
+	switch {
+	case replaced > 0 && o.Check:
+		dup += msg.T(lang, "; %d of the rows would replace rows loaded before with the same key", replaced)
+	case replaced > 0:
 		dup += msg.T(lang, "; %d of the rows loaded replaced rows loaded before with the same key", replaced)
 	}
-	if backward > 0 {
+	switch {
+	case backward > 0 && o.Check:
+		dup += msg.T(lang, "; %d work order(s) would be put back to an earlier status (see the WARNING on their file's line)", backward)
+	case backward > 0:
 		dup += msg.T(lang, "; %d work order(s) put back to an earlier status (see the WARNING on their file's line)", backward)
 	}
 	if o.Check {
@@ -424,25 +430,33 @@ func columnName(kind, col string) string {
 
 // replacedLine says which rows loaded before a file replaced (the later row of a natural key
 // wins): of which earlier files, largest first, three of them named.
-func replacedLine(rs []ingest.Replaced) string {
+func replacedLine(rs []ingest.Replaced, check bool) string {
 	total := 0
 	var from []string
 	for i, r := range rs {
 		total += r.Rows
 		if i < 3 {
-			from = append(from, msg.T(lang, "%d of %s (file_id %d)", r.Rows, r.Path, r.FileID))
+			if r.InCall {
+				from = append(from, msg.T(lang, "%d of %s (checked above)", r.Rows, r.Path))
+			} else {
+				from = append(from, msg.T(lang, "%d of %s (file_id %d)", r.Rows, r.Path, r.FileID))
+			}
 		}
 	}
 	if len(rs) > 3 {
 		from = append(from, msg.T(lang, "and %d more file(s)", len(rs)-3))
+	}
+	if check {
+		return msg.T(lang, "would replace %d row(s) loaded before with the same key (a key keeps its latest row): %s", total, strings.Join(from, msg.T(lang, "; ")))
 	}
 	return msg.T(lang, "replaced %d row(s) loaded before with the same key (a key keeps its latest row): %s", total, strings.Join(from, msg.T(lang, "; ")))
 }
 
 // backwardLine warns of work orders a file put back to an earlier status than the rows it
 // replaced had (delivered → open, say): the mark of an older export loaded after a newer one,
-// which would undo deliveries in every KPI. Empty when there are none.
-func backwardLine(rs []ingest.Replaced) string {
+// which would undo deliveries in every KPI. Empty when there are none. With check (ingest
+// --check), of what loading the file would do.
+func backwardLine(rs []ingest.Replaced, check bool) string {
 	n, newest := 0, ingest.Replaced{}
 	for _, r := range rs {
 		n += r.Backward
@@ -452,6 +466,9 @@ func backwardLine(rs []ingest.Replaced) string {
 	}
 	if n == 0 {
 		return ""
+	}
+	if check {
+		return msg.T(lang, "WARNING: %d of them are work orders it would put back to an earlier status (delivered → open or completed, completed → open): this file may be an older export than %s. If so, leave it out of the load", n, newest.Path)
 	}
 	return msg.T(lang, "WARNING: %d of them are work orders put back to an earlier status (delivered → open or completed, completed → open): this file may be an older export than %s. If so, load that newer export again with --reload so that it wins", n, newest.Path)
 }
@@ -476,8 +493,8 @@ func summaryLine(path string, r *ingest.Result, check bool) string {
 		s += "\n    " + strings.ReplaceAll(r.Message, "\n", "\n    ")
 	}
 	if len(r.Replaced) > 0 {
-		s += "\n    " + replacedLine(r.Replaced)
-		if l := backwardLine(r.Replaced); l != "" {
+		s += "\n    " + replacedLine(r.Replaced, check)
+		if l := backwardLine(r.Replaced, check); l != "" {
 			s += "\n    " + l
 		}
 	}

@@ -129,6 +129,17 @@ func TestOlderExportWarned(t *testing.T) {
 	os.WriteFile(older, []byte(head+"S001,X1,LSVAA4180E2123456,机修,2026-09-30 10:00,,在修\nS001,X2,LSVAA4180E2123456,机修,2026-09-30 11:00,,在修\n"), 0o644)
 	dbf := filepath.Join(dir, "a.duckdb")
 	for _, p := range []string{newer, older} {
+		if p == older {
+			// --check first: it says so, and loads nothing
+			r := runBinLang(t, "", dir, "ingest", "--db", dbf, "--check", p)
+			if r.code != 0 || !strings.Contains(r.stdout, "将替换此前导入的同键行 2 行") || !strings.Contains(r.stdout, "注意：其中 2 张工单导入后状态会比此前导入的更早") ||
+				!strings.Contains(r.stdout, "本文件可能是比 "+newer+" 更早的导出。如果是，请不要导入它") || !strings.Contains(r.stdout, "；2 张工单的状态将被改回更早的状态") {
+				t.Errorf("--check of the older export: %d, no warning in\n%s%s", r.code, r.stdout, r.stderr)
+			}
+			if q := runBinLang(t, "", dir, "query", "--db", dbf, "--format", "csv", "SELECT count(*) FROM raw_work_orders WHERE status = 'delivered'"); !strings.Contains(q.stdout, "\r\n2\r\n") {
+				t.Errorf("after --check: %q", q.stdout)
+			}
+		}
 		if r := runBinLang(t, "", dir, "ingest", "--db", dbf, p); r.code != 0 {
 			t.Fatalf("%s: %d %s %s", p, r.code, r.stdout, r.stderr)
 		} else if p == older && !strings.Contains(r.stdout, "注意：其中 2 张工单的状态比此前导入的更早") || p == older && !strings.Contains(r.stdout, "本文件可能是比 "+newer+" 更早的导出。如果是，请用 --reload") || p == older && !strings.Contains(r.stdout, "；2 张工单的状态被改回更早的状态（见该文件那一行的“注意”）") {

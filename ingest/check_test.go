@@ -1,0 +1,134 @@
+package ingest
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestCheckSaysWhatLoadingReplaces: for random calls of work-order and job-line exports —
+// keys shared with rows loaded before, with earlier files of the call and within a file, orders
+// put back to an earlier status, rejected rows, a file twice in a call, --reload — ingest --check
+// reports for every file what loading the same files then does: its status and counts, and the
+// rows it replaces by the file that had them, with the work orders put back. Check's groups
+// (checkGroupFiles) of 1, 2 and 2,048 files; and without a database, the rows of earlier files of
+// the call alone.
+func TestCheckSaysWhatLoadingReplaces(t *testing.T) {
+	dir, tmp := t.TempDir(), t.TempDir()
+	t.Setenv("TMPDIR", tmp) // (where check's temporary lake goes)
+	rng := rand.New(rand.NewPCG(52, 7))
+	statuses := []string{"在修", "完工", "已交车", "作废"}
+	n := 0
+	newFile := func() string {
+		n++
+		var b strings.Builder
+		if rng.IntN(3) > 0 {
+			b.WriteString("门店编号,工单号,VIN,维修类别,进厂时间,完工时间,交车时间,工单状态\n")
+			for range 1 + rng.IntN(6) {
+				no, st := fmt.Sprintf("K%d", rng.IntN(12)), statuses[rng.IntN(len(statuses))]
+				if rng.IntN(15) == 0 {
+					st = "？？" // a rejected row
+				}
+				switch st {
+				case "完工":
+					fmt.Fprintf(&b, "S%d,%s,LSVAA4180E2123456,机修,2026-09-01 08:00,2026-09-01 12:00,,%s\n", 1+rng.IntN(2), no, st)
+				case "已交车", "作废":
+					fmt.Fprintf(&b, "S%d,%s,LSVAA4180E2123456,机修,2026-09-01 08:00,2026-09-01 12:00,2026-09-01 13:00,%s\n", 1+rng.IntN(2), no, st)
+				default:
+					fmt.Fprintf(&b, "S%d,%s,LSVAA4180E2123456,机修,2026-09-01 08:00,,,%s\n", 1+rng.IntN(2), no, st)
+				}
+			}
+		} else {
+			b.WriteString("门店编号,工单号,行号,维修项目,故障系统,工时,工时费,维修技师\n")
+			for range 1 + rng.IntN(5) {
+				fmt.Fprintf(&b, "S1,K%d,%d,保养,engine,1.5,100,T1\n", rng.IntN(4), 1+rng.IntN(3))
+			}
+		}
+		p := filepath.Join(dir, fmt.Sprintf("f%02d.csv", n))
+		if err := os.WriteFile(p, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	line := func(r *Result) string {
+		var rs []string
+		for _, x := range r.Replaced {
+			rs = append(rs, fmt.Sprintf("%s:%d back %d", filepath.Base(x.Path), x.Rows, x.Backward))
+		}
+		slices.Sort(rs)
+		return fmt.Sprintf("%s read %d loaded %d rejected %d skipped %d, replaced [%s]", r.Status, r.Read, r.Loaded, r.Rejected, r.Skipped, strings.Join(rs, ", "))
+	}
+	defer func(n int) { checkGroupFiles = n }(checkGroupFiles)
+	e := newEnv(t)
+	var files []string
+	counted := map[string]int{} // what the checks found: each case met at least once
+	for call := range 30 {
+		var paths []string
+		for range 1 + rng.IntN(5) {
+			if len(files) > 0 && rng.IntN(6) == 0 {
+				paths = append(paths, files[rng.IntN(len(files))]) // loaded before, or twice in the call
+			} else {
+				p := newFile()
+				files = append(files, p)
+				paths = append(paths, p)
+			}
+		}
+		o := Options{Lake: e.lake, Reload: rng.IntN(5) == 0}
+		checkGroupFiles = []int{1, 2, 2048}[call%3]
+		run := func(in *Ingester) []string {
+			t.Helper()
+			var got []string
+			if err := in.Files(t.Context(), paths, func(p string, r *Result) {
+				got = append(got, filepath.Base(p)+": "+line(r))
+				for _, x := range r.Replaced {
+					switch {
+					case x.Backward > 0:
+						counted["back"]++
+					case x.InCall:
+						counted["in call"]++
+					default:
+						counted["before"]++
+					}
+				}
+				if r.Status == StatusDuplicate {
+					counted["duplicate"]++
+				}
+			}); err != nil {
+				t.Fatal(err)
+			}
+			return got
+		}
+		co := o
+		co.Check = true
+		checked := run(&Ingester{DB: e.db, Opts: co})
+		var alone []string
+		if call == 0 {
+			alone = run(&Ingester{Opts: co}) // no database: nothing was loaded before
+		}
+		loaded := run(&Ingester{DB: e.db, Opts: o})
+		for i := range loaded {
+			// a load's lines say "loaded", check's say the same of what it would load
+			if checked[i] != loaded[i] {
+				t.Errorf("call %d (%v, reload %v), file %d:\ncheck: %s\nload:  %s", call, paths, o.Reload, i, checked[i], loaded[i])
+			}
+			if call == 0 && alone[i] != loaded[i] {
+				t.Errorf("call 0 without a database, file %d:\ncheck: %s\nload:  %s", i, alone[i], loaded[i])
+			}
+		}
+		if len(checked) != len(loaded) {
+			t.Fatalf("call %d: check reported %d files, the load %d", call, len(checked), len(loaded))
+		}
+	}
+	for _, c := range []string{"back", "in call", "before", "duplicate"} {
+		if counted[c] == 0 {
+			t.Errorf("no file of the test met the case %q (%v): change the seed", c, counted)
+		}
+	}
+	if es, err := os.ReadDir(tmp); err != nil || len(es) > 0 {
+		t.Errorf("a check's temporary lake was left in %s: %v %v", tmp, es, err)
+	}
+}
