@@ -44,7 +44,7 @@ func hostile(d *sql.DB) {
 
 func buildPages(t *testing.T, o Options) (string, *sql.DB) {
 	t.Helper()
-	d := testenv.Sample(t, 2, 2, hostile)
+	d := testenv.Shared(t, "hostile", 2, 2, hostile)
 	if o.Out == "" {
 		o.Out = t.TempDir()
 	}
@@ -154,7 +154,7 @@ func browser(t *testing.T, chromium string) (context.Context, context.CancelFunc
 	var err error
 	for attempt := 1; attempt <= 3; attempt++ {
 		opts := append(chromedp.DefaultExecAllocatorOptions[:],
-			chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(t.TempDir()),
+			chromedp.ExecPath(chromium), chromedp.NoSandbox, chromedp.DisableGPU, chromedp.UserDataDir(profileDir(t)),
 			chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
 			chromedp.Flag("disable-quic", true), chromedp.Flag("no-first-run", true), chromedp.Flag("disable-sync", true),
 			chromedp.WindowSize(1400, 1000))
@@ -171,10 +171,20 @@ func browser(t *testing.T, chromium string) (context.Context, context.CancelFunc
 	return nil, nil
 }
 
-func checkInBrowser(t *testing.T, chromium, path string) {
-	bctx, cancel := browser(t, chromium)
-	defer cancel()
-	checkPage(t, bctx, path, false)
+// profileDir is a browser profile folder, removed after the test. Not t.TempDir: Chromium's
+// helper processes (the crash handler) may still write to it for a moment after the browser
+// has exited, and t.TempDir's cleanup then fails the test ("directory not empty").
+func profileDir(t *testing.T) string {
+	dir, err := os.MkdirTemp("", "aftersales-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		for i := 0; os.RemoveAll(dir) != nil && i < 50; i++ {
+			time.Sleep(100 * time.Millisecond)
+		}
+	})
+	return dir
 }
 
 func checkPage(t *testing.T, parent context.Context, path string, names bool) {

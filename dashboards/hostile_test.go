@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"context"
 	"database/sql"
 	"fmt"
 	"os"
@@ -110,9 +111,11 @@ func TestHostileDataEverywhere(t *testing.T) {
 		f.Close()
 	}
 	if chromium := findChromium(); chromium != "" {
+		bctx, cancel := browser(t, chromium) // (a tab of one browser for each page)
+		defer cancel()
 		for _, pat := range []string{"store-*.html", "techs-*.html", "parts-*.html", "benchmark-*.html", "index.html"} {
 			m, _ := filepath.Glob(filepath.Join(out, pat))
-			checkInBrowser(t, chromium, m[0])
+			checkPage(t, bctx, m[0], false)
 		}
 	}
 }
@@ -139,13 +142,19 @@ func TestHostileStoreID(t *testing.T) {
 			t.Errorf("%s holds the id's markup raw", filepath.Base(f))
 		}
 	}
+	var bctx context.Context
+	if chromium := findChromium(); chromium != "" {
+		var cancel context.CancelFunc
+		bctx, cancel = browser(t, chromium) // (a tab of one browser for each page)
+		defer cancel()
+	}
 	for _, pat := range []string{"store-*-2026-10.html", "techs-*-2026-10.html", "parts-*-2026-10.html", "benchmark-2026-10.html", "index.html"} {
 		m, _ := filepath.Glob(filepath.Join(out, pat))
 		if len(m) != 1 {
 			t.Fatalf("%s: %d pages", pat, len(m))
 		}
-		if chromium := findChromium(); chromium != "" {
-			checkInBrowser(t, chromium, m[0])
+		if bctx != nil {
+			checkPage(t, bctx, m[0], false)
 		}
 	}
 }

@@ -4,7 +4,11 @@ package testenv
 
 import (
 	"database/sql"
+	"fmt"
+	"os"
 	"path/filepath"
+	"strconv"
+	"sync"
 	"testing"
 
 	"github.com/aftersales/aftersales/ingest"
@@ -15,15 +19,24 @@ import (
 
 // Sample makes stores × months of small sample data (120–150 orders a month, 60 parts),
 // ingests it and returns the open database. before, when set, runs between ingest and
-// transform (to plant hostile values, say).
+// transform (to plant hostile values, say). Without before, the database is Shared's.
 func Sample(t testing.TB, stores, months int, before func(d *sql.DB)) *sql.DB {
 	t.Helper()
-	dir := t.TempDir()
+	if before == nil {
+		return Shared(t, "", stores, months, nil)
+	}
+	d := Empty(t)
+	build(t, d, t.TempDir(), stores, months, before)
+	return d
+}
+
+// build makes the sample data in dir, ingests it into d and transforms it (Sample).
+func build(t testing.TB, d *sql.DB, dir string, stores, months int, before func(d *sql.DB)) {
+	t.Helper()
 	in := filepath.Join(dir, "in")
 	if _, err := gen.Run(gen.Options{Stores: stores, Months: months, Seed: 3, Out: in, MinOrders: 120, MaxOrders: 150, Parts: 60, Dirty: true}); err != nil {
 		t.Fatal(err)
 	}
-	d := Empty(t)
 	ing := &ingest.Ingester{DB: d, Opts: ingest.Options{Lake: filepath.Join(dir, "lake")}}
 	files, _ := filepath.Glob(filepath.Join(in, "*", "*"))
 	files = append(files, filepath.Join(in, "stores.xlsx"))
@@ -38,7 +51,76 @@ func Sample(t testing.TB, stores, months int, before func(d *sql.DB)) *sql.DB {
 	if _, err := (&transform.Runner{DB: d, Config: transform.DefaultConfig()}).Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// shared holds the databases Shared built in this test binary, by name, stores and months.
+var shared struct {
+	mu    sync.Mutex
+	dir   string
+	built map[string]string // key → database file
+}
+
+// Shared is Sample's database for tests that take the same data: built once per test binary
+// (the first test to ask waits ≈ 1.5–2 s; a package's tests asked for it ≈ 25 times) and copied
+// for each test, which may change its copy. name names before, which must do the same each time
+// ("" with before nil). A package that calls it runs Main from its TestMain, which removes the
+// files after its tests.
+func Shared(t testing.TB, name string, stores, months int, before func(d *sql.DB)) *sql.DB {
+	t.Helper()
+	if (name == "") != (before == nil) {
+		t.Fatal("testenv.Shared: a before needs a name, and a name a before")
+	}
+	shared.mu.Lock()
+	defer shared.mu.Unlock()
+	key := fmt.Sprintf("%s %d×%d", name, stores, months)
+	src, ok := shared.built[key]
+	if !ok {
+		if shared.dir == "" {
+			dir, err := os.MkdirTemp("", "aftersales-testenv-")
+			if err != nil {
+				t.Fatal(err)
+			}
+			shared.dir, shared.built = dir, map[string]string{}
+		}
+		dir := filepath.Join(shared.dir, strconv.Itoa(len(shared.built)))
+		src = filepath.Join(dir, "a.duckdb")
+		d, err := db.Open(src, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := ingest.EnsureSchema(t.Context(), d); err != nil {
+			d.Close()
+			t.Fatal(err)
+		}
+		build(t, d, dir, stores, months, before)
+		if err := d.Close(); err != nil {
+			t.Fatal(err)
+		}
+		shared.built[key] = src
+	}
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	copied := filepath.Join(t.TempDir(), "a.duckdb")
+	if err := os.WriteFile(copied, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	d, err := db.Open(copied, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
 	return d
+}
+
+// Main runs a package's tests (from its TestMain) and then removes Shared's databases.
+func Main(m *testing.M) int {
+	code := m.Run()
+	if shared.dir != "" {
+		os.RemoveAll(shared.dir)
+	}
+	return code
 }
 
 // Empty returns an in-memory database with the ingest schema and no rows, closed when the test ends.
