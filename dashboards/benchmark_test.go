@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"html"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/aftersales/aftersales/internal/testenv"
 )
 
 // TestBenchmarkChangesLikeStoreCards: the benchmark table's 环比 and 同比 read as the store page's
@@ -494,6 +497,72 @@ func TestComebacksAreRedDots(t *testing.T) {
 		}
 		if !found {
 			t.Errorf("%s: no comebacks series", id)
+		}
+	}
+}
+
+// TestMoneyChartsInTheLanguagesUnit: the store page's revenue and the parts page's inventory are
+// charted in 万元 in Chinese and in thousands of yuan (¥k) in English, as their titles say; the
+// cards write 万/亿 and K/M alike.
+func TestMoneyChartsInTheLanguagesUnit(t *testing.T) {
+	d := testenv.Sample(t, 2, 2, nil)
+	var revenue, inventory float64
+	if err := d.QueryRow(`SELECT CAST(revenue AS DOUBLE) FROM mart_store_month WHERE store_id = 'S001' AND month = '2026-10'`).Scan(&revenue); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.QueryRow(`SELECT CAST(sum(inventory_value) AS DOUBLE) FROM mart_parts_month WHERE store_id = 'S001' AND month = '2026-10'`).Scan(&inventory); err != nil {
+		t.Fatal(err)
+	}
+	if revenue < 10000 || inventory < 10000 {
+		t.Fatalf("the sample's amounts are too small to tell the units apart: %v %v", revenue, inventory)
+	}
+	for _, c := range []struct {
+		lang, unit string
+		by         float64
+	}{{"zh", "万元", 10000}, {"en", "¥k", 1000}} {
+		out := t.TempDir()
+		if _, err := Build(t.Context(), d, Options{Out: out, Lang: c.lang, Now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range []struct{ page, chart, series, title string }{
+			{"store-S001-2026-10.html", "c_orders", T(c.lang, "revenue"), T(c.lang, "trend_orders")},
+			{"parts-S001-2026-10.html", "c_inv", T(c.lang, "inv_trend"), T(c.lang, "inv_trend")},
+		} {
+			b := readPage(t, out, p.page)
+			if !strings.Contains(p.title, c.unit) || !strings.Contains(b, html.EscapeString(p.title)) {
+				t.Errorf("%s %s: no title %q in %s", c.lang, p.chart, p.title, c.unit)
+			}
+			head := `{id: "` + p.chart + `", option: `
+			i := strings.Index(b, head)
+			if i < 0 {
+				t.Fatalf("%s: no chart %s", p.page, p.chart)
+			}
+			var o struct {
+				XAxis  []struct{ Data []string }
+				Series []struct {
+					Name string
+					Data []struct{ Value any }
+				}
+			}
+			if err := json.NewDecoder(strings.NewReader(b[i+len(head):])).Decode(&o); err != nil {
+				t.Fatal(err)
+			}
+			want := math.Round(revenue/c.by*100) / 100
+			if p.chart == "c_inv" {
+				want = math.Round(inventory/c.by*100) / 100
+			}
+			found := false
+			for _, s := range o.Series {
+				if s.Name == p.series && len(s.Data) > 0 {
+					found = true
+					if got := s.Data[len(s.Data)-1].Value; got != want {
+						t.Errorf("%s %s: 2026-10 charted as %v, want %v (%s)", c.lang, p.chart, got, want, c.unit)
+					}
+				}
+			}
+			if !found {
+				t.Errorf("%s %s: no series %q", c.lang, p.chart, p.series)
+			}
 		}
 	}
 }

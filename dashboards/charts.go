@@ -88,11 +88,11 @@ func scaled(v any, by float64) any {
 	return null
 }
 
-// wan is an amount of yuan in 万元 to the yuan (4 decimals): the ABC Pareto's axis reads 210
-// (万元) instead of 2,100,000, and a tooltip still shows a small part's consumption.
-func wan(v any) any {
+// inUnit is an amount of yuan in the unit of by yuan (moneyUnit), to the yuan: the ABC Pareto's
+// axis reads 210 (万元) instead of 2,100,000, and a tooltip still shows a small part's consumption.
+func inUnit(v any, by float64) any {
 	if f, ok := toFloat(v); ok {
-		return math.Round(f) / 10000
+		return math.Round(f) / by
 	}
 	return null
 }

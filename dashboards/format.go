@@ -138,8 +138,8 @@ var dict = map[string][2]string{
 	"partial_store":   {"%s（截至 %s）", "%s (to %s)"},
 	"list_sep":        {"、", ", "},
 	"provisional_tip": {"返修窗口尚未结束，后续返修可能使一次修复率下降", "The comeback window is still open: later comebacks may lower it"},
-	"trend_orders":    {"台次与产值（万元）", "Orders and revenue (¥10k)"},
-	"trend_revenue":   {"产值构成（万元）", "Revenue mix (¥10k)"},
+	"trend_orders":    {"台次与产值（万元）", "Orders and revenue (¥k)"},
+	"trend_revenue":   {"产值构成（万元）", "Revenue mix (¥k)"},
 	"trend_quality":   {"一次修复率 / 满意度 / 按时交车率", "FTFR / CSI / on-time delivery"},
 	"trend_tat":       {"在厂时长（小时）", "Turnaround (hours)"},
 	"order_mix":       {"维修类别构成", "Order types"},
@@ -165,9 +165,9 @@ var dict = map[string][2]string{
 	"flagged_hours":   {"派工工时", "Flagged hours"},
 	"comebacks":       {"返修次数", "Comebacks"},
 	"pay":             {"工资（保密）", "Pay (confidential)"},
-	"abc_pareto":      {"ABC分类帕累托（6个月消耗金额，万元）", "ABC Pareto (6-month consumption, ¥10k)"},
+	"abc_pareto":      {"ABC分类帕累托（6个月消耗金额，万元）", "ABC Pareto (6-month consumption, ¥k)"},
 	"pareto_top":      {"消耗金额最大的 %d 个配件（共 %d 个）；累计占比按全部配件计算", "The %d parts of largest consumption (of %d); the cumulative share is over all of them"},
-	"inv_trend":       {"库存金额（万元）", "Inventory value (¥10k)"},
+	"inv_trend":       {"库存金额（万元）", "Inventory value (¥k)"},
 	"turnover":        {"库存周转率与供应天数", "Turnover and days of supply"},
 	"fill_rate":       {"备件满足率", "Fill rate"},
 	"dead_stock":      {"滞库件", "Dead stock"},
@@ -177,7 +177,7 @@ var dict = map[string][2]string{
 	"per_year":        {"次/年", "×/year"},
 	"days":            {"天", "days"},
 	"hours_unit":      {"小时", "h"},
-	"wan_yuan":        {"万元", "¥10k"},
+	"wan_yuan":        {"万元", "¥k"},
 	"turnover_s":      {"库存周转率", "Turnover"},
 	"heatmap":         {"门店 × 指标 百分位热力图（越绿越好）", "Stores × KPIs by percentile (green = better)"},
 	"heatmap_one_store": {"本月只有一家门店有数据：百分位要在至少两家门店之间比较，因此热力图为空（排名和数值见下方各图和对标排名表）",
@@ -212,6 +212,15 @@ func sep(l, zh, en string) string {
 }
 
 // T returns a dashboard label.
+// moneyUnit is the yuan in a chart's unit of money: 万元 in Chinese, thousands (¥k) in English,
+// as the cards' 万/亿 and K/M (big).
+func moneyUnit(lang string) float64 {
+	if lang == "en" {
+		return 1000
+	}
+	return 10000
+}
+
 func T(lang, key string) string {
 	l, ok := dict[key]
 	if !ok {

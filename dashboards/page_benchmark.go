@@ -258,13 +258,14 @@ func (b *builder) benchmarkPage(month string) error {
 			}
 			return list[a].s < list[b].s
 		})
-		// rates in %, amounts of money of 10,000 yuan or more in 万元 (the axis read 1,600,000)
+		// rates in %, amounts of money of 10,000 yuan or more in 万元 (¥k in English: moneyUnit;
+		// the axis read 1,600,000)
 		scale, axis := 1.0, ""
 		if unit == "rate" {
 			scale, axis = 100, "%"
 		}
 		if unit == "money" && slices.ContainsFunc(list, func(e sv) bool { return math.Abs(e.v) >= 10000 }) {
-			scale, axis = 0.0001, T(l, "wan_yuan")
+			scale, axis = 1/moneyUnit(l), T(l, "wan_yuan")
 		}
 		var miss []bool
 		for _, e := range list {

@@ -33,7 +33,7 @@ func (b *builder) partsPage(s storeInfo, m monthInfo) error {
 			break
 		}
 		ax = append(ax, str(r[ab.Col("part_no")])+" ("+str(r[ab.Col("abc")])+")")
-		av = append(av, wan(r[ab.Col("consumption_value_6m")]))
+		av = append(av, inUnit(r[ab.Col("consumption_value_6m")], moneyUnit(l)))
 		ac = append(ac, pct(r[ab.Col("cumulative_share")]))
 	}
 	pareto := barLine("", ax, map[string][]any{T(l, "consumption"): av}, []string{T(l, "consumption")}, false,
@@ -53,8 +53,8 @@ func (b *builder) partsPage(s storeInfo, m monthInfo) error {
 	}
 	x, cols := columns(tr, "month", "inventory_value", "turnover", "days_of_supply", "fill_rate", "dead_stock_value")
 	pg.Charts = append(pg.Charts,
-		chart{"c_inv", optionJSON(barLine("", x, map[string][]any{T(l, "inv_trend"): mapv(cols["inventory_value"], func(v any) any { return scaled(v, 10000) }),
-			T(l, "dead_stock"): mapv(cols["dead_stock_value"], func(v any) any { return scaled(v, 10000) })},
+		chart{"c_inv", optionJSON(barLine("", x, map[string][]any{T(l, "inv_trend"): mapv(cols["inventory_value"], func(v any) any { return scaled(v, moneyUnit(l)) }),
+			T(l, "dead_stock"): mapv(cols["dead_stock_value"], func(v any) any { return scaled(v, moneyUnit(l)) })},
 			[]string{T(l, "inv_trend"), T(l, "dead_stock")}, false, nil, nil, "", ""), nil)},
 		chart{"c_turn", optionJSON(twoAxes(x, T(l, "turnover_s"), T(l, "per_year"), mapv(cols["turnover"], num),
 			T(l, "days_supply"), T(l, "days"), mapv(cols["days_of_supply"], num)), nil)},

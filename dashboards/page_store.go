@@ -101,8 +101,8 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 		qualityNote = T(l, "red_dots_miss_months") + sep(l, "（目标：", " (targets: ") +
 			strings.Join(qualityTargets, sep(l, "，", ", ")) + sep(l, "）", ")")
 	}
-	// money in 万元 (¥10k) in both languages, as the chart titles say
-	const wan = 10000.0
+	// money in 万元 in Chinese, ¥k in English (moneyUnit), as the chart titles say
+	wan := moneyUnit(l)
 	pg.Charts = append(pg.Charts,
 		chart{"c_orders", optionJSON(barLine("", x, map[string][]any{T(l, "orders"): cols["orders"]}, []string{T(l, "orders")}, false,
 			map[string][]any{T(l, "revenue"): mapv(cols["revenue"], func(v any) any { return scaled(v, wan) })}, []string{T(l, "revenue")}, T(l, "orders"), T(l, "revenue")), nil)},
