@@ -1345,4 +1345,16 @@ func TestReplacedBackward(t *testing.T) {
 			t.Errorf("same_b.csv: %+v counted against a file of its own call", r)
 		}
 	}
+	// a file that holds an order twice: its last row is the one loaded, and the one compared
+	// (K9 delivered; then open and delivered again: not back; then delivered and open: back)
+	call(write("k9.csv", row("K9", "已交车")))
+	for _, c := range []struct {
+		name, first, last string
+		back              int
+	}{{"k9_fwd.csv", "在修", "已交车", 0}, {"k9_back.csv", "已交车", "在修", 1}} {
+		call(write(c.name, row("K9", c.first), row("K9", c.last)))
+		if rs := got[c.name]; len(rs) != 1 || rs[0].Rows != 1 || rs[0].Backward != c.back {
+			t.Errorf("%s (K9 %s, then %s): replaced %+v, want 1 row, %d put back", c.name, c.first, c.last, rs, c.back)
+		}
+	}
 }

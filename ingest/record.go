@@ -292,7 +292,9 @@ func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) upsert {
 		rank := func(c string) string {
 			return fmt.Sprintf("CASE %s WHEN 'open' THEN 0 WHEN 'completed' THEN 1 WHEN 'delivered' THEN 2 END", c)
 		}
-		newStatus = ", arg_min(p.status, f.file_id) AS new_status"
+		// the status of the row that replaces: in the first file of the batch with the key, its
+		// last row (a key repeated in a file keeps its last row, as the insert's QUALIFY does)
+		newStatus = ", arg_min(p.status, (f.file_id, -p.row_number)) AS new_status"
 		backward = fmt.Sprintf("count(*) FILTER (WHERE %s > %s)", rank("r.status"), rank("n.new_status"))
 	}
 	return upsert{
