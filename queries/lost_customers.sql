@@ -1,6 +1,8 @@
 -- description: VINs seen in the 24 months before the last N months (setting lost_customer_months) but not in the last N — for win-back calls
 -- description zh: 最近 N 个月之前的 24 个月里来过、最近 N 个月没来的车辆（参数 lost_customer_months）—— 用于流失客户回访
 -- param: store
+-- Ties: of two orders of a VIN opened at the same minute, the greater order_no gives its name,
+-- phone, plate and model (arg_max over (opened_at, order_no)), so the list is the same each run.
 with cfg as (
     select lost_customer_months as n from cfg_store where store_id = $store
 ),
@@ -8,7 +10,7 @@ as_of as (
     select max(opened_at) as t from raw_work_orders where store_id = $store
 ),
 visits as (
-    select vin, opened_at, customer_name, phone, plate, model, mileage_km
+    select vin, order_no, opened_at, customer_name, phone, plate, model, mileage_km
     from raw_work_orders
     where store_id = $store and status <> 'cancelled'
 ),
@@ -18,8 +20,8 @@ bounds as (
     from as_of
 ),
 last_visit as (
-    select vin, arg_max(customer_name, opened_at) as customer_name, arg_max(phone, opened_at) as phone,
-           arg_max(plate, opened_at) as plate, arg_max(model, opened_at) as model, max(opened_at) as last_visit,
+    select vin, arg_max(customer_name, (opened_at, order_no)) as customer_name, arg_max(phone, (opened_at, order_no)) as phone,
+           arg_max(plate, (opened_at, order_no)) as plate, arg_max(model, (opened_at, order_no)) as model, max(opened_at) as last_visit,
            count(*) as visits
     from visits group by vin
 )

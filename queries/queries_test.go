@@ -166,14 +166,15 @@ func checkIngestSummary(t *testing.T, got [][]string) {
 // TestListQueriesByHand: hand-computed cases for the lists whose logic lives only in SQL.
 func TestListQueriesByHand(t *testing.T) {
 	d := testenv.Empty(t)
+	name := "王五"
 	ins := func(no, vin, typ, status, opened, delivered string, km any) {
 		var del any
 		if delivered != "" {
 			del = delivered
 		}
 		_, err := d.Exec(`INSERT INTO raw_work_orders (store_id, order_no, vin, order_type, status, opened_at, delivered_at, mileage_km, customer_name, phone,
-			labor_amount, parts_amount, other_amount, discount_amount, file_id, row_number) VALUES ('S1', ?, ?, ?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?, '王五', '13800000000', 0, 0, 0, 0, 0, 0)`,
-			no, vin, typ, status, opened, del, km)
+			labor_amount, parts_amount, other_amount, discount_amount, file_id, row_number) VALUES ('S1', ?, ?, ?, ?, ?::TIMESTAMP, ?::TIMESTAMP, ?, ?, '13800000000', 0, 0, 0, 0, 0, 0)`,
+			no, vin, typ, status, opened, del, km, name)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -188,9 +189,14 @@ func TestListQueriesByHand(t *testing.T) {
 	ins("LA", "VINLA000000000001", "maintenance", "delivered", "2025-03-31 23:59:59", "2025-04-01 10:00", nil) // lost
 	ins("LB", "VINLB000000000002", "maintenance", "delivered", "2025-04-01 00:00:00", "2025-04-01 10:00", nil) // seen in the last 12 months
 	ins("LC", "VINLC000000000003", "maintenance", "delivered", "2023-03-31 10:00", "2023-03-31 12:00", nil)    // before the 24-month window
+	// a second order of LA's VIN opened at the same instant: the greater order_no gives the name
+	name = "赵六"
+	ins("LA2", "VINLA000000000001", "repair", "delivered", "2025-03-31 23:59:59", "2025-04-01 10:00", nil)
+	name = "王五"
 	// service due in April: D by date (2025-10-05 08:00 + 180 d = 2026-04-03 08:00);
 	// E by mileage: 6590 → 10000 km in 31 d = 110 km/d; 10000 km / 110 = 90.9 → 91 d after 2026-01-10 08:00 = 2026-04-11 08:00
 	ins("SD", "VINSD000000000001", "maintenance", "delivered", "2025-10-05 08:00", "2025-10-05 10:00", 20000)
+	ins("SD2", "VINSD000000000001", "maintenance", "delivered", "2025-10-05 08:00", "2025-10-05 10:00", 20010) // the same instant: SD2's mileage
 	ins("SE0", "VINSE000000000002", "repair", "delivered", "2025-12-10 08:00", "2025-12-10 10:00", 6590)
 	ins("SE1", "VINSE000000000002", "maintenance", "delivered", "2026-01-10 08:00", "2026-01-10 10:00", 10000)
 	if _, err := (&transform.Runner{DB: d, Config: transform.DefaultConfig()}).Run(t.Context()); err != nil {
@@ -217,10 +223,10 @@ func TestListQueriesByHand(t *testing.T) {
 	}
 	check("wip_month_end", map[string]string{"store": "S1", "month": "2026-03"}, []string{"order_no", "age_days"},
 		[][]string{{"W1", "1.6"}, {"W2", "0.7"}})
-	check("lost_customers", map[string]string{"store": "S1"}, []string{"vin", "last_visit"},
-		[][]string{{"VINLA000000000001", "2025-03-31 23:59:59"}})
-	check("service_due", map[string]string{"store": "S1", "month": "2026-03"}, []string{"vin", "due_at", "due_by", "km_per_day"},
-		[][]string{{"VINSD000000000001", "2026-04-03 08:00:00", "date", ""}, {"VINSE000000000002", "2026-04-11 08:00:00", "mileage", "110"}})
+	check("lost_customers", map[string]string{"store": "S1"}, []string{"vin", "last_visit", "customer_name", "visits"},
+		[][]string{{"VINLA000000000001", "2025-03-31 23:59:59", "赵六", "2"}})
+	check("service_due", map[string]string{"store": "S1", "month": "2026-03"}, []string{"vin", "due_at", "due_by", "km_per_day", "km_at_maintenance"},
+		[][]string{{"VINSD000000000001", "2026-04-03 08:00:00", "date", "", "20010"}, {"VINSE000000000002", "2026-04-11 08:00:00", "mileage", "110", "10000"}})
 }
 
 func TestResolve(t *testing.T) {

@@ -2,6 +2,8 @@
 -- description zh: 下个月到期保养的车辆，按上次保养日期加间隔或按估算里程 —— 预约回访名单
 -- param: store
 -- param: month default latest
+-- Ties: of two orders of a VIN opened at the same minute, the greater order_no gives its mileage,
+-- name, phone and plate (arg_max over (opened_at, order_no)), so the list is the same each run.
 with cfg as (
     select service_interval_days as days, service_interval_km as km from cfg_store where store_id = $store
 ),
@@ -13,14 +15,14 @@ next_month as (
            strptime((select month from m) || '-01', '%Y-%m-%d') + interval 2 month as stop
 ),
 maint as (
-    select vin, max(opened_at) as last_maintenance, arg_max(mileage_km, opened_at) as km_at_maintenance
+    select vin, max(opened_at) as last_maintenance, arg_max(mileage_km, (opened_at, order_no)) as km_at_maintenance
     from raw_work_orders
     where store_id = $store and order_type = 'maintenance' and status <> 'cancelled'
     group by vin
 ),
 pace as (
     -- km per day from the VIN's first and last mileage readings
-    select vin, arg_max(customer_name, opened_at) as customer_name, arg_max(phone, opened_at) as phone, arg_max(plate, opened_at) as plate,
+    select vin, arg_max(customer_name, (opened_at, order_no)) as customer_name, arg_max(phone, (opened_at, order_no)) as phone, arg_max(plate, (opened_at, order_no)) as plate,
            case when max(opened_at) > min(opened_at) and max(mileage_km) > min(mileage_km)
                 then (max(mileage_km) - min(mileage_km)) / (date_diff('second', min(opened_at), max(opened_at)) / 86400.0) end as km_per_day
     from raw_work_orders where store_id = $store and status <> 'cancelled' group by vin
