@@ -56,6 +56,7 @@ func build(t testing.TB, d *sql.DB, dir string, stores, months int, before func(
 // shared holds the databases Shared built in this test binary, by name, stores and months.
 var shared struct {
 	mu    sync.Mutex
+	main  bool // Main runs the tests
 	dir   string
 	built map[string]string // key → database file
 }
@@ -72,6 +73,9 @@ func Shared(t testing.TB, name string, stores, months int, before func(d *sql.DB
 	}
 	shared.mu.Lock()
 	defer shared.mu.Unlock()
+	if !shared.main {
+		t.Fatal("testenv.Shared: the package's TestMain must run testenv.Main, which removes the shared databases")
+	}
 	key := fmt.Sprintf("%s %d×%d", name, stores, months)
 	src, ok := shared.built[key]
 	if !ok {
@@ -116,6 +120,7 @@ func Shared(t testing.TB, name string, stores, months int, before func(d *sql.DB
 
 // Main runs a package's tests (from its TestMain) and then removes Shared's databases.
 func Main(m *testing.M) int {
+	shared.main = true
 	code := m.Run()
 	if shared.dir != "" {
 		os.RemoveAll(shared.dir)
