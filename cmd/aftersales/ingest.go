@@ -322,10 +322,12 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		tot.Rejected += res.Rejected
 		tot.Skipped += res.Skipped
 		rejectedRows += len(res.Rejects)
+		back := 0
 		for _, r := range res.Replaced {
 			replaced += r.Rows
-			backward += r.Backward
+			back += r.Backward
 		}
+		backward += back
 		switch res.Status {
 		case ingest.StatusRejected:
 			rejectedFiles++
@@ -336,9 +338,10 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 				noted++ // a note: columns or sheets not read, headers or keys repeated
 			}
 		}
-		// --quiet: the files rejected whole, and (but in the demo's totals) the files with
-		// rejected rows or a note
-		if !o.Quiet || res.Status == ingest.StatusRejected || (res.Rejected > 0 || res.Status == ingest.StatusLoaded && res.Message != "") && !o.Totals {
+		// --quiet: the files rejected whole and the files with a WARNING (work orders put back
+		// to an earlier status: the summary points to their lines), and (but in the demo's
+		// totals) the files with rejected rows or a note
+		if !o.Quiet || res.Status == ingest.StatusRejected || back > 0 || (res.Rejected > 0 || res.Status == ingest.StatusLoaded && res.Message != "") && !o.Totals {
 			if bar != nil {
 				bar.Clear()
 			}

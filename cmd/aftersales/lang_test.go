@@ -119,7 +119,8 @@ func TestColumnsVerb(t *testing.T) {
 
 // TestOlderExportWarned: an export that puts delivered work orders back to open — an older
 // export loaded after a newer one — is warned of under its line, naming the newer file and what
-// to do; loading the newer one again with --reload, a step forward, is not.
+// to do, also with --quiet (the summary points to that line); loading the newer one again with
+// --reload, a step forward, is not.
 func TestOlderExportWarned(t *testing.T) {
 	dir := t.TempDir()
 	head := "门店编号,工单号,车架号,维修类别,开单时间,交车时间,工单状态\n"
@@ -131,7 +132,7 @@ func TestOlderExportWarned(t *testing.T) {
 	for _, p := range []string{newer, older} {
 		if p == older {
 			// --check first: it says so, and loads nothing
-			r := runBinLang(t, "", dir, "ingest", "--db", dbf, "--check", p)
+			r := runBinLang(t, "", dir, "ingest", "--db", dbf, "--check", "-q", p) // (-q: a WARNING's line still shows)
 			if r.code != 0 || !strings.Contains(r.stdout, "将替换此前导入的同键行 2 行") || !strings.Contains(r.stdout, "注意：其中 2 张工单导入后状态会比此前导入的更早") ||
 				!strings.Contains(r.stdout, "本文件可能是比 "+newer+" 更早的导出。如果是，请不要导入它") || !strings.Contains(r.stdout, "；2 张工单的状态将被改回更早的状态") {
 				t.Errorf("--check of the older export: %d, no warning in\n%s%s", r.code, r.stdout, r.stderr)
@@ -140,7 +141,7 @@ func TestOlderExportWarned(t *testing.T) {
 				t.Errorf("after --check: %q", q.stdout)
 			}
 		}
-		if r := runBinLang(t, "", dir, "ingest", "--db", dbf, p); r.code != 0 {
+		if r := runBinLang(t, "", dir, "ingest", "--db", dbf, "-q", p); r.code != 0 {
 			t.Fatalf("%s: %d %s %s", p, r.code, r.stdout, r.stderr)
 		} else if p == older && !strings.Contains(r.stdout, "注意：其中 2 张工单的状态比此前导入的更早") || p == older && !strings.Contains(r.stdout, "本文件可能是比 "+newer+" 更早的导出。如果是，请用 --reload") || p == older && !strings.Contains(r.stdout, "；2 张工单的状态被改回更早的状态（见该文件那一行的“注意”）") {
 			t.Errorf("older export: no warning in\n%s", r.stdout)
