@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 )
 
 // ingest --check: the files are read and checked one after another, nothing is loaded, and each
@@ -23,6 +25,23 @@ import (
 // checkGroupFiles: files checked before their group's replaced rows are looked up and they are
 // reported.
 var checkGroupFiles = 2048
+
+// checkLakePrefix names a check's temporary lake in the temporary folder.
+const checkLakePrefix = "aftersales-check-"
+
+// removeStaleCheckLakes removes the temporary lakes of checks that were killed before they could
+// (those older than a day: a check of hundreds of thousands of files takes minutes).
+func removeStaleCheckLakes(tmp string, now time.Time) {
+	es, _ := os.ReadDir(tmp)
+	for _, e := range es {
+		if !e.IsDir() || !strings.HasPrefix(e.Name(), checkLakePrefix) {
+			continue
+		}
+		if info, err := e.Info(); err == nil && now.Sub(info.ModTime()) > 24*time.Hour {
+			os.RemoveAll(filepath.Join(tmp, e.Name()))
+		}
+	}
+}
 
 // checkCall is what the files checked so far in one call hold.
 type checkCall struct {
@@ -85,7 +104,8 @@ func (cc *checkCall) done(res *Result) {
 func (in *Ingester) check(ctx context.Context, paths []string, loaded loadedContents, report func(path string, res *Result)) error {
 	cc := &checkCall{keys: map[string]map[uint64]int{}}
 	if in.DB != nil {
-		dir, err := os.MkdirTemp("", "aftersales-check-")
+		removeStaleCheckLakes(os.TempDir(), time.Now())
+		dir, err := os.MkdirTemp("", checkLakePrefix)
 		if err != nil {
 			return fmt.Errorf("making the check's temporary lake: %w", err)
 		}

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCheckSaysWhatLoadingReplaces: for random calls of work-order and job-line exports —
@@ -130,5 +131,30 @@ func TestCheckSaysWhatLoadingReplaces(t *testing.T) {
 	}
 	if es, err := os.ReadDir(tmp); err != nil || len(es) > 0 {
 		t.Errorf("a check's temporary lake was left in %s: %v %v", tmp, es, err)
+	}
+}
+
+// TestStaleCheckLakesRemoved: a check's temporary lake older than a day (a check killed before
+// it could remove it) goes; a newer one, maybe a check running now, and other folders stay.
+func TestStaleCheckLakesRemoved(t *testing.T) {
+	tmp := t.TempDir()
+	now := time.Now()
+	for name, age := range map[string]time.Duration{checkLakePrefix + "1": 25 * time.Hour, checkLakePrefix + "2": time.Hour, "other-1": 48 * time.Hour} {
+		p := filepath.Join(tmp, name)
+		if err := os.MkdirAll(filepath.Join(p, "work_orders"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chtimes(p, now.Add(-age), now.Add(-age)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	removeStaleCheckLakes(tmp, now)
+	var left []string
+	es, _ := os.ReadDir(tmp)
+	for _, e := range es {
+		left = append(left, e.Name())
+	}
+	if want := []string{checkLakePrefix + "2", "other-1"}; !slices.Equal(left, want) {
+		t.Errorf("left %v, want %v", left, want)
 	}
 }
