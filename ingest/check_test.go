@@ -158,3 +158,40 @@ func TestStaleCheckLakesRemoved(t *testing.T) {
 		t.Errorf("left %v, want %v", left, want)
 	}
 }
+
+// TestPeriodOfAFile: a file's result gives the first and last value of its kind's Period among
+// the rows it loads — rejected rows and empty cells left out, a timestamp as its date, a month as
+// it is — and nothing for a kind without one.
+func TestPeriodOfAFile(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	files := []struct{ path, first, last string }{
+		{write("wo.csv", "门店编号,工单号,VIN,维修类别,进厂时间,工单状态\n"+
+			"S1,A1,LSVAA4180E2123456,机修,2026-09-30 23:59,在修\n"+
+			"S1,A2,LSVAA4180E2123456,机修,2026-08-31 00:00,在修\n"+
+			"S1,A3,LSVAA4180E2123456,机修,2026-07-01 08:00,？？\n"+ // rejected: not counted
+			"S1,A4,LSVAA4180E2123456,机修,2026-09-02 10:00,在修\n"), "2026-08-31", "2026-09-30"},
+		{write("att.csv", "门店编号,月份,技师编号,出勤天数,应出勤天数\nS1,2026-09,T1,20,22\nS1,2026-08,T2,21,22\n"), "2026-08", "2026-09"},
+		{write("one.csv", "门店编号,月份,技师编号,出勤天数,应出勤天数\nS1,2026-09,T1,20,22\n"), "2026-09", "2026-09"},
+		{write("jobs.csv", "门店编号,工单号,行号,维修项目,故障系统,工时,工时费,维修技师\nS1,A1,1,保养,engine,1.5,100,T1\n"), "", ""},
+	}
+	for _, f := range files {
+		in := &Ingester{Opts: Options{Check: true}}
+		if err := in.Files(t.Context(), []string{f.path}, func(_ string, r *Result) {
+			if r.Status != StatusLoaded {
+				t.Fatalf("%s: %s %s", f.path, r.Status, r.Message)
+			}
+			if r.PeriodFirst != f.first || r.PeriodLast != f.last {
+				t.Errorf("%s: period %q … %q, want %q … %q", filepath.Base(f.path), r.PeriodFirst, r.PeriodLast, f.first, f.last)
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

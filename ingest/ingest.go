@@ -105,6 +105,9 @@ type Result struct {
 	// from, largest first (set when its batch commits; not in the manifest, as a rebuild
 	// replays the same replacements)
 	Replaced []Replaced `json:"-"`
+	// PeriodFirst and PeriodLast: the first and last value of the kind's Period column among the
+	// rows loaded (a date, 2006-01-02, or a month); "" when the kind has none or nothing loaded
+	PeriodFirst, PeriodLast string `json:"-"`
 
 	// overlaps (ingest --check): rows whose key an earlier file of the call holds, by that
 	// file's index in the call (check.go)
@@ -560,6 +563,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	seen := newKeySeen(lw.hint)
 	defer seen.release()
 	var rep repeats
+	span := period{month: kind.periodCol >= 0 && kind.Columns[kind.periodCol].Type == Month}
 	row := &Row{Kind: kind, Values: make([]Value, len(kind.Columns))}
 	pairs := timePairs(kind, head[hi], mapping)
 	for i, p := range pairs {
@@ -693,7 +697,11 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		}
 		stores[store] = true
 		res.Loaded++
+		if pc := kind.periodCol; pc >= 0 && !row.Values[pc].Null {
+			span.add(row.Values[pc])
+		}
 	}
+	res.PeriodFirst, res.PeriodLast = span.text()
 	var notes []string
 	if m := columnsNote(kind, head[hi], mapping, in.lang()); m != "" {
 		notes = append(notes, m)
@@ -1025,4 +1033,44 @@ func lakeName(sha, sheet string) string {
 	}
 	h := sha256.Sum256([]byte(sheet))
 	return sha + "-" + hex.EncodeToString(h[:6])
+}
+
+// period is the span of a file's Period values: microseconds of a timestamp, or months as text.
+type period struct {
+	month  bool // a month column (else a timestamp)
+	lo, hi Value
+	any    bool
+}
+
+func (p *period) add(v Value) {
+	if !p.any {
+		p.lo, p.hi, p.any = v, v, true
+		return
+	}
+	if p.month {
+		if v.S < p.lo.S {
+			p.lo = v
+		}
+		if v.S > p.hi.S {
+			p.hi = v
+		}
+		return
+	}
+	if v.I < p.lo.I {
+		p.lo = v
+	}
+	if v.I > p.hi.I {
+		p.hi = v
+	}
+}
+
+// text gives the span's first and last value: a timestamp as its date, a month as it is.
+func (p *period) text() (first, last string) {
+	if !p.any {
+		return "", ""
+	}
+	if p.month {
+		return p.lo.S, p.hi.S
+	}
+	return time.UnixMicro(p.lo.I).UTC().Format("2006-01-02"), time.UnixMicro(p.hi.I).UTC().Format("2006-01-02")
 }

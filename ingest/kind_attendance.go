@@ -11,5 +11,5 @@ var Attendance = register(&Kind{
 		{Name: "days_scheduled", Type: Decimal, Required: true, NonNeg: true, Aliases: []string{"应出勤天数", "应出勤"}},
 	},
 	Key:   []string{"store_id", "month", "tech_id"},
-	Since: "strptime(month || '-01', '%Y-%m-%d')",
+	Since: "strptime(month || '-01', '%Y-%m-%d')", Period: "month",
 })

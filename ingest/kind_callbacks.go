@@ -17,4 +17,5 @@ var Callbacks = register(&Kind{
 	},
 	Key:        []string{"store_id", "callback_id"},
 	SinceOrder: true,
+	Period:     "called_at",
 })

@@ -21,7 +21,7 @@ var PartsMovements = register(&Kind{
 		{Name: "backorder", Type: Bool, Default: "false", Aliases: []string{"是否缺件", "待料"}},
 	},
 	Key:   []string{"store_id", "movement_id"},
-	Since: "moved_at",
+	Since: "moved_at", Period: "moved_at",
 	Check: func(r *Row) (string, error) {
 		if r.Str("movement_type") != "adjust" && r.Values[r.Kind.Col("qty")].I <= 0 {
 			return "qty", msg.Errorf("qty must be positive for a %s movement (only adjust is signed)", r.Str("movement_type"))

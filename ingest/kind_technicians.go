@@ -29,7 +29,7 @@ var Technicians = register(&Kind{
 		{Name: "valid_from", Type: Month, Required: true, Aliases: []string{"生效月份", "生效日期"}},
 	},
 	Key:   []string{"store_id", "tech_id", "valid_from"},
-	Since: "strptime(valid_from || '-01', '%Y-%m-%d')",
+	Since: "strptime(valid_from || '-01', '%Y-%m-%d')", Period: "valid_from",
 	Check: func(r *Row) (string, error) {
 		grade := r.Str("grade")
 		band := GradeBands[grade]

@@ -36,7 +36,7 @@ var WorkOrders = register(&Kind{
 		{Name: "discount_amount", Type: Decimal, Default: "0", NonNeg: true, Aliases: []string{"优惠金额", "折扣"}},
 	},
 	Key:   []string{"store_id", "order_no"},
-	Since: "opened_at",
+	Since: "opened_at", Period: "opened_at",
 	Check: func(r *Row) (string, error) {
 		opened := r.Values[r.Kind.Col("opened_at")]
 		for _, c := range []string{"delivered_at", "completed_at"} {

@@ -63,6 +63,9 @@ type Kind struct {
 	// order's opened_at.
 	Since      string
 	SinceOrder bool
+	// Period is the timestamp or month column whose first and last values a file's line gives
+	// (an export of the wrong month shows at once); "" for a kind without one
+	Period string
 
 	index   map[string]int
 	keyCols []int // positions of Key's columns
@@ -73,6 +76,8 @@ type Kind struct {
 	// monthCol: the position of the required month column that --month may supply (attendance's
 	// month, a technicians roster's valid_from); -1 when the kind has none
 	monthCol int
+	// periodCol: Period's position; -1 without one
+	periodCol int
 }
 
 // Col returns the position of a canonical column.
@@ -122,6 +127,13 @@ func register(k *Kind) *Kind {
 	for i, c := range k.Columns {
 		if c.Type == Month && c.Required && k.monthCol < 0 {
 			k.monthCol = i
+		}
+	}
+	k.periodCol = -1
+	if k.Period != "" {
+		k.periodCol = k.Col(k.Period)
+		if t := k.Columns[k.periodCol].Type; t != Timestamp && t != Month {
+			panic("ingest: kind " + k.Name + ": Period " + k.Period + " is neither a timestamp nor a month")
 		}
 	}
 	k.boundCol = -1

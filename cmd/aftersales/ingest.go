@@ -47,8 +47,8 @@ func newIngestCmd() *cobra.Command {
 		Short: "Load DMS exports (CSV UTF-8/GBK, XLSX, Parquet) into the lake and the database",
 		Long: `Load files, folders or patterns (exports/*.csv, matched by aftersales where the shell leaves them, as
 Windows' does). Each file is detected (format, encoding, header row, kind) and
-loaded in its own transaction; one line per file says rows read / loaded / rejected / skipped.
-Rejected rows are kept in ingest_rejects with file, row, column, value and reason.
+loaded in its own transaction; one line per file says rows read / loaded / rejected / skipped,
+and the dates (or months) its rows span. Rejected rows are kept in ingest_rejects with file, row, column, value and reason.
 The same file again loads nothing (unless --reload); a corrected re-export replaces the rows of the same keys,
 and its line says how many rows of which earlier files it replaced. In a folder, files that are not
 CSV, XLSX, Excel 2003 XML or Parquet (Thumbs.db, a PDF…) and the reports and payroll sheets aftersales
@@ -476,6 +476,19 @@ func backwardLine(rs []ingest.Replaced, check bool) string {
 	return msg.T(lang, "WARNING: %d of them are work orders put back to an earlier status (delivered → open or completed, completed → open): this file may be an older export than %s. If so, load that newer export again with --reload so that it wins", n, newest.Path)
 }
 
+// periodText is the span of a loaded file's rows, by the column its kind dates them by
+// ("; 进厂时间 opened_at 2026-09-01 至 2026-09-30"): an export of the wrong month shows on its line.
+func periodText(r *ingest.Result) string {
+	k, err := ingest.KindByName(r.Kind)
+	if err != nil || k.Period == "" || r.PeriodFirst == "" {
+		return ""
+	}
+	if r.PeriodFirst == r.PeriodLast {
+		return msg.T(lang, "; %s %s", columnName(r.Kind, k.Period), r.PeriodFirst)
+	}
+	return msg.T(lang, "; %s %s to %s", columnName(r.Kind, k.Period), r.PeriodFirst, r.PeriodLast)
+}
+
 // summaryLine is a file's line; with check, as loading it would go (ingest --check).
 func summaryLine(path string, r *ingest.Result, check bool) string {
 	switch r.Status {
@@ -486,6 +499,7 @@ func summaryLine(path string, r *ingest.Result, check bool) string {
 	if check {
 		s = msg.T(lang, "%s: %s, read %d, would load %d, would reject %d, skip %d", path, kindName(r.Kind), r.Read, r.Loaded, r.Rejected, r.Skipped)
 	}
+	s += periodText(r)
 	if r.Status == ingest.StatusRejected && check {
 		s = msg.T(lang, "%s: WOULD BE REJECTED — %s (read %d, rejected %d, skipped %d)", path, r.Message, r.Read, r.Rejected, r.Skipped)
 	} else if r.Status == ingest.StatusRejected {

@@ -157,3 +157,24 @@ func TestOlderExportWarned(t *testing.T) {
 		t.Errorf("after --reload of the newer export: %q", q.stdout)
 	}
 }
+
+// TestFileLineGivesItsPeriod: a file's line ends with the span of the column its kind is dated
+// by, in Chinese with the column's Chinese header, so an export of the wrong month shows at once.
+func TestFileLineGivesItsPeriod(t *testing.T) {
+	dir := t.TempDir()
+	wo := filepath.Join(dir, "wo.csv")
+	os.WriteFile(wo, []byte("门店编号,工单号,车架号,维修类别,开单时间,工单状态\nS001,X1,LSVAA4180E2123456,机修,2026-09-30 10:00,在修\nS001,X2,LSVAA4180E2123456,机修,2026-08-28 11:00,在修\n"), 0o644)
+	att := filepath.Join(dir, "att.csv")
+	os.WriteFile(att, []byte("门店编号,月份,技师编号,出勤天数,应出勤天数\nS001,2026-09,T1,20,22\n"), 0o644)
+	for _, c := range []struct{ lang, wo, att string }{
+		{"", "wo.csv：工单 work_orders，读取 2 行，导入 2 行，拒收 0 行，跳过 0 行；进厂时间 opened_at 2026-08-28 至 2026-09-30\n",
+			"att.csv：出勤 attendance，读取 1 行，导入 1 行，拒收 0 行，跳过 0 行；月份 month 2026-09\n"},
+		{"en", "wo.csv: work_orders, read 2, loaded 2, rejected 0, skipped 0; opened_at 2026-08-28 to 2026-09-30\n",
+			"att.csv: attendance, read 1, loaded 1, rejected 0, skipped 0; month 2026-09\n"},
+	} {
+		r := runBinLang(t, c.lang, dir, "ingest", "--db", filepath.Join(t.TempDir(), "a.duckdb"), wo, att)
+		if r.code != 0 || !strings.Contains(r.stdout, c.wo) || !strings.Contains(r.stdout, c.att) {
+			t.Errorf("%q: %d\n%s%s", c.lang, r.code, r.stdout, r.stderr)
+		}
+	}
+}
