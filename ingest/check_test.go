@@ -195,3 +195,36 @@ func TestPeriodOfAFile(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckReplacedInOneOrder: a file that replaces as many rows of each of several files checked
+// before it names them in one order, run after run (they have no file_id to order them by).
+func TestCheckReplacedInOneOrder(t *testing.T) {
+	dir := t.TempDir()
+	head := "门店编号,工单号,VIN,维修类别,进厂时间,工单状态\n"
+	var paths []string
+	for _, name := range []string{"d.csv", "b.csv", "c.csv", "a.csv"} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, []byte(head+"S1,K"+name[:1]+",LSVAA4180E2123456,机修,2026-09-01 08:00,在修\n"), 0o644)
+		paths = append(paths, p)
+	}
+	all := filepath.Join(dir, "all.csv")
+	os.WriteFile(all, []byte(head+"S1,Ka,LSVAA4180E2123456,机修,2026-09-01 08:00,在修\nS1,Kb,LSVAA4180E2123456,机修,2026-09-01 08:00,在修\n"+
+		"S1,Kc,LSVAA4180E2123456,机修,2026-09-01 08:00,在修\nS1,Kd,LSVAA4180E2123456,机修,2026-09-01 08:00,在修\n"), 0o644)
+	paths = append(paths, all)
+	for range 20 {
+		var got []string
+		in := &Ingester{Opts: Options{Check: true}}
+		if err := in.Files(t.Context(), paths, func(p string, r *Result) {
+			if p == all {
+				for _, x := range r.Replaced {
+					got = append(got, filepath.Base(x.Path))
+				}
+			}
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"a.csv", "b.csv", "c.csv", "d.csv"}; !slices.Equal(got, want) {
+			t.Fatalf("all.csv replaced rows of %v, want %v", got, want)
+		}
+	}
+}

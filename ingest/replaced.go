@@ -95,11 +95,12 @@ func overlapsInBatch(results []*Result, sorted []uint64) {
 	}
 }
 
-// sortReplaced puts each file's Replaced largest first.
+// sortReplaced puts each file's Replaced largest first, in an order that is the same every run.
 func sortReplaced(results []*Result) {
 	for _, r := range results {
 		slices.SortFunc(r.Replaced, func(a, b Replaced) int {
-			return cmp.Or(cmp.Compare(b.Rows, a.Rows), cmp.Compare(a.FileID, b.FileID))
+			// (the path last: rows of files checked earlier in the call have no file_id)
+			return cmp.Or(cmp.Compare(b.Rows, a.Rows), cmp.Compare(a.FileID, b.FileID), cmp.Compare(a.Path, b.Path))
 		})
 	}
 }
