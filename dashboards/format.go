@@ -211,7 +211,6 @@ func sep(l, zh, en string) string {
 	return zh
 }
 
-// T returns a dashboard label.
 // moneyUnit is the yuan in a chart's unit of money: 万元 in Chinese, thousands (¥k) in English,
 // as the cards' 万/亿 and K/M (big).
 func moneyUnit(lang string) float64 {
@@ -221,6 +220,7 @@ func moneyUnit(lang string) float64 {
 	return 10000
 }
 
+// T returns a dashboard label.
 func T(lang, key string) string {
 	l, ok := dict[key]
 	if !ok {

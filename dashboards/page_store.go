@@ -102,14 +102,14 @@ func (b *builder) storePage(s storeInfo, m monthInfo) error {
 			strings.Join(qualityTargets, sep(l, "，", ", ")) + sep(l, "）", ")")
 	}
 	// money in 万元 in Chinese, ¥k in English (moneyUnit), as the chart titles say
-	wan := moneyUnit(l)
+	unit := moneyUnit(l)
 	pg.Charts = append(pg.Charts,
 		chart{"c_orders", optionJSON(barLine("", x, map[string][]any{T(l, "orders"): cols["orders"]}, []string{T(l, "orders")}, false,
-			map[string][]any{T(l, "revenue"): mapv(cols["revenue"], func(v any) any { return scaled(v, wan) })}, []string{T(l, "revenue")}, T(l, "orders"), T(l, "revenue")), nil)},
+			map[string][]any{T(l, "revenue"): mapv(cols["revenue"], func(v any) any { return scaled(v, unit) })}, []string{T(l, "revenue")}, T(l, "orders"), T(l, "revenue")), nil)},
 		chart{"c_revenue", optionJSON(barLine("", x, map[string][]any{
-			T(l, "labour"):    mapv(cols["labor_revenue"], func(v any) any { return scaled(v, wan) }),
-			T(l, "parts_rev"): mapv(cols["parts_revenue"], func(v any) any { return scaled(v, wan) }),
-			T(l, "other"):     mapv(cols["other_revenue"], func(v any) any { return scaled(v, wan) })},
+			T(l, "labour"):    mapv(cols["labor_revenue"], func(v any) any { return scaled(v, unit) }),
+			T(l, "parts_rev"): mapv(cols["parts_revenue"], func(v any) any { return scaled(v, unit) }),
+			T(l, "other"):     mapv(cols["other_revenue"], func(v any) any { return scaled(v, unit) })},
 			[]string{T(l, "labour"), T(l, "parts_rev"), T(l, "other")}, true, nil, nil, "", ""), nil)},
 		chart{"c_quality", safeJSON(quality)},
 		chart{"c_tat", optionJSON(lines("", x, map[string][]any{

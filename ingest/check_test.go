@@ -15,9 +15,8 @@ import (
 // keys shared with rows loaded before, with earlier files of the call and within a file, orders
 // put back to an earlier status, rejected rows, a file twice in a call, --reload — ingest --check
 // reports for every file what loading the same files then does: its status and counts, and the
-// rows it replaces by the file that had them, with the work orders put back. Check's groups
-// (checkGroupFiles) of 1, 2 and 2,048 files; and without a database, the rows of earlier files of
-// the call alone.
+// rows it replaces by the file that had them, with the work orders put back; and without a
+// database, the rows of earlier files of the call alone.
 func TestCheckSaysWhatLoadingReplaces(t *testing.T) {
 	dir, tmp := t.TempDir(), t.TempDir()
 	t.Setenv("TMPDIR", tmp) // (where check's temporary lake goes)
@@ -63,7 +62,6 @@ func TestCheckSaysWhatLoadingReplaces(t *testing.T) {
 		slices.Sort(rs)
 		return fmt.Sprintf("%s read %d loaded %d rejected %d skipped %d, replaced [%s]", r.Status, r.Read, r.Loaded, r.Rejected, r.Skipped, strings.Join(rs, ", "))
 	}
-	defer func(n int) { checkGroupFiles = n }(checkGroupFiles)
 	e := newEnv(t)
 	var files []string
 	counted := map[string]int{} // what the checks found: each case met at least once
@@ -79,7 +77,6 @@ func TestCheckSaysWhatLoadingReplaces(t *testing.T) {
 			}
 		}
 		o := Options{Lake: e.lake, Reload: rng.IntN(5) == 0}
-		checkGroupFiles = []int{1, 2, 2048}[call%3]
 		run := func(in *Ingester) []string {
 			t.Helper()
 			var got []string

@@ -109,10 +109,6 @@ type Result struct {
 	// rows loaded (a date, 2006-01-02, or a month); "" when the kind has none or nothing loaded
 	PeriodFirst, PeriodLast string `json:"-"`
 
-	// overlaps (ingest --check): rows whose key an earlier file of the call holds, by that
-	// file's index in the call (check.go)
-	overlaps map[int]int
-
 	// keyHashes holds a hash of each loaded row's natural key, so a batch whose keys are all
 	// distinct (the usual case) can skip the dedupe window when it loads.
 	keyHashes []uint64
@@ -127,7 +123,8 @@ type Ingester struct {
 	Log  *slog.Logger
 	Opts Options
 
-	call *checkCall // ingest --check: what the files checked so far hold (check.go)
+	// checkLake (ingest --check with a database): the temporary lake of the call's rows (check.go)
+	checkLake string
 }
 
 // Batches: files are committed in groups of up to batchFiles files or batchMaxRows rows (each
@@ -420,7 +417,7 @@ func (in *Ingester) prepare(ctx context.Context, path string, loaded loadedConte
 		res.Rejected = res.Read - res.Skipped
 		return res, nil
 	}
-	if in.Opts.Check && (in.call == nil || in.call.lake == "") {
+	if in.Opts.Check && in.checkLake == "" {
 		lw.abort() // (nothing was written to it)
 		return res, nil
 	}
@@ -547,8 +544,8 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		name = reloadName(name, time.Now())
 	}
 	lakeDir := in.Opts.Lake
-	if in.Opts.Check && in.call != nil {
-		lakeDir = in.call.lake // ("" without a database: nothing is written)
+	if in.Opts.Check {
+		lakeDir = in.checkLake // ("" without a database: nothing is written)
 	}
 	lw := newLakeWriter(lakeDir, kind, name)
 	if st, err := os.Stat(path); err == nil {
@@ -678,22 +675,19 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			continue
 		}
 		h := keyHash(kind, row)
-		earlier, again := seen.add(h, rowNum)
-		if again {
+		if earlier, again := seen.add(h, rowNum); again {
 			rep.note(kind, row, earlier, in.lang())
 		}
-		if !in.Opts.Check {
+		// (--check writes the rows to its temporary lake when there is a database to look
+		// them up in: check.go)
+		if !in.Opts.Check || in.checkLake != "" {
 			if err := lw.add(row); err != nil {
 				return fail(fmt.Errorf("writing the lake: %w", err))
 			}
-			res.keyHashes = append(res.keyHashes, h)
-			if kind.boundCol >= 0 {
-				res.noteKey(store, row.Values[kind.boundCol].S)
-			}
-		} else if cc := in.call; cc != nil {
-			if err := cc.row(kind, lw, row, h, again, res); err != nil {
-				return fail(fmt.Errorf("writing the check's temporary lake: %w", err))
-			}
+		}
+		res.keyHashes = append(res.keyHashes, h)
+		if kind.boundCol >= 0 {
+			res.noteKey(store, row.Values[kind.boundCol].S)
 		}
 		stores[store] = true
 		res.Loaded++
