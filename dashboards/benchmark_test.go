@@ -230,11 +230,6 @@ func TestScatterMarksTargetsAndMisses(t *testing.T) {
 	if !want["S002"] {
 		t.Fatalf("the case lost its miss: %v", want)
 	}
-	const head = `{id: "c_scatter", option: `
-	i := strings.Index(b, head)
-	if i < 0 {
-		t.Fatal("no scatter")
-	}
 	var o struct {
 		XAxis, YAxis []struct{ Min, Max *float64 }
 		Series       []struct {
@@ -250,9 +245,7 @@ func TestScatterMarksTargetsAndMisses(t *testing.T) {
 			}
 		}
 	}
-	if err := json.NewDecoder(strings.NewReader(b[i+len(head):])).Decode(&o); err != nil {
-		t.Fatal(err)
-	}
+	chartOption(t, b, "c_scatter", &o)
 	x, y, s := o.XAxis[0], o.YAxis[0], o.Series[0]
 	if x.Min == nil || x.Max == nil || y.Min == nil || y.Max == nil {
 		t.Fatalf("the scatter's axes are not fitted: %+v %+v", x, y)
@@ -386,11 +379,6 @@ func TestQualityTrendMarksMissedMonths(t *testing.T) {
 	if !want["一次修复率 2026-09"] || want["一次修复率 2026-10"] {
 		t.Fatalf("the case lost its edges: %v", want)
 	}
-	const head = `{id: "c_quality", option: `
-	i := strings.Index(b, head)
-	if i < 0 {
-		t.Fatal("no quality trend")
-	}
 	var o struct {
 		XAxis  []struct{ Data []string }
 		Series []struct {
@@ -401,9 +389,7 @@ func TestQualityTrendMarksMissedMonths(t *testing.T) {
 			}
 		}
 	}
-	if err := json.NewDecoder(strings.NewReader(b[i+len(head):])).Decode(&o); err != nil {
-		t.Fatal(err)
-	}
+	chartOption(t, b, "c_quality", &o)
 	got := map[string]bool{}
 	for _, s := range o.Series {
 		for j, p := range s.Data {
@@ -441,11 +427,6 @@ func TestComebacksAreRedDots(t *testing.T) {
 	}
 	rows.Close()
 	for _, id := range []string{"c_tech", "c_team"} {
-		head := `{id: "` + id + `", option: `
-		i := strings.Index(b, head)
-		if i < 0 {
-			t.Fatalf("no chart %s", id)
-		}
 		var o struct {
 			XAxis  []struct{ Data []string }
 			Series []struct {
@@ -454,9 +435,7 @@ func TestComebacksAreRedDots(t *testing.T) {
 				Data       []struct{ Value any }
 			}
 		}
-		if err := json.NewDecoder(strings.NewReader(b[i+len(head):])).Decode(&o); err != nil {
-			t.Fatal(err)
-		}
+		chartOption(t, b, id, &o)
 		found := false
 		for _, s := range o.Series {
 			if s.Name != "返修次数" {
@@ -532,11 +511,6 @@ func TestMoneyChartsInTheLanguagesUnit(t *testing.T) {
 			if !strings.Contains(p.title, c.unit) || !strings.Contains(b, html.EscapeString(p.title)) {
 				t.Errorf("%s %s: no title %q in %s", c.lang, p.chart, p.title, c.unit)
 			}
-			head := `{id: "` + p.chart + `", option: `
-			i := strings.Index(b, head)
-			if i < 0 {
-				t.Fatalf("%s: no chart %s", p.page, p.chart)
-			}
 			var o struct {
 				XAxis  []struct{ Data []string }
 				Series []struct {
@@ -544,9 +518,7 @@ func TestMoneyChartsInTheLanguagesUnit(t *testing.T) {
 					Data []struct{ Value any }
 				}
 			}
-			if err := json.NewDecoder(strings.NewReader(b[i+len(head):])).Decode(&o); err != nil {
-				t.Fatal(err)
-			}
+			chartOption(t, b, p.chart, &o)
 			want := math.Round(revenue/c.by*100) / 100
 			if p.chart == "c_inv" {
 				want = math.Round(inventory/c.by*100) / 100
@@ -564,5 +536,18 @@ func TestMoneyChartsInTheLanguagesUnit(t *testing.T) {
 				t.Errorf("%s %s: no series %q", c.lang, p.chart, p.series)
 			}
 		}
+	}
+}
+
+// chartOption decodes into o the option of the chart id in a page's source.
+func chartOption(t *testing.T, page, id string, o any) {
+	t.Helper()
+	head := `{id: "` + id + `", option: `
+	i := strings.Index(page, head)
+	if i < 0 {
+		t.Fatalf("no chart %s", id)
+	}
+	if err := json.NewDecoder(strings.NewReader(page[i+len(head):])).Decode(o); err != nil {
+		t.Fatalf("chart %s: %v", id, err)
 	}
 }
