@@ -161,13 +161,7 @@ func TestStaleCheckLakesRemoved(t *testing.T) {
 // it is — and nothing for a kind without one.
 func TestPeriodOfAFile(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, body string) string { return writeText(t, dir, name, body) }
 	files := []struct{ path, first, last string }{
 		{write("wo.csv", "门店编号,工单号,VIN,维修类别,进厂时间,工单状态\n"+
 			"S1,A1,LSVAA4180E2123456,机修,2026-09-30 23:59,在修\n"+

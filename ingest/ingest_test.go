@@ -130,6 +130,16 @@ func expectRows(t *testing.T, what string, got, want []string) {
 	}
 }
 
+// writeText writes text into dir as name and returns its path.
+func writeText(t *testing.T, dir, name, text string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // saveBook writes a workbook into dir as name and returns its path.
 func saveBook(t *testing.T, f *excelize.File, dir, name string) string {
 	t.Helper()
@@ -805,11 +815,7 @@ func TestRepeatsCounted(t *testing.T) {
 func TestUnreadColumnsNamed(t *testing.T) {
 	e := newEnv(t)
 	dir := t.TempDir()
-	write := func(name, body string) string {
-		p := filepath.Join(dir, name)
-		os.WriteFile(p, []byte(body), 0o644)
-		return p
-	}
+	write := func(name, body string) string { return writeText(t, dir, name, body) }
 	row := "S1,K1,LSVAA4180E2123456,机修,2026-09-01 08:00,2026-09-01 18:00,已交车"
 	r := e.ingest(write("a.csv", "门店编号,工单号,VIN,维修类别,进厂时间,交车时间,工单状态,工时金额,材料金额(元),备注\n"+row+",100,200,x\n"), Options{})
 	want := `Columns not read: "工时金额" (perhaps labor_amount), "材料金额(元)" (perhaps parts_amount), "备注". No column was read as appointment, advisor_id, promised_at, is_comeback, comeback_cause, labor_amount = 0, parts_amount = 0, other_amount = 0, discount_amount = 0: they are empty, or the value shown. If a column not read holds one of them, rename its header to an accepted name (` + "`aftersales columns work_orders`" + ` lists them) and ingest the file again`

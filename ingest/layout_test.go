@@ -16,13 +16,7 @@ import (
 // without it the message names the month the title reads and the flag.
 func TestMonthFromTheCommandLine(t *testing.T) {
 	dir := t.TempDir()
-	write := func(name, text string) string {
-		p := filepath.Join(dir, name)
-		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return p
-	}
+	write := func(name, text string) string { return writeText(t, dir, name, text) }
 	titled := write("att.csv", "2026年9月考勤表,,,\n工号,姓名,出勤天数,应出勤天数\nT01,张三,22,22\nT02,李四,20.5,22\n")
 	e := newEnv(t)
 
