@@ -121,7 +121,7 @@ func TestHeaderRepeatedInTheData(t *testing.T) {
 		t.Errorf("message %q", r.Message)
 	}
 	stores := filepath.Join(dir, "stores.csv")
-	os.WriteFile(stores, []byte("门店编号,门店名称\nS001,一店\n门店编号,门店名称\nPage 2 of 2\n"), 0o644)
+	os.WriteFile(stores, []byte("门店编号 ,门店名称\nS001,一店\n门店编号,\u3000门店名称\nPage 2 of 2\n"), 0o644) // the header padded, its repeat not, and the other way round
 	r = e.ingest(stores, Options{})
 	expectCounts(t, r, StatusLoaded, 3, 1, 0, 2)
 	if !strings.Contains(r.Message, "2 rows repeat the header or a title row, or number a page (the first is row 3): skipped") {

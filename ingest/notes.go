@@ -356,7 +356,7 @@ func instantsNote(inf read.Info, lang string) string {
 // its non-empty cells are those of a row above the header, in the same places; a page number when
 // its one non-empty cell is only that.
 type headerRepeats struct {
-	header   []string
+	header   []string // trimmed, as are the titles' cells: a row's cells are trimmed only when they differ
 	mapping  []int
 	titles   [][]string // the rows above the header that hold a value
 	n, first int        // rows found, and the first's row number
@@ -364,13 +364,21 @@ type headerRepeats struct {
 
 // newHeaderRepeats: the header is head[hi]; the rows above it that hold a value are its titles.
 func newHeaderRepeats(head [][]string, hi int, mapping []int) *headerRepeats {
-	h := &headerRepeats{header: head[hi], mapping: mapping}
+	h := &headerRepeats{header: trimmed(head[hi]), mapping: mapping}
 	for _, t := range head[:hi] {
 		if firstNonEmpty(t) >= 0 {
-			h.titles = append(h.titles, t)
+			h.titles = append(h.titles, trimmed(t))
 		}
 	}
 	return h
+}
+
+func trimmed(cells []string) []string {
+	t := make([]string, len(cells))
+	for i, c := range cells {
+		t[i] = parse.Trim(c)
+	}
+	return t
 }
 
 var pageNumber = regexp.MustCompile(`^(?:第\s*[0-9]+\s*页\s*[,，/、]?\s*(?:共\s*[0-9]+\s*页)?|共\s*[0-9]+\s*页\s*[,，/、]?\s*第\s*[0-9]+\s*页|(?i:page\s*[0-9]+(?:\s*(?:of|/)\s*[0-9]+)?))$`)
@@ -378,7 +386,7 @@ var pageNumber = regexp.MustCompile(`^(?:第\s*[0-9]+\s*页\s*[,，/、]?\s*(?:�
 // is reports whether cells, row rowNum, repeat the header or a title, or number a page, and
 // counts it.
 func (h *headerRepeats) is(cells []string, rowNum int, first int) bool {
-	if !h.header1(cells) && !h.title(cells) && !(lastNonEmpty(cells) == first && pageNumber.MatchString(parse.Trim(cells[first]))) {
+	if !h.header1(cells) && !h.title(cells) && !(onlyCell(cells, first) && pageNumber.MatchString(parse.Trim(cells[first]))) {
 		return false
 	}
 	if h.n == 0 {
@@ -415,7 +423,9 @@ rows:
 	return false
 }
 
-// sameCell: rows a and b hold the same text at column j, trimmed (a row shorter than j holds "").
+// sameCell: row a holds at column j, trimmed, the text of the trimmed row b (a row shorter than j
+// holds ""). A data row's cell is trimmed only when it is longer than b's (a trimmed cell of the
+// same length or shorter than b's differs from it when the cell does): most are not.
 func sameCell(a, b []string, j int) bool {
 	var x, y string
 	if j < len(a) {
@@ -424,16 +434,17 @@ func sameCell(a, b []string, j int) bool {
 	if j < len(b) {
 		y = b[j]
 	}
-	return x == y || parse.Trim(x) == parse.Trim(y)
+	return x == y || len(x) > len(y) && parse.Trim(x) == y
 }
 
-func lastNonEmpty(cells []string) int {
-	for i := len(cells) - 1; i >= 0; i-- {
-		if parse.Trim(cells[i]) != "" {
-			return i
+// onlyCell: no cell after cells[first] holds a value (a data row's next cell nearly always does).
+func onlyCell(cells []string, first int) bool {
+	for _, c := range cells[first+1:] {
+		if parse.Trim(c) != "" {
+			return false
 		}
 	}
-	return -1
+	return true
 }
 
 func (h *headerRepeats) message(lang string) string {
