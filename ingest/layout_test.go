@@ -99,8 +99,7 @@ func TestMonthFromTheCommandLine(t *testing.T) {
 // resembles one of them is data.
 func TestHeaderRepeatedInTheData(t *testing.T) {
 	dir := t.TempDir()
-	p := filepath.Join(dir, "wo.csv")
-	os.WriteFile(p, []byte("工单明细表,,,,,,\n"+
+	p := writeText(t, dir, "wo.csv", "工单明细表,,,,,,\n"+
 		",,导出日期 2026-03-31,,,,\n"+
 		"门店编号,工单号,车架号,维修类别,进厂时间,工单状态,备注\n"+
 		"S001,W1,LSVAB4180N2123456,保养,2026-03-05 09:00,在修,a\n"+
@@ -112,7 +111,7 @@ func TestHeaderRepeatedInTheData(t *testing.T) {
 		"第2页/共2页\n"+
 		"门店编号,工单号,车架号,维修类别,进厂时间,在修,\n"+ // not the header: a data row's error
 		"工单明细表,,,,,,x\n"+ // not the title
-		"第 3 页 备注\n"), 0o644) // not a page number
+		"第 3 页 备注\n") // not a page number
 	e := newEnv(t)
 	r := e.ingest(p, Options{})
 	expectCounts(t, r, StatusLoaded, 10, 2, 3, 5)
@@ -120,8 +119,7 @@ func TestHeaderRepeatedInTheData(t *testing.T) {
 	if !strings.Contains(r.Message, "5 rows repeat the header or a title row, or number a page (the first is row 5): skipped") {
 		t.Errorf("message %q", r.Message)
 	}
-	stores := filepath.Join(dir, "stores.csv")
-	os.WriteFile(stores, []byte("门店编号 ,门店名称\nS001,一店\n门店编号,\u3000门店名称\nPage 2 of 2\n"), 0o644) // the header padded, its repeat not, and the other way round
+	stores := writeText(t, dir, "stores.csv", "门店编号 ,门店名称\nS001,一店\n门店编号,\u3000门店名称\nPage 2 of 2\n") // the header padded, its repeat not, and the other way round
 	r = e.ingest(stores, Options{})
 	expectCounts(t, r, StatusLoaded, 3, 1, 0, 2)
 	if !strings.Contains(r.Message, "2 rows repeat the header or a title row, or number a page (the first is row 3): skipped") {
