@@ -34,35 +34,35 @@ func TestBenchmarkChangesLikeStoreCards(t *testing.T) {
 		t.Fatalf("no %s row of S001 in the benchmark table", label)
 		return nil
 	}
-	// the sample's S001 (gen seed 3): revenue ¥100,564.24 in September, ¥110,870.01 in October;
-	// csi 107/120 = 0.891666… and 59/63 = 0.936507…
+	// the sample's S001 (gen seed 3): revenue ¥152,460.34 in September, ¥173,796.45 in October;
+	// csi 95/105 = 0.904761… and 109/117 = 0.931623…
 	var rev10, rev09 string
 	var csi10, csi09 float64
 	if err := d.QueryRow(`SELECT a.revenue::varchar, b.revenue::varchar, a.csi, b.csi FROM mart_store_month a, mart_store_month b
 		WHERE a.store_id = 'S001' AND b.store_id = 'S001' AND a.month = '2026-10' AND b.month = '2026-09'`).Scan(&rev10, &rev09, &csi10, &csi09); err != nil {
 		t.Fatal(err)
 	}
-	if rev09 != "100564.24" || rev10 != "110870.01" || csi09 != 107.0/120 || csi10 != 59.0/63 {
+	if rev09 != "152460.34" || rev10 != "173796.45" || csi09 != 95.0/105 || csi10 != 109.0/117 {
 		t.Fatalf("the sample changed (revenue %s → %s, csi %v → %v): work the expected cells out again", rev09, rev10, csi09, csi10)
 	}
-	// revenue: (110,870.01 − 100,564.24) / 100,564.24 = 10,305.77 / 100,564.24 = 10.248 % → +10.2%;
-	// the tip: September's ¥10.06万 and the change, +¥1.03万
+	// revenue: (173,796.45 − 152,460.34) / 152,460.34 = 21,336.11 / 152,460.34 = 13.995 % → +14.0%;
+	// the tip: September's ¥15.25万 and the change, +¥2.13万
 	r := row("产值")
 	mom, yoy := r[7], r[8]
-	if got := html.UnescapeString(mom[2]); got != "+10.2%" {
-		t.Errorf("revenue 环比 %q, want +10.2%%", got)
+	if got := html.UnescapeString(mom[2]); got != "+14.0%" {
+		t.Errorf("revenue 环比 %q, want +14.0%%", got)
 	}
 	tip := titleRE.FindStringSubmatch(mom[1])
-	if tip == nil || html.UnescapeString(tip[1]) != "上月 ¥10.06万 · 变化 +¥1.03万" {
-		t.Errorf("revenue 环比 tip %q, want 上月 ¥10.06万 · 变化 +¥1.03万", mom[1])
+	if tip == nil || html.UnescapeString(tip[1]) != "上月 ¥15.25万 · 变化 +¥2.13万" {
+		t.Errorf("revenue 环比 tip %q, want 上月 ¥15.25万 · 变化 +¥2.13万", mom[1])
 	}
 	if yoy[2] != "—" {
 		t.Errorf("revenue 同比 %q without a month a year before, want —", yoy[2])
 	}
-	// csi: 59/63 − 107/120 = 0.044841… → +4.5 percentage points
+	// csi: 109/117 − 95/105 = 0.026862… → +2.7 percentage points
 	c := row("客户满意度")
-	if got := html.UnescapeString(c[7][2]); got != "+4.5个百分点" {
-		t.Errorf("csi 环比 %q, want +4.5个百分点", got)
+	if got := html.UnescapeString(c[7][2]); got != "+2.7个百分点" {
+		t.Errorf("csi 环比 %q, want +2.7个百分点", got)
 	}
 }
 

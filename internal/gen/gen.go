@@ -7,10 +7,12 @@ package gen
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -142,8 +144,13 @@ type part struct {
 
 func makeCatalog(seed uint64, n int) []part {
 	r := rand.New(rand.NewPCG(seed, 0xCA7A))
-	cats := []struct{ name, prefix string }{{"机油滤清器", "FL"}, {"空气滤芯", "AF"}, {"刹车片", "BP"}, {"火花塞", "SP"}, {"雨刮片", "WB"},
-		{"减震器", "SA"}, {"传感器", "SN"}, {"灯泡", "LB"}, {"皮带", "BT"}, {"密封圈", "OR"}, {"油液", "OL"}, {"车身件", "BD"}}
+	// median cost in yuan of each category: filters, plugs, bulbs and seals are cheap, shock
+	// absorbers, sensors and body parts dear (a brake pad set ≈ ¥450, a litre of oil ≈ ¥70)
+	cats := []struct {
+		name, prefix string
+		median       float64
+	}{{"机油滤清器", "FL", 45}, {"空气滤芯", "AF", 110}, {"刹车片", "BP", 450}, {"火花塞", "SP", 70}, {"雨刮片", "WB", 120},
+		{"减震器", "SA", 800}, {"传感器", "SN", 600}, {"灯泡", "LB", 60}, {"皮带", "BT", 280}, {"密封圈", "OR", 18}, {"油液", "OL", 70}, {"车身件", "BD", 1300}}
 	out := make([]part, n)
 	for i := range out {
 		c := cats[r.IntN(len(cats))]
@@ -154,12 +161,14 @@ func makeCatalog(seed uint64, n int) []part {
 		if i%97 == 3 {
 			no = fmt.Sprintf("8E0%06d", 698000+i) // looks like scientific notation, but is a part number
 		}
-		cost := int64(math.Exp(r.NormFloat64()*1.1+4.2) * 100)
-		if cost < 200 {
-			cost = 200 + int64(r.IntN(300))
+		cost := int64(math.Exp(r.NormFloat64()*0.6+math.Log(c.median)) * 100)
+		if cost < 500 {
+			cost = 500 + int64(r.IntN(300))
 		}
+		// demand weight: a long tail (Zipf, exponent 0.8: of 2,000 parts the most used is ≈ 5 % of
+		// the picks, not the 17 % an exponent of 1.1 gave it)
 		out[i] = part{no: no, name: c.name, category: c.name, cost: cost, cycle: []int{7, 14, 30}[r.IntN(3)], lead: 1 + r.IntN(10),
-			pop: 1 / math.Pow(float64(i+1), 1.1), maint: c.prefix == "FL" || c.prefix == "AF" || c.prefix == "OL" || c.prefix == "SP"}
+			pop: 1 / math.Pow(float64(i+1), 0.8), maint: c.prefix == "FL" || c.prefix == "AF" || c.prefix == "OL" || c.prefix == "SP"}
 	}
 	return out
 }
@@ -340,14 +349,13 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 	if err := w.parts(dir, s, catalog); err != nil {
 		return err
 	}
-	stock := make([]float64, len(catalog))
-	cum := make([]float64, len(catalog))
-	total := 0.0
-	for i, p := range catalog {
-		total += p.pop
-		cum[i] = total
-		stock[i] = math.Ceil(p.pop*4000) + float64(r.IntN(3)) // opening stock, booked as a receipt in the first month
-	}
+	parts := newPartsPicker(catalog)
+	// the parts' draws have a random stream of their own: a change to how parts are drawn leaves
+	// the orders, vehicles and callbacks of a seed as they were
+	pr := rand.New(rand.NewPCG(o.Seed, 0x9A27<<16|uint64(s.idx)))
+	stock := make([]float64, len(catalog)) // on hand, as the movements written so far leave it
+	est := make([]float64, len(catalog))   // the planner's estimate of each part's weekly demand
+	var late []partQty                     // transfers in to book at the next weekly review
 	var pending []pendingComeback
 	moveSeq := 0
 	for m := 0; m < o.Months; m++ {
@@ -390,72 +398,97 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 				ord.status, ord.delivered = "completed", time.Time{}
 			}
 		}
-		// parts issues for orders, receipts to refill
+		// parts: the orders' issues and returns, then the month walked in time order with weekly
+		// reorders, so that the stock the movements give is the stock the reorders saw
 		var moves []movement
 		for _, ord := range orders {
-			if ord.status == "cancelled" || ord.typ == "internal" && r.IntN(2) == 0 {
+			if ord.status == "cancelled" || ord.typ == "internal" && pr.IntN(2) == 0 {
 				continue
 			}
-			k := 0
-			switch ord.typ {
-			case "maintenance":
-				k = 2 + r.IntN(2)
-			case "accessory", "body_paint", "insurance":
-				k = 1 + r.IntN(3)
-			default:
-				k = r.IntN(4)
-			}
-			for j := 0; j < k; j++ {
-				x := r.Float64() * total
-				pi := sort.SearchFloat64s(cum, x)
-				if pi >= len(catalog) {
-					pi = len(catalog) - 1
-				}
-				qty := float64(1 + r.IntN(2))
-				if catalog[pi].category == "油液" {
-					qty = float64(4 + r.IntN(3))
-				}
-				back := stock[pi] < qty || r.Float64() < 0.03
-				stock[pi] -= qty
-				moveSeq++
-				moves = append(moves, movement{id: fmt.Sprintf("MV%s%07d", s.id[1:], moveSeq), part: pi, at: ord.opened.Add(20 * time.Minute),
-					typ: "issue", qty: qty, price: catalog[pi].cost * 13 / 10, order: ord.no, back: back})
+			for _, pq := range parts.forOrder(pr, ord.typ) {
+				pi, qty := pq.part, pq.qty
+				moves = append(moves, movement{part: pi, at: ord.opened.Add(20 * time.Minute),
+					typ: "issue", qty: qty, price: catalog[pi].cost * 13 / 10, order: ord.no})
 				ord.parts += int64(qty * float64(catalog[pi].cost*13/10))
-				if r.Float64() < 0.02 {
-					moveSeq++
-					stock[pi] += 1
-					moves = append(moves, movement{id: fmt.Sprintf("MV%s%07d", s.id[1:], moveSeq), part: pi, at: ord.opened.Add(2 * time.Hour),
-						typ: "return", qty: 1, order: ord.no})
+				if pr.Float64() < 0.02 {
+					moves = append(moves, movement{part: pi, at: ord.opened.Add(2 * time.Hour), typ: "return", qty: 1, order: ord.no})
 				}
+			}
+		}
+		weeks := float64(days) / 7
+		issued := make([]float64, len(catalog))
+		for _, mv := range moves {
+			if mv.typ == "issue" {
+				issued[mv.part] += mv.qty
 			}
 		}
 		if m == 0 {
+			// the opening stock (booked as a receipt): what the reorders below keep, from the
+			// demand the month's draws make likely for each part (the planner's experience: every
+			// part of the catalogue a little, the long tail's a unit)
+			parts.expected(est, weeks)
 			for pi := range catalog {
+				if t := orderUpTo(catalog[pi], est[pi]); t > 0 {
+					stock[pi] = t + float64(pr.IntN(2))
+				}
 				if stock[pi] > 0 {
-					moveSeq++
-					moves = append(moves, movement{id: fmt.Sprintf("MV%s%07d", s.id[1:], moveSeq), part: pi, at: ms.Add(time.Hour), typ: "receipt", qty: stock[pi]})
+					moves = append(moves, movement{part: pi, at: ms.Add(time.Hour), typ: "receipt", qty: stock[pi]})
 				}
 			}
+		}
+		if pr.IntN(3) == 0 {
+			// a stocktake's correction of one unit: on a part with nothing on hand, negative stock
+			moves = append(moves, movement{part: pr.IntN(len(catalog)), at: me.Add(-2 * time.Hour), typ: "adjust", qty: -1})
 		}
 		for d := 0; d < days; d += 7 {
-			at := ms.Add(time.Duration(d)*24*time.Hour + 9*time.Hour)
-			for pi := range catalog {
-				target := math.Ceil(catalog[pi].pop * 4000)
-				if stock[pi] < target/2 && r.Float64() < 0.9 {
-					q := target - stock[pi]
-					stock[pi] += q
-					moveSeq++
-					moves = append(moves, movement{id: fmt.Sprintf("MV%s%07d", s.id[1:], moveSeq), part: pi, at: at, typ: "receipt", qty: q})
-				}
-			}
-		}
-		if r.IntN(3) == 0 {
-			pi := r.IntN(len(catalog))
-			moveSeq++
-			moves = append(moves, movement{id: fmt.Sprintf("MV%s%07d", s.id[1:], moveSeq), part: pi, at: me.Add(-2 * time.Hour), typ: "adjust", qty: -1})
-			stock[pi]--
+			moves = append(moves, movement{part: -1, at: ms.Add(time.Duration(d)*24*time.Hour + 9*time.Hour), typ: "review"})
 		}
 		sort.SliceStable(moves, func(i, j int) bool { return moves[i].at.Before(moves[j].at) })
+		walked := make([]movement, 0, len(moves)+len(moves)/8)
+		for _, mv := range moves {
+			switch mv.typ {
+			case "review": // weekly: each part at or below half its order-up-to level is topped up (nine times in ten)
+				for _, l := range late { // the transfers issued ahead of their booking are booked now
+					walked = append(walked, movement{part: l.part, at: mv.at, typ: "transfer_in", qty: l.qty})
+					stock[l.part] += l.qty
+				}
+				late = late[:0]
+				for pi := range catalog {
+					if t := orderUpTo(catalog[pi], est[pi]); t > 0 && stock[pi] <= t/2 && pr.Float64() < 0.9 {
+						walked = append(walked, movement{part: pi, at: mv.at, typ: "receipt", qty: t - stock[pi]})
+						stock[pi] = t
+					}
+				}
+				continue
+			case "issue":
+				if stock[mv.part] < mv.qty {
+					// not on the shelf: a backorder, fetched from a sister store and booked before
+					// the issue — or, in dirty data, one time in five only at the next weekly review
+					// (the next month's, from the last week): the stock is negative until then, as
+					// DMS that let an issue go first show it
+					mv.back = true
+					need := mv.qty - max(stock[mv.part], 0)
+					if o.Dirty && pr.IntN(5) == 0 {
+						late = append(late, partQty{mv.part, need})
+					} else {
+						walked = append(walked, movement{part: mv.part, at: mv.at.Add(-time.Minute), typ: "transfer_in", qty: need})
+						stock[mv.part] += need
+					}
+				}
+				stock[mv.part] -= mv.qty
+			case "return", "adjust":
+				stock[mv.part] += mv.qty
+			} // (a receipt here is the opening stock, in stock[] already)
+			walked = append(walked, mv)
+		}
+		moves = walked
+		for i := range moves { // numbered in time order, upwards over the months, as a DMS numbers them
+			moveSeq++
+			moves[i].id = fmt.Sprintf("MV%s%07d", s.id[1:], moveSeq)
+		}
+		for pi := range catalog { // next month's estimate: this month's demand weighed in
+			est[pi] = 0.6*est[pi] + 0.4*issued[pi]/weeks
+		}
 		month := ms.Format("2006-01")
 		if err := w.workOrders(dir, s, month, orders, o.Dirty); err != nil {
 			return err
@@ -474,6 +507,118 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 		}
 	}
 	return nil
+}
+
+// partsPicker draws the parts of an order: a maintenance takes oil and an oil filter, often an
+// air filter or spark plugs, each the popular ones of its kind; other orders draw from the whole
+// catalogue's long tail.
+type partsPicker struct {
+	catalog []part
+	byCat   map[string][]int // index into catalog, per category
+	cum     map[string][]float64
+	draws   map[string]float64 // draws made, per category ("" for any part)
+}
+
+type partQty struct {
+	part int
+	qty  float64
+}
+
+func newPartsPicker(catalog []part) *partsPicker {
+	p := &partsPicker{catalog: catalog, byCat: map[string][]int{}, cum: map[string][]float64{}, draws: map[string]float64{}}
+	for i, c := range catalog {
+		p.byCat[c.category] = append(p.byCat[c.category], i)
+		p.byCat[""] = append(p.byCat[""], i)
+	}
+	for cat, idx := range p.byCat {
+		cum, total := make([]float64, len(idx)), 0.0
+		for j, i := range idx {
+			total += catalog[i].pop
+			cum[j] = total
+		}
+		p.cum[cat] = cum
+	}
+	return p
+}
+
+// one part of a category ("" for any), by demand weight
+func (p *partsPicker) one(r *rand.Rand, cat string) int {
+	idx, cum := p.byCat[cat], p.cum[cat]
+	if len(idx) == 0 {
+		cat, idx, cum = "", p.byCat[""], p.cum[""]
+	}
+	p.draws[cat]++
+	j := sort.SearchFloat64s(cum, r.Float64()*cum[len(cum)-1])
+	return idx[min(j, len(idx)-1)]
+}
+
+func (p *partsPicker) forOrder(r *rand.Rand, typ string) []partQty {
+	var out []partQty
+	add := func(pi int) {
+		qty := float64(1 + r.IntN(2))
+		switch p.catalog[pi].category {
+		case "油液":
+			qty = float64(4 + r.IntN(3))
+		case "火花塞":
+			qty = 4
+		}
+		out = append(out, partQty{pi, qty})
+	}
+	k := 0
+	switch typ {
+	case "maintenance":
+		add(p.one(r, "油液"))
+		add(p.one(r, "机油滤清器"))
+		if r.Float64() < 0.4 {
+			add(p.one(r, []string{"空气滤芯", "火花塞"}[r.IntN(2)]))
+		}
+		return out
+	case "accessory", "body_paint", "insurance":
+		k = 1 + r.IntN(3)
+	default:
+		k = r.IntN(4)
+	}
+	for j := 0; j < k; j++ {
+		add(p.one(r, ""))
+	}
+	return out
+}
+
+// expected sets est to each part's expected weekly demand from the draws made so far (over
+// weeks): a category's draws shared by demand weight, times the part's mean quantity
+func (p *partsPicker) expected(est []float64, weeks float64) {
+	for i := range est {
+		est[i] = 0
+	}
+	// (categories in a fixed order: a part's two sums, its category's and any part's, are
+	// added in the same order every run, so a seed gives the same files to the last digit)
+	for _, cat := range slices.Sorted(maps.Keys(p.draws)) {
+		n := p.draws[cat]
+		idx, cum := p.byCat[cat], p.cum[cat]
+		for _, i := range idx {
+			est[i] += n * p.catalog[i].pop / cum[len(cum)-1] * meanQty(p.catalog[i]) / weeks
+		}
+	}
+}
+
+func meanQty(c part) float64 {
+	switch c.category {
+	case "油液":
+		return 5
+	case "火花塞":
+		return 4
+	}
+	return 1.5
+}
+
+// orderUpTo is the stock a weekly reorder tops a part up to: the estimated demand over its order
+// cycle and lead time plus three weeks (≈ four to seven weeks of stock: the demo's stores turn
+// their stock 5–12 times a year); 0 for a part with no demand (ordered only when asked for)
+func orderUpTo(p part, weekly float64) float64 {
+	if weekly <= 0 {
+		return 0
+	}
+	return math.Ceil(weekly * (float64(p.cycle+p.lead)/7 + 3))
 }
 
 type movement struct {

@@ -288,7 +288,7 @@ func (w *writer) orderJobs(dir string, s *store, month string, orders []*order) 
 func (w *writer) movements(dir string, s *store, month string, moves []movement, catalog []part) error {
 	t := &table{en: []string{"store_id", "movement_id", "part_no", "moved_at", "movement_type", "qty", "unit_price", "order_no", "backorder"},
 		zh: []string{"门店编号", "单据号", "配件编号", "出入库时间", "出入库类型", "数量", "销售单价", "工单号", "是否缺件"}}
-	zh := map[string]string{"issue": "领料", "receipt": "采购入库", "return": "退料", "adjust": "盘点调整"}
+	zh := map[string]string{"issue": "领料", "receipt": "采购入库", "return": "退料", "adjust": "盘点调整", "transfer_in": "调拨入库"}
 	for _, m := range moves {
 		typ := m.typ
 		if s.gbk {
