@@ -139,7 +139,6 @@ type part struct {
 	cost               int64 // fen
 	cycle, lead        int
 	pop                float64 // demand weight (long tail)
-	maint              bool
 }
 
 func makeCatalog(seed uint64, n int) []part {
@@ -168,7 +167,7 @@ func makeCatalog(seed uint64, n int) []part {
 		// demand weight: a long tail (Zipf, exponent 0.8: of 2,000 parts the most used is ≈ 5 % of
 		// the picks, not the 17 % an exponent of 1.1 gave it)
 		out[i] = part{no: no, name: c.name, category: c.name, cost: cost, cycle: []int{7, 14, 30}[r.IntN(3)], lead: 1 + r.IntN(10),
-			pop: 1 / math.Pow(float64(i+1), 0.8), maint: c.prefix == "FL" || c.prefix == "AF" || c.prefix == "OL" || c.prefix == "SP"}
+			pop: 1 / math.Pow(float64(i+1), 0.8)}
 	}
 	return out
 }
@@ -401,6 +400,7 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 		// parts: the orders' issues and returns, then the month walked in time order with weekly
 		// reorders, so that the stock the movements give is the stock the reorders saw
 		var moves []movement
+		issued := make([]float64, len(catalog)) // this month's, for next month's estimate
 		for _, ord := range orders {
 			if ord.status == "cancelled" || ord.typ == "internal" && pr.IntN(2) == 0 {
 				continue
@@ -409,6 +409,7 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 				pi, qty := pq.part, pq.qty
 				moves = append(moves, movement{part: pi, at: ord.opened.Add(20 * time.Minute),
 					typ: "issue", qty: qty, price: catalog[pi].cost * 13 / 10, order: ord.no})
+				issued[pi] += qty
 				ord.parts += int64(qty * float64(catalog[pi].cost*13/10))
 				if pr.Float64() < 0.02 {
 					moves = append(moves, movement{part: pi, at: ord.opened.Add(2 * time.Hour), typ: "return", qty: 1, order: ord.no})
@@ -416,12 +417,6 @@ func (s *store) generate(o Options, catalog []part, w *writer) error {
 			}
 		}
 		weeks := float64(days) / 7
-		issued := make([]float64, len(catalog))
-		for _, mv := range moves {
-			if mv.typ == "issue" {
-				issued[mv.part] += mv.qty
-			}
-		}
 		if m == 0 {
 			// the opening stock (booked as a receipt): what the reorders below keep, from the
 			// demand the month's draws make likely for each part (the planner's experience: every
@@ -554,16 +549,7 @@ func (p *partsPicker) one(r *rand.Rand, cat string) int {
 
 func (p *partsPicker) forOrder(r *rand.Rand, typ string) []partQty {
 	var out []partQty
-	add := func(pi int) {
-		qty := float64(1 + r.IntN(2))
-		switch p.catalog[pi].category {
-		case "油液":
-			qty = float64(4 + r.IntN(3))
-		case "火花塞":
-			qty = 4
-		}
-		out = append(out, partQty{pi, qty})
-	}
+	add := func(pi int) { out = append(out, partQty{pi, qtyOf(p.catalog[pi], r)}) }
 	k := 0
 	switch typ {
 	case "maintenance":
@@ -599,6 +585,19 @@ func (p *partsPicker) expected(est []float64, weeks float64) {
 			est[i] += n * p.catalog[i].pop / cum[len(cum)-1] * meanQty(p.catalog[i]) / weeks
 		}
 	}
+}
+
+// qtyOf draws the quantity of an issue of part c: oil by the litre (4–6), spark plugs by the set of
+// four, anything else one or two; meanQty is its mean
+func qtyOf(c part, r *rand.Rand) float64 {
+	qty := float64(1 + r.IntN(2))
+	switch c.category {
+	case "油液":
+		qty = float64(4 + r.IntN(3))
+	case "火花塞":
+		qty = 4
+	}
+	return qty
 }
 
 func meanQty(c part) float64 {
