@@ -524,9 +524,12 @@ func nextOpenMonth(month string, closed map[string]bool) string {
 // CloseReadiness says what speaks against closing a store-month now (`payroll --close` asks it
 // first). stale: exports of the store loaded, or one of its months reopened, since the last
 // successful transform, so that mart_payroll does not hold them yet — closing would freeze the pay
-// as it was before them. incomplete: the loaded data does not reach the month's end — the store's
-// latest work order opened before the month's last day, or no attendance of the month loaded — so
-// a month closed now is likely to be missing exports. Each is "" when nothing speaks against it,
+// as it was before them. incomplete: the loaded data does not reach the month's end — no work
+// order of the store opened, completed or delivered on or after the month's last day, or no
+// attendance of the month loaded — so a month closed now is likely to be missing exports. (Not
+// the contract's as-of, the latest opened_at, alone: a store that opened no order on the last day
+// of a month, a Sunday or a holiday, but delivered one, has an export taken after it; a store with
+// nothing at all on that day still needs --force.) Each is "" when nothing speaks against it,
 // else said in lang (msg.ZH or msg.EN).
 func CloseReadiness(ctx context.Context, db *sql.DB, store, month, lang string) (stale, incomplete string, err error) {
 	n, first, ran, err := LoadedSinceLastRun(ctx, db, store)
@@ -552,7 +555,9 @@ func CloseReadiness(ctx context.Context, db *sql.DB, store, month, lang string) 
 		return "", "", err
 	}
 	var latest sql.NullTime
-	if err := db.QueryRowContext(ctx, `SELECT max(opened_at) FROM raw_work_orders WHERE store_id = ?`, store).Scan(&latest); err != nil {
+	// (greatest skips NULLs: a store whose orders were never completed has its opened_at)
+	if err := db.QueryRowContext(ctx, `SELECT greatest(max(opened_at), max(completed_at), max(delivered_at))
+		FROM raw_work_orders WHERE store_id = ?`, store).Scan(&latest); err != nil {
 		return "", "", err
 	}
 	var att int
@@ -563,7 +568,7 @@ func CloseReadiness(ctx context.Context, db *sql.DB, store, month, lang string) 
 	case !latest.Valid:
 		incomplete = msg.T(lang, "no work order of store %s is loaded", store)
 	case latest.Time.Before(lastDay):
-		incomplete = msg.T(lang, "the latest work order of store %s was opened on %s, before the last day of %s (%s)",
+		incomplete = msg.T(lang, "the work orders of store %s reach only %s (opened, completed or delivered), before the last day of %s (%s)",
 			store, latest.Time.Format("2006-01-02 15:04"), month, lastDay.Format("2006-01-02"))
 	case att == 0:
 		incomplete = msg.T(lang, "no attendance of store %s for %s is loaded", store, month)

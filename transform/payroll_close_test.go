@@ -176,8 +176,8 @@ func TestCloseReadiness(t *testing.T) {
 	if _, err := (&Runner{DB: d, Config: cfg}).Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
-	// the case's latest order opened 2026-03-07 08:00; attendance only for March
-	if stale, inc := ready("2026-03"); stale != "" || !strings.Contains(inc, "opened on 2026-03-07 08:00, before the last day of 2026-03 (2026-03-31)") {
+	// the case's latest order opened 2026-03-07 08:00 and was delivered at 12:00; attendance only for March
+	if stale, inc := ready("2026-03"); stale != "" || !strings.Contains(inc, "reach only 2026-03-07 12:00 (opened, completed or delivered), before the last day of 2026-03 (2026-03-31)") {
 		t.Errorf("March: stale %q, incomplete %q", stale, inc)
 	}
 	if _, inc := ready("2026-02"); !strings.Contains(inc, "no attendance of store S1 for 2026-02") {
@@ -189,6 +189,21 @@ func TestCloseReadiness(t *testing.T) {
 	if _, inc := ready("2026-03"); !strings.Contains(inc, "2026-03-30 23:59") {
 		t.Errorf("an order a second before the last day: incomplete %q", inc)
 	}
+	// no order opened on the last day, but one completed or delivered on it: the export was taken
+	// after the month's end (a store shut on a Sunday or a holiday at the month's end)
+	exec(`UPDATE raw_work_orders SET completed_at = TIMESTAMP '2026-03-30 23:59:59', delivered_at = NULL WHERE order_no = 'L1'`)
+	if _, inc := ready("2026-03"); !strings.Contains(inc, "2026-03-30 23:59") {
+		t.Errorf("an order opened and completed a second before the last day: incomplete %q", inc)
+	}
+	exec(`UPDATE raw_work_orders SET completed_at = TIMESTAMP '2026-03-31 00:00:00' WHERE order_no = 'L1'`)
+	if _, inc := ready("2026-03"); inc != "" {
+		t.Errorf("an order completed on the last day: incomplete %q", inc)
+	}
+	exec(`UPDATE raw_work_orders SET completed_at = NULL, delivered_at = TIMESTAMP '2026-04-01 10:00:00' WHERE order_no = 'L1'`)
+	if _, inc := ready("2026-03"); inc != "" {
+		t.Errorf("an order delivered after the last day: incomplete %q", inc)
+	}
+	exec(`UPDATE raw_work_orders SET delivered_at = NULL WHERE order_no = 'L1'`)
 	exec(order, "L2", "2026-03-31 00:00:00")
 	if _, inc := ready("2026-03"); inc != "" {
 		t.Errorf("an order on the last day: incomplete %q", inc)

@@ -45,8 +45,8 @@ month (payroll_adjustments). --reopen needs --reason and is recorded.
 
 A month is closed only on all of its data: --close refuses while exports of the store loaded (or
 a month reopened) since the last transform are not in mart_payroll yet, and while the loaded data
-does not reach the month's end (no attendance of the month, or the latest work order opened
-before its last day); --force closes such a month as it stands.`,
+does not reach the month's end (no attendance of the month, or no work order opened, completed
+or delivered on or after its last day); --force closes such a month as it stands.`,
 		Example: `  aftersales payroll --store S001 --month 2026-09 --xlsx 工资表-S001-2026-09.xlsx
   aftersales payroll --store S001 --month 2026-09 --close
   aftersales payroll --store S001 --month 2026-09 --reopen --reason "attendance corrected"`,
@@ -62,7 +62,7 @@ before its last day); --force closes such a month as it stands.`,
 	c.Flags().StringVar(&o.XLSX, "xlsx", "", "write the payroll workbook here")
 	c.Flags().BoolVar(&o.Close, "close", false, "close (freeze) the month")
 	c.Flags().BoolVar(&o.Reopen, "reopen", false, "reopen a closed month (needs --reason)")
-	c.Flags().BoolVar(&o.Force, "force", false, "with --close: close a month whose loaded data does not reach its end (no attendance, or the latest work order before its last day)")
+	c.Flags().BoolVar(&o.Force, "force", false, "with --close: close a month whose loaded data does not reach its end (no attendance, or no work order on or after its last day)")
 	c.Flags().StringVar(&o.Reason, "reason", "", "why the month is closed or reopened (recorded)")
 	c.Flags().BoolVar(&o.AllStores, "all-stores", false, "write the workbook of every store for --month into --out-dir (head office)")
 	c.Flags().StringVar(&o.OutDir, "out-dir", "", "with --all-stores: the folder for the workbooks")
