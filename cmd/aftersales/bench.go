@@ -577,13 +577,17 @@ func readCSVLimit(ctx context.Context, dir, dbf string, unordered bool) (measure
 }
 
 // limitSession sets up the limit's connection: R is DuckDB as it ships — its default merging of
-// row groups at checkpoints back on (db.Open turns it off for aftersales' own work: see
-// internal/db) — and the unordered variant runs with the two settings ingest's loading uses,
-// insertion order not preserved and no merging.
+// row groups at checkpoints back on and its default memory limit, 80 % of the machine's memory
+// (db.Open turns the merging off for aftersales' own work and sets a limit of its own, 1 GB for a
+// new file: see internal/db) — and the unordered variant runs with the two settings ingest's
+// loading uses, insertion order not preserved and no merging. (Until session 56 R kept db.Open's
+// 1 GB: at scale S it never reached it, at L it held 1.3 GB of RSS instead of 3.5 GB and took
+// 148.5 / 139.7 s against 133.6 / 133.6 s without it, alternating — a slower R, so ratios at L
+// 4–10 % in our favour.)
 func limitSession(ctx context.Context, d *sql.DB, unordered bool) error {
-	stmts := []string{"RESET max_vacuum_tasks"}
+	stmts := []string{"RESET memory_limit", "RESET max_vacuum_tasks"}
 	if unordered {
-		stmts = []string{"SET preserve_insertion_order = false", "SET max_vacuum_tasks = 0"}
+		stmts = []string{"RESET memory_limit", "SET preserve_insertion_order = false", "SET max_vacuum_tasks = 0"}
 	}
 	for _, st := range stmts {
 		if _, err := d.ExecContext(ctx, st); err != nil {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
 	"strings"
@@ -64,10 +65,21 @@ func TestHugePagesVerbs(t *testing.T) {
 }
 
 // TestLimitSession: R is DuckDB as it ships (row groups merged at checkpoints, insertion order
-// kept), although aftersales' own connections turn the merging off; the variant for information
-// has ingest's two loading settings. It fails if R inherits db.Open's setting.
+// kept, its default memory limit), although aftersales' own connections turn the merging off and
+// set a limit of their own; the variant for information has ingest's two loading settings. It
+// fails if R inherits db.Open's settings.
 func TestLimitSession(t *testing.T) {
 	ctx := context.Background()
+	// DuckDB's default memory limit, from a connection aftersales did not set up
+	raw, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var shipped string
+	if err := raw.QueryRow(`SELECT current_setting('memory_limit')`).Scan(&shipped); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
 	for _, c := range []struct {
 		unordered     bool
 		vacuum, order string
@@ -76,16 +88,30 @@ func TestLimitSession(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		var opened string
+		if err := d.QueryRow(`SELECT current_setting('memory_limit')`).Scan(&opened); err != nil {
+			t.Fatal(err)
+		}
+		if opened == shipped {
+			t.Fatalf("db.Open's memory limit is DuckDB's default %s: the test no longer tells them apart", shipped)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
 		d.SetMaxOpenConns(1)
 		if err := limitSession(ctx, d, c.unordered); err != nil {
 			t.Fatal(err)
 		}
-		var vacuum, order string
-		if err := d.QueryRow(`SELECT current_setting('max_vacuum_tasks')::VARCHAR, current_setting('preserve_insertion_order')::VARCHAR`).Scan(&vacuum, &order); err != nil {
+		var vacuum, order, limit string
+		if err := d.QueryRow(`SELECT current_setting('max_vacuum_tasks')::VARCHAR, current_setting('preserve_insertion_order')::VARCHAR,
+			current_setting('memory_limit')`).Scan(&vacuum, &order, &limit); err != nil {
 			t.Fatal(err)
 		}
 		if vacuum != c.vacuum || order != c.order {
 			t.Errorf("unordered=%v: max_vacuum_tasks %s, preserve_insertion_order %s; want %s, %s", c.unordered, vacuum, order, c.vacuum, c.order)
+		}
+		if limit != shipped {
+			t.Errorf("unordered=%v: memory_limit %s, want DuckDB's default %s (db.Open's own is %s)", c.unordered, limit, shipped, opened)
 		}
 		d.Close()
 	}
