@@ -95,9 +95,6 @@ func TestLimitSession(t *testing.T) {
 		if opened == shipped {
 			t.Fatalf("db.Open's memory limit is DuckDB's default %s: the test no longer tells them apart", shipped)
 		}
-		if err != nil {
-			t.Fatal(err)
-		}
 		d.SetMaxOpenConns(1)
 		if err := limitSession(ctx, d, c.unordered); err != nil {
 			t.Fatal(err)
