@@ -134,6 +134,13 @@ func runBench(ctx context.Context, o *benchOpts) error {
 		say("  %d files, %d rows, %.0f MB", st.Files, st.Rows, float64(st.Bytes)/1e6)
 		os.WriteFile(marker, nil, 0o644)
 	}
+	// The generated input's dirty pages are written out now: the ingest's syncfs (the lake's
+	// durability) flushes every dirty page of the file system, so it would otherwise wait for
+	// them in the first measured run (at S ≈ 1 GB, under the kernel's background threshold,
+	// still dirty when that run starts).
+	if err := exec.Command("sync").Run(); err != nil {
+		return failed("sync: %v", err)
+	}
 	inBytes, inFiles := dirSize(data)
 	work := filepath.Join(o.Out, "work-"+o.Scale)
 	// The last run's work folder is moved aside and deleted after this run's measurements:
@@ -201,6 +208,10 @@ func runBench(ctx context.Context, o *benchOpts) error {
 			}
 			if csvBytes, err = exportCleanCSV(ctx, dbf, csvDir); err != nil {
 				return failed("exporting clean CSV: %v", err)
+			}
+			// (the clean CSV's dirty pages too, before R and the syncs of the steps after it)
+			if err := exec.Command("sync").Run(); err != nil {
+				return failed("sync: %v", err)
 			}
 		}
 		if lean {
