@@ -138,8 +138,8 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	// durability) flushes every dirty page of the file system, so it would otherwise wait for
 	// them in the first measured run (at S ≈ 1 GB, under the kernel's background threshold,
 	// still dirty when that run starts).
-	if err := exec.Command("sync").Run(); err != nil {
-		return failed("sync: %v", err)
+	if err := flushDirty(); err != nil {
+		return failed("%v", err)
 	}
 	inBytes, inFiles := dirSize(data)
 	work := filepath.Join(o.Out, "work-"+o.Scale)
@@ -178,7 +178,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 			})
 			dropped = append(dropped, p)
 		}
-		exec.Command("sync").Run()
+		flushDirty()
 	}
 
 	// Each run measures, one right after another, our ingest of every file into a fresh
@@ -210,8 +210,8 @@ func runBench(ctx context.Context, o *benchOpts) error {
 				return failed("exporting clean CSV: %v", err)
 			}
 			// (the clean CSV's dirty pages too, before R and the syncs of the steps after it)
-			if err := exec.Command("sync").Run(); err != nil {
-				return failed("sync: %v", err)
+			if err := flushDirty(); err != nil {
+				return failed("%v", err)
 			}
 		}
 		if lean {
@@ -310,8 +310,8 @@ func runBench(ctx context.Context, o *benchOpts) error {
 			return failed("copying the base database: %v", err)
 		}
 		// the copy's dirty pages are written out now, not by the syncfs of the measured ingest
-		if err := exec.Command("sync").Run(); err != nil {
-			return failed("sync: %v", err)
+		if err := flushDirty(); err != nil {
+			return failed("%v", err)
 		}
 		a, err := child(append([]string{"ingest", "-q", "--db", filepath.Join(dir, "a.duckdb")}, newest...)...)
 		if err != nil {
@@ -440,6 +440,16 @@ func (b benchResult) markdown() string {
 }
 
 const handMarker = "<!-- hand-written notes below; `make bench` keeps them -->"
+
+// flushDirty writes out every dirty page (sync) before a measured step: the ingest's syncfs
+// flushes the whole file system, so pages the bench itself left dirty (generated input, the
+// clean CSV, a copied database) would otherwise be charged to the step.
+func flushDirty() error {
+	if err := exec.Command("sync").Run(); err != nil {
+		return fmt.Errorf("sync: %w", err)
+	}
+	return nil
+}
 
 // writeReport replaces the generated part of the report and keeps the notes below the marker.
 func writeReport(path, generated string) error {
