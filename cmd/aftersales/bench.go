@@ -139,7 +139,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	// them in the first measured run (at S ≈ 1 GB, under the kernel's background threshold,
 	// still dirty when that run starts).
 	if err := flushDirty(); err != nil {
-		return failed("%v", err)
+		return failed("sync: %v", err)
 	}
 	inBytes, inFiles := dirSize(data)
 	work := filepath.Join(o.Out, "work-"+o.Scale)
@@ -211,7 +211,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 			}
 			// (the clean CSV's dirty pages too, before R and the syncs of the steps after it)
 			if err := flushDirty(); err != nil {
-				return failed("%v", err)
+				return failed("sync: %v", err)
 			}
 		}
 		if lean {
@@ -311,7 +311,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 		}
 		// the copy's dirty pages are written out now, not by the syncfs of the measured ingest
 		if err := flushDirty(); err != nil {
-			return failed("%v", err)
+			return failed("sync: %v", err)
 		}
 		a, err := child(append([]string{"ingest", "-q", "--db", filepath.Join(dir, "a.duckdb")}, newest...)...)
 		if err != nil {
@@ -445,10 +445,7 @@ const handMarker = "<!-- hand-written notes below; `make bench` keeps them -->"
 // flushes the whole file system, so pages the bench itself left dirty (generated input, the
 // clean CSV, a copied database) would otherwise be charged to the step.
 func flushDirty() error {
-	if err := exec.Command("sync").Run(); err != nil {
-		return fmt.Errorf("sync: %w", err)
-	}
-	return nil
+	return exec.Command("sync").Run()
 }
 
 // writeReport replaces the generated part of the report and keeps the notes below the marker.
