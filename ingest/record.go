@@ -245,7 +245,7 @@ type upsert struct{ replaced, delete, insert string }
 // upsertSQL reads the lake files of a batch of one kind and replaces the rows of the same
 // natural keys. Timestamps are read back as wall-clock values: Arrow writes them with
 // isAdjustedToUTC, and the microseconds written are taken as they are, whatever the session's
-// time zone. The file_id of each row comes from its lake file's name.
+// time zone. The file_id of each row comes from its lake file's place in the list read.
 func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) upsert {
 	var cols, sel, on []string
 	for _, c := range k.Columns {
@@ -262,14 +262,18 @@ func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) upsert {
 		on = append(on, fmt.Sprintf("raw_%s.%s = n.%s", k.Name, key, key))
 	}
 	paths := quotedLakePaths(lake, results)
+	// each lake file's position in the list (read_parquet's file_index, from 0) and its file_id:
+	// a join on that integer rather than on the file's name (filename = true), which hashed
+	// a path per row (scratch, the 4,999,099 movements of 1,150 files at S: 0.40–0.54 →
+	// 0.34–0.37 s), and no path to spell as DuckDB gives it back
 	var ids []string
 	for _, res := range results {
-		for _, f := range res.LakeFiles {
-			ids = append(ids, fmt.Sprintf("(%s, %d)", db.Quote(filepath.Join(lake, filepath.FromSlash(f))), res.FileID))
+		for range res.LakeFiles {
+			ids = append(ids, fmt.Sprintf("(%d, %d)", len(ids), res.FileID))
 		}
 	}
 	src := fmt.Sprintf("read_parquet([%s])", strings.Join(paths, ", "))
-	withIDs := fmt.Sprintf("read_parquet([%s], filename = true) p\nJOIN (VALUES %s) f(path, file_id) ON p.filename = f.path", strings.Join(paths, ", "), strings.Join(ids, ", "))
+	withIDs := fmt.Sprintf("read_parquet([%s]) p\nJOIN (VALUES %s) f(file_index, file_id) ON p.file_index = f.file_index", strings.Join(paths, ", "), strings.Join(ids, ", "))
 	keys := strings.Join(k.Key, ", ")
 	qualify := fmt.Sprintf("QUALIFY row_number() OVER (PARTITION BY %s ORDER BY f.file_id DESC, p.row_number DESC) = 1", strings.Join(prefixed("p.", k.Key), ", "))
 	if !dedupe {
