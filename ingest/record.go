@@ -315,7 +315,9 @@ FROM %s
 	}
 }
 
-// quotedLakePaths lists the results' lake files as SQL string literals of their absolute paths.
+// quotedLakePaths lists the results' lake files as SQL string literals of their absolute paths,
+// in the results' order and each result's LakeFiles' order: upsertSQL pairs read_parquet's
+// file_index, a file's place in this list, with its result's file_id by walking the same order.
 func quotedLakePaths(lake string, results []*Result) []string {
 	var paths []string
 	for _, res := range results {
