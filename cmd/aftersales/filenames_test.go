@@ -140,3 +140,40 @@ func TestSortExports(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// A folder named through a symbolic link is walked where it points, its files named under the
+// link; a link to a folder inside a folder is named as left aside, not offered as a file (which
+// would be rejected whole and fail the run), and a link to a file is read like the file.
+func TestExpandPathsSymlinks(t *testing.T) {
+	dir := t.TempDir()
+	real := filepath.Join(dir, "nas", "dms")
+	other := filepath.Join(dir, "other")
+	for _, d := range []string{real, other} {
+		if err := os.MkdirAll(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	os.WriteFile(filepath.Join(real, "工单.csv"), []byte("x\n"), 0o644)
+	os.WriteFile(filepath.Join(other, "配件.csv"), []byte("x\n"), 0o644)
+	link := filepath.Join(dir, "exports")
+	if err := os.Symlink(real, link); err != nil {
+		t.Skipf("no symbolic links here: %v", err)
+	}
+	os.Symlink(other, filepath.Join(real, "上月"))
+	os.Symlink(filepath.Join(other, "配件.csv"), filepath.Join(real, "配件.csv"))
+	for _, arg := range []string{link, link + string(filepath.Separator)} {
+		files, aside, err := expandPaths([]string{arg})
+		if err != nil {
+			t.Fatalf("%s: %v", arg, err)
+		}
+		want := []string{filepath.Join(link, "工单.csv"), filepath.Join(link, "配件.csv")}
+		slices.Sort(files)
+		slices.Sort(want)
+		if !slices.Equal(files, want) {
+			t.Errorf("%s: files %q, want %q", arg, files, want)
+		}
+		if len(aside) != 1 || aside[0].path != filepath.Join(link, "上月") || !aside[0].dirLink {
+			t.Errorf("%s: aside %+v, want the link to a folder 上月", arg, aside)
+		}
+	}
+}

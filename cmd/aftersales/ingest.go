@@ -96,6 +96,7 @@ var dataExt = map[string]bool{".csv": true, ".txt": true, ".tsv": true, "": true
 type asideFile struct {
 	path, title string
 	own         bool
+	dirLink     bool // a symbolic link to a folder, not followed
 }
 
 // ownOutput: the names aftersales gives the workbooks it writes into folders (report.go,
@@ -138,12 +139,38 @@ func expandPaths(paths []string) (files []string, aside []asideFile, err error) 
 			return nil, nil, usage("%s is a lake (aftersales' own Parquet copies of loaded files, with its _manifest), not a folder of exports: "+
 				"give the folder of the DMS exports; to recreate a database from a lake, use `aftersales rebuild --db FILE --lake %s`", p, p)
 		}
+		// A folder named through a symbolic link (/data/exports -> /mnt/nas/dms) is walked
+		// where it points, its files named under the link as given (WalkDir alone would not
+		// descend into a link: it would offer the link itself as one file and fail the run).
+		root := p
+		if real, err := filepath.EvalSymlinks(p); err == nil && real != filepath.Clean(p) {
+			root = real
+		}
 		var found []string
-		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+		err = filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
 			}
+			if root != p {
+				rel, rerr := filepath.Rel(root, path)
+				if rerr != nil {
+					return rerr
+				}
+				if rel != "." {
+					path = filepath.Join(p, rel)
+				} else {
+					path = p
+				}
+			}
 			name := d.Name()
+			if d.Type()&fs.ModeSymlink != 0 {
+				// a link inside the folder: a link to a file is read like the file; a link to a
+				// folder is not followed (it could lead back up the tree) and is named as left aside
+				if st, serr := os.Stat(path); serr == nil && st.IsDir() {
+					aside = append(aside, asideFile{path: path, dirLink: true})
+					return nil
+				}
+			}
 			if d.IsDir() {
 				// a lake below the folder (named lake/ or not) holds copies of loaded files
 				if path != p && (strings.HasPrefix(name, ".") || name == "lake" || isLake(path)) {
@@ -262,6 +289,10 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 		}
 		if a.own {
 			fmt.Fprintln(o.Out, termSafe(msg.T(lang, "%s: not read — a workbook aftersales wrote (%q), not a DMS export", a.path, a.title), true))
+			continue
+		}
+		if a.dirLink {
+			fmt.Fprintln(o.Out, termSafe(msg.T(lang, "%s: not read — a link to a folder, not followed (name it on the command line to read that folder)", a.path), true))
 			continue
 		}
 		fmt.Fprintln(o.Out, termSafe(msg.T(lang, "%s: not read — not a CSV, XLSX or Parquet file (name it on the command line to try it)", a.path), true))

@@ -57,6 +57,7 @@ var zh = map[string]string{
 	"required*: may come from --store instead. Headers match ignoring case, spaces, full-width forms and a trailing unit such as (元); the canonical name is always accepted.":          "必填*：也可以用 --store 提供。表头匹配不区分大小写、空格和全角半角，并忽略末尾的单位，如 (元)；标准列名总是可以使用。",
 	"%d loaded file(s) have a note (columns or sheets not read, headers or keys repeated): aftersales query ingest_summary":                                                            "有 %d 个已导入的文件带有提示（未读取的列或工作表、重复的表头或键）：aftersales query ingest_summary",
 	"load the files even if the same content was loaded before: each is then the latest ingested and wins its keys (to put an export back on top of one ingested after it by mistake)": "即使同样内容的文件之前已导入也再次导入：它成为最近导入的文件，相同键以它为准（较旧的导出被误在它之后导入时，用它让这份导出重新生效）",
+	"%s: not read — a link to a folder, not followed (name it on the command line to read that folder)":                                                                                "%s：未读取 —— 这是指向文件夹的链接，不会跟随进入（要读取那个文件夹，请在命令行上写出它）",
 	"%s: not read — a workbook aftersales wrote (%q), not a DMS export":                                                                                                                "%s：未读取 —— 这是 aftersales 写出的工作簿（%q），不是 DMS 导出文件",
 	"this is a workbook aftersales wrote (%q), not a DMS export: keep the reports and payroll sheets out of the folders you ingest":                                                    "这是 aftersales 写出的工作簿（%q），不是 DMS 导出文件：请不要把月报和工资表放在要导入的文件夹里",
 	"%d rows read": "已读取 %d 行",
