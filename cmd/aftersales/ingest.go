@@ -52,7 +52,8 @@ and the dates (or months) its rows span. Rejected rows are kept in ingest_reject
 The same file again loads nothing (unless --reload); a corrected re-export replaces the rows of the same keys,
 and its line says how many rows of which earlier files it replaced. In a folder, files that are not
 CSV, XLSX, Excel 2003 XML or Parquet (Thumbs.db, a PDF…) and the reports and payroll sheets aftersales
-wrote are named and left aside; hidden files and Excel's ~$ lock files are skipped. --check reads and checks
+wrote are named and left aside; hidden files and Excel's ~$ lock files are skipped. A folder named through a
+symbolic link is read where the link points; links to folders inside it are named, not followed. --check reads and checks
 the files and says what loading them would do, and loads nothing.
 
 Kinds: stores, technicians, attendance, work_orders, order_jobs, parts, parts_movements, callbacks.
