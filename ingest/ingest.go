@@ -174,7 +174,14 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	// a run that fails or is killed later leaves it in the log, which DuckDB replays on opening.
 	// Since checkpoints no longer merge row groups (internal/db: max_vacuum_tasks = 0), the one
 	// at the end writes only the rows still in the log: 0.1 s after a whole S ingest, 0.2–0.3 s
-	// after a month's.
+	// after a month's. The last batch commits with DuckDB's threshold back in place: a commit
+	// past it checkpoints, and DuckDB then writes the batch into the database file instead of the
+	// log first (DuckTransactionManager::CommitTransaction: no WAL write when checkpointing on
+	// commit), so a batch that is the whole call — a month's 250 files — is written once, not
+	// twice (six alternating pairs at S: the month's ingest 2.04–2.33 → 1.85–2.10 s, medians 2.15
+	// → 1.92; the same rows, row groups and ingest_files; a whole S ingest the same). A run killed
+	// during that checkpoint leaves the file's previous checkpoint, without the batch, as a
+	// failed commit does; the explicit CHECKPOINT below then finds nothing left to write.
 	restore, err := deferCheckpoints(ctx, in.DB)
 	if err != nil {
 		return err
@@ -305,10 +312,10 @@ func (in *Ingester) Files(ctx context.Context, paths []string, report func(path 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	restore() // (the last batch's commit may checkpoint: see deferCheckpoints above)
 	if err := flush(); err != nil {
 		return err
 	}
-	restore()
 	t0 := time.Now()
 	if _, err := in.DB.ExecContext(ctx, `CHECKPOINT`); err != nil {
 		return fmt.Errorf("writing the loaded rows into the database file (CHECKPOINT): %w", err)
