@@ -13,8 +13,10 @@ package msg
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"strings"
+	"syscall"
 )
 
 // Languages.
@@ -100,7 +102,50 @@ func Text(lang string, err error) string {
 	if errors.As(err, &e) && e.Error() == err.Error() {
 		return T(lang, e.format, e.args...)
 	}
+	if t, ok := pathErrorText(lang, err); ok {
+		return t
+	}
 	return err.Error()
+}
+
+// pathErrorText is a file system error (fs.PathError: "mkdir out: not a directory") in Chinese,
+// for the messages that name the file an operation failed on: a store's clerk reads "创建文件夹
+// out：路径中有一部分是文件，不是文件夹" rather than Go's English. English, and an error that
+// wraps one with words of its own, are left as they are.
+func pathErrorText(lang string, err error) (string, bool) {
+	var pe *fs.PathError
+	if lang != ZH || !errors.As(err, &pe) || pe.Error() != err.Error() {
+		return "", false
+	}
+	op, ok := zhOps[pe.Op]
+	if !ok {
+		op = pe.Op
+	}
+	why := pe.Err.Error()
+	for _, r := range zhErrnos {
+		if errors.Is(pe.Err, r.err) {
+			why = r.zh
+			break
+		}
+	}
+	return op + " " + pe.Path + "：" + why, true
+}
+
+var zhOps = map[string]string{"open": "打开", "mkdir": "创建文件夹", "read": "读取", "write": "写入", "rename": "重命名",
+	"remove": "删除", "unlinkat": "删除", "stat": "查看", "lstat": "查看", "close": "关闭", "sync": "写入磁盘", "readdirent": "列出文件夹",
+	"chmod": "修改权限", "truncate": "截断"}
+
+var zhErrnos = []struct {
+	err error
+	zh  string
+}{
+	{syscall.ENOTDIR, "路径中有一部分是文件，不是文件夹"},
+	{syscall.EISDIR, "这是文件夹，不是文件"},
+	{syscall.ENOSPC, "磁盘空间已满"},
+	{syscall.EROFS, "文件系统只读"},
+	{fs.ErrNotExist, "文件或文件夹不存在"},
+	{fs.ErrPermission, "没有权限"},
+	{fs.ErrExist, "已存在"},
 }
 
 // texter is an error of a type that gives its message in either language itself.

@@ -1,6 +1,7 @@
 package msg
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"go/ast"
@@ -13,6 +14,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 )
 
@@ -254,4 +256,29 @@ var dynamic = map[string]bool{
 	// cobra's own commands' descriptions (localizeHelp in cmd/aftersales)
 	"Generate the autocompletion script for the specified shell": true, "Help about any command": true,
 	"--full": true, "first run": true, "the models changed since the last run": true, "the settings changed since the last run": true,
+}
+
+// A file system error is given in Chinese where a message names it, with the path as it is; in
+// English, and wrapped in words of its own, as Go says it.
+func TestPathErrorText(t *testing.T) {
+	notDir := &fs.PathError{Op: "mkdir", Path: "out", Err: syscall.ENOTDIR}
+	_, missing := os.Stat(filepath.Join(t.TempDir(), "无.csv"))
+	for _, c := range []struct {
+		lang string
+		err  error
+		want string
+	}{
+		{ZH, notDir, "创建文件夹 out：路径中有一部分是文件，不是文件夹"},
+		{EN, notDir, "mkdir out: not a directory"},
+		{ZH, Errorf("cannot create %s: %w", "out/sub", notDir), "无法创建 out/sub：创建文件夹 out：路径中有一部分是文件，不是文件夹"},
+		{ZH, fmt.Errorf("making out: %w", notDir), "making out: mkdir out: not a directory"},
+		{ZH, &fs.PathError{Op: "write", Path: "a.duckdb", Err: syscall.ENOSPC}, "写入 a.duckdb：磁盘空间已满"},
+		{ZH, &fs.PathError{Op: "flock", Path: "a", Err: syscall.EBADF}, "flock a：" + syscall.EBADF.Error()},
+		// (os.Stat's operation is "stat" here, another on Windows: the missing file is the point)
+		{ZH, missing, cmp.Or(zhOps[missing.(*fs.PathError).Op], missing.(*fs.PathError).Op) + " " + missing.(*fs.PathError).Path + "：文件或文件夹不存在"},
+	} {
+		if got := Text(c.lang, c.err); got != c.want {
+			t.Errorf("Text(%s, %v) = %q, want %q", c.lang, c.err, got, c.want)
+		}
+	}
 }
