@@ -165,8 +165,9 @@ func apply(ctx context.Context, tx *sql.Tx, lake, entry string, batch []*Result,
 			byKind[res.Kind] = append(byKind[res.Kind], res)
 		}
 	}
-	// Raw rows carry their file_id and row_number; their physical order means nothing, and
-	// letting DuckDB insert from several lake files in parallel without keeping it saves ≈ 25 %.
+	// Raw rows carry their file_id and row_number; their exact physical order means nothing (but
+	// its rough one does: upsertSQL), and letting DuckDB insert from several lake files in
+	// parallel without keeping it saves ≈ 25 %.
 	if _, err := tx.ExecContext(ctx, `SET preserve_insertion_order = false`); err != nil {
 		return err
 	}
@@ -274,6 +275,24 @@ func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) upsert {
 	}
 	src := fmt.Sprintf("read_parquet([%s])", strings.Join(paths, ", "))
 	withIDs := fmt.Sprintf("read_parquet([%s]) p\nJOIN (VALUES %s) f(file_index, file_id) ON p.file_index = f.file_index", strings.Join(paths, ", "), strings.Join(ids, ", "))
+	// The insert reads the files in the month their rows begin in, the input's order within a
+	// month (a stable sort). A first ingest of two years of a group's exports lists them store by
+	// store, and every row group of the raw tables then spanned every month: a scan bounded by a
+	// date (an incremental transform's window, 2–3 months) read them all. Loaded month by month
+	// within each batch, row groups span a few months and DuckDB's zone maps skip the others
+	// (the bench's month, S: the window's orders 0.30 → 0.20 s, its movements 0.33 → 0.18 s, the
+	// window's plan 0.45 → 0.24 s; whole ingests and full transforms unchanged). The rows are
+	// the same either way: which file wins a key is decided by file_id, not by this order.
+	inTime := slices.Clone(results)
+	slices.SortStableFunc(inTime, func(a, b *Result) int { return strings.Compare(periodMonth(a), periodMonth(b)) })
+	var tpaths, tids []string
+	for _, res := range inTime {
+		for _, f := range res.LakeFiles {
+			tids = append(tids, fmt.Sprintf("(%d, %d)", len(tpaths), res.FileID))
+			tpaths = append(tpaths, db.Quote(filepath.Join(lake, filepath.FromSlash(f))))
+		}
+	}
+	insertSrc := fmt.Sprintf("read_parquet([%s]) p\nJOIN (VALUES %s) f(file_index, file_id) ON p.file_index = f.file_index", strings.Join(tpaths, ", "), strings.Join(tids, ", "))
 	keys := strings.Join(k.Key, ", ")
 	qualify := fmt.Sprintf("QUALIFY row_number() OVER (PARTITION BY %s ORDER BY f.file_id DESC, p.row_number DESC) = 1", strings.Join(prefixed("p.", k.Key), ", "))
 	if !dedupe {
@@ -311,8 +330,16 @@ GROUP BY r.store_id, r.file_id, n.new_file`, strings.Join(prefixed("p.", k.Key),
 		insert: fmt.Sprintf(`INSERT INTO raw_%s (%s, file_id, row_number)
 SELECT %s, f.file_id, p.row_number
 FROM %s
-%s`, k.Name, strings.Join(cols, ", "), strings.Join(sel, ", "), withIDs, qualify),
+%s`, k.Name, strings.Join(cols, ", "), strings.Join(sel, ", "), insertSrc, qualify),
 	}
+}
+
+// periodMonth is the month a result's rows begin in ("" when its kind has no period column).
+func periodMonth(r *Result) string {
+	if len(r.PeriodFirst) >= 7 {
+		return r.PeriodFirst[:7]
+	}
+	return r.PeriodFirst
 }
 
 // quotedLakePaths lists the results' lake files as SQL string literals of their absolute paths,
