@@ -454,9 +454,13 @@ func window(ctx context.Context, tx *sql.Tx, cat string, incremental bool, hw in
 		// (the orders of new references that are new rows themselves are in the first branch;
 		// the references are materialized before they meet the orders: joined straight from the
 		// raw tables' filtered scans, DuckDB built its hash table on all the orders instead —
-		// incremental month at L: 18 M orders, the window 4.1 s)
+		// incremental month at L: 18 M orders, the window 4.1 s. They are kept distinct and
+		// without the keys of the new orders, which have no older row (a key has one row): what
+		// is left is the few references to older orders, and orphans. At L the month's 1.8 M
+		// references become 8,338 keys, and the join with the older orders 2.4 → 2.0 s.)
 		pre := []string{
-			`CREATE OR REPLACE TEMP TABLE tf_new_refs AS ` + ingest.OrderRefsSQL(hw, refs...),
+			`CREATE OR REPLACE TEMP TABLE tf_new_refs AS SELECT DISTINCT store_id, order_no FROM (` + ingest.OrderRefsSQL(hw, refs...) + `)
+			ANTI JOIN (SELECT store_id, order_no FROM raw_work_orders WHERE file_id > ` + fmt.Sprint(hw) + `) USING (store_id, order_no)`,
 			fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE tf_changed_orders AS
 			SELECT o.store_id, o.vin, o.opened_at, o.opened_at - c.comeback_window AS cand_from
 			FROM (SELECT store_id, vin, opened_at FROM raw_work_orders WHERE file_id > %d
