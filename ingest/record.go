@@ -262,37 +262,20 @@ func upsertSQL(k *Kind, lake string, results []*Result, dedupe bool) upsert {
 	for _, key := range k.Key {
 		on = append(on, fmt.Sprintf("raw_%s.%s = n.%s", k.Name, key, key))
 	}
-	paths := quotedLakePaths(lake, results)
-	// each lake file's position in the list (read_parquet's file_index, from 0) and its file_id:
-	// a join on that integer rather than on the file's name (filename = true), which hashed
-	// a path per row (scratch, the 4,999,099 movements of 1,150 files at S: 0.40–0.54 →
-	// 0.34–0.37 s), and no path to spell as DuckDB gives it back
-	var ids []string
-	for _, res := range results {
-		for range res.LakeFiles {
-			ids = append(ids, fmt.Sprintf("(%d, %d)", len(ids), res.FileID))
-		}
-	}
-	src := fmt.Sprintf("read_parquet([%s])", strings.Join(paths, ", "))
-	withIDs := fmt.Sprintf("read_parquet([%s]) p\nJOIN (VALUES %s) f(file_index, file_id) ON p.file_index = f.file_index", strings.Join(paths, ", "), strings.Join(ids, ", "))
+	src := fmt.Sprintf("read_parquet([%s])", strings.Join(quotedLakePaths(lake, results), ", "))
+	withIDs := lakeWithIDs(lake, results)
 	// The insert reads the files in the month their rows begin in, the input's order within a
 	// month (a stable sort). A first ingest of two years of a group's exports lists them store by
 	// store, and every row group of the raw tables then spanned every month: a scan bounded by a
 	// date (an incremental transform's window, 2–3 months) read them all. Loaded month by month
-	// within each batch, row groups span a few months and DuckDB's zone maps skip the others
-	// (the bench's month, S: the window's orders 0.30 → 0.20 s, its movements 0.33 → 0.18 s, the
-	// window's plan 0.45 → 0.24 s; whole ingests and full transforms unchanged). The rows are
-	// the same either way: which file wins a key is decided by file_id, not by this order.
+	// within each batch, row groups span a few months and DuckDB's zone maps skip the others (the
+	// bench's month in alternating pairs, the window's movements at S 0.30–0.46 → 0.16–0.20 s, at
+	// L 2.0–2.2 → 1.2–1.4 s, its orders a little less; whole ingests and full transforms
+	// unchanged: BENCHMARKS.md). The rows are the same either way: which file wins a key is
+	// decided by file_id, not by this order.
 	inTime := slices.Clone(results)
 	slices.SortStableFunc(inTime, func(a, b *Result) int { return strings.Compare(periodMonth(a), periodMonth(b)) })
-	var tpaths, tids []string
-	for _, res := range inTime {
-		for _, f := range res.LakeFiles {
-			tids = append(tids, fmt.Sprintf("(%d, %d)", len(tpaths), res.FileID))
-			tpaths = append(tpaths, db.Quote(filepath.Join(lake, filepath.FromSlash(f))))
-		}
-	}
-	insertSrc := fmt.Sprintf("read_parquet([%s]) p\nJOIN (VALUES %s) f(file_index, file_id) ON p.file_index = f.file_index", strings.Join(tpaths, ", "), strings.Join(tids, ", "))
+	insertSrc := lakeWithIDs(lake, inTime)
 	keys := strings.Join(k.Key, ", ")
 	qualify := fmt.Sprintf("QUALIFY row_number() OVER (PARTITION BY %s ORDER BY f.file_id DESC, p.row_number DESC) = 1", strings.Join(prefixed("p.", k.Key), ", "))
 	if !dedupe {
@@ -334,6 +317,22 @@ FROM %s
 	}
 }
 
+// lakeWithIDs reads the results' lake files, in their order, with each row's file_id: each lake
+// file's position in the list (read_parquet's file_index, from 0) joined with its result's
+// file_id — a join on that integer rather than on the file's name (filename = true), which hashed
+// a path per row (scratch, the 4,999,099 movements of 1,150 files at S: 0.40–0.54 → 0.34–0.37 s),
+// and no path to spell as DuckDB gives it back.
+func lakeWithIDs(lake string, results []*Result) string {
+	var ids []string
+	for _, res := range results {
+		for range res.LakeFiles {
+			ids = append(ids, fmt.Sprintf("(%d, %d)", len(ids), res.FileID))
+		}
+	}
+	return fmt.Sprintf("read_parquet([%s]) p\nJOIN (VALUES %s) f(file_index, file_id) ON p.file_index = f.file_index",
+		strings.Join(quotedLakePaths(lake, results), ", "), strings.Join(ids, ", "))
+}
+
 // periodMonth is the month a result's rows begin in ("" when its kind has no period column).
 func periodMonth(r *Result) string {
 	if len(r.PeriodFirst) >= 7 {
@@ -343,7 +342,7 @@ func periodMonth(r *Result) string {
 }
 
 // quotedLakePaths lists the results' lake files as SQL string literals of their absolute paths,
-// in the results' order and each result's LakeFiles' order: upsertSQL pairs read_parquet's
+// in the results' order and each result's LakeFiles' order: lakeWithIDs pairs read_parquet's
 // file_index, a file's place in this list, with its result's file_id by walking the same order.
 func quotedLakePaths(lake string, results []*Result) []string {
 	var paths []string
