@@ -225,7 +225,9 @@ func holdsBatch(ctx context.Context, d *sql.DB, rs []*Result) (bool, error) {
 // none).
 func dropPending(lake, pending string, batch []*Result) {
 	removeLakeFiles(lake, batch, nil)
-	os.Remove(pending)
+	if pending != "" { // ("": the load failed before the entry was written)
+		os.Remove(pending)
+	}
 }
 
 // ManifestCoverage lists the ranges of file_ids (from, to) that no final entry holds below the

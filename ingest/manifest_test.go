@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 )
 
 // manifestNames lists the manifest's entry files, pending ones included.
@@ -195,4 +196,56 @@ func TestPendingEntrySettled(t *testing.T) {
 		}
 		expectRows(t, "rebuilt", e.rebuilt().state(), e.state())
 	})
+}
+
+// TestManifestEntryAfterTheFlush: a batch's manifest entry is written only once its lake files
+// are flushed to disk (the flush runs while the rows are inserted), and a failed flush leaves
+// nothing: no entry, no lake files, no row; the same ingest again loads the files.
+func TestManifestEntryAfterTheFlush(t *testing.T) {
+	e := newEnv(t)
+	var flushed [][]string // per flush: the lake files named, and the entries seen as it ended
+	var entriesAtFlush [][]string
+	flushLake = func(dir string, files []string) error {
+		time.Sleep(50 * time.Millisecond) // (a slow disk: the inserts go on meanwhile)
+		for _, f := range files {
+			if _, err := os.Stat(f); err != nil {
+				t.Errorf("a lake file to flush is missing: %v", err)
+			}
+		}
+		flushed = append(flushed, files)
+		entriesAtFlush = append(entriesAtFlush, e.manifestNames())
+		return syncLake(dir, files)
+	}
+	defer func() { flushLake = syncLake }()
+	if err := e.files(fixture("gbk_work_orders.csv"), fixture("parts_leading_zero.csv")); err != nil {
+		t.Fatal(err)
+	}
+	if len(flushed) != 1 || len(flushed[0]) != len(e.lakeFiles()) || len(flushed[0]) == 0 {
+		t.Fatalf("one flush of the batch's %d lake files expected: %v", len(e.lakeFiles()), flushed)
+	}
+	if len(entriesAtFlush[0]) != 0 {
+		t.Errorf("the manifest entry was written before the lake files were flushed: %v", entriesAtFlush[0])
+	}
+	expectRows(t, "manifest", e.manifestNames(), []string{"00000001.json"})
+
+	// a flush that fails: nothing of the batch stays
+	f := newEnv(t)
+	flushLake = func(string, []string) error { return errors.New("I/O error (test)") }
+	err := f.files(fixture("gbk_work_orders.csv"), fixture("parts_leading_zero.csv"))
+	flushLake = syncLake
+	if err == nil || !strings.Contains(err.Error(), "flushing the lake to disk") || !strings.Contains(err.Error(), "I/O error (test)") {
+		t.Fatalf("the failed flush is not reported: %v", err)
+	}
+	if got := f.manifestNames(); len(got) != 0 {
+		t.Errorf("manifest after a failed flush: %v", got)
+	}
+	if got := f.lakeFiles(); len(got) != 0 {
+		t.Errorf("lake files after a failed flush: %v", got)
+	}
+	expectRows(t, "ingest_files after a failed flush", f.rows(`SELECT count(*) FROM ingest_files`), []string{"0"})
+	expectRows(t, "raw_work_orders after a failed flush", f.rows(`SELECT count(*) FROM raw_work_orders`), []string{"0"})
+	if err := f.files(fixture("gbk_work_orders.csv"), fixture("parts_leading_zero.csv")); err != nil {
+		t.Fatal(err)
+	}
+	expectRows(t, "the same files again", f.state(), e.state())
 }
