@@ -40,6 +40,19 @@ func (e *env) lakeFiles() []string {
 	return out
 }
 
+// expectNothingLeft: after a batch that failed (what), no manifest entry, lake file, file or row.
+func (e *env) expectNothingLeft(what string) {
+	e.t.Helper()
+	if got := e.manifestNames(); len(got) != 0 {
+		e.t.Errorf("manifest after %s: %v", what, got)
+	}
+	if got := e.lakeFiles(); len(got) != 0 {
+		e.t.Errorf("lake files after %s: %v", what, got)
+	}
+	expectRows(e.t, "ingest_files after "+what, e.rows(`SELECT count(*) FROM ingest_files`), []string{"0"})
+	expectRows(e.t, "raw_work_orders after "+what, e.rows(`SELECT count(*) FROM raw_work_orders`), []string{"0"})
+}
+
 // state is what a rebuild must reproduce: the manifest tables and the raw rows with lineage.
 func (e *env) state() []string {
 	return append(e.rows(`SELECT file_id, sha256, status, rows_loaded FROM ingest_files ORDER BY file_id`),
@@ -63,13 +76,7 @@ func TestFailedLoadLeavesNothing(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "disk full (test)") {
 		t.Fatalf("the failed load is not reported: %v", err)
 	}
-	if got := e.manifestNames(); len(got) != 0 {
-		t.Errorf("manifest after a failed load: %v", got)
-	}
-	if got := e.lakeFiles(); len(got) != 0 {
-		t.Errorf("lake files after a failed load: %v", got)
-	}
-	expectRows(t, "ingest_files after a failed load", e.rows(`SELECT count(*) FROM ingest_files`), []string{"0"})
+	e.expectNothingLeft("a failed load")
 	if err := e.files(fixture("gbk_work_orders.csv"), fixture("parts_leading_zero.csv")); err != nil {
 		t.Fatal(err)
 	}
@@ -236,14 +243,7 @@ func TestManifestEntryAfterTheFlush(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "flushing the lake to disk") || !strings.Contains(err.Error(), "I/O error (test)") {
 		t.Fatalf("the failed flush is not reported: %v", err)
 	}
-	if got := f.manifestNames(); len(got) != 0 {
-		t.Errorf("manifest after a failed flush: %v", got)
-	}
-	if got := f.lakeFiles(); len(got) != 0 {
-		t.Errorf("lake files after a failed flush: %v", got)
-	}
-	expectRows(t, "ingest_files after a failed flush", f.rows(`SELECT count(*) FROM ingest_files`), []string{"0"})
-	expectRows(t, "raw_work_orders after a failed flush", f.rows(`SELECT count(*) FROM raw_work_orders`), []string{"0"})
+	f.expectNothingLeft("a failed flush")
 	if err := f.files(fixture("gbk_work_orders.csv"), fixture("parts_leading_zero.csv")); err != nil {
 		t.Fatal(err)
 	}
