@@ -54,12 +54,12 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 	}
 	// The lake files are durable before the manifest names them, and both before the commit.
 	// On Linux the flush runs while the batch's rows are inserted (they read the lake files from
-	// the page cache, whether or not on disk yet: flushDuringApply); the entry is written once it has returned, just before
-	// the transaction reads it (apply's last step). In line before the inserts, the flush was
-	// 0.3–0.7 s of the loader's time a batch of 2,048 files (at L 16 s of an ingest), while the
-	// loader is what the parsing waits for. A run killed before the entry is written leaves lake
-	// files that no entry names, as one killed while parsing does: never read, replaced when the
-	// same file is ingested again.
+	// the page cache, whether or not on disk yet: flushDuringApply); the entry is written once
+	// it has returned, just before the transaction reads it (apply's last step). In line before
+	// the inserts, the flush was 0.3–0.7 s of the loader's time a batch of 2,048 files (at L 16 s
+	// of an ingest), while the loader is what the parsing waits for. A run killed before the
+	// entry is written leaves lake files that no entry names, as one killed while parsing does:
+	// never read, replaced when the same file is ingested again.
 	t0 := time.Now()
 	entryJSON, err := json.MarshalIndent(batch, "", " ")
 	if err != nil {
@@ -125,7 +125,7 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 	known.add()
 	known.keyBounds().commit()
 	if os.Getenv("AFTERSALES_TRACE") != "" {
-		fmt.Fprintf(os.Stderr, "trace lake flush %v (during the apply) apply %v commit %v\n", flushTook, t2.Sub(t1), time.Since(t2))
+		fmt.Fprintf(os.Stderr, "trace lake flush %v (during the apply: %v) apply %v commit %v\n", flushTook, flushDuringApply, t2.Sub(t1), time.Since(t2))
 	}
 	return nil
 }
@@ -182,7 +182,9 @@ func readManifest(lake string) ([]manifestFile, error) {
 
 // apply makes a batch of results current inside tx: per kind, the rows of the batch's lake files
 // replace the rows of the same natural keys (within the batch the later file, then the later row
-// of a file, wins), then the ingest_files rows and the rejects.
+// of a file, wins), then the ingest_files rows and the rejects, read from the batch's manifest
+// entry: entry returns its path once the rows are in (commit writes it then, after the lake's
+// flush; a rebuild's entry is already there).
 //
 // known (nil in a rebuild) holds the key hashes this ingest has loaded into tables that were
 // empty when it began: a batch none of whose keys is among them has nothing to replace, and its
