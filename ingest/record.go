@@ -65,24 +65,17 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 	if err != nil {
 		return fmt.Errorf("writing the manifest entry: %w", err)
 	}
-	flushed := make(chan error, 1)
+	flushed := make(chan struct{}) // closed when the flush has returned
+	var flushErr error
 	var flushTook time.Duration
 	go func() {
-		var err error
 		if len(lakeFiles) > 0 {
-			err = flushLake(in.Opts.Lake, lakeFiles)
+			flushErr = flushLake(in.Opts.Lake, lakeFiles)
 		}
 		flushTook = time.Since(t0)
-		flushed <- err
+		close(flushed)
 	}()
-	var flushErr error
-	waited := false
-	waitFlush := func() error {
-		if !waited {
-			flushErr, waited = <-flushed, true
-		}
-		return flushErr
-	}
+	waitFlush := func() error { <-flushed; return flushErr }
 	if !flushDuringApply {
 		if err := waitFlush(); err != nil {
 			return fmt.Errorf("flushing the lake to disk: %w", err)
