@@ -60,7 +60,6 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 	// of an ingest), while the loader is what the parsing waits for. A run killed before the
 	// entry is written leaves lake files that no entry names, as one killed while parsing does:
 	// never read, replaced when the same file is ingested again.
-	t0 := time.Now()
 	entryJSON, err := json.MarshalIndent(batch, "", " ")
 	if err != nil {
 		return fmt.Errorf("writing the manifest entry: %w", err)
@@ -69,22 +68,24 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 	var flushErr error
 	var flushTook time.Duration
 	go func() {
+		t0 := time.Now()
 		if len(lakeFiles) > 0 {
 			flushErr = flushLake(in.Opts.Lake, lakeFiles)
 		}
 		flushTook = time.Since(t0)
 		close(flushed)
 	}()
-	waitFlush := func() error { <-flushed; return flushErr }
-	if !flushDuringApply {
-		if err := waitFlush(); err != nil {
-			return fmt.Errorf("flushing the lake to disk: %w", err)
+	waitFlush := func() error {
+		<-flushed
+		if flushErr != nil {
+			return fmt.Errorf("flushing the lake to disk: %w", flushErr)
 		}
+		return nil
 	}
 	pending := ""
 	writeEntry := func() (string, error) {
 		if err := waitFlush(); err != nil {
-			return "", fmt.Errorf("flushing the lake to disk: %w", err)
+			return "", err
 		}
 		p, err := writeManifest(in.Opts.Lake, batch[0].FileID, entryJSON)
 		if err != nil {
@@ -93,8 +94,13 @@ func (in *Ingester) commit(ctx context.Context, batch []*Result, known *loadedKe
 		pending = p
 		return p, nil
 	}
+	if !flushDuringApply {
+		err = waitFlush() // before the inserts open the lake files
+	}
 	t1 := time.Now()
-	err = apply(ctx, tx, in.Opts.Lake, writeEntry, batch, known)
+	if err == nil {
+		err = apply(ctx, tx, in.Opts.Lake, writeEntry, batch, known)
+	}
 	if err == nil && testHookCommit != nil {
 		err = testHookCommit(len(batch))
 	}
