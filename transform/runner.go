@@ -926,6 +926,10 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 			if err := explainAnalyze(ctx, os.Stderr, tx, m.Name, m.SQL); err != nil {
 				return nil, err
 			}
+			if trace {
+				fmt.Fprintf(os.Stderr, "trace explain %s: %v\n", m.Name, time.Since(t0))
+			}
+			t0 = time.Now() // the model's own trace times its run, not the EXPLAIN's too
 		}
 		var err error
 		if m.ByStores && (mat == "table" || mat == "temp") {
