@@ -264,18 +264,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	if err != nil {
 		return failed("%v", err)
 	}
-	var older, newest []string
-	filepath.Walk(data, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() || strings.HasPrefix(info.Name(), ".") {
-			return nil
-		}
-		if strings.Contains(info.Name(), "_"+last) {
-			newest = append(newest, p)
-		} else {
-			older = append(older, p)
-		}
-		return nil
-	})
+	older, newest := splitByMonth(data, last)
 	base := filepath.Join(work, "base")
 	// the older files go in as one folder of hard links (at scale L they are 58,500 paths, too
 	// many for one command line)
@@ -327,6 +316,14 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	}
 	inc := median(incs)
 
+	// the check: the marts of the timed incremental month (its last run) are those of the full
+	// transform of everything ingested at once — the same content by the other path
+	say("comparing the incremental month's marts with the full transform's…")
+	check, err := compareMarts(ctx, filepath.Join(work, fmt.Sprintf("inc%d", o.Runs-1), "a.duckdb"), dbf)
+	if err != nil {
+		return failed("comparing the marts: %v", err)
+	}
+
 	// dashboards and payroll for every store for one month (the last final month)
 	month := prevMonth(last)
 	var dashes, pays []measure
@@ -347,7 +344,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 
 	res := benchResult{Scale: o.Scale, Stores: stores, Months: months, Rows: rows, Files: inFiles, InBytes: inBytes, CSVBytes: csvBytes,
 		R: r, RUnordered: r2, RHuge: r3, Ingest: ing, Transform: tr, Incremental: inc, Dash: dash, Pay: pay, Month: month, Last: last, Runs: o.Runs,
-		RRuns: secsOf(rs), IngestR: ingestR, TransformR: transformR, Threads: duckdbThreads(), Workers: par.Workers(8)}
+		RRuns: secsOf(rs), IngestR: ingestR, TransformR: transformR, Threads: duckdbThreads(), Workers: par.Workers(8), Check: &check}
 	res.TransformThreads = db.TransformThreads(dbf, res.Threads)
 	if !lean {
 		res.CSVDir, res.DBFile = csvDir, dbf
@@ -358,6 +355,10 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	}
 	fmt.Fprintln(o.W, text)
 	say("wrote %s", o.Report)
+	if len(check.Differ) > 0 {
+		return failed("the incremental month's marts differ from the full transform's: %s (the databases: %s and %s)",
+			strings.Join(check.Differ, "; "), filepath.Join(work, fmt.Sprintf("inc%d", o.Runs-1), "a.duckdb"), dbf)
+	}
 	return nil
 }
 
@@ -370,10 +371,11 @@ type benchResult struct {
 	Ingest, Transform, Incremental, Dash measure
 	Pay                                  measure
 	Month, Last                          string
-	RRuns, IngestR, TransformR           []float64 // per run: R, and ingest and full transform ÷ that run's R
-	CSVDir, DBFile                       string    // left on disk (scale S), for a check by other means
-	Threads, Workers                     int       // DuckDB's threads; aftersales' workers (par.Workers)
-	TransformThreads                     int       // DuckDB's threads in the transform (db.TransformThreads)
+	RRuns, IngestR, TransformR           []float64  // per run: R, and ingest and full transform ÷ that run's R
+	CSVDir, DBFile                       string     // left on disk (scale S), for a check by other means
+	Threads, Workers                     int        // DuckDB's threads; aftersales' workers (par.Workers)
+	TransformThreads                     int        // DuckDB's threads in the transform (db.TransformThreads)
+	Check                                *martCheck // the incremental month's marts against the full transform's (nil: not compared)
 }
 
 func (b benchResult) markdown() string {
@@ -431,6 +433,13 @@ func (b benchResult) markdown() string {
 		ok = "**not met**"
 	}
 	fmt.Fprintf(&s, "\nPeak RSS of any step: %.0f MB (target ≤ %.0f MB at scale %s: %s).\n", peak, limitRSS, b.Scale, ok)
+	if c := b.Check; c != nil {
+		if len(c.Differ) == 0 {
+			fmt.Fprintf(&s, "\nCheck: the incremental month's marts equal the full transform's: yes (the %d marts of CONTRACT §3, %d rows; `mart_data_quality` without the examples of `freshness` and `rejected_rows`, which name ingest times and files).\n", c.Marts, c.Rows)
+		} else {
+			fmt.Fprintf(&s, "\nCheck: the incremental month's marts equal the full transform's: **no** — %s.\n", strings.Join(c.Differ, "; "))
+		}
+	}
 	if b.CSVDir != "" {
 		// what another implementation (DuckDB SQL by hand, pandas) can read and compare with
 		fmt.Fprintf(&s, "\nLeft on disk after the run: `%s/<kind>.csv`, the content R reads (one clean UTF-8 CSV per input kind, canonical columns, the rows loaded), and `%s`, the database of the last full transform with every mart.\n",
@@ -523,6 +532,79 @@ func countRows(ctx context.Context, dbf string) (int64, error) {
 	var n int64
 	err = d.QueryRowContext(ctx, `SELECT sum(rows_loaded) FROM ingest_files`).Scan(&n)
 	return n, err
+}
+
+// splitByMonth lists the input files under data: those of month last (the generator names a
+// file <kind>_<YYYY-MM>.<ext>) and the others.
+func splitByMonth(data, last string) (older, newest []string) {
+	filepath.Walk(data, func(p string, info os.FileInfo, err error) error {
+		if err != nil || info.IsDir() || strings.HasPrefix(info.Name(), ".") {
+			return nil
+		}
+		if strings.Contains(info.Name(), "_"+last) {
+			newest = append(newest, p)
+		} else {
+			older = append(older, p)
+		}
+		return nil
+	})
+	return older, newest
+}
+
+// benchMarts: the marts CONTRACT §3 names, which the bench's check compares.
+var benchMarts = []string{"mart_store_month", "mart_tech_month", "mart_advisor_month", "mart_payroll",
+	"mart_parts_month", "mart_comebacks", "mart_benchmark", "mart_data_quality"}
+
+// martCheck: how many marts and rows compareMarts compared, and the marts that differ.
+type martCheck struct {
+	Marts  int
+	Rows   int64
+	Differ []string // "mart_x (rows a / b)"
+}
+
+// compareMarts checks that two databases of the same input hold the same marts, row for row in
+// any order: per mart and database, the count of rows and the sum of the rows' hashes (a row's
+// hash is DuckDB's hash of the whole row as one struct; equal rows, equal hashes). A differing
+// mart is found unless its differences cancel in a 128-bit sum of 64-bit hashes. The examples of
+// mart_data_quality's freshness and rejected_rows rows are left out: they name the last ingest's
+// time and a file, which differ between a database loaded at once and one loaded month by month.
+func compareMarts(ctx context.Context, a, b string) (martCheck, error) {
+	var c martCheck
+	d, err := db.OpenMemory()
+	if err != nil {
+		return c, err
+	}
+	defer d.Close()
+	conn, err := d.Conn(ctx) // (one connection: the attachments and the queries on it)
+	if err != nil {
+		return c, err
+	}
+	defer conn.Close()
+	for alias, f := range map[string]string{"a": a, "b": b} {
+		if _, err := conn.ExecContext(ctx, "ATTACH "+db.Quote(f)+" AS "+alias+" (READ_ONLY)"); err != nil {
+			return c, fmt.Errorf("opening %s: %w", f, err)
+		}
+	}
+	for _, m := range benchMarts {
+		var n [2]int64
+		var h [2]string
+		for i, alias := range []string{"a", "b"} {
+			rows := "SELECT * FROM " + alias + ".main." + m
+			if m == "mart_data_quality" {
+				rows = `SELECT * REPLACE (CASE WHEN "check" IN ('freshness', 'rejected_rows') THEN NULL ELSE example END AS example) FROM ` + alias + ".main." + m
+			}
+			q := "SELECT count(*), coalesce(sum(hash(x)::HUGEINT), 0)::VARCHAR FROM (" + rows + ") x"
+			if err := conn.QueryRowContext(ctx, q).Scan(&n[i], &h[i]); err != nil {
+				return c, fmt.Errorf("%s: %w", m, err)
+			}
+		}
+		c.Marts++
+		c.Rows += n[0]
+		if n[0] != n[1] || h[0] != h[1] {
+			c.Differ = append(c.Differ, fmt.Sprintf("%s (rows %d / %d)", m, n[0], n[1]))
+		}
+	}
+	return c, nil
 }
 
 func lastMonth(ctx context.Context, dbf string) (string, error) {

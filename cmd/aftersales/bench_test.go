@@ -43,6 +43,15 @@ func TestBenchReport(t *testing.T) {
 			t.Errorf("the report lacks %q:\n%s", want, md)
 		}
 	}
+	// the check of the incremental month's marts: equal, then one differing
+	b.Check = &martCheck{Marts: 8, Rows: 2500000}
+	if want := "Check: the incremental month's marts equal the full transform's: yes (the 8 marts of CONTRACT §3, 2500000 rows;"; !strings.Contains(b.markdown(), want) {
+		t.Errorf("the report lacks %q:\n%s", want, b.markdown())
+	}
+	b.Check.Differ = []string{"mart_parts_month (rows 2400000 / 2400000)"}
+	if want := "Check: the incremental month's marts equal the full transform's: **no** — mart_parts_month (rows 2400000 / 2400000)."; !strings.Contains(b.markdown(), want) {
+		t.Errorf("the report lacks %q:\n%s", want, b.markdown())
+	}
 	b.Runs, b.RRuns, b.IngestR, b.TransformR = 1, []float64{10}, []float64{2.05}, []float64{0.49}
 	if md := b.markdown(); strings.Contains(md, "Per run") {
 		t.Errorf("one run: no per-run line expected:\n%s", md)
@@ -142,5 +151,66 @@ func TestBenchDiskCheck(t *testing.T) {
 	os.WriteFile(filepath.Join(o.Out, "work-T", "a.duckdb"), make([]byte, 1<<20), 0o644)
 	if err := checkBenchDisk(o, filepath.Dir(marker), marker); err == nil || !strings.Contains(err.Error(), "work-T") {
 		t.Fatalf("the previous run's folder is not named: %v", err)
+	}
+}
+
+// TestCompareMarts: the bench's check finds the marts of a database loaded at once and fully
+// transformed equal to those of one loaded month by month with an incremental transform (as
+// the bench's incremental month builds it), and names a mart where one value differs.
+func TestCompareMarts(t *testing.T) {
+	dir := t.TempDir()
+	in := sampleFiles(t, dir, 2, 3)
+	full, inc := filepath.Join(dir, "full", "a.duckdb"), filepath.Join(dir, "inc", "a.duckdb")
+	for _, args := range [][]string{{"ingest", "-q", "--db", full, in}, {"transform", "--full", "--db", full}} {
+		if r := runBin(t, dir, args...); r.code != 0 {
+			t.Fatalf("%v: %d %s", args, r.code, r.stderr)
+		}
+	}
+	last, err := lastMonth(t.Context(), full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	older, newest := splitByMonth(in, last)
+	if len(older) == 0 || len(newest) == 0 {
+		t.Fatalf("month %s splits the input into %d older and %d newest files", last, len(older), len(newest))
+	}
+	for _, args := range [][]string{
+		append([]string{"ingest", "-q", "--db", inc}, older...), {"transform", "--db", inc},
+		append([]string{"ingest", "-q", "--db", inc}, newest...), {"transform", "--db", inc},
+	} {
+		if r := runBin(t, dir, args...); r.code != 0 {
+			t.Fatalf("%v: %d %s", args[:3], r.code, r.stderr)
+		}
+	}
+	if r := runBin(t, dir, "query", "--db", inc, "--format", "csv", "SELECT mode FROM transform_runs ORDER BY run_id DESC LIMIT 1"); !strings.Contains(r.stdout, "incremental") {
+		t.Fatalf("the last transform was not incremental: %q %s", r.stdout, r.stderr)
+	}
+	c, err := compareMarts(t.Context(), inc, full)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.Differ) > 0 || c.Marts != len(benchMarts) || c.Rows == 0 {
+		t.Fatalf("incremental against full: %+v", c)
+	}
+	// one value changed in one mart; then one row more in another
+	for _, change := range []struct{ sql, mart string }{
+		{`UPDATE mart_parts_month SET abc = CASE abc WHEN 'A' THEN 'B' ELSE 'A' END WHERE rowid = 7`, "mart_parts_month (rows"},
+		{`INSERT INTO mart_comebacks SELECT * FROM mart_comebacks LIMIT 1`, "mart_comebacks (rows"},
+	} {
+		d, err := db.Open(inc, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.Exec(change.sql); err != nil {
+			t.Fatal(err)
+		}
+		d.Close()
+		c, err := compareMarts(t.Context(), inc, full)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(strings.Join(c.Differ, "; "), change.mart) {
+			t.Fatalf("after %s: %+v", change.sql, c)
+		}
 	}
 }
