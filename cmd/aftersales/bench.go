@@ -580,15 +580,16 @@ func compareMarts(ctx context.Context, a, b string) (martCheck, error) {
 		return c, err
 	}
 	defer conn.Close()
-	for alias, f := range map[string]string{"a": a, "b": b} {
-		if _, err := conn.ExecContext(ctx, "ATTACH "+db.Quote(f)+" AS "+alias+" (READ_ONLY)"); err != nil {
+	aliases := [2]string{"a", "b"}
+	for i, f := range [2]string{a, b} {
+		if _, err := conn.ExecContext(ctx, "ATTACH "+db.Quote(f)+" AS "+aliases[i]+" (READ_ONLY)"); err != nil {
 			return c, fmt.Errorf("opening %s: %w", f, err)
 		}
 	}
 	for _, m := range benchMarts {
 		var n [2]int64
 		var h [2]string
-		for i, alias := range []string{"a", "b"} {
+		for i, alias := range aliases {
 			rows := "SELECT * FROM " + alias + ".main." + m
 			if m == "mart_data_quality" {
 				rows = `SELECT * REPLACE (CASE WHEN "check" IN ('freshness', 'rejected_rows') THEN NULL ELSE example END AS example) FROM ` + alias + ".main." + m
