@@ -319,7 +319,8 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	// the check: the marts of the timed incremental month (its last run) are those of the full
 	// transform of everything ingested at once — the same content by the other path
 	say("comparing the incremental month's marts with the full transform's…")
-	check, err := compareMarts(ctx, filepath.Join(work, fmt.Sprintf("inc%d", o.Runs-1), "a.duckdb"), dbf)
+	incDB := filepath.Join(work, fmt.Sprintf("inc%d", o.Runs-1), "a.duckdb")
+	check, err := compareMarts(ctx, incDB, dbf)
 	if err != nil {
 		return failed("comparing the marts: %v", err)
 	}
@@ -357,7 +358,7 @@ func runBench(ctx context.Context, o *benchOpts) error {
 	say("wrote %s", o.Report)
 	if len(check.Differ) > 0 {
 		return failed("the incremental month's marts differ from the full transform's: %s (the databases: %s and %s)",
-			strings.Join(check.Differ, "; "), filepath.Join(work, fmt.Sprintf("inc%d", o.Runs-1), "a.duckdb"), dbf)
+			strings.Join(check.Differ, "; "), incDB, dbf)
 	}
 	return nil
 }
