@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,5 +213,44 @@ func TestCompareMarts(t *testing.T) {
 		if !strings.Contains(strings.Join(c.Differ, "; "), change.mart) {
 			t.Fatalf("after %s: %+v", change.sql, c)
 		}
+	}
+}
+
+// TestStepRunAgain: a step that crashed runs once more and the report names it; one that failed
+// otherwise, or crashed twice, fails the bench.
+func TestStepRunAgain(t *testing.T) {
+	crash := &crashError{args: []string{"transform"}, how: "signal: segmentation fault"}
+	script := func(results ...error) (*stepRunner, *int) {
+		calls := 0
+		return &stepRunner{
+			run: func(args ...string) (measure, error) {
+				calls++
+				return measure{secs: float64(calls)}, results[calls-1]
+			},
+			say: func(string, ...any) {},
+		}, &calls
+	}
+	r, calls := script(crash, nil)
+	m, err := r.again("the incremental month's transform of run 2", "transform", "--db", "x")
+	if err != nil || *calls != 2 || m.secs != 2 {
+		t.Fatalf("after one crash: %v, %d calls, %v s; want the second run's measure", err, *calls, m.secs)
+	}
+	if len(r.crashes) != 1 || r.crashes[0] != "the incremental month's transform of run 2 (signal: segmentation fault)" {
+		t.Fatalf("crashes = %q", r.crashes)
+	}
+	r, calls = script(crash, crash)
+	if _, err := r.again("t", "transform"); err == nil || *calls != 2 {
+		t.Fatalf("two crashes: %v after %d calls; want an error after 2", err, *calls)
+	}
+	r, calls = script(errors.New("exit status 1"), nil)
+	if _, err := r.again("t", "transform"); err == nil || *calls != 1 || len(r.crashes) != 0 {
+		t.Fatalf("a plain failure: %v after %d calls, crashes %q; want its error at once", err, *calls, r.crashes)
+	}
+	b := benchResult{Scale: "S", R: 10, Runs: 1, Crashes: []string{"the full transform of run 1 (signal: segmentation fault)"}}
+	if want := "Run again after a crash (DuckDB 1.4.1's spilling hash aggregate, duckdb/duckdb#23757; the step's time is the second run's): the full transform of run 1 (signal: segmentation fault)."; !strings.Contains(b.markdown(), want) {
+		t.Errorf("the report lacks %q:\n%s", want, b.markdown())
+	}
+	if strings.Contains((benchResult{Scale: "S", R: 10, Runs: 1}).markdown(), "Run again") {
+		t.Error("a report without crashes names one")
 	}
 }
