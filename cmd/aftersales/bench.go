@@ -126,9 +126,9 @@ type stepRunner struct {
 // transaction), the dashboards and the payroll workbooks (readers) — and, if it crashed, runs it
 // once more: DuckDB 1.4.1, which go-duckdb v2.4.3 pins, crashes now and then in a hash aggregate
 // that spilled (duckdb/duckdb#23757, fixed in no 1.4 release: internal/db's
-// TransformMemoryLimit). In session 67 an L run's incremental month died so, the first crash in
-// the bench since session 23's memory floor; the same transform on a copy of its database then
-// ran through. The step's time is the second run's, and the report names every step run again.
+// TransformMemoryLimit). In session 67 an L run's incremental month died of a segmentation
+// fault, most likely that one (BENCHMARKS-L.md), the first crash in the bench since session 23's
+// memory floor; the same transform on a copy of its database then ran through six times. The step's time is the second run's, and the report names every step run again.
 // A second crash fails the bench. Ingest is not run again: a crash leaves the files of its
 // committed batches loaded, and a second run would time the rest only.
 func (r *stepRunner) again(what string, args ...string) (measure, error) {
