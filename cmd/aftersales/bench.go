@@ -128,9 +128,10 @@ type stepRunner struct {
 // that spilled (duckdb/duckdb#23757, fixed in no 1.4 release: internal/db's
 // TransformMemoryLimit). In session 67 an L run's incremental month died of a segmentation
 // fault, most likely that one (BENCHMARKS-L.md), the first crash in the bench since session 23's
-// memory floor; the same transform on a copy of its database then ran through six times. The step's time is the second run's, and the report names every step run again.
-// A second crash fails the bench. Ingest is not run again: a crash leaves the files of its
-// committed batches loaded, and a second run would time the rest only.
+// memory floor; the same transform on a copy of its database then ran through six times. The
+// step's time is the second run's, and the report names every step run again. A second crash
+// fails the bench. Ingest is not run again: a crash leaves the files of its committed batches
+// loaded, and a second run would time the rest only.
 func (r *stepRunner) again(what string, args ...string) (measure, error) {
 	m, err := r.run(args...)
 	var ce *crashError
@@ -501,7 +502,7 @@ func (b benchResult) markdown() string {
 		}
 	}
 	if len(b.Crashes) > 0 {
-		fmt.Fprintf(&s, "\nRun again after a crash (DuckDB 1.4.1's spilling hash aggregate, duckdb/duckdb#23757; the step's time is the second run's): %s.\n", strings.Join(b.Crashes, "; "))
+		fmt.Fprintf(&s, "\nRun again after a crash (a fault signal, not an exit: such a step changes nothing when it fails; its time is the second run's): %s.\n", strings.Join(b.Crashes, "; "))
 	}
 	if b.CSVDir != "" {
 		// what another implementation (DuckDB SQL by hand, pandas) can read and compare with
