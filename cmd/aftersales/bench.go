@@ -13,7 +13,6 @@ import (
 	"runtime"
 	"sort"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -65,13 +64,16 @@ type measure struct {
 	rssMB float64
 }
 
-// child runs this binary with args and returns wall time and peak RSS.
+// child runs this binary with args and returns wall time and peak RSS (the largest of the
+// process and the worker it waited for: a transform's, supervise). A transform whose worker
+// crashes is not run again inside the step (rerunEnv): the bench runs it again itself.
 func child(args ...string) (measure, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return measure{}, err
 	}
 	cmd := exec.Command(self, args...)
+	cmd.Env = append(os.Environ(), rerunEnv+"=0")
 	var stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = io.Discard, &stderr
 	start := time.Now()
@@ -98,23 +100,6 @@ type crashError struct {
 
 func (e *crashError) Error() string { return fmt.Sprintf("%v: %s\n%s", e.args, e.how, e.stderr) }
 
-// crashed reports whether a process died of a fault — a segmentation fault, a bus error, an
-// abort, an illegal instruction or an arithmetic fault; on Windows an access violation —, not of
-// an exit or an interruption (Ctrl-C, a kill), and which.
-func crashed(ps *os.ProcessState) (string, bool) {
-	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
-		switch sig := ws.Signal(); sig {
-		case syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGABRT, syscall.SIGILL, syscall.SIGFPE:
-			return "signal: " + sig.String(), true
-		}
-		return "", false
-	}
-	if uint32(ps.ExitCode()) == 0xC0000005 {
-		return "exit status 0xC0000005 (access violation)", true
-	}
-	return "", false
-}
-
 // stepRunner runs the bench's steps (run: child) and runs again a step that crashed (again).
 type stepRunner struct {
 	run     func(args ...string) (measure, error)
@@ -126,7 +111,9 @@ type stepRunner struct {
 // transaction), the dashboards and the payroll workbooks (readers) — and, if it crashed, runs it
 // once more: DuckDB 1.4.1, which go-duckdb v2.4.3 pins, crashes now and then in a hash aggregate
 // that spilled (duckdb/duckdb#23757, fixed in no 1.4 release: internal/db's
-// TransformMemoryLimit). In session 67 an L run's incremental month died of a segmentation
+// TransformMemoryLimit). (The transform's own command runs its worker process again after a
+// crash, supervise; the bench turns that off, rerunEnv, so that a step's time is never that of a
+// crashed run and a run again.) In session 67 an L run's incremental month died of a segmentation
 // fault, most likely that one (BENCHMARKS-L.md), the first crash in the bench since session 23's
 // memory floor; the same transform on a copy of its database then ran through six times. The
 // step's time is the second run's, and the report names every step run again. A second crash

@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -559,8 +560,7 @@ func TestKillDuringTransform(t *testing.T) {
 			t.Fatal(err)
 		}
 		time.Sleep(full * time.Duration(i) / 6)
-		cmd.Process.Signal(syscall.SIGKILL)
-		if cmd.Wait() == nil {
+		if killWithWorker(t, cmd) == nil {
 			before = state() // it finished before the kill: the next trials start from it
 			continue
 		}
@@ -688,4 +688,40 @@ func TestIngestCheck(t *testing.T) {
 	if r := runBin(t, dir, "query", "--db", dbf, "--format", "csv", "SELECT count(*) FROM ingest_files WHERE path LIKE '%notes.txt'"); r.stdout != "count_star()\r\n0\r\n" {
 		t.Errorf("ingest --check recorded the file: %q", r.stdout)
 	}
+}
+
+// killWithWorker: kill -9 of a command and its end; on Linux also the end of the worker process
+// its transform runs in (supervise), which the kernel kills when the command dies but which may
+// take a moment more to let go of the database.
+func killWithWorker(t *testing.T, cmd *exec.Cmd) error {
+	t.Helper()
+	workers := workersOf(cmd.Process.Pid)
+	cmd.Process.Signal(syscall.SIGKILL)
+	err := cmd.Wait()
+	for _, w := range workers {
+		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+			b, rerr := os.ReadFile("/proc/" + w + "/stat")
+			// the state follows the command's name in parentheses: Z once it has died
+			if rerr != nil || strings.HasPrefix(strings.TrimSpace(string(b[strings.LastIndexByte(string(b), ')')+1:])), "Z") {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the transform's worker process %s still runs 10 s after the command was killed", w)
+			}
+		}
+	}
+	return err
+}
+
+// workersOf: the processes pid started that still run (Linux's /proc; elsewhere none).
+func workersOf(pid int) []string {
+	var out []string
+	if runtime.GOOS == "linux" {
+		tasks, _ := filepath.Glob(fmt.Sprintf("/proc/%d/task/*/children", pid))
+		for _, f := range tasks {
+			b, _ := os.ReadFile(f)
+			out = append(out, strings.Fields(string(b))...)
+		}
+	}
+	return out
 }

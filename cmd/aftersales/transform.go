@@ -67,6 +67,14 @@ loaded rows.`,
 			if !c.Flags().Changed("config") {
 				o.Config = defaultConfigPath()
 			}
+			// in a worker process that is run again if DuckDB crashes (supervise); under
+			// --cpuprofile here, where the profile is taken
+			if f := c.Flag("cpuprofile"); f == nil || f.Value.String() == "" {
+				if code, ok := supervise("transform"); ok {
+					os.Exit(code)
+				}
+			}
+			testCrash()
 			return runTransform(ctxOf(c), o)
 		},
 	}

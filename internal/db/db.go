@@ -215,7 +215,11 @@ func MemoryLimit(path string) string { return memoryLimit(fileSize(path), defaul
 // this machine (session 23); with 1.5 GB and 2 GB, 0 of 6 each, and 0 of 20 since with this
 // rule. The price: 1.50–1.70 GB of RSS instead of 1.12–1.27 GB, and the parts model's final sort
 // in fresh memory rather than in evicted blocks (page faults, costly on these VMs): whole runs
-// within their spread, up to ≈ 0.7 s more on average (BENCHMARKS.md, session 23).
+// within their spread, up to ≈ 0.7 s more on average (BENCHMARKS.md, session 23). DuckDB 1.4.3,
+// the newest 1.4 that go-duckdb v2.4.3's bindings take, crashed the same way (session 68: 2 of 16
+// runs under 1 GB); the floor makes the crash rare, not impossible (an L bench met one in session
+// 67), and on Linux the transform's command runs a worker that crashed once more
+// (cmd/aftersales/supervise_linux.go).
 func TransformMemoryLimit(path string) string { return memoryLimit(fileSize(path), transformFloor) }
 
 const (
