@@ -32,7 +32,8 @@ import (
 //
 // The worker gets the terminal, the arguments and the environment (with supervisedEnv), and dies
 // with this process (the parent-death signal, SIGKILL: a kill -9 of this process ends both).
-// Ctrl-C, SIGTERM and SIGHUP are passed to it, and this process then dies of the same signal.
+// Ctrl-C, SIGTERM and SIGHUP are passed to it, and this process then dies of the same signal;
+// one that this process started with ignored (nohup) is ignored by both.
 func supervise(what string) (int, bool) {
 	if os.Getenv(supervisedEnv) != "" {
 		return 0, false
@@ -41,7 +42,13 @@ func supervise(what string) (int, bool) {
 	// goroutine on its thread until the process exits
 	runtime.LockOSThread()
 	sigs := make(chan os.Signal, 4)
-	signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	for _, s := range []os.Signal{syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP} {
+		// a signal ignored when the command started (nohup's SIGHUP, a background job's SIGINT)
+		// stays ignored, here and in the worker, which inherits it so
+		if !signal.Ignored(s) {
+			signal.Notify(sigs, s)
+		}
+	}
 	rerun := os.Getenv(rerunEnv) != "0"
 	for attempt := 1; ; attempt++ {
 		cmd := &exec.Cmd{
@@ -83,6 +90,10 @@ func supervise(what string) (int, bool) {
 			return ps.ExitCode(), true
 		}
 		sig := ws.Signal()
+		if sig == syscall.SIGPIPE {
+			// its output went to a pipe that closed (| head): no word, as without a worker
+			return 128 + int(sig), true
+		}
 		if !isFault(sig) {
 			// killed from outside the command: by the kernel out of memory, or by a kill
 			fmt.Fprintln(os.Stderr, "aftersales:", msg.T(lang, "the %s's worker process was stopped by %v from outside aftersales (the system out of memory, or a kill). Stopped before its commit, it changed nothing: run the same command again", what, sig))

@@ -107,6 +107,47 @@ func TestSuperviseSignals(t *testing.T) {
 			t.Fatalf("%v: the marts changed:\n%s\n%s", sig, got, marts)
 		}
 	}
+
+	// nohup: SIGHUP ignored from the start stays ignored, and the transform completes
+	cmd := exec.Command("sh", "-c", `trap "" HUP; exec "$0" "$@"`, bin, "transform", "--full", "--db", dbf)
+	cmd.Dir = dir
+	var se bytes.Buffer
+	cmd.Stderr = &se
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); len(workersOf(cmd.Process.Pid)) == 0; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("no worker process started")
+		}
+	}
+	cmd.Process.Signal(syscall.SIGHUP)
+	if err := cmd.Wait(); err != nil {
+		t.Fatalf("SIGHUP under nohup: %v\n%s", err, se.String())
+	}
+	if runs() == before {
+		t.Fatal("SIGHUP under nohup: no run logged")
+	}
+}
+
+// TestSuperviseBrokenPipe: a transform whose output goes to a pipe closed early (| head) ends
+// as one without a worker does, of SIGPIPE's status and without a message.
+func TestSuperviseBrokenPipe(t *testing.T) {
+	dir, dbf, _ := transformedSample(t)
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	cmd := exec.Command(bin, "transform", "--db", dbf)
+	cmd.Dir = dir
+	var se bytes.Buffer
+	cmd.Stdout, cmd.Stderr = w, &se
+	cmd.Run()
+	w.Close()
+	if code := cmd.ProcessState.ExitCode(); code != 128+int(syscall.SIGPIPE) || strings.Contains(se.String(), "aftersales:") {
+		t.Fatalf("exit %d (%v)\n%s", code, cmd.ProcessState, se.String())
+	}
 }
 
 // transformedSample: a database of 2 stores × 3 months, ingested and transformed, and a reader
