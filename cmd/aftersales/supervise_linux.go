@@ -19,7 +19,8 @@ import (
 
 // supervise runs this command again in a worker process of this binary and waits for it; it
 // returns the command's exit code, or false when the command is to run in this process: in the
-// worker itself, under --cpuprofile (which profiles this process), or when no worker starts.
+// worker itself, or when no worker starts. (Under --cpuprofile the caller does not call it: the
+// profile is of the process that does the work.)
 //
 // Why: DuckDB 1.4 crashes now and then in a hash aggregate that ran short of memory and spilled
 // (duckdb/duckdb#23757; 1.4.1, which go-duckdb v2.4.3 pins, and 1.4.3, the newest 1.4 its
