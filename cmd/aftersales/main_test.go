@@ -699,18 +699,23 @@ func killWithWorker(t *testing.T, cmd *exec.Cmd) error {
 	cmd.Process.Signal(syscall.SIGKILL)
 	err := cmd.Wait()
 	for _, w := range workers {
-		for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(10 * time.Millisecond) {
-			b, rerr := os.ReadFile("/proc/" + w + "/stat")
-			// the state follows the command's name in parentheses: Z once it has died
-			if rerr != nil || strings.HasPrefix(strings.TrimSpace(string(b[strings.LastIndexByte(string(b), ')')+1:])), "Z") {
-				break
-			}
+		for deadline := time.Now().Add(10 * time.Second); running(w); time.Sleep(10 * time.Millisecond) {
 			if time.Now().After(deadline) {
 				t.Fatalf("the transform's worker process %s still runs 10 s after the command was killed", w)
 			}
 		}
 	}
 	return err
+}
+
+// running: whether process pid still runs (Linux's /proc: neither gone nor a zombie).
+func running(pid string) bool {
+	b, err := os.ReadFile("/proc/" + pid + "/stat")
+	if err != nil {
+		return false
+	}
+	// the state follows the command's name in parentheses: Z once it has died
+	return !strings.HasPrefix(strings.TrimSpace(string(b[strings.LastIndexByte(string(b), ')')+1:])), "Z")
 }
 
 // workersOf: the processes pid started that still run (Linux's /proc; elsewhere none).

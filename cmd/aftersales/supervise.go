@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"syscall"
 )
 
@@ -26,14 +27,7 @@ const (
 // interrupted or killed from outside.
 var faultSignals = []syscall.Signal{syscall.SIGSEGV, syscall.SIGBUS, syscall.SIGABRT, syscall.SIGILL, syscall.SIGFPE}
 
-func isFault(sig syscall.Signal) bool {
-	for _, f := range faultSignals {
-		if sig == f {
-			return true
-		}
-	}
-	return false
-}
+func isFault(sig syscall.Signal) bool { return slices.Contains(faultSignals, sig) }
 
 // crashed reports whether a process died of a fault (faultSignals; on Windows an access
 // violation), not of an exit or an interruption (Ctrl-C, a kill), and which. An aftersales

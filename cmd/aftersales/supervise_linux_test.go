@@ -44,11 +44,6 @@ func TestSuperviseCrash(t *testing.T) {
 	if r.code != 134 || strings.Count(r.stderr, "worker process crashed") != 1 || strings.Contains(r.stderr, "Running it again") {
 		t.Fatalf("a crash with reruns off: exit %d\n%s", r.code, lastLines(r.stderr, 4))
 	}
-	cmd := exec.Command("sh", "-c", "exit 134")
-	cmd.Run()
-	if how, ok := crashed(cmd.ProcessState); !ok || how != "exit status 134: its worker process died of signal: aborted" {
-		t.Errorf("exit status 134: crashed = %q, %v", how, ok)
-	}
 	if runs() != before {
 		t.Fatal("a transform that crashed logged a run")
 	}
@@ -97,7 +92,7 @@ func TestSuperviseSignals(t *testing.T) {
 		if ws := cmd.ProcessState.Sys().(syscall.WaitStatus); !ws.Signaled() || ws.Signal() != sig {
 			t.Fatalf("%v: the command ended with %v\n%s", sig, cmd.ProcessState, se.String())
 		}
-		if b, err := os.ReadFile("/proc/" + worker + "/status"); err == nil && !strings.Contains(string(b), "zombie") {
+		if running(worker) {
 			t.Fatalf("%v: the worker process %s still runs after the command died", sig, worker)
 		}
 		if got := runs(); got != before {

@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// TestCrashed: a process killed by a fault signal crashed; one that exited, or was interrupted
-// or terminated, did not.
+// TestCrashed: a process killed by a fault signal crashed, and so did a command that exited
+// with 128 + a fault signal's number (its worker crashed and was not run again: supervise); one
+// that exited otherwise, or was interrupted or terminated, did not.
 func TestCrashed(t *testing.T) {
 	for _, c := range []struct {
 		script, how string
@@ -19,6 +20,9 @@ func TestCrashed(t *testing.T) {
 		{"kill -ABRT $$", "signal: aborted", true},
 		{"kill -INT $$", "", false},
 		{"kill -TERM $$", "", false},
+		{"exit 134", "exit status 134: its worker process died of signal: aborted", true},
+		{"exit 139", "exit status 139: its worker process died of signal: segmentation fault", true},
+		{"exit 130", "", false},
 		{"exit 2", "", false},
 		{"exit 0", "", false},
 	} {
