@@ -8,7 +8,7 @@ SCALE   ?= S
 # step takes about half an hour (RUNS=3 to override)
 RUNS    ?= $(if $(filter L,$(SCALE)),1,3)
 
-.PHONY: build demo test lint bench crosscheck fuzz windows windows-check clean
+.PHONY: build demo test lint race bench crosscheck fuzz windows windows-check clean
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/aftersales
@@ -31,6 +31,22 @@ test: lint
 	TZ=UTC $(GO) test -count=1 ./...
 	TZ=Asia/Shanghai $(GO) test -count=1 -skip 'TestKillDuringIngest|TestIncrementalEqualsFullInAnyOrder' ./...
 	$(MAKE) --no-print-directory fuzz
+
+# The tests under Go's race detector, then the demo and a 10-store month through a race-built
+# binary (ingest's parse workers and loader, the transform's worker process, the dashboards'
+# and workbooks' workers). Not part of `make test`: ≈ 10 min on two cores (session 69: no race).
+RACE_BIN ?= bin/aftersales-race
+race: build
+	TZ=UTC $(GO) test -race -count=1 -timeout 40m ./...
+	$(GO) build -race -o $(RACE_BIN) ./cmd/aftersales
+	rm -rf out/race && mkdir -p out/race
+	cd out/race && GORACE=halt_on_error=1 ../../$(RACE_BIN) demo --out demo >/dev/null
+	GORACE=halt_on_error=1 ./$(RACE_BIN) gen --stores 10 --months 2 --seed 3 --out out/race/gen >/dev/null
+	GORACE=halt_on_error=1 ./$(RACE_BIN) ingest -q --db out/race/db/a.duckdb out/race/gen >/dev/null
+	GORACE=halt_on_error=1 ./$(RACE_BIN) transform --db out/race/db/a.duckdb >/dev/null
+	GORACE=halt_on_error=1 ./$(RACE_BIN) dashboards --db out/race/db/a.duckdb --out out/race/dash >/dev/null
+	GORACE=halt_on_error=1 ./$(RACE_BIN) payroll --db out/race/db/a.duckdb --all-stores --month $$(./$(BIN) query --db out/race/db/a.duckdb --format csv "SELECT max(month) AS m FROM mart_payroll" | tail -1) --out-dir out/race/pay >/dev/null
+	@echo "race: none found"
 
 # Each fuzz target for its count of executions (no panic, no hang, invariants hold); the corpus
 # and the inputs it once failed on are in testdata/fuzz. A hang fails after two minutes.
