@@ -36,16 +36,17 @@ test: lint
 # binary (ingest's parse workers and loader, the transform's worker process, the dashboards'
 # and workbooks' workers). Not part of `make test`: ≈ 10 min on two cores (session 69: no race).
 RACE_BIN ?= bin/aftersales-race
+RACE_RUN = GORACE=halt_on_error=1 $(abspath $(RACE_BIN))
 race: build
 	TZ=UTC $(GO) test -race -count=1 -timeout 40m ./...
 	$(GO) build -race -o $(RACE_BIN) ./cmd/aftersales
 	rm -rf out/race && mkdir -p out/race
-	cd out/race && GORACE=halt_on_error=1 ../../$(RACE_BIN) demo --out demo >/dev/null
-	GORACE=halt_on_error=1 ./$(RACE_BIN) gen --stores 10 --months 2 --seed 3 --out out/race/gen >/dev/null
-	GORACE=halt_on_error=1 ./$(RACE_BIN) ingest -q --db out/race/db/a.duckdb out/race/gen >/dev/null
-	GORACE=halt_on_error=1 ./$(RACE_BIN) transform --db out/race/db/a.duckdb >/dev/null
-	GORACE=halt_on_error=1 ./$(RACE_BIN) dashboards --db out/race/db/a.duckdb --out out/race/dash >/dev/null
-	GORACE=halt_on_error=1 ./$(RACE_BIN) payroll --db out/race/db/a.duckdb --all-stores --month $$(./$(BIN) query --db out/race/db/a.duckdb --format csv "SELECT max(month) AS m FROM mart_payroll" | tail -1) --out-dir out/race/pay >/dev/null
+	cd out/race && $(RACE_RUN) demo --out demo >/dev/null
+	$(RACE_RUN) gen --stores 10 --months 2 --seed 3 --out out/race/gen >/dev/null
+	$(RACE_RUN) ingest -q --db out/race/db/a.duckdb out/race/gen >/dev/null
+	$(RACE_RUN) transform --db out/race/db/a.duckdb >/dev/null
+	$(RACE_RUN) dashboards --db out/race/db/a.duckdb --out out/race/dash >/dev/null
+	$(RACE_RUN) payroll --db out/race/db/a.duckdb --all-stores --month $$(./$(BIN) query --db out/race/db/a.duckdb --format csv "SELECT max(month) AS m FROM mart_payroll" | tail -1) --out-dir out/race/pay >/dev/null
 	@echo "race: none found"
 
 # Each fuzz target for its count of executions (no panic, no hang, invariants hold); the corpus
