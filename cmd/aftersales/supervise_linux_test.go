@@ -78,14 +78,7 @@ func TestSuperviseSignals(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		var workers []string
-		for deadline := time.Now().Add(10 * time.Second); len(workers) == 0 && time.Now().Before(deadline); time.Sleep(time.Millisecond) {
-			workers = workersOf(cmd.Process.Pid)
-		}
-		if len(workers) == 0 {
-			t.Fatal("no worker process started")
-		}
-		worker := workers[0]
+		worker := awaitWorker(t, cmd)
 		// the worker has just started: a full transform, even of this sample, takes far longer
 		cmd.Process.Signal(sig)
 		cmd.Wait()
@@ -111,11 +104,7 @@ func TestSuperviseSignals(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(10 * time.Second); len(workersOf(cmd.Process.Pid)) == 0; time.Sleep(time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatal("no worker process started")
-		}
-	}
+	awaitWorker(t, cmd)
 	cmd.Process.Signal(syscall.SIGHUP)
 	if err := cmd.Wait(); err != nil {
 		t.Fatalf("SIGHUP under nohup: %v\n%s", err, se.String())
@@ -123,6 +112,19 @@ func TestSuperviseSignals(t *testing.T) {
 	if runs() == before {
 		t.Fatal("SIGHUP under nohup: no run logged")
 	}
+}
+
+// awaitWorker: the worker process the started command runs its transform in, once it has started
+// (within 10 s).
+func awaitWorker(t *testing.T, cmd *exec.Cmd) string {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		if w := workersOf(cmd.Process.Pid); len(w) > 0 {
+			return w[0]
+		}
+	}
+	t.Fatal("no worker process started")
+	return ""
 }
 
 // TestSuperviseBrokenPipe: a transform whose output goes to a pipe closed early (| head) ends
