@@ -860,6 +860,9 @@ func ID(s string) (string, error) {
 // trimming and upper-casing.
 func VIN(s string) (string, error) {
 	c := strings.ToUpper(Clean(s))
+	if IsScientific(c) { // a VIN of digits only (an import's, or a typo) that Excel made a number
+		return "", msg.Errorf("%w: %q — Excel turned this identifier into a number and its digits are lost; format the column as text in the export and export again", ErrScientific, c)
+	}
 	if len(c) != 17 {
 		return "", msg.Errorf("VIN %q has %d characters, a VIN has 17", c, utf8.RuneCountInString(c))
 	}

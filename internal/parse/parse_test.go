@@ -194,6 +194,10 @@ func TestVIN(t *testing.T) {
 			t.Errorf("VIN(%q) accepted", s)
 		}
 	}
+	// Excel's scientific notation is named as such, as for every identifier, not as a length
+	if _, err := VIN("1.38E+16"); !errors.Is(err, ErrScientific) {
+		t.Errorf("VIN(1.38E+16): %v, want ErrScientific", err)
+	}
 	if !VINCheckDigit("1M8GDM9AXKP042788") { // the textbook example
 		t.Error("check digit of 1M8GDM9AXKP042788 not accepted")
 	}
