@@ -14,7 +14,7 @@ import (
 	"github.com/aftersales/aftersales/internal/parse"
 )
 
-// Rows of one file that repeat an earlier row's natural key. The later row wins (README: which
+// Rows of one file that repeat an earlier row's natural key. The later row wins (DETAILS.md: which
 // row wins), which is right for an export that lists a corrected row twice, and silently wrong
 // for one that is not the kind it looks like: a "work orders" export with a row per labour line
 // repeats each order, and its later row alone would stay in raw_work_orders, its amounts with

@@ -78,7 +78,7 @@ func TestShuffledIngestGivesIdenticalMarts(t *testing.T) {
 }
 
 // TestWhichExportWins: of two exports with the same keys, the one ingested later wins, whatever
-// their content or names (documented in ingest/README.md).
+// their content or names (documented in ingest/DETAILS.md).
 func TestWhichExportWins(t *testing.T) {
 	dir := t.TempDir()
 	v1, _ := filepath.Abs(filepath.Join("..", "..", "ingest", "testdata", "reexport_v1.csv"))
