@@ -112,6 +112,8 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 				}
 			} else if strings.HasPrefix(col, "change_") {
 				s = unitStyle(st, unit, lang, true)
+			} else if col == "target" {
+				s = st.targetStyle(f, unit, lang, str(r[ci("direction")]))
 			}
 			if v != nil {
 				f.SetCellValue(sh, cell(c, row), v)

@@ -59,6 +59,31 @@ func TestReportWorkbook(t *testing.T) {
 			}
 		}
 	}
+	// a target says which way it points ("≥ 95.00%", "≤ 1.00%"), as the dashboards' cards do,
+	// and the cell holds the plain number
+	targets := map[string]string{"一次修复率": "≥ 95.00%", "客户满意度": "≥ 90.00%", "按时交车率": "≥ 95.00%", "投诉率": "≤ 1.00%"}
+	rawTargets := map[string]string{"一次修复率": "0.95", "客户满意度": "0.9", "按时交车率": "0.95", "投诉率": "0.01"}
+	for i, r := range all {
+		if i < 3 || len(r) < 3 { // the title, the partial-month note and the header
+			continue
+		}
+		label := strings.TrimSuffix(r[0], "（暂定：返修窗口未满）")
+		w, ok := targets[label]
+		if !ok {
+			if r[2] != "" {
+				t.Errorf("%s has a target %q; want none", r[0], r[2])
+			}
+			continue
+		}
+		shown, _ := f.GetCellValue("经营指标", cell(3, i+1))
+		if shown != w || r[2] != rawTargets[label] {
+			t.Errorf("%s: target shown %q and held %q, want %q and %s", label, shown, r[2], w, rawTargets[label])
+		}
+		delete(targets, label)
+	}
+	if len(targets) > 0 {
+		t.Errorf("no target row for %v", targets)
+	}
 	// a rate's month-on-month change in percentage points: the cell holds points, shown as such
 	var ftfr, ftfrPrev float64
 	if err := d.QueryRow(`SELECT (SELECT ftfr FROM mart_store_month WHERE store_id = 'S001' AND month = '2026-10'),

@@ -27,13 +27,54 @@ type styles struct {
 	// checkZH, checkEN: a reconciliation check, 1 or 0 shown as 一致/不一致 (OK/MISMATCH);
 	// mismatch: the conditional format of one that fails (styleChecks)
 	checkZH, checkEN, mismatch int
+	// targets: a target cell's style by unit, language and direction (targetStyle)
+	targets map[string]int
+	border  []excelize.Border
+}
+
+// targetStyle is the style of a target's cell: the unit's number format with the comparison that
+// meets the target in front ("≥ 95.00%", "≤ 1.00%"; TargetOp), so that the sheet says which way a
+// target points, as the dashboards' cards do, while the cell keeps the plain number for formulas.
+// Made on first use; the unit's plain style if excelize refuses it.
+func (s *styles) targetStyle(f *excelize.File, unit, lang, dir string) int {
+	op := TargetOp(dir)
+	key := unit + "|" + lang + "|" + op
+	if id, ok := s.targets[key]; ok {
+		return id
+	}
+	var num string
+	switch unit {
+	case "rate":
+		num = "0.00%"
+	case "money":
+		num = "¥#,##0.00"
+	case "count":
+		num = "#,##0"
+	case "hours":
+		num = `#,##0.00"小时"`
+		if lang == "en" {
+			num = `#,##0.00" h"`
+		}
+	default:
+		num = "#,##0.00"
+	}
+	format := `"` + op + ` "` + num
+	id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &format, Border: s.border})
+	if err != nil {
+		id = unitStyle(s, unit, lang, false)
+	}
+	if s.targets == nil {
+		s.targets = map[string]int{}
+	}
+	s.targets[key] = id
+	return id
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
-	s := &styles{}
 	money := "¥#,##0.00"
 	border := []excelize.Border{{Type: "left", Color: "BFBFBF", Style: 1}, {Type: "right", Color: "BFBFBF", Style: 1},
 		{Type: "top", Color: "BFBFBF", Style: 1}, {Type: "bottom", Color: "BFBFBF", Style: 1}}
+	s := &styles{border: border}
 	defs := []struct {
 		dst *int
 		st  *excelize.Style
