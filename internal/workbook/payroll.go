@@ -626,7 +626,7 @@ func comebackSheet(f *excelize.File, st *styles, p *PayrollData, lang string) {
 		data = append(data, []any{c[0], c[1], c[2], L(lang, c[3]), EnumList(lang, c[4]), Enum(lang, c[5]), c[6]})
 	}
 	hdr := []string{L(lang, "comeback_order"), L(lang, "origin_order"), L(lang, "vin"), L(lang, "kind"), L(lang, "systems"), L(lang, "cause"), L(lang, "charged")}
-	table(f, st, sh, 1, hdr, data, []float64{18, 18, 20, 10, 22, 18, 20})
+	table(f, st, sh, 1, hdr, data, []float64{18, 18, 22, 10, 22, 18, 20})
 }
 
 func techStatsSheet(f *excelize.File, st *styles, p *PayrollData, lang string) {

@@ -341,7 +341,9 @@ func writeResult(f *excelize.File, st *styles, sheet string, row int, res *Resul
 	}
 	for j, c := range cols {
 		w := 12.0
-		if strings.HasSuffix(c, "_at") || c == "vin" || c == "fault_systems" || c == "charged_tech_ids" || c == "order_no" || c == "origin_order_no" || c == "callback_id" {
+		if c == "vin" {
+			w = 22 // 17 capitals, W and M among them, wider than Excel's width unit (a digit)
+		} else if strings.HasSuffix(c, "_at") || c == "fault_systems" || c == "charged_tech_ids" || c == "order_no" || c == "origin_order_no" || c == "callback_id" {
 			w = 19
 		}
 		f.SetColWidth(sheet, colName(j+1), colName(j+1), w)
