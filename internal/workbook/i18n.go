@@ -100,7 +100,7 @@ var labels = map[string][2]string{
 	"yoy":                     {"同比", "YoY"},
 	"definition":              {"口径", "Definition"},
 	"yes":                     {"是", "yes"},
-	"no":                      {"否", "NO"},
+	"no":                      {"否", "no"},
 	"provisional":             {"（暂定：返修窗口未满）", " (provisional: comeback window still open)"},
 	"partial_month":           {"本月数据截至 %s，尚不完整（环比按不同天数比较）", "Data to %s only: the month is not complete (month-on-month compares unequal periods)"},
 	"rank":                    {"排名", "Rank"},
