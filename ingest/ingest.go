@@ -64,6 +64,9 @@ type Options struct {
 	// would do, and nothing is written to the lake or the database. DB may be nil (no duplicates
 	// are then found); it is only read.
 	Check bool
+	// Aliases: the DMS's own headers and spellings of fixed values, beyond the built-in ones
+	// (the aliases file, --aliases; nil: none)
+	Aliases *Aliases
 }
 
 // Status values of ingest_files.status.
@@ -504,7 +507,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			return nil, fileErr("%v", err)
 		}
 	}
-	hi, kind, mapping, err := detectHeader(head, hint, detectOpts{month: in.Opts.Month != "", name: filepath.Base(path)})
+	hi, kind, mapping, err := detectHeader(head, hint, detectOpts{month: in.Opts.Month != "", name: filepath.Base(path), aliases: in.Opts.Aliases, aliasesFile: in.aliasesFile()})
 	if err != nil && headErr != nil {
 		return nil, headErr
 	}
@@ -562,7 +565,8 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		lw.abort()
 		return nil, err
 	}
-	cctx := cellContext{xlsx: inf.XLSX, date1904: inf.Date1904, numericCell: inf.NumericCell, enums: map[enumText]string{}, lang: in.lang()}
+	cctx := cellContext{xlsx: inf.XLSX, date1904: inf.Date1904, numericCell: inf.NumericCell, enums: map[enumText]string{}, lang: in.lang(),
+		aliases: in.Opts.Aliases, aliasesFile: in.aliasesFile()}
 	stores := map[string]bool{}
 	seen := newKeySeen(lw.hint)
 	defer seen.release()
@@ -752,6 +756,10 @@ func firstNonEmpty(cells []string) int {
 type detectOpts struct {
 	month bool
 	name  string
+	// aliases: the headers the aliases file declares (nil: none); aliasesFile: its path, for
+	// the message of a missing column
+	aliases     *Aliases
+	aliasesFile string
 }
 
 // detectHeader finds the header row among the first records and the kind it belongs to.
@@ -780,10 +788,10 @@ func detectHeader(head [][]string, hint *Kind, o detectOpts) (int, *Kind, []int,
 		for _, cell := range cells {
 			key := ""
 			if b, ok := parse.AppendHeaderKeyASCII(buf[:0], cell); ok {
-				if aliasKeys[string(b)] {
+				if aliasKeys[string(b)] || o.aliases.hasHeader(string(b)) {
 					key = string(b)
 				}
-			} else if k := parse.HeaderKey(cell); aliasKeys[k] {
+			} else if k := parse.HeaderKey(cell); aliasKeys[k] || o.aliases.hasHeader(k) {
 				key = k
 			}
 			found = found || key != ""
@@ -802,7 +810,11 @@ func detectHeader(head [][]string, hint *Kind, o detectOpts) (int, *Kind, []int,
 				if key == "" {
 					continue
 				}
-				if col, ok := ai[key]; ok && m.mapping[col] < 0 {
+				col, ok := ai[key]
+				if !ok {
+					col, ok = o.aliases.header(k.Name, key)
+				}
+				if ok && m.mapping[col] < 0 {
 					m.mapping[col] = j
 					m.matched++
 				}
@@ -870,6 +882,7 @@ func detectHeader(head [][]string, hint *Kind, o detectOpts) (int, *Kind, []int,
 						accepted = append(accepted, a)
 					}
 				}
+				accepted = append(accepted, o.aliases.Headers(best.kind.Name, c.Name)...)
 				names = append(names, c.Name+": "+strings.Join(accepted, " / "))
 			}
 		}
@@ -892,8 +905,8 @@ func detectHeader(head [][]string, hint *Kind, o detectOpts) (int, *Kind, []int,
 				best.kind.Name, best.kind.Label, c.label(), c.label(), strings.Join(names, "; "))
 		}
 		if len(other) > 0 {
-			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s. Headers of that row not recognised: %s — rename the column in the export, or in the file",
-				best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "), strings.Join(other, ", "))
+			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s. Headers of that row not recognised: %s — rename the column in the export, or in the file; or, if the DMS always names it so, declare the header in %s (headers: → %s → the column)",
+				best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "), strings.Join(other, ", "), o.aliasesFile, best.kind.Name)
 		}
 		return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s",
 			best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "))

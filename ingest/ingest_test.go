@@ -658,7 +658,7 @@ func TestEnumSpellings(t *testing.T) {
 	e := newEnv(t)
 	r := e.ingest(p, Options{})
 	expectCounts(t, r, StatusLoaded, 2, 1, 1, 0)
-	if len(r.Rejects) != 1 || r.Rejects[0].Reason != `"未完工" is not a known status value (one of: `+status.EnumWords()+")" {
+	if len(r.Rejects) != 1 || r.Rejects[0].Reason != `"未完工" is not a known status value (one of: `+status.EnumWords()+"); if it is the DMS's word for one of them, declare it in data/aliases.yaml (values: → status → the value) and ingest the file again with --reload" {
 		t.Errorf("rejects %+v", r.Rejects)
 	}
 	expectRows(t, "loaded", e.rows(`SELECT order_no, order_type, status FROM raw_work_orders`), []string{"A1|maintenance|completed"})

@@ -45,6 +45,10 @@ type cellContext struct {
 	// a handful of distinct texts, and folding one (NFKC, case, spaces) costs more than parsing a row
 	enums map[enumText]string
 	lang  string // of the reasons (msg.ZH or msg.EN)
+	// aliases: the spellings of fixed values the aliases file declares (nil: none); aliasesFile:
+	// where a rejected value's reason says to declare one
+	aliases     *Aliases
+	aliasesFile string
 }
 
 type enumText struct {
@@ -100,7 +104,15 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 		}
 		v, ok := c.enumValue(text)
 		if !ok {
-			return fail("%q is not a known %s value (one of: %s)", text, c.Name, c.EnumWords())
+			v, ok = ctx.aliases.value(c, text)
+		}
+		if !ok {
+			words := c.EnumWords()
+			if more := ctx.aliases.Values(c.Name); more != "" {
+				words += "; " + more
+			}
+			return fail("%q is not a known %s value (one of: %s); if it is the DMS's word for one of them, declare it in %s (values: → %s → the value) and ingest the file again with --reload",
+				text, c.Name, words, ctx.aliasesFile, c.Name)
 		}
 		if ctx.enums != nil {
 			ctx.enums[enumText{c, text}] = v

@@ -11,11 +11,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
+	"github.com/aftersales/aftersales/ingest"
 	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/nearest"
-	"golang.org/x/text/encoding/simplifiedchinese"
 	"gopkg.in/yaml.v3"
 )
 
@@ -69,7 +68,7 @@ func LoadConfig(path string) (*Config, error) {
 	if err != nil {
 		return nil, msg.Errorf("reading settings %s: %w", path, err)
 	}
-	b = settingsUTF8(b)
+	b = ingest.ConfigText(b) // (a GBK file, as Notepad saves it on a Chinese Windows, read too)
 	dec := yaml.NewDecoder(bytes.NewReader(b))
 	dec.KnownFields(true)
 	if err := dec.Decode(c); err != nil {
@@ -79,21 +78,6 @@ func LoadConfig(path string) (*Config, error) {
 		return nil, msg.Errorf("settings %s: %w", path, err)
 	}
 	return c, nil
-}
-
-// settingsUTF8 is a settings file's text as UTF-8. A file saved by Windows Notepad as "ANSI" on a
-// Chinese system is GBK: the comments of data/settings.yaml are Chinese, and yaml.v3 reads UTF-8
-// (or UTF-16 with its byte-order mark) alone, failing such a file with "invalid leading UTF-8
-// octet". A file that is not valid UTF-8 and has no UTF-16 byte-order mark is therefore read as
-// GB18030 (a superset of GBK), as ingest reads CSV exports.
-func settingsUTF8(b []byte) []byte {
-	if utf8.Valid(b) || bytes.HasPrefix(b, []byte{0xFF, 0xFE}) || bytes.HasPrefix(b, []byte{0xFE, 0xFF}) {
-		return b
-	}
-	if u, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b); err == nil {
-		return u
-	}
-	return b
 }
 
 // decimalSetting is the form of a money or rate setting (kept as text: no float in money).

@@ -16,14 +16,17 @@ func init() { extraCommands = append(extraCommands, newColumnsCmd) }
 // them — what a clerk needs to rename a header the DMS wrote otherwise. Ingest's messages about
 // headers point here (the source's ingest/kind_*.go is not on an office PC).
 func newColumnsCmd() *cobra.Command {
-	return &cobra.Command{
+	var aliasesFile string
+	c := &cobra.Command{
 		Use:   "columns [KIND...]",
 		Short: "List each input kind's columns, with the headers and values ingest accepts",
 		Long: `List the columns of each input kind (or of the kinds named): whether it is required, its type,
 the headers accepted for it, and for a column of fixed values the words accepted for each.
-Headers are matched ignoring case, spaces, full-width forms and a trailing unit such as (元).`,
+Headers are matched ignoring case, spaces, full-width forms and a trailing unit such as (元).
+The headers and words the aliases file declares (data/aliases.yaml, or --aliases) are listed too.`,
 		Example: `  aftersales columns
-  aftersales columns work_orders`,
+  aftersales columns work_orders
+  aftersales columns --aliases 本店写法.yaml work_orders`,
 		RunE: func(c *cobra.Command, args []string) error {
 			var kinds []*ingest.Kind
 			for _, a := range args {
@@ -35,6 +38,10 @@ Headers are matched ignoring case, spaces, full-width forms and a trailing unit 
 			}
 			if len(kinds) == 0 {
 				kinds = ingest.Kinds()
+			}
+			aliases, err := loadAliases(aliasesFile, !c.Flags().Changed("aliases"))
+			if err != nil {
+				return err
 			}
 			w := c.OutOrStdout()
 			for i, k := range kinds {
@@ -49,7 +56,12 @@ Headers are matched ignoring case, spaces, full-width forms and a trailing unit 
 					if col.Max > col.Min {
 						typ += fmt.Sprintf(" %d–%d", col.Min, col.Max)
 					}
-					t.add([]string{col.Name, requiredText(&col), typ, strings.Join(col.Aliases, " / "), col.EnumWords()})
+					words := col.EnumWords()
+					if more := aliases.Values(col.Name); more != "" {
+						words += "; " + more
+					}
+					headers := append(append([]string(nil), col.Aliases...), aliases.Headers(k.Name, col.Name)...)
+					t.add([]string{col.Name, requiredText(&col), typ, strings.Join(headers, " / "), words})
 				}
 				if err := t.write(w); err != nil {
 					return err
@@ -57,9 +69,16 @@ Headers are matched ignoring case, spaces, full-width forms and a trailing unit 
 			}
 			fmt.Fprintln(w)
 			fmt.Fprintln(w, msg.T(lang, "required*: may come from --store instead. Headers match ignoring case, spaces, full-width forms and a trailing unit such as (元); the canonical name is always accepted."))
+			if !aliases.Empty() {
+				fmt.Fprintln(w, msg.T(lang, "Including the headers and words declared in %s.", aliases.Path))
+			} else {
+				fmt.Fprintln(w, msg.T(lang, "A DMS that writes another header or word always: declare it in %s (headers:, values:), and ingest reads it as the one it means.", ingest.DefaultAliasesFile))
+			}
 			return nil
 		},
 	}
+	c.Flags().StringVar(&aliasesFile, "aliases", "", "the aliases file whose headers and words to list too (default data/aliases.yaml when it exists)")
+	return c
 }
 
 func requiredText(c *ingest.Column) string {

@@ -38,6 +38,29 @@ type ingestOpts struct {
 	Paths              []string
 	Out                io.Writer
 	Progress           bool
+	// Aliases: the aliases file (--aliases); with DefaultAliases (no --aliases given),
+	// data/aliases.yaml when it exists
+	Aliases        string
+	DefaultAliases bool
+}
+
+// loadAliases reads the aliases file path, or with byDefault data/aliases.yaml when it exists;
+// nil when there is none. A mistake in it is a usage error (exit 2), named by its line.
+func loadAliases(path string, byDefault bool) (*ingest.Aliases, error) {
+	if byDefault {
+		if _, err := os.Stat(ingest.DefaultAliasesFile); err != nil {
+			return nil, nil
+		}
+		path = ingest.DefaultAliasesFile
+	}
+	if path == "" {
+		return nil, nil
+	}
+	a, err := ingest.LoadAliases(path)
+	if err != nil {
+		return nil, usage("%v", err)
+	}
+	return a, nil
 }
 
 func newIngestCmd() *cobra.Command {
@@ -67,6 +90,7 @@ Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was
 				return usage("ingest needs at least one file or folder\nRun `aftersales ingest --help` for usage.")
 			}
 			o.Paths, o.Out, o.Progress = args, c.OutOrStdout(), isTerminal()
+			o.DefaultAliases = !c.Flags().Changed("aliases")
 			return runIngest(ctxOf(c), o)
 		},
 	}
@@ -79,6 +103,7 @@ Exit status: 0 done, 1 a file was rejected whole (or, with --strict, any row was
 	c.Flags().BoolVar(&o.Strict, "strict", false, "reject a file whole when any of its rows is rejected; exit 1")
 	c.Flags().BoolVar(&o.Reload, "reload", false, "load the files even if the same content was loaded before: each is then the latest ingested and wins its keys (to put an export back on top of one ingested after it by mistake)")
 	c.Flags().BoolVarP(&o.Quiet, "quiet", "q", false, "print only the totals and problems")
+	c.Flags().StringVar(&o.Aliases, "aliases", "", "the DMS's own headers and words for fixed values, beyond the built-in ones (default data/aliases.yaml when it exists; aftersales columns lists what it adds)")
 	c.Flags().BoolVar(&o.Check, "check", false, "read and check the files and say what loading them would do, without loading anything (the database, if there is one, is only read: for files loaded before)")
 	return c
 }
@@ -279,6 +304,10 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	if err != nil || o.TimeZone == "Local" {
 		return usage("--timezone %q is not a time zone: give an IANA name such as Asia/Shanghai", o.TimeZone)
 	}
+	aliases, err := loadAliases(o.Aliases, o.DefaultAliases)
+	if err != nil {
+		return err
+	}
 	files, aside, err := expandPaths(o.Paths)
 	if err != nil {
 		return err
@@ -327,7 +356,7 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	}
 	in := &ingest.Ingester{DB: d, Log: logger(), Opts: ingest.Options{
 		Store: o.Store, Month: o.Month, Kind: o.Kind, Sheet: o.Sheet, Strict: o.Strict, Reload: o.Reload, Lake: o.lakeDir(), Lang: lang, Check: o.Check,
-		Zone: zone,
+		Zone: zone, Aliases: aliases,
 	}}
 	// On a terminal: a bar of the files, each counted twice — once read and checked, once loaded
 	// (a batch of up to 2,048 files loads at once: counting loads alone, the bar stood still while

@@ -730,3 +730,39 @@ func workersOf(pid int) []string {
 	}
 	return out
 }
+
+// TestAliasesFile: ingest and columns read data/aliases.yaml of the folder they run in by
+// default, or the file --aliases names; a mistake in it is a usage error (exit 2) naming the
+// file and line, and nothing is loaded.
+func TestAliasesFile(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "wo.csv"), []byte("门店编号,工单号,VIN,维修类别,进厂时间,工单状态,交车时间\n"+
+		"S1,A1,LSVAA4180E2123456,快修,2026-09-01 08:00,已交车,2026-09-01 12:00\n"), 0o644)
+	os.MkdirAll(filepath.Join(dir, "data"), 0o755)
+	os.WriteFile(filepath.Join(dir, "other.yaml"), []byte("values:\n  order_typ:\n    repair: [快修]\n"), 0o644)
+
+	r := runBin(t, dir, "ingest", "--db", "a.duckdb", "--aliases", "other.yaml", "wo.csv")
+	if r.code != 2 || !strings.Contains(r.stderr, "aliases file other.yaml: line 2: order_typ is not a column of fixed values (did you mean order_type?)") {
+		t.Errorf("a mistake: exit %d, %s", r.code, r.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "a.duckdb")); err == nil {
+		t.Error("a database was made despite the mistake")
+	}
+	r = runBin(t, dir, "ingest", "--db", "a.duckdb", "wo.csv")
+	if r.code != 0 || !strings.Contains(r.stdout, "loaded 0, rejected 1") || !strings.Contains(r.stdout, "declare it in data/aliases.yaml") {
+		t.Errorf("without the word declared: exit %d, %s%s", r.code, r.stdout, r.stderr)
+	}
+	os.WriteFile(filepath.Join(dir, "data", "aliases.yaml"), []byte("values:\n  order_type:\n    repair: [快修]\n"), 0o644)
+	r = runBin(t, dir, "ingest", "--db", "a.duckdb", "--reload", "wo.csv")
+	if r.code != 0 || !strings.Contains(r.stdout, "loaded 1, rejected 0") {
+		t.Errorf("with data/aliases.yaml: exit %d, %s%s", r.code, r.stdout, r.stderr)
+	}
+	r = runBin(t, dir, "query", "--db", "a.duckdb", "--format", "csv", "SELECT order_type FROM raw_work_orders")
+	if r.stdout != "order_type\r\nrepair\r\n" {
+		t.Errorf("loaded as %q", r.stdout)
+	}
+	r = runBin(t, dir, "columns", "work_orders")
+	if r.code != 0 || !strings.Contains(r.stdout, "repair 快修") || !strings.Contains(r.stdout, "Including the headers and words declared in data/aliases.yaml") {
+		t.Errorf("columns: exit %d, %s%s", r.code, r.stdout, r.stderr)
+	}
+}
