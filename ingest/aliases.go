@@ -263,6 +263,15 @@ func (a *Aliases) Headers(kind, col string) []string {
 	return a.headerList[kind][col]
 }
 
+// EnumWords is col.EnumWords with the spellings declared for its values among the built-in ones
+// ("…; repair 一般维修/…/快修/小修; …").
+func (a *Aliases) EnumWords(col *Column) string {
+	if a == nil {
+		return col.EnumWords()
+	}
+	return col.enumWords(a.valueList[col.Name])
+}
+
 // Values lists the spellings declared for a column's values ("repair 快修/小修; …"), "" without.
 func (a *Aliases) Values(col string) string {
 	if a == nil || len(a.valueList[col]) == 0 {

@@ -63,6 +63,10 @@ values:
 	if got := a.Values("order_type"); got != "repair 快修/小修" {
 		t.Errorf("Values(order_type) = %q", got)
 	}
+	// the words listed (columns, a rejected value's reason) with the built-in ones of their value
+	if got, want := a.EnumWords(enumColumn("order_type")), "repair 一般维修/小修/快修/机修/机电/机电维修;"; !strings.Contains(got, want) {
+		t.Errorf("EnumWords = %q, want %q in it", got, want)
+	}
 	if got := a.Headers("work_orders", "order_no"); len(got) != 1 || got[0] != "委托单流水号" {
 		t.Errorf("Headers = %q", got)
 	}

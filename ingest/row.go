@@ -107,12 +107,8 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 			v, ok = ctx.aliases.value(c, text)
 		}
 		if !ok {
-			words := c.EnumWords()
-			if more := ctx.aliases.Values(c.Name); more != "" {
-				words += "; " + more
-			}
 			return fail("%q is not a known %s value (one of: %s); if it is the DMS's word for one of them, declare it in %s (values: → %s → the value) and ingest the file again with --reload",
-				text, c.Name, words, ctx.aliasesFile, c.Name)
+				text, c.Name, ctx.aliases.EnumWords(c), ctx.aliasesFile, c.Name)
 		}
 		if ctx.enums != nil {
 			ctx.enums[enumText{c, text}] = v

@@ -170,8 +170,15 @@ func (c *Column) enumValue(text string) (string, bool) {
 
 // EnumWords lists a fixed-values column's canonical words, each with the other spellings accepted
 // for it ("cancelled 作废/取消; completed 完工; …"): for `aftersales columns` and a rejected value.
-func (c *Column) EnumWords() string {
+func (c *Column) EnumWords() string { return c.enumWords(nil) }
+
+// enumWords is EnumWords with more spellings of some values (canonical → words: the aliases
+// file's) among the built-in ones.
+func (c *Column) enumWords(more map[string][]string) string {
 	words := map[string][]string{}
+	for canon, ws := range more {
+		words[canon] = append(words[canon], ws...)
+	}
 	for spelling, canon := range c.Enum {
 		if spelling != canon && spelling != enumKey(canon) { // (the folded canonical word)
 			words[canon] = append(words[canon], spelling)

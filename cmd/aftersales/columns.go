@@ -56,12 +56,8 @@ The headers and words the aliases file declares (data/aliases.yaml, or --aliases
 					if col.Max > col.Min {
 						typ += fmt.Sprintf(" %d–%d", col.Min, col.Max)
 					}
-					words := col.EnumWords()
-					if more := aliases.Values(col.Name); more != "" {
-						words += "; " + more
-					}
 					headers := append(append([]string(nil), col.Aliases...), aliases.Headers(k.Name, col.Name)...)
-					t.add([]string{col.Name, requiredText(&col), typ, strings.Join(headers, " / "), words})
+					t.add([]string{col.Name, requiredText(&col), typ, strings.Join(headers, " / "), aliases.EnumWords(&col)})
 				}
 				if err := t.write(w); err != nil {
 					return err
