@@ -81,6 +81,12 @@ func TestStoreIDsNameFilesSafely(t *testing.T) {
 			t.Errorf("%s: %d files %s, want one per store (5): %v", folder, n, pattern, files[filepath.Join(out, folder)])
 		}
 	}
+	// and one group benchmark of the month, beside --all-stores' reports and the demo's
+	for _, folder := range []string{"reports", "rep"} {
+		if n := count(folder, `^集团对标-2026-\d\d\.xlsx$`); n != 1 {
+			t.Errorf("%s: %d group benchmark workbooks, want 1: %v", folder, n, files[filepath.Join(out, folder)])
+		}
+	}
 	// no two names of a folder are one name to a file system that ignores case
 	for folder, names := range files {
 		seen := map[string]string{}

@@ -87,6 +87,8 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"payroll", "--db", "x.duckdb", "--store", "S1", "--month", "2026-13"},
 		{"payroll", "--db", "x.duckdb", "--store", "S1", "--month", "2026-03", "--reopen"},
 		{"report", "--db", "x.duckdb", "--store", "S1", "--month", "2026-03"},
+		{"report", "--db", "x.duckdb", "--benchmark", "--store", "S1", "--month", "2026-03", "--xlsx", "b.xlsx"},
+		{"report", "--db", "x.duckdb", "--benchmark", "--month", "2026-03"},
 		{"dashboards", "--db", "x.duckdb"},
 		{"gen", "--stores", "0", "--out", "x"},
 		{"ingest", "--db", "x.duckdb", "no-such-file.csv"},
@@ -139,6 +141,7 @@ func TestReadersBeforeAnyTransform(t *testing.T) {
 		{"dashboards", "--db", "a.duckdb", "--out", "dash", "--store", "S1"},
 		{"report", "--db", "a.duckdb", "--store", "S1", "--month", "2026-03", "--xlsx", "r.xlsx"},
 		{"report", "--db", "a.duckdb", "--all-stores", "--month", "2026-03", "--out-dir", "reports"},
+		{"report", "--db", "a.duckdb", "--benchmark", "--month", "2026-03", "--xlsx", "b.xlsx"},
 		{"payroll", "--db", "a.duckdb", "--store", "S1", "--month", "2026-03"},
 		{"payroll", "--db", "a.duckdb", "--all-stores", "--month", "2026-03", "--out-dir", "pay"},
 	} {

@@ -19,6 +19,7 @@ type reportOpts struct {
 	Store, Month, XLSX, Lang string
 	AllStores                bool
 	OutDir                   string
+	Benchmark                bool // --benchmark: head office's benchmark workbook of --month
 }
 
 func init() { extraCommands = append(extraCommands, newReportCmd) }
@@ -64,8 +65,18 @@ func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {
 			return failed("writing %s: %v", pp, err)
 		}
 	}
+	if len(list) > 0 {
+		month := list[0].month
+		for _, s := range list {
+			month = max(month, s.month)
+		}
+		bp := filepath.Join(dir, fmt.Sprintf("集团对标-%s.xlsx", month))
+		if err := workbook.Benchmark(ctx, d, month, o.Lang, bp); err != nil {
+			return failed("writing %s: %v", bp, err)
+		}
+	}
 	demoOutputs = append(demoOutputs, func(o *demoOpts) string {
-		return msg.T(lang, "reports   %s   (monthly report 月报 and payroll 工资表 per store)", dir)
+		return msg.T(lang, "reports   %s   (monthly report 月报 and payroll 工资表 per store, group benchmark 集团对标)", dir)
 	})
 	return nil
 }
@@ -73,16 +84,20 @@ func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {
 func newReportCmd() *cobra.Command {
 	o := &reportOpts{}
 	c := &cobra.Command{
-		Use:   "report --db FILE --store ID --month YYYY-MM --xlsx FILE [--lang zh|en] | --all-stores --month YYYY-MM --out-dir DIR",
+		Use:   "report --db FILE --store ID --month YYYY-MM --xlsx FILE [--lang zh|en] | --all-stores --month YYYY-MM --out-dir DIR | --benchmark --month YYYY-MM --xlsx FILE",
 		Short: "The monthly business report workbook (业务月报表) of a store-month",
 		Long: `Writes the monthly report: KPI sheet with targets, misses coloured, 环比 and 同比; a 13-month
 trend with native Excel charts; technicians; advisors; comebacks; complaints (customers masked);
 parts (ABC, dead stock, suggested orders). The numbers are the dashboard's: both read the same
 named queries. --all-stores writes the report of every store with orders in --month into
---out-dir (月报-<store>-<month>.xlsx), for head office.`,
+--out-dir (月报-<store>-<month>.xlsx), for head office, with the group benchmark workbook
+(集团对标-<month>.xlsx). --benchmark writes that workbook alone: every store × KPI, coloured
+from worst to best by each KPI's direction, misses of a target in red; each KPI's ranking with the
+group's median, quartiles, target, 环比 and 同比; and the group's medians of 13 months.`,
 		Example: `  aftersales report --store S001 --month 2026-09 --xlsx 月报-S001-2026-09.xlsx
   aftersales report --store S001 --month 2026-09 --xlsx report.xlsx --lang en
-  aftersales report --all-stores --month 2026-09 --out-dir reports/2026-09`,
+  aftersales report --all-stores --month 2026-09 --out-dir reports/2026-09
+  aftersales report --benchmark --month 2026-09 --xlsx 集团对标-2026-09.xlsx`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.Lang = lang
@@ -93,6 +108,9 @@ named queries. --all-stores writes the report of every store with orders in --mo
 			}
 			if o.AllStores {
 				return runReportAll(ctxOf(c), o, c.OutOrStdout())
+			}
+			if o.Benchmark {
+				return runReportBenchmark(ctxOf(c), o, c.OutOrStdout())
 			}
 			if o.Store == "" || o.Month == "" || o.XLSX == "" {
 				return usage("report needs --store, --month and --xlsx\nRun `aftersales report --help` for usage.")
@@ -116,7 +134,29 @@ named queries. --all-stores writes the report of every store with orders in --mo
 	c.Flags().StringVar(&o.XLSX, "xlsx", "", "the workbook to write (required)")
 	c.Flags().BoolVar(&o.AllStores, "all-stores", false, "write the report of every store with orders in --month into --out-dir (head office)")
 	c.Flags().StringVar(&o.OutDir, "out-dir", "", "with --all-stores: the folder for the workbooks")
+	c.Flags().BoolVar(&o.Benchmark, "benchmark", false, "write head office's benchmark workbook (集团对标) of --month to --xlsx")
 	return c
+}
+
+// runReportBenchmark writes the group benchmark workbook of a month.
+func runReportBenchmark(ctx context.Context, o *reportOpts, w io.Writer) error {
+	switch {
+	case o.Store != "":
+		return usage("--benchmark compares every store: leave out --store")
+	case o.Month == "" || o.XLSX == "":
+		return usage("--benchmark needs --month and --xlsx")
+	}
+	d, err := openTransformed(ctx, &o.dbFlags, "")
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	if err := workbook.Benchmark(ctx, d, o.Month, o.Lang, o.XLSX); err != nil {
+		return failed("writing %s: %v", o.XLSX, err)
+	}
+	abs, _ := filepath.Abs(o.XLSX)
+	fmt.Fprintln(w, msg.T(lang, "wrote %s", abs))
+	return nil
 }
 
 // runReportAll writes the monthly report of every store with customer orders in the month.
@@ -164,6 +204,10 @@ func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintln(w, msg.T(lang, "wrote %d monthly reports for %s to %s", len(stores), o.Month, o.OutDir))
+	bp := filepath.Join(o.OutDir, fmt.Sprintf("集团对标-%s.xlsx", o.Month))
+	if err := workbook.Benchmark(ctx, d, o.Month, o.Lang, bp); err != nil {
+		return failed("writing %s: %v", bp, err)
+	}
+	fmt.Fprintln(w, msg.T(lang, "wrote %d monthly reports for %s to %s, and the group benchmark %s", len(stores), o.Month, o.OutDir, filepath.Base(bp)))
 	return nil
 }

@@ -16,6 +16,8 @@ import (
 // styles are created once per file.
 type styles struct {
 	title, header, text, money, moneyBold, ratio, pct, int, bad, good, note, dec1, dec2 int
+	// general: Excel's General format (a count's median of 1384.5 shown so, 1409 without ".0")
+	general int
 	// pctBad: a rate that misses its target (the red of bad)
 	pctBad int
 	// ppZH, ppEN: a change of a rate in percentage points (the cell holds points: 0.94, not 0.0094)
@@ -27,9 +29,47 @@ type styles struct {
 	// checkZH, checkEN: a reconciliation check, 1 or 0 shown as 一致/不一致 (OK/MISMATCH);
 	// mismatch: the conditional format of one that fails (styleChecks)
 	checkZH, checkEN, mismatch int
-	// targets: a target cell's style by unit, language and direction (targetStyle)
-	targets map[string]int
-	border  []excelize.Border
+	// targets: a target cell's style by unit, language and direction (targetStyle); misses: a
+	// value's that misses its target, by unit and language (missStyle)
+	targets, misses map[string]int
+	border          []excelize.Border
+}
+
+// unitNumFmt is a unit's number format (as unitStyle's styles show it).
+func unitNumFmt(unit, lang string) string {
+	switch unit {
+	case "rate":
+		return "0.00%"
+	case "money":
+		return "¥#,##0.00"
+	case "count":
+		return "#,##0"
+	case "hours":
+		if lang == "en" {
+			return `#,##0.00" h"`
+		}
+		return `#,##0.00"小时"`
+	}
+	return "#,##0.00"
+}
+
+// missStyle is the style of a value that misses its target: the unit's number format in the red
+// of bad. Made on first use; the unit's plain style if excelize refuses it.
+func (s *styles) missStyle(f *excelize.File, unit, lang string) int {
+	key := unit + "|" + lang
+	if id, ok := s.misses[key]; ok {
+		return id
+	}
+	format := unitNumFmt(unit, lang)
+	id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &format, Font: &excelize.Font{Color: "9C0006", Bold: true}, Border: s.border})
+	if err != nil {
+		id = unitStyle(s, unit, lang, false)
+	}
+	if s.misses == nil {
+		s.misses = map[string]int{}
+	}
+	s.misses[key] = id
+	return id
 }
 
 // targetStyle is the style of a target's cell: the unit's number format with the comparison that
@@ -42,23 +82,7 @@ func (s *styles) targetStyle(f *excelize.File, unit, lang, dir string) int {
 	if id, ok := s.targets[key]; ok {
 		return id
 	}
-	var num string
-	switch unit {
-	case "rate":
-		num = "0.00%"
-	case "money":
-		num = "¥#,##0.00"
-	case "count":
-		num = "#,##0"
-	case "hours":
-		num = `#,##0.00"小时"`
-		if lang == "en" {
-			num = `#,##0.00" h"`
-		}
-	default:
-		num = "#,##0.00"
-	}
-	format := `"` + op + ` "` + num
+	format := `"` + op + ` "` + unitNumFmt(unit, lang)
 	id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &format, Border: s.border})
 	if err != nil {
 		id = unitStyle(s, unit, lang, false)
@@ -88,6 +112,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		{&s.ratio, &excelize.Style{NumFmt: 0, CustomNumFmt: strPtr("0.0000"), Border: border}},
 		{&s.pct, &excelize.Style{NumFmt: 10, Border: border}},
 		{&s.int, &excelize.Style{NumFmt: 1, Border: border}},
+		{&s.general, &excelize.Style{NumFmt: 0, Border: border}},
 		{&s.dec1, &excelize.Style{CustomNumFmt: strPtr("0.0"), Border: border}},
 		{&s.dec2, &excelize.Style{CustomNumFmt: strPtr("#,##0.00"), Border: border}},
 		{&s.ppZH, &excelize.Style{CustomNumFmt: strPtr(`+0.00"个百分点";-0.00"个百分点";0.00"个百分点"`), Border: border}},
