@@ -71,6 +71,13 @@ values:
 		t.Errorf("Headers = %q", got)
 	}
 
+	// a declared header beside the column's own is a repeated header, as two built-in ones are
+	both := writeText(t, dir, "both.csv", "门店编号,工单号,委托单流水号,VIN,维修类别,进厂时间,工单状态\n"+
+		"S1,A3,B3,LSVAA4180E2123456,快修,2026-09-03 08:00,完工\n")
+	r = e.ingest(both, Options{Aliases: a})
+	if !strings.Contains(r.Message, `column 2 "工单号" and column 3 "委托单流水号" are both order_no: column 2 was read, column 3 was not`) {
+		t.Errorf("a declared header repeating a column: %s", r.Message)
+	}
 	// saved as GBK (Notepad's "ANSI" on a Chinese Windows): read the same
 	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("values:\n  order_type:\n    repair: [快修]\n")
 	gp := filepath.Join(dir, "gbk.yaml")

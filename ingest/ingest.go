@@ -573,7 +573,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	var rep repeats
 	span := period{month: kind.periodCol >= 0 && kind.Columns[kind.periodCol].Type == Month}
 	row := &Row{Kind: kind, Values: make([]Value, len(kind.Columns))}
-	pairs := timePairs(kind, head[hi], mapping)
+	pairs := timePairs(kind, head[hi], mapping, in.Opts.Aliases)
 	for i, p := range pairs {
 		mapping[i] = p.date // the column's cell is its date; its time of day is p.time
 	}
@@ -708,10 +708,10 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 	}
 	res.PeriodFirst, res.PeriodLast = span.text()
 	var notes []string
-	if m := columnsNote(kind, head[hi], mapping, in.lang()); m != "" {
+	if m := columnsNote(kind, head[hi], mapping, in.Opts.Aliases, in.lang()); m != "" {
 		notes = append(notes, m)
 	}
-	if m := repeatedHeadersNote(kind, head[hi], mapping, pairs, in.lang()); m != "" {
+	if m := repeatedHeadersNote(kind, head[hi], mapping, pairs, in.Opts.Aliases, in.lang()); m != "" {
 		notes = append(notes, m)
 	}
 	if m := rep.message(in.lang()); m != "" {

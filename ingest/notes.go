@@ -152,7 +152,7 @@ func (r *repeats) message(lang string) string {
 // word. Only columns some model computes with are named (not a plate or a job's text); a
 // header that shares two or more characters with a missing column's name or alias, once the
 // words every amount has (金额, 费, …) are set aside, is named as what it may be.
-func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
+func columnsNote(k *Kind, header []string, mapping []int, a *Aliases, lang string) string {
 	var missing []*Column
 	for i := range k.Columns {
 		c := &k.Columns[i]
@@ -165,7 +165,7 @@ func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
 	}
 	var headers []string
 	for _, j := range unreadCells(header, mapping) {
-		if readAgain(k, header[j], mapping) < 0 { // (a header of a column read is repeatedHeadersNote's)
+		if readAgain(k, header[j], mapping, a) < 0 { // (a header of a column read is repeatedHeadersNote's)
 			headers = append(headers, parse.Trim(header[j]))
 		}
 	}
@@ -212,10 +212,10 @@ func columnsNote(k *Kind, header []string, mapping []int, lang string) string {
 // repeatedHeadersNote names the headers that map to a column another header of the file already
 // gave (two 工时费 columns, or 工时费 beside labor_amount): the first is read, and an export whose
 // two columns hold different amounts would otherwise lose the second without a word.
-func repeatedHeadersNote(k *Kind, header []string, mapping []int, pairs map[int]timePair, lang string) string {
+func repeatedHeadersNote(k *Kind, header []string, mapping []int, pairs map[int]timePair, a *Aliases, lang string) string {
 	var notes []string
 	for _, j := range unreadCells(header, mapping) {
-		if i := readAgain(k, header[j], mapping); i >= 0 {
+		if i := readAgain(k, header[j], mapping, a); i >= 0 {
 			if p, ok := pairs[i]; ok && (p.date == j || p.time == j) {
 				continue // the date or time of day of a column given in two (timePairs)
 			}
@@ -259,10 +259,16 @@ func unreadCells(header []string, mapping []int) []int {
 	return out
 }
 
-// readAgain is the column a header not read names when another header of the row was read as
-// that column (a repeated 工时费), or -1.
-func readAgain(k *Kind, cell string, mapping []int) int {
-	if i, ok := aliasIndex[k.Name][parse.HeaderKey(cell)]; ok && mapping[i] >= 0 {
+// readAgain is the column a header not read names — by the built-in headers or those the
+// aliases file a declares — when another header of the row was read as that column (a repeated
+// 工时费), or -1.
+func readAgain(k *Kind, cell string, mapping []int, a *Aliases) int {
+	key := parse.HeaderKey(cell)
+	i, ok := aliasIndex[k.Name][key]
+	if !ok {
+		i, ok = a.header(k.Name, key)
+	}
+	if ok && mapping[i] >= 0 {
 		return i
 	}
 	return -1
@@ -466,10 +472,10 @@ type timePair struct{ date, time int }
 // timePairs finds them among the header's cells: for each timestamp column read, an unread cell
 // naming it again whose header and the read one are one stem with 日期 and 时间. The column's
 // date cell is returned as pairs[col].date (the caller reads the column there).
-func timePairs(k *Kind, header []string, mapping []int) map[int]timePair {
+func timePairs(k *Kind, header []string, mapping []int, a *Aliases) map[int]timePair {
 	var pairs map[int]timePair
 	for _, j := range unreadCells(header, mapping) {
-		i := readAgain(k, header[j], mapping)
+		i := readAgain(k, header[j], mapping, a)
 		if i < 0 || k.Columns[i].Type != Timestamp {
 			continue
 		}
