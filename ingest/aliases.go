@@ -152,18 +152,18 @@ func (a *Aliases) readHeaders(n *yaml.Node) error {
 	return pairs(n, "headers", func(kn, cols *yaml.Node) error {
 		k, ok := kindByName[kn.Value]
 		if !ok {
-			if best := nearest.Name(kn.Value, strings.Split(kindNames(), ", ")); best != "" {
+			if best := nearest.Name(kn.Value, kindNames()); best != "" {
 				return msg.Errorf("line %d: %s is not an input kind (did you mean %s?)", kn.Line, kn.Value, best)
 			}
-			return msg.Errorf("line %d: %s is not an input kind (one of: %s)", kn.Line, kn.Value, kindNames())
+			return msg.Errorf("line %d: %s is not an input kind (one of: %s)", kn.Line, kn.Value, strings.Join(kindNames(), ", "))
 		}
 		return pairs(cols, kn.Value, func(cn, list *yaml.Node) error {
 			ci, ok := k.index[cn.Value]
 			if !ok {
-				if best := nearest.Name(cn.Value, strings.Split(columnNames(k), ", ")); best != "" {
+				if best := nearest.Name(cn.Value, columnNames(k)); best != "" {
 					return msg.Errorf("line %d: %s has no column %s (did you mean %s?)", cn.Line, k.Name, cn.Value, best)
 				}
-				return msg.Errorf("line %d: %s has no column %s (its columns: %s)", cn.Line, k.Name, cn.Value, columnNames(k))
+				return msg.Errorf("line %d: %s has no column %s (its columns: %s)", cn.Line, k.Name, cn.Value, strings.Join(columnNames(k), ", "))
 			}
 			ws, err := words(list)
 			if err != nil {
@@ -203,10 +203,10 @@ func (a *Aliases) readValues(n *yaml.Node) error {
 		}
 		return pairs(vals, cn.Value, func(vn, list *yaml.Node) error {
 			if col.Enum[enumKey(vn.Value)] != vn.Value {
-				if best := nearest.Name(vn.Value, strings.Split(canonicalWords(col), ", ")); best != "" {
+				if best := nearest.Name(vn.Value, canonicalWords(col)); best != "" {
 					return msg.Errorf("line %d: %s is not a value of %s (did you mean %s?)", vn.Line, vn.Value, col.Name, best)
 				}
-				return msg.Errorf("line %d: %s is not a value of %s (one of: %s); write the canonical English word, then the DMS's words", vn.Line, vn.Value, col.Name, canonicalWords(col))
+				return msg.Errorf("line %d: %s is not a value of %s (one of: %s); write the canonical English word, then the DMS's words", vn.Line, vn.Value, col.Name, strings.Join(canonicalWords(col), ", "))
 			}
 			ws, err := words(list)
 			if err != nil {
@@ -272,36 +272,25 @@ func (a *Aliases) EnumWords(col *Column) string {
 	return col.enumWords(a.valueList[col.Name])
 }
 
-// Values lists the spellings declared for a column's values ("repair 快修/小修; …"), "" without.
-func (a *Aliases) Values(col string) string {
-	if a == nil || len(a.valueList[col]) == 0 {
-		return ""
-	}
-	var parts []string
-	for v, ws := range a.valueList[col] {
-		parts = append(parts, v+" "+strings.Join(ws, "/"))
-	}
-	sort.Strings(parts)
-	return strings.Join(parts, "; ")
-}
-
 // Empty reports whether the file declares nothing.
 func (a *Aliases) Empty() bool { return a == nil || len(a.keys) == 0 && len(a.values) == 0 }
 
-func kindNames() string {
+// kindNames lists the input kinds' names, sorted.
+func kindNames() []string {
 	var names []string
 	for _, k := range Kinds() {
 		names = append(names, k.Name)
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
-func columnNames(k *Kind) string {
+// columnNames lists a kind's columns, in its order.
+func columnNames(k *Kind) []string {
 	var names []string
 	for _, c := range k.Columns {
 		names = append(names, c.Name)
 	}
-	return strings.Join(names, ", ")
+	return names
 }
 
 // enumColumn is the column of fixed values of that name (each such name belongs to one kind).
@@ -328,7 +317,7 @@ func enumColumnNames() []string {
 }
 
 // canonicalWords lists a column's canonical values.
-func canonicalWords(c *Column) string {
+func canonicalWords(c *Column) []string {
 	seen := map[string]bool{}
 	for _, v := range c.Enum {
 		seen[v] = true
@@ -338,14 +327,14 @@ func canonicalWords(c *Column) string {
 		out = append(out, v)
 	}
 	sort.Strings(out)
-	return strings.Join(out, ", ")
+	return out
 }
 
-// aliasesFile is the aliases file a rejected value's or a missing header's message names: where
-// to declare the DMS's own word (the one given, else the default).
-func (in *Ingester) aliasesFile() string {
-	if in.Opts.Aliases != nil && in.Opts.Aliases.Path != "" {
-		return in.Opts.Aliases.Path
+// file is the aliases file a rejected value's or a missing header's message names as where to
+// declare the DMS's word: this one's, else the default (nil: none was read).
+func (a *Aliases) file() string {
+	if a != nil && a.Path != "" {
+		return a.Path
 	}
 	return DefaultAliasesFile
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"testing"
 
@@ -60,8 +61,8 @@ values:
 	expectCounts(t, r, StatusLoaded, 2, 2, 0, 0)
 	expectRows(t, "loaded", e.rows(`SELECT order_no, order_type, status FROM raw_work_orders ORDER BY order_no`),
 		[]string{"A1|repair|delivered", "A2|maintenance|completed"})
-	if got := a.Values("order_type"); got != "repair 快修/小修" {
-		t.Errorf("Values(order_type) = %q", got)
+	if got := declared(a, "order_type"); got != "repair 快修/小修" {
+		t.Errorf("declared(order_type) = %q", got)
 	}
 	// the words listed (columns, a rejected value's reason) with the built-in ones of their value
 	if got, want := a.EnumWords(enumColumn("order_type")), "repair 一般维修/小修/快修/机修/机电/机电维修;"; !strings.Contains(got, want) {
@@ -82,8 +83,8 @@ values:
 	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("values:\n  order_type:\n    repair: [快修]\n")
 	gp := filepath.Join(dir, "gbk.yaml")
 	os.WriteFile(gp, []byte(gbk), 0o644)
-	if a, err := LoadAliases(gp); err != nil || a.Values("order_type") != "repair 快修" {
-		t.Errorf("GBK aliases file: %v, %q", err, a.Values("order_type"))
+	if a, err := LoadAliases(gp); err != nil || declared(a, "order_type") != "repair 快修" {
+		t.Errorf("GBK aliases file: %v, %q", err, declared(a, "order_type"))
 	}
 	// with a UTF-8 byte-order mark, or in UTF-16 (Notepad's "Unicode"): read the same
 	text := "values:\n  order_type:\n    repair: [快修]\n"
@@ -92,7 +93,7 @@ values:
 		u16 = append(u16, byte(r), byte(r>>8))
 	}
 	for _, b := range [][]byte{append([]byte("\xef\xbb\xbf"), text...), u16} {
-		if a, err := parseAliases(ConfigText(b)); err != nil || a.Values("order_type") != "repair 快修" {
+		if a, err := parseAliases(ConfigText(b)); err != nil || declared(a, "order_type") != "repair 快修" {
 			t.Errorf("% x…: %v", b[:4], err)
 		}
 	}
@@ -164,7 +165,20 @@ func TestShippedAliasesFile(t *testing.T) {
 		}
 	}
 	a, err = parseAliases([]byte(strings.Join(example, "\n")))
-	if err != nil || a.Values("order_type") != "maintenance 常规保养; repair 快修/小修" || len(a.Headers("work_orders", "order_no")) != 1 {
-		t.Errorf("the example: %v, %q", err, a.Values("order_type"))
+	if err != nil || declared(a, "order_type") != "maintenance 常规保养; repair 快修/小修" || len(a.Headers("work_orders", "order_no")) != 1 {
+		t.Errorf("the example: %v, %q", err, declared(a, "order_type"))
 	}
+}
+
+// declared lists the words a declares for col's values ("repair 快修/小修; …"), as written.
+func declared(a *Aliases, col string) string {
+	if a == nil {
+		return ""
+	}
+	var parts []string
+	for v, ws := range a.valueList[col] {
+		parts = append(parts, v+" "+strings.Join(ws, "/"))
+	}
+	sort.Strings(parts)
+	return strings.Join(parts, "; ")
 }

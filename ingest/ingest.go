@@ -507,7 +507,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 			return nil, fileErr("%v", err)
 		}
 	}
-	hi, kind, mapping, err := detectHeader(head, hint, detectOpts{month: in.Opts.Month != "", name: filepath.Base(path), aliases: in.Opts.Aliases, aliasesFile: in.aliasesFile()})
+	hi, kind, mapping, err := detectHeader(head, hint, detectOpts{month: in.Opts.Month != "", name: filepath.Base(path), aliases: in.Opts.Aliases})
 	if err != nil && headErr != nil {
 		return nil, headErr
 	}
@@ -566,7 +566,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		return nil, err
 	}
 	cctx := cellContext{xlsx: inf.XLSX, date1904: inf.Date1904, numericCell: inf.NumericCell, enums: map[enumText]string{}, lang: in.lang(),
-		aliases: in.Opts.Aliases, aliasesFile: in.aliasesFile()}
+		aliases: in.Opts.Aliases}
 	stores := map[string]bool{}
 	seen := newKeySeen(lw.hint)
 	defer seen.release()
@@ -756,10 +756,8 @@ func firstNonEmpty(cells []string) int {
 type detectOpts struct {
 	month bool
 	name  string
-	// aliases: the headers the aliases file declares (nil: none); aliasesFile: its path, for
-	// the message of a missing column
-	aliases     *Aliases
-	aliasesFile string
+	// aliases: the headers the aliases file declares (nil: none)
+	aliases *Aliases
 }
 
 // detectHeader finds the header row among the first records and the kind it belongs to.
@@ -906,7 +904,7 @@ func detectHeader(head [][]string, hint *Kind, o detectOpts) (int, *Kind, []int,
 		}
 		if len(other) > 0 {
 			return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s. Headers of that row not recognised: %s — rename the column in the export, or in the file; or, if the DMS always names it so, declare the header in %s (headers: → %s → the column)",
-				best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "), strings.Join(other, ", "), o.aliasesFile, best.kind.Name)
+				best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "), strings.Join(other, ", "), o.aliases.file(), best.kind.Name)
 		}
 		return best.row, nil, nil, fileErr("looks like %s (%s), header in row {row}, but the required column(s) %s are missing. Accepted headers (case, spaces, full-width forms and a unit like (元) do not matter): %s",
 			best.kind.Name, best.kind.Label, strings.Join(best.missing, ", "), strings.Join(names, "; "))

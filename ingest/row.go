@@ -45,10 +45,8 @@ type cellContext struct {
 	// a handful of distinct texts, and folding one (NFKC, case, spaces) costs more than parsing a row
 	enums map[enumText]string
 	lang  string // of the reasons (msg.ZH or msg.EN)
-	// aliases: the spellings of fixed values the aliases file declares (nil: none); aliasesFile:
-	// where a rejected value's reason says to declare one
-	aliases     *Aliases
-	aliasesFile string
+	// aliases: the spellings of fixed values the aliases file declares (nil: none)
+	aliases *Aliases
 }
 
 type enumText struct {
@@ -108,7 +106,7 @@ func parseCell(c *Column, raw string, ctx *cellContext, row, srcCol int) (Value,
 		}
 		if !ok {
 			return fail("%q is not a known %s value (one of: %s); if it is the DMS's word for one of them, declare it in %s (values: → %s → the value) and ingest the file again with --reload",
-				text, c.Name, ctx.aliases.EnumWords(c), ctx.aliasesFile, c.Name)
+				text, c.Name, ctx.aliases.EnumWords(c), ctx.aliases.file(), c.Name)
 		}
 		if ctx.enums != nil {
 			ctx.enums[enumText{c, text}] = v

@@ -214,11 +214,7 @@ func KindByName(name string) (*Kind, error) {
 	if k, ok := kindByName[strings.TrimSpace(name)]; ok {
 		return k, nil
 	}
-	var names []string
-	for _, k := range Kinds() {
-		names = append(names, k.Name)
-	}
-	return nil, msg.Errorf("unknown kind %q (one of: %s)", name, strings.Join(names, ", "))
+	return nil, msg.Errorf("unknown kind %q (one of: %s)", name, strings.Join(kindNames(), ", "))
 }
 
 // enum builds an enum map from "canonical: alias alias ..." pairs.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"math"
 	"slices"
 	"sort"
 
@@ -105,15 +104,11 @@ func Benchmark(ctx context.Context, db *sql.DB, month, lang, path string) error 
 		setText(f, sh, cell(2, row), storeName[s])
 		f.SetCellStyle(sh, cell(1, row), cell(2, row), st.text)
 		for j, k := range kpis {
-			ref := cell(3+j, row)
-			if v := value[[2]string{s, k.key}]; v != nil {
-				f.SetCellValue(sh, ref, v)
-			}
 			style := unitStyle(st, k.unit, lang, false)
 			if missed[[2]string{s, k.key}] {
 				style = st.missStyle(f, k.unit, lang)
 			}
-			f.SetCellStyle(sh, ref, ref, style)
+			setNumber(f, sh, cell(3+j, row), value[[2]string{s, k.key}], style)
 		}
 	}
 	// each KPI's column from worst to best: red → yellow → green, reversed where lower is better
@@ -141,15 +136,11 @@ func Benchmark(ctx context.Context, db *sql.DB, month, lang, path string) error 
 		setText(f, sh, cell(1, row), L(lang, g.key))
 		f.SetCellStyle(sh, cell(1, row), cell(2, row), st.header)
 		for j, k := range kpis {
-			ref := cell(3+j, row)
-			if v := g.get(k); v != nil {
-				f.SetCellValue(sh, ref, v)
-			}
 			style := statStyle(st, k.unit, lang)
 			if g.key == "target" {
 				style = st.targetStyle(f, k.unit, lang, k.dir)
 			}
-			f.SetCellStyle(sh, ref, ref, style)
+			setNumber(f, sh, cell(3+j, row), g.get(k), style)
 		}
 	}
 	f.SetColWidth(sh, "A", "A", 10)
@@ -176,58 +167,19 @@ func Benchmark(ctx context.Context, db *sql.DB, month, lang, path string) error 
 		setText(f, rsh, cell(3, row), str(r[col("store_id")]))
 		setText(f, rsh, cell(4, row), str(r[col("store_name")]))
 		f.SetCellStyle(rsh, cell(1, row), cell(4, row), st.text)
-		if v := r[col("rank")]; v != nil {
-			f.SetCellValue(rsh, cell(2, row), v)
+		setNumber(f, rsh, cell(2, row), r[col("rank")], st.int)
+		valueStyle := unitStyle(st, k.unit, lang, false)
+		if setMet(f, st, rsh, cell(11, row), r[col("meets_target")], lang) {
+			valueStyle = st.missStyle(f, k.unit, lang)
 		}
-		f.SetCellStyle(rsh, cell(2, row), cell(2, row), st.int)
-		for c, name := range map[int]string{5: "value", 7: "group_median", 8: "group_q1", 9: "group_q3"} {
-			if v := r[col(name)]; v != nil {
-				f.SetCellValue(rsh, cell(c, row), v)
-			}
-			style := statStyle(st, k.unit, lang)
-			if c == 5 {
-				style = unitStyle(st, k.unit, lang, false)
-				if r[col("meets_target")] == false {
-					style = st.missStyle(f, k.unit, lang)
-				}
-			}
-			f.SetCellStyle(rsh, cell(c, row), cell(c, row), style)
+		setNumber(f, rsh, cell(5, row), r[col("value")], valueStyle)
+		setNumber(f, rsh, cell(6, row), r[col("percentile")], st.pct)
+		for c, name := range map[int]string{7: "group_median", 8: "group_q1", 9: "group_q3"} {
+			setNumber(f, rsh, cell(c, row), r[col(name)], statStyle(st, k.unit, lang))
 		}
-		if v := r[col("percentile")]; v != nil {
-			f.SetCellValue(rsh, cell(6, row), v)
-		}
-		f.SetCellStyle(rsh, cell(6, row), cell(6, row), st.pct)
-		if v := r[col("target")]; v != nil {
-			f.SetCellValue(rsh, cell(10, row), v)
-		}
-		f.SetCellStyle(rsh, cell(10, row), cell(10, row), st.targetStyle(f, k.unit, lang, k.dir))
-		switch r[col("meets_target")] {
-		case true:
-			setText(f, rsh, cell(11, row), L(lang, "yes"))
-			f.SetCellStyle(rsh, cell(11, row), cell(11, row), st.good)
-		case false:
-			setText(f, rsh, cell(11, row), L(lang, "no"))
-			f.SetCellStyle(rsh, cell(11, row), cell(11, row), st.bad)
-		default:
-			f.SetCellStyle(rsh, cell(11, row), cell(11, row), st.text)
-		}
-		// 环比, 同比: a rate's change in percentage points, any other with its sign and unit
-		for c, name := range map[int]string{12: "change_mom", 13: "change_yoy"} {
-			v, style := r[col(name)], unitStyle(st, k.unit, lang, true)
-			if k.unit == "rate" {
-				if x, ok := v.(float64); ok {
-					v = math.Round(x*1e6) / 1e4
-				}
-				style = st.ppZH
-				if lang == "en" {
-					style = st.ppEN
-				}
-			}
-			if v != nil {
-				f.SetCellValue(rsh, cell(c, row), v)
-			}
-			f.SetCellStyle(rsh, cell(c, row), cell(c, row), style)
-		}
+		setNumber(f, rsh, cell(10, row), r[col("target")], st.targetStyle(f, k.unit, lang, k.dir))
+		setChange(f, st, rsh, cell(12, row), r[col("change_mom")], k.unit, lang)
+		setChange(f, st, rsh, cell(13, row), r[col("change_yoy")], k.unit, lang)
 	}
 	for i, w := range []float64{18, 6, 10, 20, 15, 10, 15, 15, 15, 12, 8, 16, 16} {
 		f.SetColWidth(rsh, colName(i+1), colName(i+1), w)
@@ -261,11 +213,7 @@ func Benchmark(ctx context.Context, db *sql.DB, month, lang, path string) error 
 		setText(f, tsh, cell(1, row), m)
 		f.SetCellStyle(tsh, cell(1, row), cell(1, row), st.text)
 		for j, k := range kpis {
-			ref := cell(2+j, row)
-			if v := median[[2]string{m, k.key}]; v != nil {
-				f.SetCellValue(tsh, ref, v)
-			}
-			f.SetCellStyle(tsh, ref, ref, statStyle(st, k.unit, lang))
+			setNumber(f, tsh, cell(2+j, row), median[[2]string{m, k.key}], statStyle(st, k.unit, lang))
 		}
 	}
 	f.SetColWidth(tsh, "A", "A", 10)

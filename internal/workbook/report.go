@@ -94,48 +94,20 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 			label += L(lang, "provisional")
 		}
 		setText(f, sh, cell(1, row), label)
-		missed := false
 		unit := str(r[ci("unit")])
 		style := unitStyle(st, unit, lang, false)
-		for j, col := range []string{"value", "target", "value_prev_month", "change_mom", "value_prev_year", "change_yoy"} {
-			c := []int{2, 3, 5, 6, 7, 8}[j]
-			v, s := r[ci(col)], style
-			if unit == "rate" && strings.HasPrefix(col, "change_") {
-				// a rate's change is a difference of percentages: shown in percentage points
-				// ("−1.03个百分点"), not as "−1.03%", which reads as a relative change
-				if f, ok := v.(float64); ok {
-					v = math.Round(f*1e6) / 1e4
-				}
-				s = st.ppZH
-				if lang == "en" {
-					s = st.ppEN
-				}
-			} else if strings.HasPrefix(col, "change_") {
-				s = unitStyle(st, unit, lang, true)
-			} else if col == "target" {
-				s = st.targetStyle(f, unit, lang, str(r[ci("direction")]))
-			}
-			if v != nil {
-				f.SetCellValue(sh, cell(c, row), v)
-			}
-			f.SetCellStyle(sh, cell(c, row), cell(c, row), s)
+		for c, col := range map[int]string{2: "value", 5: "value_prev_month", 7: "value_prev_year"} {
+			setNumber(f, sh, cell(c, row), r[ci(col)], style)
 		}
-		switch r[ci("meets_target")] {
-		case true:
-			setText(f, sh, cell(4, row), L(lang, "yes"))
-			f.SetCellStyle(sh, cell(4, row), cell(4, row), st.good)
-		case false:
-			setText(f, sh, cell(4, row), L(lang, "no"))
-			f.SetCellStyle(sh, cell(4, row), cell(4, row), st.bad)
-			f.SetCellStyle(sh, cell(1, row), cell(1, row), st.bad)
-			missed = true
-		default:
-			f.SetCellStyle(sh, cell(4, row), cell(4, row), st.text)
+		setNumber(f, sh, cell(3, row), r[ci("target")], st.targetStyle(f, unit, lang, str(r[ci("direction")])))
+		setChange(f, st, sh, cell(6, row), r[ci("change_mom")], unit, lang)
+		setChange(f, st, sh, cell(8, row), r[ci("change_yoy")], unit, lang)
+		labelStyle := st.text // a KPI that misses its target: its name in red too
+		if setMet(f, st, sh, cell(4, row), r[ci("meets_target")], lang) {
+			labelStyle = st.bad
 		}
+		f.SetCellStyle(sh, cell(1, row), cell(1, row), labelStyle)
 		setText(f, sh, cell(9, row), def)
-		if !missed {
-			f.SetCellStyle(sh, cell(1, row), cell(1, row), st.text)
-		}
 		f.SetCellStyle(sh, cell(9, row), cell(9, row), st.text)
 	}
 	for i, w := range []float64{24, 16, 10, 8, 16, 14, 16, 14, 70} {
@@ -275,6 +247,49 @@ func unitStyle(st *styles, unit, lang string, signed bool) int {
 		return pick(st.hoursZH, st.signedHoursZH)
 	}
 	return pick(st.dec2, st.signedDec2)
+}
+
+// setNumber writes a value (nothing for NULL) in style.
+func setNumber(f *excelize.File, sheet, ref string, v any, style int) {
+	if v != nil {
+		f.SetCellValue(sheet, ref, v)
+	}
+	f.SetCellStyle(sheet, ref, ref, style)
+}
+
+// setChange writes a KPI's change (环比, 同比): a rate's, a difference of percentages, in
+// percentage points ("−1.03个百分点": the cell holds −1.03), not as "−1.03%", which reads as a
+// relative change; any other with its sign and unit.
+func setChange(f *excelize.File, st *styles, sheet, ref string, v any, unit, lang string) {
+	if unit != "rate" {
+		setNumber(f, sheet, ref, v, unitStyle(st, unit, lang, true))
+		return
+	}
+	if x, ok := v.(float64); ok {
+		v = math.Round(x*1e6) / 1e4
+	}
+	style := st.ppZH
+	if lang == "en" {
+		style = st.ppEN
+	}
+	setNumber(f, sheet, ref, v, style)
+}
+
+// setMet writes whether a value meets its target (meets_target): 是 in green, 否 in red, nothing
+// without a target; it reports a miss.
+func setMet(f *excelize.File, st *styles, sheet, ref string, meets any, lang string) bool {
+	switch meets {
+	case true:
+		setText(f, sheet, ref, L(lang, "yes"))
+		f.SetCellStyle(sheet, ref, ref, st.good)
+	case false:
+		setText(f, sheet, ref, L(lang, "no"))
+		f.SetCellStyle(sheet, ref, ref, st.bad)
+		return true
+	default:
+		f.SetCellStyle(sheet, ref, ref, st.text)
+	}
+	return false
 }
 
 // writeResult writes chosen columns of a query result as a formatted table from row; it returns

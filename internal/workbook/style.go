@@ -29,10 +29,9 @@ type styles struct {
 	// checkZH, checkEN: a reconciliation check, 1 or 0 shown as 一致/不一致 (OK/MISMATCH);
 	// mismatch: the conditional format of one that fails (styleChecks)
 	checkZH, checkEN, mismatch int
-	// targets: a target cell's style by unit, language and direction (targetStyle); misses: a
-	// value's that misses its target, by unit and language (missStyle)
-	targets, misses map[string]int
-	border          []excelize.Border
+	// made: the styles made on first use (madeStyle): a target's, a miss's, by unit and language
+	made   map[string]int
+	border []excelize.Border
 }
 
 // unitNumFmt is a unit's number format (as unitStyle's styles show it).
@@ -43,7 +42,7 @@ func unitNumFmt(unit, lang string) string {
 	case "money":
 		return "¥#,##0.00"
 	case "count":
-		return "#,##0"
+		return "0"
 	case "hours":
 		if lang == "en" {
 			return `#,##0.00" h"`
@@ -53,45 +52,41 @@ func unitNumFmt(unit, lang string) string {
 	return "#,##0.00"
 }
 
-// missStyle is the style of a value that misses its target: the unit's number format in the red
-// of bad. Made on first use; the unit's plain style if excelize refuses it.
-func (s *styles) missStyle(f *excelize.File, unit, lang string) int {
-	key := unit + "|" + lang
-	if id, ok := s.misses[key]; ok {
+// madeStyle is the style made from st under key, made on first use; the unit's plain style if
+// excelize refuses it.
+func (s *styles) madeStyle(f *excelize.File, key string, st *excelize.Style, unit, lang string) int {
+	if id, ok := s.made[key]; ok {
 		return id
 	}
-	format := unitNumFmt(unit, lang)
-	id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &format, Font: &excelize.Font{Color: "9C0006", Bold: true}, Border: s.border})
+	id, err := f.NewStyle(st)
 	if err != nil {
 		id = unitStyle(s, unit, lang, false)
 	}
-	if s.misses == nil {
-		s.misses = map[string]int{}
+	if s.made == nil {
+		s.made = map[string]int{}
 	}
-	s.misses[key] = id
+	s.made[key] = id
 	return id
+}
+
+// missStyle is the style of a value that misses its target: the unit's number format in the red
+// of bad (for a rate, pctBad).
+func (s *styles) missStyle(f *excelize.File, unit, lang string) int {
+	if unit == "rate" {
+		return s.pctBad
+	}
+	format := unitNumFmt(unit, lang)
+	return s.madeStyle(f, "miss|"+unit+"|"+lang, &excelize.Style{CustomNumFmt: &format, Font: &excelize.Font{Color: "9C0006"},
+		Fill: excelize.Fill{Type: "pattern", Color: []string{"FFC7CE"}, Pattern: 1}, Border: s.border}, unit, lang)
 }
 
 // targetStyle is the style of a target's cell: the unit's number format with the comparison that
 // meets the target in front ("≥ 95.00%", "≤ 1.00%"; TargetOp), so that the sheet says which way a
 // target points, as the dashboards' cards do, while the cell keeps the plain number for formulas.
-// Made on first use; the unit's plain style if excelize refuses it.
 func (s *styles) targetStyle(f *excelize.File, unit, lang, dir string) int {
 	op := TargetOp(dir)
-	key := unit + "|" + lang + "|" + op
-	if id, ok := s.targets[key]; ok {
-		return id
-	}
 	format := `"` + op + ` "` + unitNumFmt(unit, lang)
-	id, err := f.NewStyle(&excelize.Style{CustomNumFmt: &format, Border: s.border})
-	if err != nil {
-		id = unitStyle(s, unit, lang, false)
-	}
-	if s.targets == nil {
-		s.targets = map[string]int{}
-	}
-	s.targets[key] = id
-	return id
+	return s.madeStyle(f, "target|"+unit+"|"+lang+"|"+op, &excelize.Style{CustomNumFmt: &format, Border: s.border}, unit, lang)
 }
 
 func newStyles(f *excelize.File) (*styles, error) {
