@@ -288,6 +288,28 @@ func (r *Result) SummaryIn(lang string) string {
 	return msg.T(lang, "incremental: %d store(s) recomputed from %s", r.Stores, r.Since)
 }
 
+// runSummary is what transform_runs.summary_json keeps of a Result: what SummaryIn words, so
+// that status says it in its own language (message is in the language of the run).
+type runSummary struct {
+	Mode, Why, Since string
+	Stores           int
+}
+
+func (r *Result) summaryJSON() string {
+	b, _ := json.Marshal(runSummary{Mode: r.Mode, Why: r.Why, Since: r.Since, Stores: r.Stores})
+	return string(b)
+}
+
+// RunSummary words a run's transform_runs.summary_json in lang, as SummaryIn did when it ran;
+// "" for a run recorded before the column (whose message is all there is).
+func RunSummary(summaryJSON, lang string) string {
+	var s runSummary
+	if summaryJSON == "" || json.Unmarshal([]byte(summaryJSON), &s) != nil || s.Mode == "" {
+		return ""
+	}
+	return (&Result{Mode: s.Mode, Why: s.Why, Since: s.Since, Stores: s.Stores}).SummaryIn(lang)
+}
+
 // TestFailure is a broken invariant of our own tables: it fails the run.
 type TestFailure struct {
 	Test   Test
@@ -321,7 +343,8 @@ const runsDDL = `CREATE TABLE IF NOT EXISTS transform_runs (
   models INTEGER, tests INTEGER, settings_json VARCHAR, message VARCHAR);
 ALTER TABLE transform_runs ADD COLUMN IF NOT EXISTS mode VARCHAR;
 ALTER TABLE transform_runs ADD COLUMN IF NOT EXISTS high_water BIGINT;
-ALTER TABLE transform_runs ADD COLUMN IF NOT EXISTS fingerprint VARCHAR`
+ALTER TABLE transform_runs ADD COLUMN IF NOT EXISTS fingerprint VARCHAR;
+ALTER TABLE transform_runs ADD COLUMN IF NOT EXISTS summary_json VARCHAR`
 
 // Fingerprint identifies the models, the Go steps and the raw schema: an incremental run is
 // only allowed on marts made by the same ones.
@@ -989,9 +1012,9 @@ func (r *Runner) Run(ctx context.Context) (*Result, error) {
 		return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.UTC)
 	}
 	message := res.SummaryIn(r.Lang)
-	_, err = tx.ExecContext(ctx, `INSERT INTO transform_runs (run_id, started_at, finished_at, status, models, tests, settings_json, message, mode, high_water, fingerprint)
-		VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?)`,
-		res.RunID, wall(now().Add(-res.Duration)), wall(now()), res.Models, res.Tests, r.Config.JSON(), message, res.Mode, hwNow, fp)
+	_, err = tx.ExecContext(ctx, `INSERT INTO transform_runs (run_id, started_at, finished_at, status, models, tests, settings_json, message, mode, high_water, fingerprint, summary_json)
+		VALUES (?, ?, ?, 'ok', ?, ?, ?, ?, ?, ?, ?, ?)`,
+		res.RunID, wall(now().Add(-res.Duration)), wall(now()), res.Models, res.Tests, r.Config.JSON(), message, res.Mode, hwNow, fp, res.summaryJSON())
 	if err != nil {
 		return nil, err
 	}

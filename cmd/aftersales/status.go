@@ -131,14 +131,27 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 	line("rows", "%d loaded, %d rejected (ingest_rejects), %d skipped", rowsLoaded.Int64, rowsRejected.Int64, rowsSkipped.Int64)
 
 	var runID, tests sql.NullInt64
-	var finished, message sql.NullString
-	err = d.QueryRowContext(ctx, `SELECT run_id, strftime(finished_at, '%Y-%m-%d %H:%M'), message, tests FROM transform_runs
-		WHERE status = 'ok' ORDER BY run_id DESC LIMIT 1`).Scan(&runID, &finished, &message, &tests)
+	var finished, message, summary sql.NullString
+	// (summary_json as '' where the last transform was by a version before the column: status
+	// changes nothing in the database)
+	summaryCol := "''"
+	var has bool
+	if d.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_columns() WHERE table_name = 'transform_runs' AND column_name = 'summary_json'`).Scan(&has) == nil && has {
+		summaryCol = "summary_json"
+	}
+	err = d.QueryRowContext(ctx, `SELECT run_id, strftime(finished_at, '%Y-%m-%d %H:%M'), message, tests, `+summaryCol+` FROM transform_runs
+		WHERE status = 'ok' ORDER BY run_id DESC LIMIT 1`).Scan(&runID, &finished, &message, &tests, &summary)
 	switch {
 	case err != nil:
 		line("transform", "none yet: run `aftersales transform` to build the KPIs")
 	default:
-		line("transform", "run %d at %s (%s), %d data tests passed", runID.Int64, finished.String, message.String, tests.Int64)
+		// (what the run recomputed in status's language; message is in the run's, and all a run
+		// recorded before summary_json has)
+		words := transform.RunSummary(summary.String, lang)
+		if words == "" {
+			words = message.String
+		}
+		line("transform", "run %d at %s (%s), %d data tests passed", runID.Int64, finished.String, words, tests.Int64)
 		if n, f, _, err := transform.LoadedSinceLastRun(ctx, d, ""); err == nil && n > 0 {
 			line("not in the KPIs", "%d file(s) loaded since (%s…): run `aftersales transform`", n, f)
 		} else if err == nil {

@@ -37,6 +37,10 @@ func TestStatus(t *testing.T) {
 		t.Fatal(r.stderr)
 	}
 	status(`transform +run 1 at .* \(full rebuild \(first run\)\), \d+ data tests passed`, `the KPIs hold every file loaded`, `data quality +\d+ warnings`)
+	// what the run recomputed, in status's language rather than the run's (the run was in English)
+	if r := runBinLang(t, "zh", dir, "status", "--db", dbf); !regexp.MustCompile(`指标计算 +第 1 次，.*（全量重算（首次运行））`).MatchString(r.stdout) {
+		t.Errorf("status in Chinese after a transform in English:\n%s", r.stdout)
+	}
 	if r := runBin(t, dir, "payroll", "--db", dbf, "--store", "S002", "--month", "2026-09", "--close", "--reason", "ok"); r.code != 0 {
 		t.Fatal(r.stderr)
 	}
@@ -66,7 +70,12 @@ func TestStatus(t *testing.T) {
 	if _, err := d.Exec(`DELETE FROM raw_work_orders WHERE store_id = 'S002' AND opened_at >= TIMESTAMP '2026-10-20'`); err != nil {
 		t.Fatal(err)
 	}
+	// as a transform by a version before transform_runs.summary_json left it: its message is shown
+	if _, err := d.Exec(`ALTER TABLE transform_runs DROP COLUMN summary_json`); err != nil {
+		t.Fatal(err)
+	}
 	d.Close()
-	status(`latest month +2026-10: the data of 1 store\(s\) reaches its last day, not yet of: S002 \(to 2026-10-19 \d\d:\d\d\)`,
+	status(`transform +run 1 at .* \(full rebuild \(first run\)\), \d+ data tests passed`,
+		`latest month +2026-10: the data of 1 store\(s\) reaches its last day, not yet of: S002 \(to 2026-10-19 \d\d:\d\d\)`,
 		`payroll closed +S002 2026-09`, `\n +1 loaded file\(s\) have a note \(columns or sheets not read, headers or keys repeated\): aftersales query ingest_summary\n`, `not in the KPIs +1 file\(s\) loaded since \(`+regexp.QuoteMeta(fixed)+`…\): run .aftersales transform.`)
 }
