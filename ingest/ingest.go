@@ -527,7 +527,7 @@ func (in *Ingester) parseFile(ctx context.Context, path string, res *Result) (*l
 		}
 		if inf.Props != nil {
 			if creator, title := inf.Props(); creator == read.OwnCreator {
-				return nil, fileErr("this is a workbook aftersales wrote (%q), not a DMS export: keep the reports and payroll sheets out of the folders you ingest", title)
+				return nil, fileErr("this is a workbook aftersales wrote (%q), not a DMS export: keep the reports, payroll sheets and benchmark workbooks out of the folders you ingest", title)
 			}
 		}
 		if errors.As(err, &fe) && (noHeader || strings.HasPrefix(fe.Error(), "no header row")) && len(inf.Sheets) > 1 {

@@ -74,8 +74,8 @@ loaded in its own transaction; one line per file says rows read / loaded / rejec
 and the dates (or months) its rows span. Rejected rows are kept in ingest_rejects with file, row, column, value and reason.
 The same file again loads nothing (unless --reload); a corrected re-export replaces the rows of the same keys,
 and its line says how many rows of which earlier files it replaced. In a folder, files that are not
-CSV, XLSX, Excel 2003 XML or Parquet (Thumbs.db, a PDF…) and the reports and payroll sheets aftersales
-wrote are named and left aside; hidden files and Excel's ~$ lock files are skipped. A folder named through a
+CSV, XLSX, Excel 2003 XML or Parquet (Thumbs.db, a PDF…) and the reports, payroll sheets and benchmark
+workbooks aftersales wrote are named and left aside; hidden files and Excel's ~$ lock files are skipped. A folder named through a
 symbolic link is read where the link points; links to folders inside it are named, not followed. --check reads and checks
 the files and says what loading them would do, and loads nothing.
 
@@ -126,9 +126,9 @@ type asideFile struct {
 }
 
 // ownOutput: the names aftersales gives the workbooks it writes into folders (report.go,
-// payroll.go); a file so named and created by aftersales is its own output, not an export
+// payroll.go: 月报, 工资表, 集团对标); a file so named and created by aftersales is its own output, not an export
 // (checked by name first: opening every workbook of a folder would cost the ingest).
-var ownOutput = regexp.MustCompile(`^(月报|工资表)-.*\.xlsx$`)
+var ownOutput = regexp.MustCompile(`^(月报|工资表|集团对标)-.*\.xlsx$`)
 
 // expandPaths lists files under folders (sorted; hidden files, Excel's ~$ lock files and
 // lake/database files skipped) and the other files found there that are not data (aside).

@@ -282,6 +282,7 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 		{"report", "--db", dbf, "--store", "S001", "--month", "2026-09", "--xlsx", filepath.Join(dir, "r.xlsx"), "--lang", "en"},
 		{"dashboards", "--db", dbf, "--out", filepath.Join(dir, "dash"), "--month", "2026-09"},
 		{"payroll", "--db", dbf, "--all-stores", "--month", "2026-09", "--out-dir", filepath.Join(dir, "pay")},
+		{"report", "--db", dbf, "--all-stores", "--month", "2026-09", "--out-dir", filepath.Join(dir, "rep")},
 	} {
 		if r := runBin(t, dir, args...); r.code != 0 {
 			t.Errorf("%v: %d %s", args[0], r.code, r.stderr)
@@ -290,13 +291,15 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 	// aftersales' own workbooks are not exports: in a folder (by their names) left aside, named
 	// on the command line rejected with what they are
 	own := filepath.Join(dir, "own", "a.duckdb")
-	if r := runBin(t, dir, "ingest", "--db", own, filepath.Join(dir, "pay")); r.code != 0 ||
+	if r := runBin(t, dir, "ingest", "--db", own, filepath.Join(dir, "pay"), filepath.Join(dir, "rep")); r.code != 0 ||
 		!regexp.MustCompile(`工资表-S001-2026-09\.xlsx: not read — a workbook aftersales wrote \("S001 2026-09 [^"]+"\), not a DMS export`).MatchString(r.stdout) ||
+		!regexp.MustCompile(`月报-S001-2026-09\.xlsx: not read — a workbook aftersales wrote \("S001 .*2026-09 [^"]+"\), not a DMS export`).MatchString(r.stdout) ||
+		!regexp.MustCompile(`集团对标-2026-09\.xlsx: not read — a workbook aftersales wrote \("[^"]*2026-09"\), not a DMS export`).MatchString(r.stdout) ||
 		!strings.Contains(r.stdout, "0 file(s): read 0") {
-		t.Errorf("ingest of a folder of payroll workbooks: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+		t.Errorf("ingest of folders of payroll, report and benchmark workbooks: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	if r := runBin(t, dir, "ingest", "--db", own, filepath.Join(dir, "r.xlsx")); r.code != 1 ||
-		!regexp.MustCompile(`r\.xlsx: REJECTED — this is a workbook aftersales wrote \("S001 .*2026-09.*"\), not a DMS export: keep the reports and payroll sheets out of the folders you ingest`).MatchString(r.stdout) {
+		!regexp.MustCompile(`r\.xlsx: REJECTED — this is a workbook aftersales wrote \("S001 .*2026-09.*"\), not a DMS export: keep the reports, payroll sheets and benchmark workbooks out of the folders you ingest`).MatchString(r.stdout) {
 		t.Errorf("ingest of a report workbook: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 	}
 	// the printed payroll speaks the clerk's language: Chinese by default, English with --lang en
