@@ -86,9 +86,9 @@ func TestUsageErrorsExit2(t *testing.T) {
 		{"payroll", "--db", "x.duckdb", "--store", "S1"},
 		{"payroll", "--db", "x.duckdb", "--store", "S1", "--month", "2026-13"},
 		{"payroll", "--db", "x.duckdb", "--store", "S1", "--month", "2026-03", "--reopen"},
-		{"report", "--db", "x.duckdb", "--store", "S1", "--month", "2026-03"},
+		{"report", "--db", "x.duckdb", "--store", "S1"},
 		{"report", "--db", "x.duckdb", "--benchmark", "--store", "S1", "--month", "2026-03", "--xlsx", "b.xlsx"},
-		{"report", "--db", "x.duckdb", "--benchmark", "--month", "2026-03"},
+		{"report", "--db", "x.duckdb", "--benchmark"},
 		{"dashboards", "--db", "x.duckdb"},
 		{"gen", "--stores", "0", "--out", "x"},
 		{"ingest", "--db", "x.duckdb", "no-such-file.csv"},
@@ -286,6 +286,22 @@ func TestPipelineAndOutputContracts(t *testing.T) {
 	} {
 		if r := runBin(t, dir, args...); r.code != 0 {
 			t.Errorf("%v: %d %s", args[0], r.code, r.stderr)
+		}
+	}
+	// without --xlsx, a report and the benchmark workbook are written here under the names
+	// --all-stores gives them
+	for _, c := range []struct {
+		args []string
+		file string
+	}{
+		{[]string{"--store", "S001", "--month", "2026-09"}, "月报-S001-2026-09.xlsx"},
+		{[]string{"--benchmark", "--month", "2026-09"}, "集团对标-2026-09.xlsx"},
+	} {
+		r := runBin(t, dir, append([]string{"report", "--db", dbf}, c.args...)...)
+		if p := filepath.Join(dir, c.file); r.code != 0 || r.stdout != "wrote "+p+"\n" {
+			t.Errorf("report %v: exit %d, %q%s", c.args, r.code, r.stdout, r.stderr)
+		} else if got, want := sheetsOf(t, p), sheetsOf(t, filepath.Join(dir, "rep", c.file)); got == "" || got != want {
+			t.Errorf("report %v: %s differs from --all-stores'", c.args, c.file)
 		}
 	}
 	// aftersales' own workbooks are not exports: in a folder (by their names) left aside, named

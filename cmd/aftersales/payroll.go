@@ -11,7 +11,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/aftersales/aftersales/internal/filename"
 	"github.com/aftersales/aftersales/internal/msg"
 	"github.com/aftersales/aftersales/internal/workbook"
 	"github.com/aftersales/aftersales/transform"
@@ -88,7 +87,7 @@ func runPayrollAll(ctx context.Context, o *payrollOpts) error {
 		return failed("no payroll for month %s", o.Month)
 	}
 	err = inParallel(len(all), "payroll workbooks", func(i int) error {
-		p := filepath.Join(o.OutDir, fmt.Sprintf("工资表-%s-%s.xlsx", filename.Part(all[i].Store), o.Month))
+		p := filepath.Join(o.OutDir, payrollFile(all[i].Store, o.Month))
 		if err := mkdirFor(p); err != nil {
 			return err
 		}

@@ -53,8 +53,8 @@ func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {
 	rows.Close()
 	dir := filepath.Join(o.Out, "reports")
 	for _, s := range list {
-		rp := filepath.Join(dir, fmt.Sprintf("月报-%s-%s.xlsx", filename.Part(s.store), s.month))
-		pp := filepath.Join(dir, fmt.Sprintf("工资表-%s-%s.xlsx", filename.Part(s.store), s.month))
+		rp := filepath.Join(dir, reportFile(s.store, s.month))
+		pp := filepath.Join(dir, payrollFile(s.store, s.month))
 		if err := mkdirFor(rp); err != nil {
 			return err
 		}
@@ -70,7 +70,7 @@ func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {
 		for _, s := range list {
 			month = max(month, s.month)
 		}
-		bp := filepath.Join(dir, fmt.Sprintf("集团对标-%s.xlsx", month))
+		bp := filepath.Join(dir, benchmarkFile(month))
 		if err := workbook.Benchmark(ctx, d, month, o.Lang, bp); err != nil {
 			return failed("writing %s: %v", bp, err)
 		}
@@ -81,10 +81,20 @@ func demoReports(ctx context.Context, o *demoOpts, f *dbFlags) error {
 	return nil
 }
 
+// The names of the workbooks aftersales writes into a folder (--all-stores, the demo) or, for a
+// report without --xlsx, into the current one; ingest leaves files so named aside (ownOutput).
+func reportFile(store, month string) string {
+	return fmt.Sprintf("月报-%s-%s.xlsx", filename.Part(store), month)
+}
+func payrollFile(store, month string) string {
+	return fmt.Sprintf("工资表-%s-%s.xlsx", filename.Part(store), month)
+}
+func benchmarkFile(month string) string { return fmt.Sprintf("集团对标-%s.xlsx", month) }
+
 func newReportCmd() *cobra.Command {
 	o := &reportOpts{}
 	c := &cobra.Command{
-		Use:   "report --db FILE --store ID --month YYYY-MM --xlsx FILE [--lang zh|en] | --all-stores --month YYYY-MM --out-dir DIR | --benchmark --month YYYY-MM --xlsx FILE",
+		Use:   "report --db FILE --store ID --month YYYY-MM [--xlsx FILE] [--lang zh|en] | --all-stores --month YYYY-MM --out-dir DIR | --benchmark --month YYYY-MM [--xlsx FILE]",
 		Short: "The monthly business report workbook (业务月报表) of a store-month",
 		Long: `Writes the monthly report: KPI sheet with targets, misses coloured, 环比 and 同比; a 13-month
 trend with native Excel charts; technicians; advisors; comebacks; complaints (customers masked);
@@ -112,8 +122,11 @@ group's median, quartiles, target, 环比 and 同比; and the group's medians of
 			if o.Benchmark {
 				return runReportBenchmark(ctxOf(c), o, c.OutOrStdout())
 			}
-			if o.Store == "" || o.Month == "" || o.XLSX == "" {
-				return usage("report needs --store, --month and --xlsx\nRun `aftersales report --help` for usage.")
+			if o.Store == "" || o.Month == "" {
+				return usage("report needs --store and --month\nRun `aftersales report --help` for usage.")
+			}
+			if o.XLSX == "" {
+				o.XLSX = reportFile(o.Store, o.Month)
 			}
 			d, err := openTransformed(ctxOf(c), &o.dbFlags, o.Store)
 			if err != nil {
@@ -131,10 +144,10 @@ group's median, quartiles, target, 环比 and 同比; and the group's medians of
 	o.dbFlags.add(c)
 	c.Flags().StringVar(&o.Store, "store", "", "store id (required)")
 	c.Flags().StringVar(&o.Month, "month", "", "month YYYY-MM (required)")
-	c.Flags().StringVar(&o.XLSX, "xlsx", "", "the workbook to write (required)")
+	c.Flags().StringVar(&o.XLSX, "xlsx", "", "the workbook to write (default 月报-<store>-<month>.xlsx, with --benchmark 集团对标-<month>.xlsx, in the current folder)")
 	c.Flags().BoolVar(&o.AllStores, "all-stores", false, "write the report of every store with orders in --month into --out-dir (head office)")
 	c.Flags().StringVar(&o.OutDir, "out-dir", "", "with --all-stores: the folder for the workbooks")
-	c.Flags().BoolVar(&o.Benchmark, "benchmark", false, "write head office's benchmark workbook (集团对标) of --month to --xlsx")
+	c.Flags().BoolVar(&o.Benchmark, "benchmark", false, "write head office's benchmark workbook (集团对标) of --month")
 	return c
 }
 
@@ -143,8 +156,11 @@ func runReportBenchmark(ctx context.Context, o *reportOpts, w io.Writer) error {
 	switch {
 	case o.Store != "":
 		return usage("--benchmark compares every store: leave out --store")
-	case o.Month == "" || o.XLSX == "":
-		return usage("--benchmark needs --month and --xlsx")
+	case o.Month == "":
+		return usage("--benchmark needs --month")
+	}
+	if o.XLSX == "" {
+		o.XLSX = benchmarkFile(o.Month)
 	}
 	d, err := openTransformed(ctx, &o.dbFlags, "")
 	if err != nil {
@@ -195,7 +211,7 @@ func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 		return failed("cannot create %s: %v", o.OutDir, err)
 	}
 	err = inParallel(len(stores), "monthly reports", func(i int) error {
-		p := filepath.Join(o.OutDir, fmt.Sprintf("月报-%s-%s.xlsx", filename.Part(stores[i]), o.Month))
+		p := filepath.Join(o.OutDir, reportFile(stores[i], o.Month))
 		if err := workbook.Report(ctx, d, stores[i], o.Month, o.Lang, p); err != nil {
 			return failed("writing %s: %v", p, err)
 		}
@@ -204,7 +220,7 @@ func runReportAll(ctx context.Context, o *reportOpts, w io.Writer) error {
 	if err != nil {
 		return err
 	}
-	bp := filepath.Join(o.OutDir, fmt.Sprintf("集团对标-%s.xlsx", o.Month))
+	bp := filepath.Join(o.OutDir, benchmarkFile(o.Month))
 	if err := workbook.Benchmark(ctx, d, o.Month, o.Lang, bp); err != nil {
 		return failed("writing %s: %v", bp, err)
 	}
