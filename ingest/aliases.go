@@ -272,6 +272,20 @@ func (a *Aliases) EnumWords(col *Column) string {
 	return col.enumWords(a.valueList[col.Name])
 }
 
+// Counts is how many headers and how many spellings of values the file declares.
+func (a *Aliases) Counts() (headers, values int) {
+	if a == nil {
+		return 0, 0
+	}
+	for _, k := range a.headers {
+		headers += len(k)
+	}
+	for _, c := range a.values {
+		values += len(c)
+	}
+	return headers, values
+}
+
 // Empty reports whether the file declares nothing.
 func (a *Aliases) Empty() bool { return a == nil || len(a.keys) == 0 && len(a.values) == 0 }
 

@@ -312,6 +312,11 @@ func runIngest(ctx context.Context, o *ingestOpts) error {
 	if err != nil {
 		return err
 	}
+	if !aliases.Empty() && !o.Quiet {
+		// (what a reader of the output needs to know why 快修 loaded as repair)
+		h, v := aliases.Counts()
+		fmt.Fprintln(o.Out, termSafe(msg.T(lang, "reading the DMS's own words declared in %s: %d header(s), %d value spelling(s)", aliases.Path, h, v), true))
+	}
 	for i, a := range aside {
 		if o.Quiet && i == 3 {
 			fmt.Fprintln(o.Out, msg.T(lang, "    … and %d more", len(aside)-3))

@@ -776,7 +776,7 @@ func TestAliasesFile(t *testing.T) {
 	}
 	os.WriteFile(filepath.Join(dir, "data", "aliases.yaml"), []byte("values:\n  order_type:\n    repair: [快修]\n"), 0o644)
 	r = runBin(t, dir, "ingest", "--db", "a.duckdb", "--reload", "wo.csv")
-	if r.code != 0 || !strings.Contains(r.stdout, "loaded 1, rejected 0") {
+	if r.code != 0 || !strings.Contains(r.stdout, "loaded 1, rejected 0") || !strings.HasPrefix(r.stdout, "reading the DMS's own words declared in data/aliases.yaml: 0 header(s), 1 value spelling(s)\n") {
 		t.Errorf("with data/aliases.yaml: exit %d, %s%s", r.code, r.stdout, r.stderr)
 	}
 	r = runBin(t, dir, "query", "--db", "a.duckdb", "--format", "csv", "SELECT order_type FROM raw_work_orders")

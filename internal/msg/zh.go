@@ -59,6 +59,7 @@ var zh = map[string]string{
 	"load the files even if the same content was loaded before: each is then the latest ingested and wins its keys (to put an export back on top of one ingested after it by mistake)": "即使同样内容的文件之前已导入也再次导入：它成为最近导入的文件，相同键以它为准（较旧的导出被误在它之后导入时，用它让这份导出重新生效）",
 	"%s: not read — a link to a folder, not followed (name it on the command line to read that folder)":                                                                                "%s：未读取 —— 这是指向文件夹的链接，不会跟随进入（要读取那个文件夹，请在命令行上写出它）",
 	"%s: not read — a workbook aftersales wrote (%q), not a DMS export":                                                                                                                "%s：未读取 —— 这是 aftersales 写出的工作簿（%q），不是 DMS 导出文件",
+	"reading the DMS's own words declared in %s: %d header(s), %d value spelling(s)":                                                                                                   "按 %s 中声明的 DMS 自有写法读取：%d 个表头，%d 个取值写法",
 	"this is a workbook aftersales wrote (%q), not a DMS export: keep the reports, payroll sheets and benchmark workbooks out of the folders you ingest":                               "这是 aftersales 写出的工作簿（%q），不是 DMS 导出文件：请不要把月报、工资表和集团对标工作簿放在要导入的文件夹里",
 	"%d rows read": "已读取 %d 行",
 	"column %d %q and column %d %q are both %s: column %d was read, column %d was not":                                                                       "第 %d 列 %q 与第 %d 列 %q 都是 %s：读取了第 %d 列，未读取第 %d 列",
