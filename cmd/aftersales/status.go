@@ -19,7 +19,8 @@ import (
 
 type statusOpts struct {
 	dbFlags
-	Out io.Writer
+	Config string // the settings file transform would read (default data/settings.yaml when present)
+	Out    io.Writer
 }
 
 func init() { extraCommands = append(extraCommands, newStatusCmd) }
@@ -31,8 +32,8 @@ func newStatusCmd() *cobra.Command {
 		Short: "What the database holds: stores, months, files loaded, the last transform, closed payroll months",
 		Long: `Says in a few lines what a database holds and whether its KPIs are up to date: the stores
 and the months of their work orders, the files loaded (and rejected), the last transform and the
-files loaded since (not in the KPIs until the next transform), the payroll months closed, and the
-data-quality findings. For the latest month it names the stores whose data does not reach its
+files loaded since (not in the KPIs until the next transform), whether the settings file has changed
+since, the payroll months closed, and the data-quality findings. For the latest month it names the stores whose data does not reach its
 last day yet (their last exports not loaded, or the month still running). Read-only: it runs
 beside any other verb.`,
 		Example: `  aftersales status
@@ -40,10 +41,14 @@ beside any other verb.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			o.Out = c.OutOrStdout()
+			if !c.Flags().Changed("config") {
+				o.Config = defaultConfigPath()
+			}
 			return runStatus(ctxOf(c), o)
 		},
 	}
 	o.dbFlags.add(c)
+	c.Flags().StringVar(&o.Config, "config", "", "the settings file transform is run with (default data/settings.yaml)")
 	return c
 }
 
@@ -131,7 +136,7 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 	line("rows", "%d loaded, %d rejected (ingest_rejects), %d skipped", rowsLoaded.Int64, rowsRejected.Int64, rowsSkipped.Int64)
 
 	var runID, tests sql.NullInt64
-	var finished, message, summary sql.NullString
+	var finished, message, summary, settings sql.NullString
 	// (summary_json as '' where the last transform was by a version before the column: status
 	// changes nothing in the database)
 	summaryCol := "''"
@@ -139,8 +144,8 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 	if d.QueryRowContext(ctx, `SELECT count(*) > 0 FROM duckdb_columns() WHERE table_name = 'transform_runs' AND column_name = 'summary_json'`).Scan(&has) == nil && has {
 		summaryCol = "summary_json"
 	}
-	err = d.QueryRowContext(ctx, `SELECT run_id, strftime(finished_at, '%Y-%m-%d %H:%M'), message, tests, `+summaryCol+` FROM transform_runs
-		WHERE status = 'ok' ORDER BY run_id DESC LIMIT 1`).Scan(&runID, &finished, &message, &tests, &summary)
+	err = d.QueryRowContext(ctx, `SELECT run_id, strftime(finished_at, '%Y-%m-%d %H:%M'), message, tests, `+summaryCol+`, settings_json FROM transform_runs
+		WHERE status = 'ok' ORDER BY run_id DESC LIMIT 1`).Scan(&runID, &finished, &message, &tests, &summary, &settings)
 	switch {
 	case err != nil:
 		line("transform", "none yet: run `aftersales transform` to build the KPIs")
@@ -157,6 +162,9 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 		} else if err == nil {
 			line("", "the KPIs hold every file loaded")
 		}
+		// a target or setting edited since: the marts (and the dashboards' targets) do not show it
+		// until the next transform, which then recomputes every mart
+		settingsLine(o.Config, settings.String, line)
 	}
 
 	rows, err := d.QueryContext(ctx, `SELECT store_id, string_agg(DISTINCT month, ', ' ORDER BY month) FROM payroll_closed_rows GROUP BY store_id ORDER BY store_id`)
@@ -184,6 +192,24 @@ func runStatus(ctx context.Context, o *statusOpts) error {
 		line("data quality", "%d warnings, %d notes: aftersales query data_quality", warn.Int64, info.Int64)
 	}
 	return t.write(o.Out)
+}
+
+// settingsLine says whether the settings file (path; "" the built-in defaults) is what the last
+// transform used (lastJSON).
+func settingsLine(path, lastJSON string, line func(label, format string, a ...any)) {
+	name := path
+	if name == "" {
+		name = msg.T(lang, "the built-in defaults")
+	}
+	cfg, err := transform.LoadConfig(path)
+	switch {
+	case err != nil:
+		line("settings", "%v", err) // (the error names the file)
+	case cfg.JSON() != lastJSON:
+		line("settings", "%s: changed since the last transform; run `aftersales transform` (it recomputes every mart)", name)
+	default:
+		line("settings", "%s (what the last transform used)", name)
+	}
 }
 
 func or(s sql.NullString, def string) string {
