@@ -30,13 +30,14 @@ func Fmt(v float64, unit, lang string) string {
 	return fmt.Sprintf("%.2f", v)
 }
 
-// big writes 12.35万 / 1.23亿 (zh) or 12.35K / 1.23M (en) for large numbers.
+// big writes 12.35万 / 1.23亿 (zh) or 12.35K / 1.23M (en) for large numbers, with thousands
+// separators where those have four digits or more (a year's revenue: ¥1,946.63万).
 func big(v float64, lang string, dec int) string {
 	a := math.Abs(v)
 	if lang == "en" {
 		switch {
 		case a >= 1e9:
-			return fmt.Sprintf("%.2fB", v/1e9)
+			return commas(fmt.Sprintf("%.2f", v/1e9)) + "B"
 		case a >= 1e6:
 			return fmt.Sprintf("%.2fM", v/1e6)
 		case a >= 1e4:
@@ -45,9 +46,9 @@ func big(v float64, lang string, dec int) string {
 	} else {
 		switch {
 		case a >= 1e8:
-			return fmt.Sprintf("%.2f亿", v/1e8)
+			return commas(fmt.Sprintf("%.2f", v/1e8)) + "亿"
 		case a >= 1e4:
-			return fmt.Sprintf("%.2f万", v/1e4)
+			return commas(fmt.Sprintf("%.2f", v/1e4)) + "万"
 		}
 	}
 	return commas(fmt.Sprintf("%.*f", dec, v))

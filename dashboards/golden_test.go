@@ -3,13 +3,16 @@ package dashboards
 import (
 	"encoding/json"
 	"flag"
+	"html"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aftersales/aftersales/internal/testenv"
+	"github.com/aftersales/aftersales/internal/workbook"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden.json from the current output (for a human to review)")
@@ -70,7 +73,7 @@ func TestFormat(t *testing.T) {
 		unit, lang string
 		want       string
 	}{
-		{1328603.92, "money", "zh", "¥132.86万"}, {123456789, "money", "zh", "¥1.23亿"}, {886.33, "money", "zh", "¥886.33"},
+		{1328603.92, "money", "zh", "¥132.86万"}, {123456789, "money", "zh", "¥1.23亿"}, {19466300.5, "money", "zh", "¥1,946.63万"}, {-19466300.5, "money", "zh", "¥-1,946.63万"}, {886.33, "money", "zh", "¥886.33"},
 		{1328603.92, "money", "en", "¥1.33M"}, {0.9523, "rate", "zh", "95.2%"}, {1499, "count", "zh", "1,499"},
 		{23456, "count", "zh", "2.35万"}, {4.23, "hours", "zh", "4.2小时"}, {4.23, "hours", "en", "4.2 h"},
 	}
@@ -103,5 +106,35 @@ func TestOptionJSONIsInert(t *testing.T) {
 	var back map[string]any
 	if err := json.Unmarshal([]byte(got), &back); err != nil || back["f"] != "__f__x__f__" || back["name"] != "</script><script>alert(1)</script>" {
 		t.Errorf("the text must survive unchanged as data: %v %v", back, err)
+	}
+}
+
+// TestKPICardYearToDate: a card shows the year to date (本年累计) and its change against last
+// year's where monthly_review gives them, and nothing of it where it does not.
+func TestKPICardYearToDate(t *testing.T) {
+	review := &workbook.Result{Cols: []string{"kpi", "label_zh", "label_en", "unit", "direction", "value", "target", "meets_target",
+		"value_prev_month", "value_prev_year", "provisional", "formula_zh", "formula_en", "value_ytd", "value_ytd_prev_year"}}
+	row := func(ytd, py any) []any {
+		return []any{"revenue", "产值", "Revenue", "money", "up", 1529200.0, nil, nil, nil, nil, nil, "", "", ytd, py}
+	}
+	c := kpiCard(row(19466300.5, 17696636.8), review, "zh")
+	if c.YTD != "¥1,946.63万" || c.YTDChange != "+10.0%" || c.YTDSign != 1 {
+		t.Errorf("year to date %q, change %q (%d)", c.YTD, c.YTDChange, c.YTDSign)
+	}
+	c = kpiCard(row(19466300.5, nil), review, "en")
+	if c.YTD != "¥19.47M" || c.YTDChange != "" {
+		t.Errorf("without last year's: %q, change %q", c.YTD, c.YTDChange)
+	}
+	if c = kpiCard(row(nil, nil), review, "zh"); c.YTD != "" || c.YTDChange != "" {
+		t.Errorf("without a year to date: %q, change %q", c.YTD, c.YTDChange)
+	}
+	// and the page shows it, with its label
+	var b strings.Builder
+	pg := &page{Lang: "zh", Title: "t", Cards: []card{kpiCard(row(19466300.5, 17696636.8), review, "zh")}}
+	if err := pageTmpl.Execute(&b, pg); err != nil {
+		t.Fatal(err)
+	}
+	if !regexp.MustCompile(`本年累计 ¥1,946.63万 <span class="d up">同比 \+10.0%</span>`).MatchString(html.UnescapeString(b.String())) {
+		t.Errorf("the card's year to date not on the page")
 	}
 }

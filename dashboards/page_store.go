@@ -248,6 +248,12 @@ func kpiCard(r []any, review *workbook.Result, l string) card {
 	if py, ok := toFloat(r[col("value_prev_year")]); ok {
 		c.YoY, c.YoYSign = Delta(v, py, unit, l)
 	}
+	if ytd, ok := toFloat(r[col("value_ytd")]); ok {
+		c.YTD = Fmt(ytd, unit, l)
+		if py, ok := toFloat(r[col("value_ytd_prev_year")]); ok {
+			c.YTDChange, c.YTDSign = Delta(ytd, py, unit, l)
+		}
+	}
 	if str(r[col("kpi")]) == "ftfr" && r[col("provisional")] == true {
 		c.Provisional, c.ProvisionalTip = true, T(l, "provisional_tip")
 	}

@@ -30,9 +30,13 @@ type card struct {
 	Label, Tip, Value, Target, Status string // Status: met | miss | ""
 	MoM, YoY                          string
 	MoMSign, YoYSign                  int
-	Provisional                       bool
-	ProvisionalTip                    string
-	Good                              int // +1 when a rise is good, -1 when a fall is good
+	// YTD: the year to date (本年累计) of a KPI that adds up; YTDChange its change against last
+	// year's (monthly_review's value_ytd, value_ytd_prev_year)
+	YTD, YTDChange string
+	YTDSign        int
+	Provisional    bool
+	ProvisionalTip string
+	Good           int // +1 when a rise is good, -1 when a fall is good
 }
 
 type section struct {
@@ -129,6 +133,7 @@ footer dt{font-weight:600;display:inline} footer dd{display:inline;margin:0 0 0 
 <div class="val">{{.Value}}</div>
 {{if .Target}}<div class="tgt">{{.Target}}</div>{{end}}
 <div>{{if .MoM}}<span class="d {{if eq .MoMSign 0}}flat{{else if eq .MoMSign .Good}}up{{else}}down{{end}}">{{if eq $.Lang "en"}}MoM{{else}}环比{{end}} {{.MoM}}</span>{{end}}{{if .YoY}}<span class="d {{if eq .YoYSign 0}}flat{{else if eq .YoYSign .Good}}up{{else}}down{{end}}">{{if eq $.Lang "en"}}YoY{{else}}同比{{end}} {{.YoY}}</span>{{end}}</div>
+{{if .YTD}}<div class="tgt">{{if eq $.Lang "en"}}Year to date{{else}}本年累计{{end}} {{.YTD}}{{if .YTDChange}} <span class="d {{if eq .YTDSign 0}}flat{{else if eq .YTDSign .Good}}up{{else}}down{{end}}">{{if eq $.Lang "en"}}YoY{{else}}同比{{end}} {{.YTDChange}}</span>{{end}}</div>{{end}}
 </div>{{end}}
 </div>{{end}}
 <div class="grid">

@@ -199,6 +199,9 @@ func TestListQueriesByHand(t *testing.T) {
 	ins("SD2", "VINSD000000000001", "maintenance", "delivered", "2025-10-05 08:00", "2025-10-05 10:00", 20010) // the same instant: SD2's mileage
 	ins("SE0", "VINSE000000000002", "repair", "delivered", "2025-12-10 08:00", "2025-12-10 10:00", 6590)
 	ins("SE1", "VINSE000000000002", "maintenance", "delivered", "2026-01-10 08:00", "2026-01-10 10:00", 10000)
+	// the year to date: customer orders delivered 2026-01-10 (SE1), 2026-02-15 (Y1), 2026-03-20
+	// (W3) and 2026-04-02 (W1); last year's January … April, 2025-04-01 (LA, LA2, LB)
+	ins("Y1", "VINY1000000000001", "repair", "delivered", "2026-02-10 09:00", "2026-02-15 10:00", nil)
 	if _, err := (&transform.Runner{DB: d, Config: transform.DefaultConfig()}).Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -220,6 +223,31 @@ func TestListQueriesByHand(t *testing.T) {
 		if fmt.Sprint(rows) != fmt.Sprint(want) {
 			t.Errorf("%s:\n got %v\nwant %v", name, rows, want)
 		}
+	}
+	// monthly_review's year to date, of the KPIs that add up alone; none for a year whose January
+	// is before the store's first month (2023-03, LC's), nor for the year before it
+	ytd := func(month string) [][]string {
+		got := run(t, d, "monthly_review", map[string]string{"store": "S1", "month": month})
+		idx := map[string]int{}
+		for i, c := range got[0] {
+			idx[c] = i
+		}
+		var rows [][]string
+		for _, r := range got[1:] {
+			if k := r[idx["kpi"]]; k == "orders" || k == "revenue" || k == "revenue_per_order" {
+				rows = append(rows, []string{k, r[idx["value"]], r[idx["value_ytd"]], r[idx["value_ytd_prev_year"]], r[idx["change_ytd"]]})
+			}
+		}
+		return rows
+	}
+	if got, want := ytd("2026-04"), [][]string{{"orders", "1", "4", "3", "1"}, {"revenue", "0", "0", "0", "0"}, {"revenue_per_order", "0", "", "", ""}}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("monthly_review S1 2026-04, year to date:\n got %v\nwant %v", got, want)
+	}
+	if got, want := ytd("2024-03"), [][]string{{"orders", "0", "0", "", ""}, {"revenue", "0", "0", "", ""}, {"revenue_per_order", "", "", "", ""}}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("monthly_review S1 2024-03 (no year to date for 2023):\n got %v\nwant %v", got, want)
+	}
+	if got, want := ytd("2023-05"), [][]string{{"orders", "0", "", "", ""}, {"revenue", "0", "", "", ""}, {"revenue_per_order", "", "", "", ""}}; fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("monthly_review S1 2023-05 (no year to date):\n got %v\nwant %v", got, want)
 	}
 	check("wip_month_end", map[string]string{"store": "S1", "month": "2026-03"}, []string{"order_no", "age_days"},
 		[][]string{{"W1", "1.6"}, {"W2", "0.7"}})

@@ -96,7 +96,7 @@ func newReportCmd() *cobra.Command {
 	c := &cobra.Command{
 		Use:   "report --db FILE --store ID --month YYYY-MM [--xlsx FILE] [--lang zh|en] | --all-stores --month YYYY-MM --out-dir DIR | --benchmark --month YYYY-MM [--xlsx FILE]",
 		Short: "The monthly business report workbook (业务月报表) of a store-month",
-		Long: `Writes the monthly report: KPI sheet with targets, misses coloured, 环比 and 同比; a 13-month
+		Long: `Writes the monthly report: KPI sheet with targets, misses coloured, 环比, 同比 and 本年累计; a 13-month
 trend with native Excel charts; technicians; advisors; comebacks; complaints (customers masked);
 parts (ABC, dead stock, suggested orders). The numbers are the dashboard's: both read the same
 named queries. --all-stores writes the report of every store with orders in --month into

@@ -77,7 +77,10 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 	if asOf.Valid && parse.MonthPartial(asOf.Time, month) {
 		setText(f, sh, "A2", PartialMonth(lang, asOf.Time.Format("2006-01-02 15:04")))
 	}
-	hdr := []string{L(lang, "kpi"), L(lang, "value"), L(lang, "target"), L(lang, "meets"), L(lang, "prev_month"), L(lang, "mom"), L(lang, "prev_year"), L(lang, "yoy"), L(lang, "definition")}
+	// (本年累计, 去年同期累计 and their change: the KPIs that add up over months, where the data
+	// reaches back to January; blank otherwise — monthly_review)
+	hdr := []string{L(lang, "kpi"), L(lang, "value"), L(lang, "target"), L(lang, "meets"), L(lang, "prev_month"), L(lang, "mom"), L(lang, "prev_year"), L(lang, "yoy"),
+		L(lang, "ytd"), L(lang, "ytd_prev_year"), L(lang, "ytd_change"), L(lang, "definition")}
 	for i, h := range hdr {
 		setText(f, sh, cell(i+1, 3), h)
 	}
@@ -96,21 +99,22 @@ func Report(ctx context.Context, db *sql.DB, store, month, lang, path string) er
 		setText(f, sh, cell(1, row), label)
 		unit := str(r[ci("unit")])
 		style := unitStyle(st, unit, lang, false)
-		for c, col := range map[int]string{2: "value", 5: "value_prev_month", 7: "value_prev_year"} {
+		for c, col := range map[int]string{2: "value", 5: "value_prev_month", 7: "value_prev_year", 9: "value_ytd", 10: "value_ytd_prev_year"} {
 			setNumber(f, sh, cell(c, row), r[ci(col)], style)
 		}
 		setNumber(f, sh, cell(3, row), r[ci("target")], st.targetStyle(f, unit, lang, str(r[ci("direction")])))
 		setChange(f, st, sh, cell(6, row), r[ci("change_mom")], unit, lang)
 		setChange(f, st, sh, cell(8, row), r[ci("change_yoy")], unit, lang)
+		setChange(f, st, sh, cell(11, row), r[ci("change_ytd")], unit, lang)
 		labelStyle := st.text // a KPI that misses its target: its name in red too
 		if setMet(f, st, sh, cell(4, row), r[ci("meets_target")], lang) {
 			labelStyle = st.bad
 		}
 		f.SetCellStyle(sh, cell(1, row), cell(1, row), labelStyle)
-		setText(f, sh, cell(9, row), def)
-		f.SetCellStyle(sh, cell(9, row), cell(9, row), st.text)
+		setText(f, sh, cell(12, row), def)
+		f.SetCellStyle(sh, cell(12, row), cell(12, row), st.text)
 	}
-	for i, w := range []float64{24, 16, 10, 8, 16, 14, 16, 14, 70} {
+	for i, w := range []float64{24, 16, 10, 8, 16, 14, 16, 14, 18, 18, 16, 70} {
 		f.SetColWidth(sh, colName(i+1), colName(i+1), w)
 	}
 	freeze(f, sh, 3, 1)

@@ -4,8 +4,10 @@ import (
 	"database/sql"
 	"maps"
 	"math"
+	"math/big"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -286,4 +288,97 @@ func TestTrendSheetMarksMisses(t *testing.T) {
 	if !note {
 		t.Error("no note naming the red cells and the targets under the trend")
 	}
+}
+
+// TestReportYearToDate: the KPI sheet's 本年累计, 去年同期累计 and 累计同比 (monthly_review's year
+// to date) for the KPIs that add up, blank for the others and where the data does not reach
+// back to January.
+func TestReportYearToDate(t *testing.T) {
+	d := sampleDB(t)
+	ytdCells := func(f *excelize.File, label string) []string {
+		t.Helper()
+		all, _ := f.GetRows("经营指标", excelize.Options{RawCellValue: true})
+		if len(all) < 3 || len(all[2]) < 12 || all[2][8] != "本年累计" || all[2][9] != "去年同期累计" || all[2][10] != "累计同比" || all[2][11] != "口径" {
+			t.Fatalf("KPI sheet header %v", all[min(2, len(all)-1)])
+		}
+		for _, r := range all[3:] {
+			if len(r) > 0 && r[0] == label {
+				return append(r, make([]string, 12)...)[8:11]
+			}
+		}
+		t.Fatalf("no row %s", label)
+		return nil
+	}
+	// the sample holds 2026-09 and 2026-10 alone: no year to date
+	f, _ := writeReport(t, d, "2026-10")
+	if got := ytdCells(f, "台次"); got[0] != "" || got[1] != "" || got[2] != "" {
+		t.Errorf("year to date without January: %q", got)
+	}
+	// the months of 2025 and 2026-01 … 2026-08 as copies of 2026-09
+	if _, err := d.Exec(`INSERT INTO mart_store_month SELECT s.* REPLACE (v.m AS month) FROM mart_store_month s,
+		(SELECT strftime(DATE '2025-01-01' + to_months(i), '%Y-%m') FROM range(20) r(i)) v(m) WHERE store_id = 'S001' AND month = '2026-09'`); err != nil {
+		t.Fatal(err)
+	}
+	var o9, o10 int64
+	var r9, r10 string
+	d.QueryRow(`SELECT orders, revenue::VARCHAR FROM mart_store_month WHERE store_id = 'S001' AND month = '2026-09'`).Scan(&o9, &r9)
+	d.QueryRow(`SELECT orders, revenue::VARCHAR FROM mart_store_month WHERE store_id = 'S001' AND month = '2026-10'`).Scan(&o10, &r10)
+	f, _ = writeReport(t, d, "2026-10")
+	// 台次: January … October = nine months of 2026-09's orders and October's; last year's
+	// January … October ten of 2026-09's
+	ytd, py := 9*o9+o10, 10*o9
+	if got, want := ytdCells(f, "台次"), []string{strconv.FormatInt(ytd, 10), strconv.FormatInt(py, 10), strconv.FormatInt(ytd-py, 10)}; !slices.Equal(got, want) {
+		t.Errorf("台次 year to date %q, want %q", got, want)
+	}
+	rev9, _ := new(big.Rat).SetString(r9)
+	rev10, _ := new(big.Rat).SetString(r10)
+	ytdRev := new(big.Rat).Add(new(big.Rat).Mul(big.NewRat(9, 1), rev9), rev10)
+	pyRev := new(big.Rat).Mul(big.NewRat(10, 1), rev9)
+	got := ytdCells(f, "产值")
+	for i, w := range []*big.Rat{ytdRev, pyRev, new(big.Rat).Sub(ytdRev, pyRev)} {
+		g, ok := new(big.Rat).SetString(got[i])
+		if ok {
+			g.Sub(g, w)
+		}
+		if !ok || g.Abs(g).Cmp(big.NewRat(1, 1000)) > 0 {
+			t.Errorf("产值 year to date column %d: %q, want %s", i, got[i], w.FloatString(2))
+		}
+	}
+	// shown with its unit, a change with its sign
+	for i, r := range []int{9, 10, 11} {
+		shown, _ := f.GetCellValue("经营指标", cell(r, rowOf(t, f, "产值")))
+		if !strings.HasPrefix(shown, []string{"¥", "¥", map[bool]string{true: "+¥", false: "-¥"}[ytdRev.Cmp(pyRev) > 0]}[i]) {
+			t.Errorf("产值 year to date column %d shown as %q", r, shown)
+		}
+	}
+	// a count of four digits or more with its thousands separator
+	if shown, _ := f.GetCellValue("经营指标", cell(9, rowOf(t, f, "台次"))); ytd < 1000 || shown != commaInt(ytd) {
+		t.Errorf("台次 year to date %d shown as %q", ytd, shown)
+	}
+	// a rate has none
+	if got := ytdCells(f, "预约率"); got[0] != "" || got[1] != "" || got[2] != "" {
+		t.Errorf("a rate's year to date: %q", got)
+	}
+}
+
+// commaInt writes n with thousands separators (1,304).
+func commaInt(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// rowOf is the KPI sheet's row of a KPI's label.
+func rowOf(t *testing.T, f *excelize.File, label string) int {
+	t.Helper()
+	all, _ := f.GetRows("经营指标")
+	for i, r := range all {
+		if len(r) > 0 && r[0] == label {
+			return i + 1
+		}
+	}
+	t.Fatalf("no row %s", label)
+	return 0
 }

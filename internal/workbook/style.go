@@ -42,7 +42,7 @@ func unitNumFmt(unit, lang string) string {
 	case "money":
 		return "¥#,##0.00"
 	case "count":
-		return "0"
+		return "#,##0"
 	case "hours":
 		if lang == "en" {
 			return `#,##0.00" h"`
@@ -106,7 +106,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		{&s.moneyBold, &excelize.Style{CustomNumFmt: &money, Font: &excelize.Font{Bold: true}, Border: border}},
 		{&s.ratio, &excelize.Style{NumFmt: 0, CustomNumFmt: strPtr("0.0000"), Border: border}},
 		{&s.pct, &excelize.Style{NumFmt: 10, Border: border}},
-		{&s.int, &excelize.Style{NumFmt: 1, Border: border}},
+		{&s.int, &excelize.Style{NumFmt: 3, Border: border}}, // #,##0: a year's orders, 14,225
 		{&s.general, &excelize.Style{NumFmt: 0, Border: border}},
 		{&s.dec1, &excelize.Style{CustomNumFmt: strPtr("0.0"), Border: border}},
 		{&s.dec2, &excelize.Style{CustomNumFmt: strPtr("#,##0.00"), Border: border}},
