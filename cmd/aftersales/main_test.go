@@ -720,6 +720,9 @@ func killWithWorker(t *testing.T, cmd *exec.Cmd) error {
 	workers := workersOf(cmd.Process.Pid)
 	cmd.Process.Signal(syscall.SIGKILL)
 	err := cmd.Wait()
+	// and a worker started after workersOf looked (on a loaded machine the kill can fall between
+	// the two): by now a child of init, found by its command line, which is the command's
+	workers = append(workers, sameCommand(cmd.Args)...)
 	for _, w := range workers {
 		for deadline := time.Now().Add(10 * time.Second); running(w); time.Sleep(10 * time.Millisecond) {
 			if time.Now().After(deadline) {
@@ -728,6 +731,19 @@ func killWithWorker(t *testing.T, cmd *exec.Cmd) error {
 		}
 	}
 	return err
+}
+
+// sameCommand: the processes whose command line is args (Linux's /proc; elsewhere none).
+func sameCommand(args []string) []string {
+	var out []string
+	want := strings.Join(args, "\x00") + "\x00"
+	dirs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, f := range dirs {
+		if b, err := os.ReadFile(f); err == nil && string(b) == want {
+			out = append(out, filepath.Base(filepath.Dir(f)))
+		}
+	}
+	return out
 }
 
 // running: whether process pid still runs (Linux's /proc: neither gone nor a zombie).
