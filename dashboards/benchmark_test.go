@@ -551,3 +551,41 @@ func chartOption(t *testing.T, page, id string, o any) {
 		t.Fatalf("chart %s: %v", id, err)
 	}
 }
+
+// TestBenchmarkYearToDate: the benchmark page's 本年累计 table (store_ytd) ranks the stores whose
+// data reaches back to January by revenue, shows "—" for the others with a note, and is left out
+// when no store's data does.
+func TestBenchmarkYearToDate(t *testing.T) {
+	out, _ := buildPages(t, Options{Month: "2026-10"})
+	if b := readPage(t, out, "benchmark-2026-10.html"); strings.Contains(b, "本年累计") {
+		t.Error("a year-to-date table where no store's data reaches back to January")
+	}
+	d := testenv.Sample(t, 2, 2, nil)
+	// 2026-01 … 2026-08 as copies of 2026-09 for S002 alone
+	if _, err := d.Exec(`INSERT INTO mart_store_month SELECT s.* REPLACE (v.m AS month) FROM mart_store_month s,
+		(SELECT strftime(DATE '2026-01-01' + to_months(i), '%Y-%m') FROM range(8) r(i)) v(m) WHERE store_id = 'S002' AND month = '2026-09'`); err != nil {
+		t.Fatal(err)
+	}
+	var revenue float64
+	if err := d.QueryRow(`SELECT sum(revenue)::DOUBLE FROM mart_store_month WHERE store_id = 'S002' AND month BETWEEN '2026-01' AND '2026-10'`).Scan(&revenue); err != nil {
+		t.Fatal(err)
+	}
+	out = t.TempDir()
+	if _, err := Build(t.Context(), d, Options{Out: out, Month: "2026-10", Now: time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)}); err != nil {
+		t.Fatal(err)
+	}
+	b := html.UnescapeString(readPage(t, out, "benchmark-2026-10.html"))
+	i := strings.Index(b, "<h2>本年累计（按产值排名）：2026-01 – 2026-10</h2>")
+	if i < 0 {
+		t.Fatal("no year-to-date table")
+	}
+	sec := b[i:]
+	sec = sec[:strings.Index(sec, "</section>")]
+	rows := regexp.MustCompile(`<tr><td class="num">([^<]*)</td><td>(S00\d)[^<]*</td><td class="num">[^<]*</td><td class="num">([^<]*)</td>`).FindAllStringSubmatch(sec, -1)
+	if len(rows) != 2 || rows[0][1] != "1" || rows[0][2] != "S002" || rows[0][3] != Fmt(revenue, "money", "zh") || rows[1][1] != "—" || rows[1][2] != "S001" || rows[1][3] != "—" {
+		t.Errorf("year-to-date rows %q, want S002 ranked 1 with %s and S001 without", rows, Fmt(revenue, "money", "zh"))
+	}
+	if !strings.Contains(sec, "数据起始晚于当年 1 月的门店没有本年累计") {
+		t.Error("no note for the store without a year to date")
+	}
+}

@@ -187,6 +187,8 @@ var dict = map[string][2]string{
 	"median_trend":         {"集团中位数趋势", "Group median trend"},
 	"ranking":              {"排名", "Ranking"},
 	"ranked_table":         {"对标排名表", "Ranked table"},
+	"ytd_table":            {"本年累计（按产值排名）", "Year to date (ranked by revenue)"},
+	"ytd_note":             {"数据起始晚于当年 1 月的门店没有本年累计（—，不参与排名），晚于去年 1 月的没有去年同期累计", "A store whose data begins after this January has no year to date (—, not ranked); after last January, none for last year"},
 	"rank":                 {"排名", "Rank"},
 	"percentile":           {"百分位", "Percentile"},
 	"q1q3":                 {"四分位", "Quartiles"},

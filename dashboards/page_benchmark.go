@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"cmp"
 	"fmt"
 	"html/template"
 	"math"
@@ -368,6 +369,39 @@ func (b *builder) benchmarkPage(month string) error {
 		}
 	}
 	pg.Sections = append(pg.Sections, section{Title: T(l, "ranked_table"), Table: t, Wide: true})
+
+	// every store's year to date (store_ytd), when some store's data reaches back to January
+	ytd, err := workbook.Named(b.ctx, b.db, "store_ytd", map[string]string{"month": month})
+	if err != nil {
+		return err
+	}
+	yc := ytd.Col
+	yt := &table{Head: heads(l, "rank", "store", "orders_ytd", "revenue_ytd", "revenue_ytd_prev_year", "change_revenue_ytd", "labor_revenue_ytd", "parts_revenue_ytd")}
+	some, missing := false, false
+	for _, r := range ytd.Rows {
+		if r[yc("revenue_ytd")] == nil {
+			missing = true
+		} else {
+			some = true
+		}
+		change := cellv{Text: "—", Class: "num"}
+		if cur, ok := toFloat(r[yc("revenue_ytd")]); ok {
+			if prev, ok := toFloat(r[yc("revenue_ytd_prev_year")]); ok {
+				d, sign := Delta(cur, prev, "money", l)
+				change = cellv{Text: d, Class: "num " + map[int]string{1: "met", -1: "miss", 0: ""}[sign]}
+			}
+		}
+		yt.Rows = append(yt.Rows, []cellv{{Text: cmp.Or(str(r[yc("rank")]), "—"), Class: "num"}, {Text: str(r[yc("store_id")]) + " " + str(r[yc("store_name")])},
+			numCell(r[yc("orders_ytd")], "count", l), numCell(r[yc("revenue_ytd")], "money", l), numCell(r[yc("revenue_ytd_prev_year")], "money", l),
+			change, numCell(r[yc("labor_revenue_ytd")], "money", l), numCell(r[yc("parts_revenue_ytd")], "money", l)})
+	}
+	if some {
+		note := ""
+		if missing {
+			note = T(l, "ytd_note")
+		}
+		pg.Sections = append(pg.Sections, section{Title: T(l, "ytd_table") + sep(l, "：", ": ") + month[:4] + "-01 – " + month, Note: note, Table: yt, Wide: true})
+	}
 	return b.render("benchmark-"+month+".html", pg)
 }
 

@@ -257,6 +257,59 @@ func TestListQueriesByHand(t *testing.T) {
 		[][]string{{"VINSD000000000001", "2026-04-03 08:00:00", "date", "", "20010"}, {"VINSE000000000002", "2026-04-11 08:00:00", "mileage", "110", "10000"}})
 }
 
+// TestStoreYTDByHand: every store's year to date, ranked by revenue; none for a store whose data
+// begins after January (C), nor last year's where it begins after last January (B).
+func TestStoreYTDByHand(t *testing.T) {
+	d := testenv.Empty(t)
+	ins := func(store, no, at string, labor string) {
+		t.Helper()
+		_, err := d.Exec(`INSERT INTO raw_work_orders (store_id, order_no, vin, order_type, status, opened_at, delivered_at,
+			labor_amount, parts_amount, other_amount, discount_amount, file_id, row_number)
+			VALUES (?, ?, 'LSVAA4180E2' || lpad(?, 6, '0'), 'repair', 'delivered', ?::TIMESTAMP, ?::TIMESTAMP + INTERVAL 2 HOUR, ?::DECIMAL(18,2), 0, 0, 0, 0, 0)`,
+			store, no, no, at, at, labor)
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	ins("A", "A1", "2025-01-05 09:00", "100")
+	ins("A", "A2", "2026-01-10 09:00", "300")
+	ins("A", "A3", "2026-03-05 09:00", "200")
+	ins("A", "A4", "2025-04-01 09:00", "7") // after last year's March: not in its year to date
+	ins("B", "B1", "2025-06-01 09:00", "50")
+	ins("B", "B2", "2026-02-01 09:00", "1000")
+	ins("B", "B3", "2026-03-31 09:00", "0.5")
+	ins("C", "C1", "2026-02-15 09:00", "10")
+	ins("C", "C2", "2026-03-02 09:00", "10")
+	if _, err := (&transform.Runner{DB: d, Config: transform.DefaultConfig()}).Run(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	got := run(t, d, "store_ytd", map[string]string{"month": "2026-03"})
+	want := [][]string{
+		{"month", "rank", "store_id", "orders_ytd", "orders_ytd_prev_year", "revenue_ytd", "revenue_ytd_prev_year", "change_revenue_ytd", "change_revenue_ytd_pct"},
+		{"2026-03", "1", "B", "2", "", "1000.5", "", "", ""},
+		{"2026-03", "2", "A", "2", "1", "500", "100", "400", "4"},
+		{"2026-03", "", "C", "", "", "", "", "", ""},
+	}
+	idx := map[string]int{}
+	for i, c := range got[0] {
+		idx[c] = i
+	}
+	var rows [][]string
+	for _, r := range got {
+		var x []string
+		for _, c := range want[0] {
+			if _, ok := idx[c]; !ok {
+				t.Fatalf("store_ytd has no column %s", c)
+			}
+			x = append(x, r[idx[c]])
+		}
+		rows = append(rows, x)
+	}
+	if fmt.Sprint(rows) != fmt.Sprint(want) {
+		t.Errorf("store_ytd 2026-03:\n got %v\nwant %v", rows, want)
+	}
+}
+
 func TestResolve(t *testing.T) {
 	if _, _, err := queries.Resolve("monthly_review", nil); err == nil {
 		t.Error("a missing required parameter was accepted")

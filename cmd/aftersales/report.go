@@ -103,7 +103,8 @@ named queries. --all-stores writes the report of every store with orders in --mo
 --out-dir (月报-<store>-<month>.xlsx), for head office, with the group benchmark workbook
 (集团对标-<month>.xlsx). --benchmark writes that workbook alone: every store × KPI, coloured
 from worst to best by each KPI's direction, misses of a target in red; each KPI's ranking with the
-group's median, quartiles, target, 环比 and 同比; and the group's medians of 13 months.`,
+group's median, quartiles, target, 环比 and 同比; every store's 本年累计; and the group's medians of 13
+months.`,
 		Example: `  aftersales report --store S001 --month 2026-09 --xlsx 月报-S001-2026-09.xlsx
   aftersales report --store S001 --month 2026-09 --xlsx report.xlsx --lang en
   aftersales report --all-stores --month 2026-09 --out-dir reports/2026-09

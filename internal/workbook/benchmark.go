@@ -187,6 +187,52 @@ func Benchmark(ctx context.Context, db *sql.DB, month, lang, path string) error 
 	freeze(f, rsh, 1, 0)
 	pageSetup(f, rsh, 1)
 
+	// 本年累计: every store's year to date, ranked by revenue (store_ytd, as monthly_review's)
+	ytd, err := Named(ctx, db, "store_ytd", map[string]string{"month": month})
+	if err != nil {
+		return err
+	}
+	ysh := sheetName(f, L(lang, "bench_ytd_sheet"))
+	f.NewSheet(ysh)
+	setText(f, ysh, "A1", fmt.Sprintf(L(lang, "bench_ytd_title"), month[:4]+"-01", month))
+	f.SetCellStyle(ysh, "A1", "A1", st.title)
+	setText(f, ysh, "A2", L(lang, "bench_ytd_note"))
+	hours := st.hoursZH
+	if lang == "en" {
+		hours = st.hoursEN
+	}
+	ycols := []struct {
+		name  string
+		style int
+	}{{"rank", st.int}, {"store_id", st.text}, {"store_name", st.text}, {"orders_ytd", st.int}, {"orders_ytd_prev_year", st.int},
+		{"revenue_ytd", st.money}, {"revenue_ytd_prev_year", st.money}, {"change_revenue_ytd_pct", st.signedPct},
+		{"labor_revenue_ytd", st.money}, {"parts_revenue_ytd", st.money}, {"flagged_hours_ytd", hours}}
+	for j, c := range ycols {
+		label := c.name
+		if label == "store_id" {
+			label = "store"
+		}
+		setText(f, ysh, cell(j+1, 3), L(lang, label))
+	}
+	f.SetCellStyle(ysh, "A3", cell(len(ycols), 3), st.header)
+	for i, r := range ytd.Rows {
+		for j, c := range ycols {
+			ref := cell(j+1, 4+i)
+			if v := r[ytd.Col(c.name)]; c.style == st.text {
+				setText(f, ysh, ref, str(v))
+				f.SetCellStyle(ysh, ref, ref, st.text)
+			} else {
+				setNumber(f, ysh, ref, v, c.style)
+			}
+		}
+	}
+	for i, w := range []float64{6, 10, 20, 14, 14, 18, 18, 12, 16, 18, 18} {
+		f.SetColWidth(ysh, colName(i+1), colName(i+1), w)
+	}
+	f.SetRowHeight(ysh, 3, 30)
+	freeze(f, ysh, 3, 3)
+	pageSetup(f, ysh, 3)
+
 	// the group's medians, month by month
 	tsh := sheetName(f, L(lang, "bench_trend_sheet"))
 	f.NewSheet(tsh)

@@ -34,7 +34,7 @@ func TestBenchmarkWorkbook(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := f.GetSheetList(); strings.Join(got, ",") != "对标总览,排名明细,集团中位数趋势" {
+	if got := f.GetSheetList(); strings.Join(got, ",") != "对标总览,排名明细,本年累计,集团中位数趋势" {
 		t.Errorf("sheets %v", got)
 	}
 
@@ -170,5 +170,51 @@ func TestBenchmarkWorkbook(t *testing.T) {
 	// a month without a benchmark names the months there are
 	if err := Benchmark(t.Context(), d, "2030-01", "en", filepath.Join(t.TempDir(), "x.xlsx")); err == nil || !strings.Contains(err.Error(), "mart_benchmark holds the months") {
 		t.Errorf("a month without data: %v", err)
+	}
+}
+
+// TestBenchmarkYTDSheet: the benchmark workbook's 本年累计 sheet holds store_ytd's rows, ranked,
+// each number in its cell, a store name as text.
+func TestBenchmarkYTDSheet(t *testing.T) {
+	d := testenv.Sample(t, 2, 2, nil)
+	// 2026-01 … 2026-08 as copies of 2026-09 for S001 alone: S002's data still begins in 2026-09
+	if _, err := d.Exec(`INSERT INTO mart_store_month SELECT s.* REPLACE (v.m AS month) FROM mart_store_month s,
+		(SELECT strftime(DATE '2026-01-01' + to_months(i), '%Y-%m') FROM range(8) r(i)) v(m) WHERE store_id = 'S001' AND month = '2026-09'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Exec(`UPDATE raw_stores SET store_name = ? WHERE store_id = 'S001'`, hostile); err != nil {
+		t.Fatal(err)
+	}
+	var orders int64
+	var revenue float64
+	if err := d.QueryRow(`SELECT sum(orders), sum(revenue)::DOUBLE FROM mart_store_month WHERE store_id = 'S001' AND month BETWEEN '2026-01' AND '2026-10'`).Scan(&orders, &revenue); err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(t.TempDir(), "b.xlsx")
+	if err := Benchmark(t.Context(), d, "2026-10", "zh", p); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, _ := f.GetRows("本年累计", excelize.Options{RawCellValue: true})
+	if len(rows) != 5 || rows[0][0] != "本年累计（2026-01 至 2026-10，按产值排名）" || strings.Join(rows[2], ",") != "排名,门店,门店名称,本年累计台次,去年同期台次,本年累计产值,去年同期产值,产值累计同比,本年累计工时费,本年累计材料费,本年累计派工工时" {
+		t.Fatalf("本年累计 sheet: %q", rows)
+	}
+	s1 := append(rows[3], make([]string, 11)...)
+	if s1[0] != "1" || s1[1] != "S001" || s1[2] != hostile || s1[3] != strconv.FormatInt(orders, 10) || s1[4] != "" {
+		t.Errorf("S001's row %q: want rank 1, %d orders, none last year", rows[3], orders)
+	}
+	if g, _ := strconv.ParseFloat(s1[5], 64); math.Abs(g-revenue) > 0.005 {
+		t.Errorf("S001's revenue year to date %q, want %.2f", s1[5], revenue)
+	}
+	// S002, whose data begins after January: listed, no year to date, not ranked
+	if s2 := rows[4]; s2[1] != "S002" || strings.Join(s2, "") != "S002"+s2[2] {
+		t.Errorf("S002's row %q: want no year to date", s2)
+	}
+	if formula, _ := f.GetCellFormula("本年累计", "C4"); formula != "" {
+		t.Errorf("a store name written as a formula: %q", formula)
 	}
 }

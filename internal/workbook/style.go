@@ -26,6 +26,8 @@ type styles struct {
 	hoursZH, hoursEN int
 	// signed: a change (环比, 同比) of a money, count, hours or other amount, with its sign (+¥12.88)
 	signedMoney, signedInt, signedDec2, signedHoursZH, signedHoursEN int
+	// signedPct: a relative change with its sign (+10.0%)
+	signedPct int
 	// checkZH, checkEN: a reconciliation check, 1 or 0 shown as 一致/不一致 (OK/MISMATCH);
 	// mismatch: the conditional format of one that fails (styleChecks)
 	checkZH, checkEN, mismatch int
@@ -115,6 +117,7 @@ func newStyles(f *excelize.File) (*styles, error) {
 		{&s.hoursEN, &excelize.Style{CustomNumFmt: strPtr(`#,##0.00" h"`), Border: border}},
 		{&s.signedMoney, &excelize.Style{CustomNumFmt: strPtr(`+¥#,##0.00;-¥#,##0.00;¥0.00`), Border: border}},
 		{&s.signedInt, &excelize.Style{CustomNumFmt: strPtr(`+#,##0;-#,##0;0`), Border: border}},
+		{&s.signedPct, &excelize.Style{CustomNumFmt: strPtr(`+0.0%;-0.0%;0.0%`), Border: border}},
 		{&s.signedDec2, &excelize.Style{CustomNumFmt: strPtr(`+#,##0.00;-#,##0.00;0.00`), Border: border}},
 		{&s.signedHoursZH, &excelize.Style{CustomNumFmt: strPtr(`+#,##0.00"小时";-#,##0.00"小时";0.00"小时"`), Border: border}},
 		{&s.signedHoursEN, &excelize.Style{CustomNumFmt: strPtr(`+#,##0.00" h";-#,##0.00" h";0.00" h"`), Border: border}},
