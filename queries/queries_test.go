@@ -308,6 +308,21 @@ func TestStoreYTDByHand(t *testing.T) {
 	if fmt.Sprint(rows) != fmt.Sprint(want) {
 		t.Errorf("store_ytd 2026-03:\n got %v\nwant %v", rows, want)
 	}
+	// the same year to date as each store's monthly_review
+	seen := 0
+	for store, w := range map[string][2]string{"A": {"500", "100"}, "B": {"1000.5", ""}, "C": {"", ""}} {
+		for _, r := range run(t, d, "monthly_review", map[string]string{"store": store, "month": "2026-03"})[1:] {
+			if r[1] == "revenue" {
+				seen++
+			}
+			if r[1] == "revenue" && (r[len(r)-3] != w[0] || r[len(r)-2] != w[1]) {
+				t.Errorf("monthly_review %s 2026-03: revenue year to date %q, last year's %q; store_ytd's %q", store, r[len(r)-3], r[len(r)-2], w)
+			}
+		}
+	}
+	if seen != 3 {
+		t.Errorf("monthly_review 2026-03: a revenue row for %d of the 3 stores", seen)
+	}
 }
 
 func TestResolve(t *testing.T) {
