@@ -34,14 +34,19 @@ long as (
         complaint_resolved_rate, flagged_hours, techs, revenue_per_tech, fill_rate, inventory_value, turnover, dead_stock_value))
 ),
 -- 本年累计 (year to date) of the KPIs that add up over months: this year's January … the month,
--- and last year's January … the same month. A year whose January is before the store's first
+-- and last year's January … the same month; and the revenue per order of those months (their
+-- revenue ÷ their orders, as the month's is). A year whose January is before the store's first
 -- month in the mart (its data begins later) has no year to date: a sum of part of it would read
 -- as a fall (or, last year's, a rise) that is only missing data.
 ytd as (
     select case when left(s.month, 4) = left(months.cur, 4) then 'ytd' else 'ytd_py' end as which,
            sum(s.orders)::double as orders, sum(s.revenue)::double as revenue, sum(s.labor_revenue)::double as labor_revenue,
            sum(s.parts_revenue)::double as parts_revenue, sum(s.comebacks_flagged)::double as comebacks_flagged,
-           sum(s.comebacks_suspected)::double as comebacks_suspected, sum(s.flagged_hours)::double as flagged_hours
+           sum(s.comebacks_suspected)::double as comebacks_suspected, sum(s.flagged_hours)::double as flagged_hours,
+           -- (rounded half away from zero to the cent in integers, as mart_store_month's money_div)
+           case when sum(s.orders) > 0
+                then ((cast(sum(s.revenue) * 100 as hugeint) * 2 + sign(sum(s.revenue)) * sum(s.orders)) // (2 * sum(s.orders)))::double / 100
+           end as revenue_per_order
     from mart_store_month s, months
     where s.store_id = $store
       and (s.month between left(months.cur, 4) || '-01' and months.cur or s.month between left(months.py, 4) || '-01' and months.py)
@@ -51,7 +56,7 @@ ytd as (
 ytd_long as (
     select which, kpi, value
     from ytd
-    unpivot include nulls (value for kpi in (orders, revenue, labor_revenue, parts_revenue, comebacks_flagged, comebacks_suspected, flagged_hours))
+    unpivot include nulls (value for kpi in (orders, revenue, labor_revenue, parts_revenue, comebacks_flagged, comebacks_suspected, flagged_hours, revenue_per_order))
 ),
 cur as (
     select * from mart_store_month where store_id = $store and month = (select month from m)

@@ -240,7 +240,7 @@ func TestListQueriesByHand(t *testing.T) {
 		}
 		return rows
 	}
-	if got, want := ytd("2026-04"), [][]string{{"orders", "1", "4", "3", "1"}, {"revenue", "0", "0", "0", "0"}, {"revenue_per_order", "0", "", "", ""}}; fmt.Sprint(got) != fmt.Sprint(want) {
+	if got, want := ytd("2026-04"), [][]string{{"orders", "1", "4", "3", "1"}, {"revenue", "0", "0", "0", "0"}, {"revenue_per_order", "0", "0", "0", "0"}}; fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("monthly_review S1 2026-04, year to date:\n got %v\nwant %v", got, want)
 	}
 	if got, want := ytd("2024-03"), [][]string{{"orders", "0", "0", "", ""}, {"revenue", "0", "0", "", ""}, {"revenue_per_order", "", "", "", ""}}; fmt.Sprint(got) != fmt.Sprint(want) {
@@ -280,6 +280,11 @@ func TestStoreYTDByHand(t *testing.T) {
 	ins("B", "B3", "2026-03-31 09:00", "0.5")
 	ins("C", "C1", "2026-02-15 09:00", "10")
 	ins("C", "C2", "2026-03-02 09:00", "10")
+	// D: ¥666.67 over two orders, a revenue per order of ¥333.335, rounded half away from zero to
+	// ¥333.34 (a double holds 333.33499…, which a rounding of the double may take to ¥333.33)
+	ins("D", "D0", "2025-01-02 09:00", "0")
+	ins("D", "D1", "2026-01-02 09:00", "666.67")
+	ins("D", "D2", "2026-03-02 09:00", "0")
 	if _, err := (&transform.Runner{DB: d, Config: transform.DefaultConfig()}).Run(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -287,7 +292,8 @@ func TestStoreYTDByHand(t *testing.T) {
 	want := [][]string{
 		{"month", "rank", "store_id", "orders_ytd", "orders_ytd_prev_year", "revenue_ytd", "revenue_ytd_prev_year", "change_revenue_ytd", "change_revenue_ytd_pct"},
 		{"2026-03", "1", "B", "2", "", "1000.5", "", "", ""},
-		{"2026-03", "2", "A", "2", "1", "500", "100", "400", "4"},
+		{"2026-03", "2", "D", "2", "1", "666.67", "0", "666.67", ""},
+		{"2026-03", "3", "A", "2", "1", "500", "100", "400", "4"},
 		{"2026-03", "", "C", "", "", "", "", "", ""},
 	}
 	idx := map[string]int{}
@@ -308,20 +314,24 @@ func TestStoreYTDByHand(t *testing.T) {
 	if fmt.Sprint(rows) != fmt.Sprint(want) {
 		t.Errorf("store_ytd 2026-03:\n got %v\nwant %v", rows, want)
 	}
-	// the same year to date as each store's monthly_review
+	// the same year to date as each store's monthly_review; and its revenue per order, rounded
+	// to the cent half away from zero (D's ¥333.335 → ¥333.34)
 	seen := 0
-	for store, w := range map[string][2]string{"A": {"500", "100"}, "B": {"1000.5", ""}, "C": {"", ""}} {
+	for store, w := range map[string][3]string{"A": {"500", "100", "250"}, "B": {"1000.5", "", "500.25"}, "C": {"", "", ""}, "D": {"666.67", "0", "333.34"}} {
 		for _, r := range run(t, d, "monthly_review", map[string]string{"store": store, "month": "2026-03"})[1:] {
-			if r[1] == "revenue" {
+			switch {
+			case r[1] == "revenue":
 				seen++
-			}
-			if r[1] == "revenue" && (r[len(r)-3] != w[0] || r[len(r)-2] != w[1]) {
-				t.Errorf("monthly_review %s 2026-03: revenue year to date %q, last year's %q; store_ytd's %q", store, r[len(r)-3], r[len(r)-2], w)
+				if r[len(r)-3] != w[0] || r[len(r)-2] != w[1] {
+					t.Errorf("monthly_review %s 2026-03: revenue year to date %q, last year's %q; store_ytd's %q", store, r[len(r)-3], r[len(r)-2], w[:2])
+				}
+			case r[1] == "revenue_per_order" && r[len(r)-3] != w[2]:
+				t.Errorf("monthly_review %s 2026-03: revenue per order, year to date %q, want %q", store, r[len(r)-3], w[2])
 			}
 		}
 	}
-	if seen != 3 {
-		t.Errorf("monthly_review 2026-03: a revenue row for %d of the 3 stores", seen)
+	if seen != 4 {
+		t.Errorf("monthly_review 2026-03: a revenue row for %d of the 4 stores", seen)
 	}
 }
 
