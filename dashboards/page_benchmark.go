@@ -384,13 +384,8 @@ func (b *builder) benchmarkPage(month string) error {
 		} else {
 			some = true
 		}
-		change := cellv{Text: "—", Class: "num"}
-		if cur, ok := toFloat(r[yc("revenue_ytd")]); ok {
-			if prev, ok := toFloat(r[yc("revenue_ytd_prev_year")]); ok {
-				d, sign := Delta(cur, prev, "money", l)
-				change = cellv{Text: d, Class: "num " + map[int]string{1: "met", -1: "miss", 0: ""}[sign]}
-			}
-		}
+		// (the change as the ranked table's 同比: % of last year's, which with the change is in the tip)
+		change := changeCell(r[yc("revenue_ytd")], r[yc("revenue_ytd_prev_year")], "prev_year", "money", l)
 		yt.Rows = append(yt.Rows, []cellv{{Text: cmp.Or(str(r[yc("rank")]), "—"), Class: "num"}, {Text: str(r[yc("store_id")]) + " " + str(r[yc("store_name")])},
 			numCell(r[yc("orders_ytd")], "count", l), numCell(r[yc("revenue_ytd")], "money", l), numCell(r[yc("revenue_ytd_prev_year")], "money", l),
 			change, numCell(r[yc("labor_revenue_ytd")], "money", l), numCell(r[yc("parts_revenue_ytd")], "money", l)})

@@ -197,16 +197,12 @@ func Benchmark(ctx context.Context, db *sql.DB, month, lang, path string) error 
 	setText(f, ysh, "A1", fmt.Sprintf(L(lang, "bench_ytd_title"), month[:4]+"-01", month))
 	f.SetCellStyle(ysh, "A1", "A1", st.title)
 	setText(f, ysh, "A2", L(lang, "bench_ytd_note"))
-	hours := st.hoursZH
-	if lang == "en" {
-		hours = st.hoursEN
-	}
 	ycols := []struct {
 		name  string
 		style int
 	}{{"rank", st.int}, {"store_id", st.text}, {"store_name", st.text}, {"orders_ytd", st.int}, {"orders_ytd_prev_year", st.int},
 		{"revenue_ytd", st.money}, {"revenue_ytd_prev_year", st.money}, {"change_revenue_ytd_pct", st.signedPct},
-		{"labor_revenue_ytd", st.money}, {"parts_revenue_ytd", st.money}, {"flagged_hours_ytd", hours}}
+		{"labor_revenue_ytd", st.money}, {"parts_revenue_ytd", st.money}, {"flagged_hours_ytd", unitStyle(st, "hours", lang, false)}}
 	for j, c := range ycols {
 		label := c.name
 		if label == "store_id" {
@@ -218,9 +214,10 @@ func Benchmark(ctx context.Context, db *sql.DB, month, lang, path string) error 
 	for i, r := range ytd.Rows {
 		for j, c := range ycols {
 			ref := cell(j+1, 4+i)
-			if v := r[ytd.Col(c.name)]; c.style == st.text {
-				setText(f, ysh, ref, str(v))
-				f.SetCellStyle(ysh, ref, ref, st.text)
+			v := r[ytd.Col(c.name)]
+			if s, ok := v.(string); ok { // store id and name: never a formula
+				setText(f, ysh, ref, s)
+				f.SetCellStyle(ysh, ref, ref, c.style)
 			} else {
 				setNumber(f, ysh, ref, v, c.style)
 			}
